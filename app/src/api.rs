@@ -1,0 +1,13 @@
+//! Server functions: one file per flow. Each body parses its input, calls one port
+//! method and maps the answer; the rules live in the server crate.
+
+pub mod login;
+pub mod messages;
+#[cfg(feature = "ssr")]
+mod request;
+
+/// Marks the response of the page being rendered as 404.
+#[cfg(feature = "ssr")]
+pub fn set_not_found() {
+    request::set_status(http::StatusCode::NOT_FOUND);
+}

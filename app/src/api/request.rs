@@ -1,0 +1,126 @@
+//! The HTTP side of a server function: who is asking, which cookies to set, where a
+//! browser without JavaScript goes next.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use http::header::{COOKIE, SET_COOKIE};
+use http::request::Parts;
+use http::HeaderValue;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::port::{CookieChange, Failure, PortResult, SharedPortal, Visitor};
+
+pub const FLOW_COOKIE: &str = "__Host-portal-flow";
+pub const DEVICE_COOKIE: &str = "__Host-portal-device";
+
+/// The portal and the visitor of the current request.
+pub fn context() -> Result<(SharedPortal, Visitor), ServerFnError> {
+    let portal = use_context::<SharedPortal>().ok_or_else(|| ServerFnError::new("portal is not configured"))?;
+    let parts = use_context::<Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    Ok((portal, visitor(&parts)))
+}
+
+pub fn visitor(parts: &Parts) -> Visitor {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    Visitor { ip, flow_token: cookie(parts, FLOW_COOKIE), device_token: cookie(parts, DEVICE_COOKIE) }
+}
+
+fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Applies the reply's cookies and returns its value; failures become an error that
+/// carries only the reference.
+pub fn finish<T>(result: PortResult<T>) -> Result<T, ServerFnError> {
+    let reply = result.map_err(|Failure { reference }| {
+        ServerFnError::new(format!("Something went wrong on our side (reference {reference})."))
+    })?;
+    if let Some(response) = use_context::<ResponseOptions>() {
+        for change in &reply.cookies {
+            if let Ok(value) = HeaderValue::from_str(&set_cookie(change)) {
+                response.append_header(SET_COOKIE, value);
+            }
+        }
+    }
+    Ok(reply.value)
+}
+
+fn set_cookie(change: &CookieChange) -> String {
+    const ATTRS: &str = "Path=/; Secure; HttpOnly; SameSite=Lax";
+    match change {
+        CookieChange::SetFlow(token) => format!("{FLOW_COOKIE}={token}; {ATTRS}"),
+        CookieChange::ClearFlow => format!("{FLOW_COOKIE}=; Max-Age=0; {ATTRS}"),
+        CookieChange::SetDevice { token, max_age_secs } => {
+            format!("{DEVICE_COOKIE}={token}; Max-Age={max_age_secs}; {ATTRS}")
+        }
+        CookieChange::ClearDevice => format!("{DEVICE_COOKIE}=; Max-Age=0; {ATTRS}"),
+    }
+}
+
+/// Where the browser goes next. A page being rendered always answers 302; a server
+/// function answers 302 to a plain form post (no JavaScript), while a call from the
+/// island only gets a header it ignores and shows the returned step instead.
+pub fn redirect(path: &str) {
+    let rendering_page = use_context::<Parts>().is_some_and(|p| !p.uri.path().starts_with("/api/"));
+    match (rendering_page, use_context::<ResponseOptions>(), HeaderValue::from_str(path)) {
+        (true, Some(response), Ok(location)) => {
+            response.insert_header(http::header::LOCATION, location);
+            response.set_status(http::StatusCode::FOUND);
+        }
+        _ => leptos_axum::redirect(path),
+    }
+}
+
+pub fn login_path(next: &str) -> String {
+    if next == "/" { "/login".to_string() } else { format!("/login?next={}", encode(next)) }
+}
+
+/// Percent-encodes everything but unreserved characters and '/'.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_path_keeps_next_as_one_query_value() {
+        assert_eq!(login_path("/"), "/login");
+        assert_eq!(login_path("/m/abc?x=1&y=2"), "/login?next=/m/abc%3Fx%3D1%26y%3D2");
+    }
+
+    #[test]
+    fn device_cookie_is_host_only_secure_and_http_only() {
+        let header = set_cookie(&CookieChange::SetDevice { token: "t".into(), max_age_secs: 60 });
+        assert_eq!(header, "__Host-portal-device=t; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax");
+    }
+}

@@ -1,0 +1,83 @@
+//! Turns what happened into words the contact can act on.
+
+use leptos::prelude::*;
+
+use crate::types::Notice;
+
+/// The sentence for a notice, and whether it reports a problem (an alert) or only
+/// informs (a status).
+pub fn notice_text(notice: &Notice) -> (bool, String) {
+    match notice {
+        Notice::CodeSent => (false, "A new code is on its way. Only the newest code works.".into()),
+        Notice::WrongCode { attempts_left } => {
+            (true, format!("That code is not right. Attempts left for this code: {attempts_left}."))
+        }
+        Notice::Superseded { newest_sent_at, channel, here: true } => (
+            true,
+            format!(
+                "That is an older code. A newer code was sent at {newest_sent_at} {}. \
+                 Only the newest code works: use the code from the latest message.",
+                channel.by()
+            ),
+        ),
+        Notice::Superseded { newest_sent_at, channel, here: false } => (
+            true,
+            format!(
+                "A newer code was sent at {newest_sent_at} {}, in another browser, tab or device. \
+                 Only the newest code works, and only where it was asked for: send a new code here.",
+                channel.by()
+            ),
+        ),
+        Notice::Expired { valid_for } => (
+            true,
+            format!("This code has expired: codes are valid for {valid_for}. Send a new code and use it within that time."),
+        ),
+        Notice::TooManyAttempts => (
+            true,
+            "Too many wrong attempts for this code, so it no longer works. Send a new code.".into(),
+        ),
+        Notice::AlreadyUsed => (true, "This code has already been used. Send a new code to log in again.".into()),
+        Notice::NoFlow => (
+            true,
+            "We can't find a login in progress in this browser. This happens when the code was asked for \
+             in another browser or device, when a private (incognito) window was closed, or when cookies \
+             were deleted or are blocked. Logging in needs cookies: allow cookies for this site, then ask \
+             for a new code here."
+                .into(),
+        ),
+        Notice::NetworkLimited => (
+            true,
+            "Too many requests from your network. Please wait a while and try again. A VPN or a shared \
+             network (office, school, public Wi-Fi) can cause this: turning the VPN off may help."
+                .into(),
+        ),
+        Notice::CooldownActive { seconds_left } => {
+            (true, format!("Please wait {seconds_left} seconds before asking for another code."))
+        }
+        Notice::MalformedCode => (true, "Enter the 6 digits from the message (spaces are fine).".into()),
+        Notice::MalformedIdentifier => (
+            true,
+            "Enter an email address (like name@example.com) or a mobile number (like +45 12 34 56 78).".into(),
+        ),
+        Notice::Internal { reference } => (
+            true,
+            format!(
+                "Something went wrong on our side. Please try again. If it keeps happening, contact \
+                 the sender and quote reference {reference}."
+            ),
+        ),
+    }
+}
+
+/// The notice next to a field. Alerts are announced by screen readers at once.
+#[component]
+pub fn NoticeLine(notice: Option<Notice>, #[prop(into)] id: String) -> impl IntoView {
+    notice.map(|notice| {
+        let (alert, text) = notice_text(&notice);
+        if alert {
+            view! { <p id=id class="notice notice-alert" role="alert">{text}</p> }.into_any()
+        } else {
+            view! { <p id=id class="notice notice-info" role="status">{text}</p> }.into_any()
+        }
+    })
+}

@@ -1,0 +1,51 @@
+//! The contact portal's pages and the API the browser calls.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod port;
+pub mod types;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::MessagesPage, not_found::NotFoundPage};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href="/pkg/portal.css"/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Pages wait for their data before the first byte (`Async`), so redirects and
+    // 403s get their status, and nothing depends on JavaScript to appear.
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=MessagesPage ssr=SsrMode::Async/>
+                <Route path=path!("/m/:id") view=MessagePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,34 @@
+//! One page per file. Pages render on the server only; the login card inside the
+//! login page is the island that hydrates.
+
+pub mod help;
+pub mod login;
+pub mod message;
+pub mod messages;
+pub mod not_found;
+
+use leptos::prelude::*;
+
+/// The words for a failed server call: only what the server chose to say.
+pub fn failure_text(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => "Something went wrong. Please try again.".to_string(),
+    }
+}
+
+/// The header of a logged-in page: who is logged in, and "Log out".
+#[component]
+pub fn LoggedInBar(name: String, next: String) -> impl IntoView {
+    use crate::api::login::LogOut;
+    use leptos::server_fn::ServerFn;
+    view! {
+        <div class="bar">
+            <span>"Logged in as " <strong>{name}</strong></span>
+            <form method="post" action=LogOut::url()>
+                <input type="hidden" name="next" value=next/>
+                <button type="submit" class="link">"Log out"</button>
+            </form>
+        </div>
+    }
+}

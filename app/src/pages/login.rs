@@ -1,0 +1,32 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::login::login_state;
+use crate::components::login_card::LoginCard;
+use crate::pages::failure_text;
+use crate::types::safe_next;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let (next, notice) = use_query_map().with_untracked(|q| (q.get("next"), q.get("notice")));
+    let next = safe_next(&next.unwrap_or_else(|| "/".into()));
+    view! {
+        <Title text="Log in"/>
+        <main class="card">
+            <h1>"Log in"</h1>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    let (next, notice) = (next.clone(), notice.clone());
+                    Suspend::new(async move {
+                        match login_state(next.clone(), notice).await {
+                            Ok(step) => view! { <LoginCard initial=step next=next/> }.into_any(),
+                            Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+            <p class="small"><a href="/help">"Help with logging in"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,72 @@
+//! The port: everything the browser-facing API needs from the server, and nothing
+//! about how it is done. The server crate implements it; `api/` calls it.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::types::{Channel, Inbox, LoginStep, MessageView, Notice};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Who is asking: the parts of a request the rules care about.
+#[derive(Clone, Debug)]
+pub struct Visitor {
+    pub ip: IpAddr,
+    /// The login-flow cookie, if the browser sent one.
+    pub flow_token: Option<String>,
+    /// The remembered-device cookie, if the browser sent one.
+    pub device_token: Option<String>,
+}
+
+/// A cookie the answer must set or clear. The API layer turns these into headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CookieChange {
+    /// A session cookie: it ends with the browser (or the private window).
+    SetFlow(String),
+    ClearFlow,
+    SetDevice { token: String, max_age_secs: i64 },
+    ClearDevice,
+}
+
+/// An answer plus the cookies that go with it.
+#[derive(Clone, Debug)]
+pub struct Reply<T> {
+    pub value: T,
+    pub cookies: Vec<CookieChange>,
+}
+
+impl<T> Reply<T> {
+    pub fn plain(value: T) -> Self {
+        Reply { value, cookies: Vec::new() }
+    }
+}
+
+/// An unexpected failure. The cause is logged under `reference`; only the reference
+/// reaches the browser.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub reference: String,
+}
+
+pub type PortResult<T> = Result<Reply<T>, Failure>;
+
+pub trait Portal: Send + Sync + 'static {
+    /// The login card for this browser; `Done` when the browser is already recognised.
+    fn login_state(&self, who: Visitor, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
+    /// "Send a new code", optionally by the other channel.
+    fn resend_code(&self, who: Visitor, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
+    /// "Use a different email or number": forget the flow in this browser.
+    fn restart(&self, who: Visitor) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn verify_code(&self, who: Visitor, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>>;
+    /// `None` when the browser is not recognised.
+    fn inbox(&self, who: Visitor) -> BoxFuture<'_, PortResult<Option<Inbox>>>;
+    /// `None` when the browser is not recognised.
+    fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>>;
+    fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>>;
+}
+
+/// What the server provides as Leptos context.
+pub type SharedPortal = Arc<dyn Portal>;

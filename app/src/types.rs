@@ -1,0 +1,180 @@
+//! Wire types shared by the browser and the server.
+//!
+//! They describe what the contact sees, not how the server decides it: the server
+//! turns its domain errors into a [`Notice`], and the UI turns a notice into help.
+
+use serde::{Deserialize, Serialize};
+
+/// How a confirmation code is delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    #[default]
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn other(self) -> Channel {
+        match self {
+            Channel::Email => Channel::Sms,
+            Channel::Sms => Channel::Email,
+        }
+    }
+
+    /// "by email" / "by text message", for sentences.
+    pub fn by(self) -> &'static str {
+        match self {
+            Channel::Email => "by email",
+            Channel::Sms => "by text message",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "email" | "e-mail" | "mail" => Some(Channel::Email),
+            "sms" | "text" => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// What happened at the last step, told to the contact next to the field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Notice {
+    /// Not a failure: the same words whether or not the identifier is registered.
+    CodeSent,
+    WrongCode { attempts_left: u32 },
+    /// The code entered, or the code this browser holds, was replaced by a newer one.
+    /// `here` tells whether the newer code was requested in this browser.
+    Superseded { newest_sent_at: String, channel: Channel, here: bool },
+    Expired { valid_for: String },
+    TooManyAttempts,
+    AlreadyUsed,
+    /// No login in progress in this browser: the flow cookie is missing or unknown.
+    NoFlow,
+    /// The per-network limit was reached.
+    NetworkLimited,
+    /// "Send a new code" was pressed before the cooldown ended.
+    CooldownActive { seconds_left: u32 },
+    MalformedCode,
+    MalformedIdentifier,
+    /// Something broke on our side; `reference` lets support find the log line.
+    Internal { reference: String },
+}
+
+impl Notice {
+    /// Step-1 notices travel in the address (`/login?notice=…`) after a form post
+    /// without JavaScript: there may be no flow cookie to keep them in.
+    pub fn slug(&self) -> Option<&'static str> {
+        match self {
+            Notice::NoFlow => Some("no-flow"),
+            Notice::NetworkLimited => Some("network-limited"),
+            Notice::MalformedIdentifier => Some("malformed-identifier"),
+            _ => None,
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Notice> {
+        match slug {
+            "no-flow" => Some(Notice::NoFlow),
+            "network-limited" => Some(Notice::NetworkLimited),
+            "malformed-identifier" => Some(Notice::MalformedIdentifier),
+            _ => None,
+        }
+    }
+}
+
+/// The state of the login card, rendered by the server and by the island alike.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginStep {
+    Identify {
+        identifier: String,
+        channel: Channel,
+        notice: Option<Notice>,
+    },
+    EnterCode(CodeStep),
+    /// Logged in: the browser should go to `next`.
+    Done { next: String },
+}
+
+impl LoginStep {
+    pub fn start() -> LoginStep {
+        LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: None }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeStep {
+    /// What the contact typed, echoed back as typed (never the registered address).
+    pub identifier: String,
+    pub channel: Channel,
+    /// Seconds until "Send a new code" may be used again.
+    pub cooldown_secs: u32,
+    /// How long a code is valid, in words ("10 minutes").
+    pub valid_for: String,
+    pub notice: Option<Notice>,
+}
+
+/// One message in the contact's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSummary {
+    pub id: String,
+    pub title: String,
+    pub published_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub contact_name: String,
+    /// True on the first page after logging in: tell the contact the browser is remembered.
+    pub just_logged_in: bool,
+    pub messages: Vec<MessageSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageView {
+    Shown { title: String, body_html: String, published_at: String, contact_name: String, just_logged_in: bool },
+    /// The contact is logged in, but this message is not published to them (or does
+    /// not exist: the two are not told apart).
+    NotPublished,
+}
+
+/// Where to go after logging in: a local path only, so `next` cannot send the
+/// contact to another site.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 512
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if ok { next.to_string() } else { "/".to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_accepts_local_paths_only() {
+        assert_eq!(safe_next("/m/abc?x=1"), "/m/abc?x=1");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+        assert_eq!(safe_next("/a b"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+
+    #[test]
+    fn channel_parses_common_spellings() {
+        assert_eq!(Channel::parse(" SMS "), Some(Channel::Sms));
+        assert_eq!(Channel::parse("e-mail"), Some(Channel::Email));
+        assert_eq!(Channel::parse("fax"), None);
+    }
+}

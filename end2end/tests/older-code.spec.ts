@@ -1,0 +1,31 @@
+import { expect, test } from './fixtures/test';
+import { atLoginPage, atPath } from './fixtures/urls';
+
+test('an older code is refused once a newer one was sent, and the newer one works', async ({
+  page,
+  newContact,
+  outbox,
+  loginPage,
+  messagesPage,
+}) => {
+  const contact = newContact();
+
+  await loginPage.goto();
+  await loginPage.requestCode(contact.email);
+  const codeA = await outbox.latestCode(contact.email);
+
+  // The cooldown on the test server is 2 s; resend() waits for it.
+  await loginPage.resend();
+  const codeB = await outbox.waitForNewCode(contact.email, 1);
+  expect(codeB).not.toBe(codeA);
+
+  await loginPage.enterCode(codeA);
+  await expect(loginPage.alert()).toContainText(/newer code/i);
+  await expect(loginPage.alert()).toContainText(/Only the newest code works/i);
+  await expect(page).toHaveURL(atLoginPage());
+  await expect(loginPage.codeInput).toBeVisible();
+
+  await loginPage.enterCode(codeB);
+  await expect(page).toHaveURL(atPath('/'));
+  await expect(messagesPage.heading).toBeVisible();
+});

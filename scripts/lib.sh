@@ -1,0 +1,63 @@
+# Shared by scripts/serve and scripts/test: install what is missing, build what changed.
+# Each step checks before it acts, so a second run takes seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen crate pinned in Cargo.toml
+SITE="target/site"
+PKG="$SITE/pkg"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 1; }
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+# npm packages: binaryen (wasm-opt) for the build, Playwright and axe-core for tests.
+ensure_npm() {
+  command -v npm >/dev/null || { echo "npm not found: install Node.js 20 or newer"; exit 1; }
+  local stamp="end2end/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ end2end/package-lock.json -nt "$stamp" ]; then
+    say "installing npm packages (npm ci)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+  export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium for the browser tests"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+  fi
+}
+
+# The browser bundle: the islands compiled to wasm32 with the size-optimised
+# profile, bound by wasm-bindgen, shrunk by wasm-opt; plus the stylesheet.
+build_site() {
+  say "building the browser bundle (wasm)"
+  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+  local wasm="target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+  mkdir -p "$PKG"
+  if [ ! -f "$PKG/portal_bg.wasm" ] || [ "$wasm" -nt "$PKG/portal_bg.wasm" ]; then
+    wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name portal "$wasm"
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      "$PKG/portal_bg.wasm" -o "$PKG/portal_bg.wasm"
+  fi
+  cp style/portal.css "$PKG/portal.css"
+}
+
+build_server() {
+  say "building the server"
+  cargo build -p server --bin portal
+}

@@ -1,0 +1,242 @@
+//! The command line: `serve` (the default), contacts, messages and demo data.
+//! Every failure is one line on stderr and a non-zero exit; nothing is half-written.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use app::types::Channel;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::domain::{EmailAddress, Identifier, PhoneNumber, Region};
+use crate::store::{NewContact, Store};
+
+#[derive(Parser, Debug)]
+#[command(name = "portal", about = "The contact portal: log in with a one-time code and read your messages.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the web server (the default).
+    Serve,
+    /// Manage contacts.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Manage messages.
+    #[command(subcommand)]
+    Message(MessageCommand),
+    /// Add the demo contacts and messages.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ContactCommand {
+    /// Add a contact with an email address, a phone number, or both.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Channels the contact opted out of (repeatable).
+        #[arg(long = "opt-out", value_enum)]
+        opt_out: Vec<ChannelArg>,
+    },
+    /// List all contacts.
+    List,
+    /// Opt a contact out of a channel.
+    OptOut {
+        who: String,
+        #[arg(long, value_enum)]
+        channel: ChannelArg,
+    },
+    /// Opt a contact back in to a channel.
+    OptIn {
+        who: String,
+        #[arg(long, value_enum)]
+        channel: ChannelArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MessageCommand {
+    /// Add a message (body in Markdown); prints its id.
+    Add {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Publish a message to a contact.
+    Publish {
+        message_id: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// List all messages.
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelArg {
+    Email,
+    Sms,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(c: ChannelArg) -> Channel {
+        match c {
+            ChannelArg::Email => Channel::Email,
+            ChannelArg::Sms => Channel::Sms,
+        }
+    }
+}
+
+/// Parses arguments; usage errors become one line (help and version print as usual).
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, ExitCode> {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Ok(cli.command.unwrap_or(Command::Serve)),
+        Err(e) if e.use_stderr() => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{first} (see portal --help)");
+            Err(ExitCode::from(2))
+        }
+        Err(e) => {
+            let _ = e.print();
+            Err(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub async fn run(command: Command) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match command {
+        Command::Serve => serve(config, clock).await,
+        Command::Contact(c) => contact(c, &config, clock.as_ref()).await,
+        Command::Message(m) => message(m, &config, clock.as_ref()).await,
+        Command::Demo => {
+            let store = open(&config).await?;
+            let report = crate::demo::add(&store, config.region, clock.now()).await.map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Store, String> {
+    Store::open(&config.database_url).await.map_err(|e| format!("cannot open {}: {e}", config.database_url))
+}
+
+async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
+    let service = crate::build(&config, clock.clone()).await.map_err(|e| e.to_string())?;
+    if config.is_dev() && service.store().contact_count().await.map_err(|e| e.to_string())? == 0 {
+        crate::demo::add(service.store(), config.region, clock.now()).await.map_err(|e| e.to_string())?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let url = format!("http://{}", config.addr);
+    println!("Contact portal is running at {url}");
+    if config.is_dev() {
+        println!("  Log in as a demo contact: {} (email) or {} (text message).", crate::demo::ADA_EMAIL, crate::demo::ADA_PHONE);
+        println!("  Codes are not sent anywhere in dev mode: read them at {url}/dev/outbox");
+    }
+    println!("  Stop with Ctrl-C.");
+    let router = crate::http::router(&config, service);
+    crate::http::serve(listener, router).await.map_err(|e| e.to_string())
+}
+
+async fn find(store: &Store, who: &str, region: Region) -> Result<crate::store::Contact, String> {
+    let id = Identifier::parse(who, region).map_err(|e| e.to_string())?;
+    store.find_contact(&id).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("no contact with {id}"))
+}
+
+async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {
+    match command {
+        ContactCommand::Add { name, email, phone, opt_out } => {
+            // Parse everything before opening the database: bad input writes nothing.
+            let new = new_contact(&name, email.as_deref(), phone.as_deref(), &opt_out, config.region)?;
+            let store = open(config).await?;
+            let id = store.add_contact(&new, clock.now()).await.map_err(|e| e.to_string())?;
+            println!("contact {} added", id.0);
+        }
+        ContactCommand::List => {
+            let store = open(config).await?;
+            for c in store.contacts().await.map_err(|e| e.to_string())? {
+                let mark = |opted_out: bool| if opted_out { " (opted out)" } else { "" };
+                println!(
+                    "{}\t{}\temail: {}{}\tphone: {}{}",
+                    c.id.0,
+                    c.name,
+                    c.email.as_deref().unwrap_or("-"),
+                    mark(c.email_opt_out && c.email.is_some()),
+                    c.phone.as_deref().unwrap_or("-"),
+                    mark(c.sms_opt_out && c.phone.is_some()),
+                );
+            }
+        }
+        ContactCommand::OptOut { who, channel } | ContactCommand::OptIn { who, channel } if who.trim().is_empty() => {
+            let _ = channel;
+            return Err("give the contact's email or phone number".into());
+        }
+        ContactCommand::OptOut { who, channel } => opt(config, &who, channel.into(), true).await?,
+        ContactCommand::OptIn { who, channel } => opt(config, &who, channel.into(), false).await?,
+    }
+    Ok(())
+}
+
+async fn opt(config: &Config, who: &str, channel: Channel, out: bool) -> Result<(), String> {
+    let store = open(config).await?;
+    let c = find(&store, who, config.region).await?;
+    store.set_opt_out(c.id, channel, out).await.map_err(|e| e.to_string())?;
+    println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());
+    Ok(())
+}
+
+pub fn new_contact(name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[ChannelArg], region: Region) -> Result<NewContact, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err("the name must be 1 to 200 characters, without control characters".into());
+    }
+    let email = email.map(EmailAddress::parse).transpose().map_err(|e| e.to_string())?;
+    let phone = phone.map(|p| PhoneNumber::parse(p, region)).transpose().map_err(|e| e.to_string())?;
+    if email.is_none() && phone.is_none() {
+        return Err("a contact needs --email, --phone or both".into());
+    }
+    Ok(NewContact {
+        name: name.to_string(),
+        email,
+        phone,
+        email_opt_out: opt_out.contains(&ChannelArg::Email),
+        sms_opt_out: opt_out.contains(&ChannelArg::Sms),
+    })
+}
+
+async fn message(command: MessageCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {
+    match command {
+        MessageCommand::Add { title, body } => {
+            let store = open(config).await?;
+            let id = crate::demo::add_message(&store, &title, &body, clock.now()).await?;
+            println!("{id}");
+        }
+        MessageCommand::Publish { message_id, to } => {
+            let store = open(config).await?;
+            let c = find(&store, &to, config.region).await?;
+            store.publish(message_id.trim(), c.id, clock.now()).await.map_err(|e| e.to_string())?;
+            println!("message {} published to contact {}", message_id.trim(), c.id.0);
+        }
+        MessageCommand::List => {
+            let store = open(config).await?;
+            for m in store.messages().await.map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{} recipient(s)\t{}", m.public_id, m.title, m.recipients, m.created_at.utc());
+            }
+        }
+    }
+    Ok(())
+}

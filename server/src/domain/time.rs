@@ -1,0 +1,101 @@
+use std::time::Duration;
+
+/// Seconds since the Unix epoch, UTC. The only clock reading is in `crate::clock`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn plus(self, d: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)))
+    }
+
+    pub fn secs_since(self, earlier: Timestamp) -> i64 {
+        self.0 - earlier.0
+    }
+
+    /// "2026-11-27 14:32:05 UTC"
+    pub fn utc(self) -> String {
+        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        time::OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(&fmt).ok())
+            .unwrap_or_else(|| self.0.to_string())
+    }
+
+    /// "14:32:05 UTC", for "a newer code was sent at …".
+    pub fn time_of_day(self) -> String {
+        let fmt = time::macros::format_description!("[hour]:[minute]:[second] UTC");
+        time::OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(&fmt).ok())
+            .unwrap_or_else(|| self.0.to_string())
+    }
+
+    /// RFC 3339, for machine-readable output.
+    pub fn rfc3339(self) -> String {
+        time::OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| self.0.to_string())
+    }
+}
+
+/// Parses `90`, `90s`, `10m`, `2h`, `30d` (a bare number is seconds).
+pub fn parse_duration(input: &str) -> Option<Duration> {
+    let s = input.trim();
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = number.parse().ok()?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+/// "10 minutes", "30 seconds", "1 day".
+pub fn words(d: Duration) -> String {
+    let s = d.as_secs();
+    let (n, unit) = if s % 86_400 == 0 && s > 0 {
+        (s / 86_400, "day")
+    } else if s % 3600 == 0 && s > 0 {
+        (s / 3600, "hour")
+    } else if s % 60 == 0 && s > 0 {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("30d"), Some(Duration::from_secs(2_592_000)));
+        assert_eq!(parse_duration("ten"), None);
+        assert_eq!(parse_duration("5w"), None);
+    }
+
+    #[test]
+    fn durations_read_as_words() {
+        assert_eq!(words(Duration::from_secs(600)), "10 minutes");
+        assert_eq!(words(Duration::from_secs(3)), "3 seconds");
+        assert_eq!(words(Duration::from_secs(86_400)), "1 day");
+    }
+
+    #[test]
+    fn timestamps_format_in_utc() {
+        assert_eq!(Timestamp(0).utc(), "1970-01-01 00:00:00 UTC");
+        assert_eq!(Timestamp(3661).time_of_day(), "01:01:01 UTC");
+    }
+}

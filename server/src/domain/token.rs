@@ -1,0 +1,122 @@
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// A random bearer token (flow or device cookie): 256 bits from the OS CSPRNG,
+/// hex-encoded. Only its SHA-256 is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn generate() -> Result<Self, getrandom::Error> {
+        let mut buf = [0u8; 32];
+        getrandom::fill(&mut buf)?;
+        Ok(Token(hex(&buf)))
+    }
+
+    /// A token from a cookie; anything that could not be ours is `None`.
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+            .then(|| Token(value.to_string()))
+    }
+
+    pub fn hash(&self) -> Vec<u8> {
+        Sha256::digest(self.0.as_bytes()).to_vec()
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+/// The server key codes are bound with (HMAC-SHA-256). Kept out of the database.
+#[derive(Clone)]
+pub struct Secret(Hmac<Sha256>);
+
+impl Secret {
+    pub fn from_hex(hex_key: &str) -> Option<Self> {
+        let s = hex_key.trim();
+        if s.len() < 32 || s.len() % 2 != 0 {
+            return None; // at least 128 bits
+        }
+        let bytes = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        <Hmac<Sha256> as Mac>::new_from_slice(&bytes).ok().map(Secret)
+    }
+
+    pub fn generate_hex() -> Result<String, getrandom::Error> {
+        let mut buf = [0u8; 32];
+        getrandom::fill(&mut buf)?;
+        Ok(hex(&buf))
+    }
+
+    /// HMAC-SHA-256 over the parts, each length-prefixed so no two inputs collide.
+    pub fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        self.hmac(parts).finalize().into_bytes().to_vec()
+    }
+
+    /// Constant-time comparison of a stored MAC with the MAC of `parts`.
+    pub fn verify(&self, parts: &[&[u8]], expected: &[u8]) -> bool {
+        self.hmac(parts).verify_slice(expected).is_ok()
+    }
+
+    fn hmac(&self, parts: &[&[u8]]) -> Hmac<Sha256> {
+        let mut mac = self.0.clone();
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bits_and_round_trip_through_the_cookie() {
+        let t = Token::generate().unwrap();
+        assert_eq!(t.expose().len(), 64);
+        assert_eq!(Token::from_cookie(t.expose()), Some(t.clone()));
+        assert_ne!(Token::generate().unwrap(), t);
+    }
+
+    #[test]
+    fn foreign_cookie_values_are_not_tokens() {
+        assert!(Token::from_cookie("abc").is_none());
+        assert!(Token::from_cookie(&"Z".repeat(64)).is_none());
+    }
+
+    #[test]
+    fn mac_verifies_only_the_same_parts() {
+        let key = Secret::from_hex(&Secret::generate_hex().unwrap()).unwrap();
+        let mac = key.mac(&[b"1", b"123456"]);
+        assert!(key.verify(&[b"1", b"123456"], &mac));
+        assert!(!key.verify(&[b"1", b"123457"], &mac));
+        assert!(!key.verify(&[b"11", b"23456"], &mac));
+    }
+
+    #[test]
+    fn short_keys_are_refused() {
+        assert!(Secret::from_hex("abcd").is_none());
+        assert!(Secret::from_hex("zz".repeat(16).as_str()).is_none());
+    }
+}

@@ -1,0 +1,74 @@
+//! The web server: Leptos pages and server functions, the dev outbox, health, and
+//! the headers every response carries.
+
+mod headers;
+mod outbox;
+mod portal;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::port::SharedPortal;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use crate::config::Config;
+use crate::login::LoginService;
+
+pub use portal::PortalAdapter;
+
+/// Builds the whole router for a configured service.
+pub fn router(config: &Config, service: LoginService) -> Router {
+    let options = LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()));
+    let routes = generate_route_list(App);
+    let leptos = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(portal.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options);
+    let dev = if config.is_dev() { outbox::routes(service.store().clone()) } else { Router::new() };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(dev)
+        .merge(leptos)
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
+}
+
+/// Serves until Ctrl-C (or SIGTERM), with the peer address available to handlers.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,253 @@
+//! Applies the rules: reads and writes the store, sends through the delivery, and
+//! answers in the wire types the login card shows.
+
+use std::sync::Arc;
+
+use app::port::{CookieChange, Reply, Visitor};
+use app::types::{Channel, CodeStep, LoginStep, Notice};
+use serde_json::json;
+
+use super::rules::{self, VerifyError};
+use crate::clock::Clock;
+use crate::config::Limits;
+use crate::delivery::{Delivery, code_message};
+use crate::domain::{Code, Identifier, Region, Secret, Timestamp, Token, words};
+use crate::store::{ContactId, EventKind, Flow, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the operating system's random number generator failed: {0}")]
+    Random(#[from] getrandom::Error),
+}
+
+pub type ServiceResult<T> = Result<Reply<T>, ServiceError>;
+
+#[derive(Clone)]
+pub struct LoginService {
+    pub(super) store: Store,
+    pub(super) delivery: Arc<dyn Delivery>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) secret: Secret,
+    pub(super) limits: Limits,
+    pub(super) region: Region,
+}
+
+impl LoginService {
+    pub fn new(store: Store, delivery: Arc<dyn Delivery>, clock: Arc<dyn Clock>, secret: Secret, limits: Limits, region: Region) -> Self {
+        LoginService { store, delivery, clock, secret, limits, region }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(super) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(super) async fn flow(&self, who: &Visitor) -> Result<Option<Flow>, ServiceError> {
+        match who.flow_token.as_deref().and_then(Token::from_cookie) {
+            Some(token) => Ok(self.store.flow_by_token(&token.hash()).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
+    /// answer is the same whether or not anything was sent.
+    pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<LoginStep> {
+        let identify = |notice| LoginStep::Identify { identifier: identifier.clone(), channel, notice: Some(notice) };
+        if self.network_limited(&who, "code_request", self.limits.ip_code_requests_per_hour).await? {
+            return Ok(Reply::plain(identify(Notice::NetworkLimited)));
+        }
+        let Ok(parsed) = Identifier::parse(&identifier, self.region) else {
+            return Ok(Reply::plain(identify(Notice::MalformedIdentifier)));
+        };
+        // Every request starts a new flow, named by a new cookie.
+        let token = Token::generate()?;
+        let flow_id = self.store.create_flow(&token.hash(), self.now()).await?;
+        let step = self.issue(flow_id, identifier.trim(), &parsed, channel, None).await?;
+        Ok(Reply { value: step, cookies: vec![CookieChange::SetFlow(token.expose().to_string())] })
+    }
+
+    /// "Send a new code" (maybe by the other channel) in the flow of this browser.
+    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
+        let Some(flow) = self.flow(&who).await?.filter(|f| !f.completed && !f.identifier.is_empty()) else {
+            return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel, notice: Some(Notice::NoFlow) }));
+        };
+        let now = self.now();
+        let left = rules::cooldown_left(flow.last_sent_at, now, self.limits.resend_cooldown);
+        if left > 0 {
+            return self.code_step(&flow, Some(Notice::CooldownActive { seconds_left: left })).await.map(Reply::plain);
+        }
+        if self.network_limited(&who, "code_request", self.limits.ip_code_requests_per_hour).await? {
+            return self.code_step(&flow, Some(Notice::NetworkLimited)).await.map(Reply::plain);
+        }
+        let Ok(parsed) = Identifier::parse(&flow.identifier, self.region) else {
+            return Ok(Reply::plain(LoginStep::start()));
+        };
+        let step = self.issue(flow.id, &flow.identifier, &parsed, channel, Some(Notice::CodeSent)).await?;
+        Ok(Reply::plain(step))
+    }
+
+    /// Issues a code in a flow: sent when the contact exists and may receive it by
+    /// `channel`, otherwise recorded as unsendable. The contact sees no difference.
+    async fn issue(&self, flow_id: i64, typed: &str, who: &Identifier, channel: Channel, notice: Option<Notice>) -> Result<LoginStep, ServiceError> {
+        let now = self.now();
+        let contact = self.store.find_contact(who).await?;
+        let address = contact.as_ref().and_then(|c| c.address(channel)).map(str::to_string);
+        let code = Code::generate()?;
+        let mac = match address {
+            Some(_) => self.secret.mac(&[&flow_id.to_be_bytes(), code.digits().as_bytes()]),
+            // Matches no 6-digit input: a flow that sent nothing can never log in.
+            None => Token::generate()?.hash(),
+        };
+        let contact_id = contact.as_ref().map(|c| c.id);
+        self.store
+            .record_code(crate::store::IssuedCode {
+                flow_id,
+                identifier: typed,
+                channel,
+                contact: contact_id,
+                mac: &mac,
+                sent: address.is_some(),
+                now,
+                expires_at: now.plus(self.limits.code_ttl),
+            })
+            .await?;
+        self.event(EventKind::CodeRequested, contact_id, json!({ "channel": channel.as_str(), "flow": flow_id })).await?;
+        match (&contact, address) {
+            (Some(c), Some(to)) => {
+                let message = code_message(channel, &to, &code, now, self.limits.code_ttl);
+                match self.delivery.send(&message).await {
+                    Ok(receipt) => {
+                        let detail = json!({ "channel": channel.as_str(), "to": to, "provider": receipt.provider });
+                        self.event(EventKind::CodeSent, Some(c.id), detail).await?;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, contact = c.id.0, "code delivery failed");
+                        let detail = json!({ "channel": channel.as_str(), "to": to, "error": e.to_string() });
+                        self.event(EventKind::DeliveryFailed, Some(c.id), detail).await?;
+                    }
+                }
+            }
+            (Some(c), None) => {
+                let reason = if c.address_exists(channel) { "opted_out" } else { "no_address_for_channel" };
+                self.event(EventKind::CodeNotSent, Some(c.id), json!({ "channel": channel.as_str(), "reason": reason })).await?;
+            }
+            (None, _) => {
+                self.event(EventKind::CodeNotSent, None, json!({ "channel": channel.as_str(), "reason": "not_registered" })).await?;
+            }
+        }
+        Ok(LoginStep::EnterCode(CodeStep {
+            identifier: typed.to_string(),
+            channel,
+            cooldown_secs: rules::cooldown_left(now, now, self.limits.resend_cooldown),
+            valid_for: words(self.limits.code_ttl),
+            notice,
+        }))
+    }
+
+    /// Step 2: the code. Succeeds only with the newest code of this browser's flow.
+    pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<LoginStep> {
+        let Some(flow) = self.flow(&who).await?.filter(|f| !f.completed && !f.identifier.is_empty()) else {
+            self.event(EventKind::VerificationFailed, None, json!({ "reason": VerifyError::NoFlow.reason() })).await?;
+            return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: Some(Notice::NoFlow) }));
+        };
+        match self.check_code(&who, &flow, &input).await? {
+            Ok(contact) => self.log_in(&flow, contact, next).await,
+            Err(error) => {
+                let detail = json!({ "reason": error.reason(), "flow": flow.id });
+                self.event(EventKind::VerificationFailed, flow.contact, detail).await?;
+                let notice = self.notice_for(&error);
+                self.code_step(&flow, Some(notice)).await.map(Reply::plain)
+            }
+        }
+    }
+
+    async fn check_code(&self, who: &Visitor, flow: &Flow, input: &str) -> Result<Result<ContactId, VerifyError>, ServiceError> {
+        if self.network_limited(who, "verification", self.limits.ip_verifications_per_hour).await? {
+            return Ok(Err(VerifyError::NetworkLimited));
+        }
+        let Ok(code) = Code::parse(input) else {
+            return Ok(Err(VerifyError::Malformed));
+        };
+        let codes = self.store.flow_codes(flow.id).await?;
+        let Some((current, older)) = codes.split_first() else {
+            return Ok(Err(VerifyError::NoFlow));
+        };
+        let newest = match current.contact {
+            Some(contact) => self.store.newest_sent_code(contact).await?,
+            None => None,
+        };
+        if let Err(e) = rules::check_current(current, newest.as_ref(), self.now(), self.limits.code_max_attempts) {
+            return Ok(Err(e));
+        }
+        let parts = |digits: &str| [flow.id.to_be_bytes().to_vec(), digits.as_bytes().to_vec()];
+        let [id_part, code_part] = parts(code.digits());
+        let matches = |mac: &[u8]| self.secret.verify(&[&id_part, &code_part], mac);
+        if older.iter().any(|o| o.sent && matches(&o.mac)) {
+            return Ok(Err(VerifyError::Superseded { newest_sent_at: current.created_at, channel: current.channel, here: true }));
+        }
+        // Count the attempt before comparing, so parallel guesses stay within the limit.
+        let Some(attempts) = self.store.take_attempt(current.id, self.limits.code_max_attempts).await? else {
+            return Ok(Err(VerifyError::TooManyAttempts));
+        };
+        match current.contact {
+            Some(contact) if current.sent && matches(&current.mac) => {
+                if self.store.consume_code(current.id, self.now()).await? {
+                    Ok(Ok(contact))
+                } else {
+                    Ok(Err(VerifyError::AlreadyUsed))
+                }
+            }
+            _ => Ok(Err(rules::wrong_guess(attempts, self.limits.code_max_attempts))),
+        }
+    }
+
+    fn notice_for(&self, error: &VerifyError) -> Notice {
+        match error {
+            VerifyError::NoFlow => Notice::NoFlow,
+            VerifyError::Superseded { newest_sent_at, channel, here } => {
+                Notice::Superseded { newest_sent_at: newest_sent_at.time_of_day(), channel: *channel, here: *here }
+            }
+            VerifyError::Expired => Notice::Expired { valid_for: words(self.limits.code_ttl) },
+            VerifyError::TooManyAttempts => Notice::TooManyAttempts,
+            VerifyError::AlreadyUsed => Notice::AlreadyUsed,
+            VerifyError::Wrong { attempts_left } => Notice::WrongCode { attempts_left: *attempts_left },
+            VerifyError::Malformed => Notice::MalformedCode,
+            VerifyError::NetworkLimited => Notice::NetworkLimited,
+        }
+    }
+
+    /// The code step of a flow as it stands now.
+    pub(super) async fn code_step(&self, flow: &Flow, notice: Option<Notice>) -> Result<LoginStep, ServiceError> {
+        // Kept for a browser without JavaScript, which shows it after the redirect.
+        let stored = notice.as_ref().and_then(|n| serde_json::to_string(n).ok());
+        self.store.set_flow_notice(flow.id, stored.as_deref()).await?;
+        Ok(LoginStep::EnterCode(CodeStep {
+            identifier: flow.identifier.clone(),
+            channel: flow.channel,
+            cooldown_secs: rules::cooldown_left(flow.last_sent_at, self.now(), self.limits.resend_cooldown),
+            valid_for: words(self.limits.code_ttl),
+            notice,
+        }))
+    }
+
+    /// Counts a request from this network; true when over the hourly limit.
+    async fn network_limited(&self, who: &Visitor, scope: &str, per_hour: u32) -> Result<bool, ServiceError> {
+        let now = self.now();
+        let hits = self.store.hit(scope, &who.ip.to_string(), now, Timestamp(now.0 - 3600)).await?;
+        let limited = hits > per_hour;
+        if limited {
+            self.event(EventKind::NetworkLimited, None, json!({ "scope": scope, "ip": who.ip.to_string() })).await?;
+        }
+        Ok(limited)
+    }
+
+    pub(super) async fn event(&self, kind: EventKind, contact: Option<ContactId>, detail: serde_json::Value) -> Result<(), ServiceError> {
+        tracing::info!(event = kind.as_str(), contact = contact.map(|c| c.0), %detail, "login event");
+        Ok(self.store.record_event(kind, contact, detail, self.now()).await?)
+    }
+}

@@ -1,0 +1,61 @@
+use super::{ContactId, Store, StoreResult};
+use crate::domain::Timestamp;
+
+/// A browser that logged in and is remembered by its device cookie.
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: i64,
+    pub contact: ContactId,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub revoked: bool,
+}
+
+impl Store {
+    pub async fn add_device(&self, contact: ContactId, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
+        let done = sqlx::query("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+            .bind(contact.0)
+            .bind(token_hash)
+            .bind(now.0)
+            .bind(now.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.last_insert_rowid())
+    }
+
+    pub async fn device_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<Device>> {
+        let row: Option<(i64, i64, i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, contact_id, created_at, last_seen_at, revoked_at FROM devices WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, contact, created_at, last_seen_at, revoked_at)| Device {
+            id,
+            contact: ContactId(contact),
+            created_at: Timestamp(created_at),
+            last_seen_at: Timestamp(last_seen_at),
+            revoked: revoked_at.is_some(),
+        }))
+    }
+
+    pub async fn touch_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now.0).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// True the first time only: the page after logging in says the browser is remembered.
+    pub async fn welcome_device(&self, id: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE devices SET welcomed = 1 WHERE id = ? AND welcomed = 0").bind(id).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+use super::{ContactId, Store, StoreResult};
+use crate::domain::Timestamp;
+
+/// What the event log records. The administrator reads these on a contact's card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    CodeRequested,
+    CodeSent,
+    /// A request that sent nothing: unknown identifier, opted out, or no such channel.
+    CodeNotSent,
+    DeliveryFailed,
+    VerificationFailed,
+    LoginSucceeded,
+    DeviceRecognised,
+    DeviceExpired,
+    LoggedOut,
+    MessageRefused,
+    NetworkLimited,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::CodeRequested => "code_requested",
+            EventKind::CodeSent => "code_sent",
+            EventKind::CodeNotSent => "code_not_sent",
+            EventKind::DeliveryFailed => "delivery_failed",
+            EventKind::VerificationFailed => "verification_failed",
+            EventKind::LoginSucceeded => "login_succeeded",
+            EventKind::DeviceRecognised => "device_recognised",
+            EventKind::DeviceExpired => "device_expired",
+            EventKind::LoggedOut => "logged_out",
+            EventKind::MessageRefused => "message_refused",
+            EventKind::NetworkLimited => "network_limited",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: Timestamp,
+    pub kind: String,
+    pub contact: Option<ContactId>,
+    pub detail: serde_json::Value,
+}
+
+impl Store {
+    pub async fn record_event(&self, kind: EventKind, contact: Option<ContactId>, detail: serde_json::Value, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("INSERT INTO events (at, kind, contact_id, detail) VALUES (?, ?, ?, ?)")
+            .bind(now.0)
+            .bind(kind.as_str())
+            .bind(contact.map(|c| c.0))
+            .bind(detail.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The events of one contact (or all, with `None`), oldest first.
+    pub async fn events(&self, contact: Option<ContactId>) -> StoreResult<Vec<Event>> {
+        let rows: Vec<(i64, String, Option<i64>, String)> = sqlx::query_as(
+            "SELECT at, kind, contact_id, detail FROM events WHERE (?1 IS NULL OR contact_id = ?1) ORDER BY id",
+        )
+        .bind(contact.map(|c| c.0))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, kind, contact, detail)| Event {
+                at: Timestamp(at),
+                kind,
+                contact: contact.map(ContactId),
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            })
+            .collect())
+    }
+}
