@@ -42,7 +42,7 @@ test.describe('no serious or critical accessibility violations', () => {
 
   test.describe('the "not published to you" page', () => {
     // The 403 document itself makes Chromium log "Failed to load resource ... 403".
-    test.use({ ignoredConsoleErrors: [...DEFAULT_IGNORED_CONSOLE_ERRORS, FORBIDDEN_RESOURCE_ERROR] });
+    test.use({ ignoredConsoleErrors: { patterns: [...DEFAULT_IGNORED_CONSOLE_ERRORS, FORBIDDEN_RESOURCE_ERROR] } });
 
     test('403 page', async ({ page, newContact, outbox, loginPage, messagePage }) => {
       const contact = newContact();

@@ -4,7 +4,7 @@ import { expect, test } from './fixtures/test';
 import { atLoginPage, atPath } from './fixtures/urls';
 
 // The 403 document itself makes Chromium log "Failed to load resource ... 403".
-test.use({ ignoredConsoleErrors: [...DEFAULT_IGNORED_CONSOLE_ERRORS, FORBIDDEN_RESOURCE_ERROR] });
+test.use({ ignoredConsoleErrors: { patterns: [...DEFAULT_IGNORED_CONSOLE_ERRORS, FORBIDDEN_RESOURCE_ERROR] } });
 
 test('a message published to someone else is refused with 403, and the contact can switch accounts', async ({
   page,

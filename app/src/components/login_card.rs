@@ -91,13 +91,15 @@ pub fn LoginCard(initial: LoginStep, next: String) -> impl IntoView {
     };
 
     move || match step.get() {
-        LoginStep::Identify { identifier, channel, notice } => view! {
+        LoginStep::Identify { identifier, channel, notice } => {
+            let described = notice.is_some().then_some("identify-notice");
+            view! {
             <form method="post" action=RequestCode::url() on:submit=on_identify class="stack">
                 <input type="hidden" name="next" value=next.get_value()/>
                 <label for="identifier">"Email or mobile number"</label>
                 <input id="identifier" name="identifier" type="text" required autocomplete="username"
                     autocapitalize="none" spellcheck="false" value=identifier
-                    aria-describedby="identify-notice"/>
+                    aria-describedby=described/>
                 <NoticeLine notice=notice id="identify-notice"/>
                 <fieldset>
                     <legend>"Send the code by"</legend>
@@ -112,8 +114,9 @@ pub fn LoginCard(initial: LoginStep, next: String) -> impl IntoView {
                 </fieldset>
                 <button type="submit" class="primary" disabled=move || busy.get()>"Send code"</button>
             </form>
+            }
+            .into_any()
         }
-        .into_any(),
         LoginStep::EnterCode(code) => code_step(code, next.get_value(), busy, cooldown, on_verify, on_resend, on_restart).into_any(),
         LoginStep::Done { next } => view! {
             <p role="status">"You are logged in. " <a href=next>"Continue"</a></p>
@@ -132,6 +135,7 @@ fn code_step(
     on_restart: impl FnMut(SubmitEvent) + 'static,
 ) -> impl IntoView {
     let CodeStep { identifier, channel, valid_for, notice, .. } = code;
+    let described = notice.is_some().then_some("code-notice");
     let waiting = move || busy.get() || cooldown.get().is_some_and(|s| s > 0);
     let resend_label = move || match cooldown.get() {
         Some(s) if s > 0 => format!("Send a new code ({s} s)"),
@@ -151,12 +155,12 @@ fn code_step(
             <input type="hidden" name="next" value=next.clone()/>
             <label for="code">"Confirmation code"</label>
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                required maxlength="20" autofocus aria-describedby="code-notice"/>
+                required maxlength="20" autofocus aria-describedby=described/>
             <NoticeLine notice=notice id="code-notice"/>
             <button type="submit" class="primary" disabled=move || busy.get()>"Log in"</button>
         </form>
         <p class="remember">
-            "After you log in, this browser will remember you, so next time you won't need a code. "
+            "This browser will remember you after you log in, so next time you won't need a code. "
             "A private (incognito) window, clearing cookies, or another device will need a new code."
         </p>
         <div class="actions">

@@ -9,8 +9,9 @@ use crate::types::Notice;
 pub fn notice_text(notice: &Notice) -> (bool, String) {
     match notice {
         Notice::CodeSent => (false, "A new code is on its way. Only the newest code works.".into()),
+        Notice::WrongCode { attempts_left: 1 } => (true, "That code is not right. You have 1 attempt left.".into()),
         Notice::WrongCode { attempts_left } => {
-            (true, format!("That code is not right. Attempts left for this code: {attempts_left}."))
+            (true, format!("That code is not right. You have {attempts_left} attempts left."))
         }
         Notice::Superseded { newest_sent_at, channel, here: true } => (
             true,

@@ -65,7 +65,11 @@ fn has_possible_length(number: &phonenumber::PhoneNumber) -> bool {
         return false;
     };
     let digits = number.national().to_string().len() + usize::from(number.national().zeros());
-    u16::try_from(digits).is_ok_and(|d| meta.descriptors().general().possible_length().contains(&d))
+    let Ok(digits) = u16::try_from(digits) else {
+        return false;
+    };
+    let d = meta.descriptors();
+    [Some(d.general()), d.mobile(), d.fixed_line()].into_iter().flatten().any(|desc| desc.possible_length().contains(&digits))
 }
 
 #[cfg(test)]
