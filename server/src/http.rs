@@ -48,7 +48,8 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .merge(dev)
         .merge(leptos)
         .layer(axum::middleware::from_fn(headers::security_headers))
-        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
+        // Server functions read their bodies themselves, so the limit wraps the body.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
 }
 
 /// Serves until Ctrl-C (or SIGTERM), with the peer address available to handlers.

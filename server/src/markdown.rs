@@ -19,9 +19,10 @@ mod tests {
 
     #[test]
     fn script_and_event_handlers_are_removed() {
-        let html = render("<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))");
+        let html = render("<script>alert(1)</script><img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) [y](https://example.com)");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(html.contains("href=\"https://example.com\" rel=\"noopener noreferrer nofollow\""), "{html}");
     }
 }

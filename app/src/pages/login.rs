@@ -16,15 +16,12 @@ pub fn LoginPage() -> impl IntoView {
         <main class="card">
             <h1>"Log in"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let (next, notice) = (next.clone(), notice.clone());
-                    Suspend::new(async move {
-                        match login_state(next.clone(), notice).await {
-                            Ok(step) => view! { <LoginCard initial=step next=next/> }.into_any(),
-                            Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
-                        }
-                    })
-                }}
+                {Suspend::new(async move {
+                    match login_state(next.clone(), notice).await {
+                        Ok(step) => view! { <LoginCard initial=step next=next/> }.into_any(),
+                        Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
+                    }
+                })}
             </Suspense>
             <p class="small"><a href="/help">"Help with logging in"</a></p>
         </main>

@@ -14,16 +14,13 @@ pub fn MessagePage() -> impl IntoView {
     view! {
         <main class="card">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let id = id.clone();
-                    Suspend::new(async move {
-                        match load_message(id.clone()).await {
-                            Ok(Some(view)) => shown(view, id).into_any(),
-                            Ok(None) => view! { <p><a href="/login">"Log in to read this message"</a></p> }.into_any(),
-                            Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
-                        }
-                    })
-                }}
+                {Suspend::new(async move {
+                    match load_message(id.clone()).await {
+                        Ok(Some(view)) => shown(view, id).into_any(),
+                        Ok(None) => view! { <p><a href="/login">"Log in to read this message"</a></p> }.into_any(),
+                        Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
+                    }
+                })}
             </Suspense>
         </main>
     }

@@ -140,6 +140,7 @@ impl LoginService {
                 self.event(EventKind::CodeNotSent, None, json!({ "channel": channel.as_str(), "reason": "not_registered" })).await?;
             }
         }
+        self.keep_notice(flow_id, notice.as_ref()).await?;
         Ok(LoginStep::EnterCode(CodeStep {
             identifier: typed.to_string(),
             channel,
@@ -223,9 +224,7 @@ impl LoginService {
 
     /// The code step of a flow as it stands now.
     pub(super) async fn code_step(&self, flow: &Flow, notice: Option<Notice>) -> Result<LoginStep, ServiceError> {
-        // Kept for a browser without JavaScript, which shows it after the redirect.
-        let stored = notice.as_ref().and_then(|n| serde_json::to_string(n).ok());
-        self.store.set_flow_notice(flow.id, stored.as_deref()).await?;
+        self.keep_notice(flow.id, notice.as_ref()).await?;
         Ok(LoginStep::EnterCode(CodeStep {
             identifier: flow.identifier.clone(),
             channel: flow.channel,
@@ -233,6 +232,12 @@ impl LoginService {
             valid_for: words(self.limits.code_ttl),
             notice,
         }))
+    }
+
+    /// Kept for a browser without JavaScript, which shows it after the redirect.
+    async fn keep_notice(&self, flow_id: i64, notice: Option<&Notice>) -> Result<(), ServiceError> {
+        let stored = notice.and_then(|n| serde_json::to_string(n).ok());
+        Ok(self.store.set_flow_notice(flow_id, stored.as_deref()).await?)
     }
 
     /// Counts a request from this network; true when over the hourly limit.

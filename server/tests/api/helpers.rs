@@ -1,0 +1,219 @@
+//! A running portal and a minimal browser: cookies kept by hand, redirects not
+//! followed, forms posted as a browser without JavaScript posts them.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use app::types::Channel;
+use reqwest::header::{HeaderMap, ACCEPT, COOKIE, SET_COOKIE};
+use server::clock::ManualClock;
+use server::config::Config;
+use server::domain::{Region, Timestamp};
+use server::store::{Contact, Store};
+
+pub const T0: Timestamp = Timestamp(1_800_000_000);
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: ManualClock,
+    pub store: Store,
+    pub db_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("portal.db");
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    env.insert("DATABASE_URL".into(), format!("sqlite://{}", db_path.display()));
+    env.insert("PORTAL_KEY_FILE".into(), dir.path().join("secret.key").display().to_string());
+    env.insert("PORTAL_ADDR".into(), "127.0.0.1:0".into());
+    for (k, v) in settings {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|name| env.get(name).cloned()).expect("config");
+    let clock = ManualClock::at(T0);
+    let service = server::build(&config, Arc::new(clock.clone())).await.expect("portal builds");
+    let store = service.store().clone();
+    let router = server::http::router(&config, service);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(server::http::serve(listener, router));
+    TestApp { base: format!("http://{addr}"), clock, store, db_path, _dir: dir }
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    pub async fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[Channel]) -> Contact {
+        use server::cli::ChannelArg;
+        let opt: Vec<ChannelArg> =
+            opt_out.iter().map(|c| if *c == Channel::Email { ChannelArg::Email } else { ChannelArg::Sms }).collect();
+        let new = server::cli::new_contact(name, email, phone, &opt, Region::parse("DK").expect("DK")).expect("valid contact");
+        let id = self.store.add_contact(&new, self.clock.now_ts()).await.expect("contact added");
+        self.store.contact(id).await.expect("read").expect("exists")
+    }
+
+    pub async fn outbox_count(&self) -> usize {
+        self.store.outbox().await.expect("outbox").len()
+    }
+
+    /// The code in the newest outbox message to `to`.
+    pub async fn latest_code(&self, to: &str) -> String {
+        let outbox = self.store.outbox().await.expect("outbox");
+        let body = &outbox.iter().rev().find(|m| m.recipient == to).unwrap_or_else(|| panic!("no message to {to}")).body;
+        six_digits(body).unwrap_or_else(|| panic!("no code in {body:?}"))
+    }
+
+    pub async fn event_kinds(&self, contact: &Contact) -> Vec<String> {
+        let events = self.store.events(Some(contact.id)).await.expect("events");
+        events.into_iter().map(|e| format!("{}{}", e.kind, e.detail.get("reason").map(|r| format!(":{}", r.as_str().unwrap_or(""))).unwrap_or_default())).collect()
+    }
+}
+
+pub trait NowTs {
+    fn now_ts(&self) -> Timestamp;
+}
+
+impl NowTs for ManualClock {
+    fn now_ts(&self) -> Timestamp {
+        use server::clock::Clock;
+        self.now()
+    }
+}
+
+pub fn six_digits(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(5)).find_map(|i| {
+        let window = &bytes[i..i + 6];
+        let before = i.checked_sub(1).map(|j| bytes[j].is_ascii_digit()).unwrap_or(false);
+        let after = bytes.get(i + 6).is_some_and(u8::is_ascii_digit);
+        (window.iter().all(u8::is_ascii_digit) && !before && !after).then(|| String::from_utf8_lossy(window).into_owned())
+    })
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_string)).collect()
+    }
+
+    /// The page without per-request tokens (the CSP nonce), for byte comparisons.
+    pub fn stable_body(&self) -> String {
+        let mut out = self.body.clone();
+        for marker in ["nonce=\"", "crossorigin=\""] {
+            let mut from = 0;
+            while let Some(start) = out[from..].find(marker).map(|i| i + from + marker.len()) {
+                let end = out[start..].find('"').map(|i| i + start).unwrap_or(start);
+                out.replace_range(start..end, "…");
+                from = start;
+            }
+        }
+        out
+    }
+}
+
+/// A browser with cookies and without JavaScript.
+pub struct Browser {
+    base: String,
+    client: reqwest::Client,
+    pub cookies: Mutex<BTreeMap<String, String>>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Browser { base: base.to_string(), client, cookies: Mutex::new(BTreeMap::new()) }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().expect("lock").get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.lock().expect("lock").insert(name.into(), value.into());
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.lock().expect("lock").iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let response = request
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        for set in headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            let (pair, attrs) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let mut jar = self.cookies.lock().expect("lock");
+            if attrs.contains("Max-Age=0") {
+                jar.remove(name.trim());
+            } else {
+                jar.insert(name.trim().to_string(), value.trim().to_string());
+            }
+        }
+        let body = response.text().await.expect("body");
+        Page { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.send(self.client.get(format!("{}{path}", self.base))).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.send(self.client.post(format!("{}{path}", self.base)).form(form)).await
+    }
+
+    /// Posts a form and follows the redirect, as a browser without JavaScript does.
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        let posted = self.post(path, form).await;
+        assert_eq!(posted.status, 302, "a form post answers with a redirect: {posted:?}");
+        let to = posted.location().expect("location").to_string();
+        self.get(&to).await
+    }
+
+    pub async fn request_code(&self, identifier: &str, channel: Channel) -> Page {
+        self.submit("/api/login/request-code", &[("identifier", identifier), ("channel", channel.as_str()), ("next", "/")]).await
+    }
+
+    pub async fn resend(&self, channel: Channel) -> Page {
+        self.submit("/api/login/resend-code", &[("channel", channel.as_str()), ("next", "/")]).await
+    }
+
+    pub async fn enter_code(&self, code: &str) -> Page {
+        self.submit("/api/login/verify-code", &[("code", code), ("next", "/")]).await
+    }
+
+    /// Logs in with the newest code sent to `to`; returns the page after login.
+    pub async fn log_in(&self, app: &TestApp, identifier: &str, channel: Channel, to: &str) -> Page {
+        self.request_code(identifier, channel).await;
+        let code = app.latest_code(to).await;
+        self.enter_code(&code).await
+    }
+}
+
+/// A code that differs from `code` in every digit.
+pub fn wrong(code: &str) -> String {
+    code.bytes().map(|b| char::from(b'0' + (b - b'0' + 1) % 10)).collect()
+}

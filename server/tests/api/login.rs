@@ -1,0 +1,272 @@
+//! The login flow, as a browser without JavaScript walks it.
+
+use app::types::Channel;
+
+use crate::helpers::{six_digits, spawn_app, spawn_app_with, wrong};
+
+const STEP_2: &str = "Confirmation code";
+
+#[tokio::test]
+async fn a_registered_email_gets_a_code_and_the_browser_logs_in() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
+    let browser = app.browser();
+
+    let step2 = browser.request_code("  ADA@example.com ", Channel::Email).await;
+    assert!(step2.body.contains(STEP_2), "{}", step2.body);
+    let code = app.latest_code("ada@example.com").await;
+
+    let inbox = browser.enter_code(&format!("{} {}", &code[..3], &code[3..])).await;
+    assert_eq!(inbox.status, 200);
+    assert!(inbox.body.contains("Your messages"), "{}", inbox.body);
+    assert!(inbox.body.contains("This browser will remember you"));
+}
+
+#[tokio::test]
+async fn the_code_goes_to_the_chosen_channel_whichever_identifier_was_typed() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("+45 20 12 34 01"), &[]).await;
+
+    app.browser().request_code("ada@example.com", Channel::Sms).await;
+    let outbox = app.store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!((outbox[0].channel, outbox[0].recipient.as_str()), (Channel::Sms, "+4520123401"));
+
+    app.browser().request_code("20 12 34 01", Channel::Email).await;
+    let outbox = app.store.outbox().await.unwrap();
+    assert_eq!((outbox[1].channel, outbox[1].recipient.as_str()), (Channel::Email, "ada@example.com"));
+    assert!(six_digits(&outbox[1].body).is_some());
+}
+
+/// What a browser sees after "Send code", with the typed identifier masked: the
+/// status, headers and cookie names of the answer, and the page that follows.
+async fn answer_to(app: &crate::helpers::TestApp, who: &str, channel: Channel) -> impl PartialEq + std::fmt::Debug {
+    let browser = app.browser();
+    let form = [("identifier", who), ("channel", channel.as_str()), ("next", "/")];
+    let posted = browser.post("/api/login/request-code", &form).await;
+    let mut headers: Vec<(String, String)> = posted
+        .headers
+        .iter()
+        // The length follows the identifier typed; cookies and dates differ per request.
+        .filter(|(k, _)| !["date", "set-cookie", "content-length"].contains(&k.as_str()))
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    headers.sort();
+    let cookie_names: Vec<String> = posted.set_cookies().iter().map(|c| c.split('=').next().unwrap_or("").to_string()).collect();
+    let page = browser.get(posted.location().unwrap()).await;
+    (posted.status, headers, cookie_names, posted.body.replace(who, "IDENTIFIER"), page.status, page.stable_body().replace(who, "IDENTIFIER"))
+}
+
+#[tokio::test]
+async fn send_code_answers_alike_whether_or_not_the_address_can_get_a_code() {
+    let app = spawn_app().await;
+    app.add_contact("Registered", Some("reg@example.com"), Some("20123401"), &[]).await;
+    app.add_contact("Opted out", Some("out@example.com"), None, &[Channel::Email]).await;
+    app.add_contact("No phone", Some("nophone@example.com"), None, &[]).await;
+
+    let registered = answer_to(&app, "reg@example.com", Channel::Email).await;
+    assert_eq!(registered, answer_to(&app, "nobody@example.com", Channel::Email).await, "unregistered");
+    assert_eq!(registered, answer_to(&app, "out@example.com", Channel::Email).await, "opted out");
+
+    let registered_sms = answer_to(&app, "reg@example.com", Channel::Sms).await;
+    assert_eq!(registered_sms, answer_to(&app, "nophone@example.com", Channel::Sms).await, "no phone number");
+
+    let outbox = app.store.outbox().await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.recipient.as_str()).collect::<Vec<_>>(), ["reg@example.com", "+4520123401"]);
+}
+
+#[tokio::test]
+async fn wrong_codes_count_down_then_even_the_right_code_is_refused() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+
+    for left in [4, 3, 2] {
+        let page = browser.enter_code(&wrong(&code)).await;
+        assert!(page.body.contains(&format!("You have {left} attempts left")), "{}", page.body);
+    }
+    assert!(browser.enter_code(&wrong(&code)).await.body.contains("You have 1 attempt left"));
+    assert!(browser.enter_code(&wrong(&code)).await.body.contains("Too many wrong attempts"));
+    let page = browser.enter_code(&code).await;
+    assert!(page.body.contains("Too many wrong attempts"), "the right code after the limit: {}", page.body);
+    assert!(browser.get("/").await.location().is_some_and(|l| l.starts_with("/login")));
+}
+
+#[tokio::test]
+async fn a_malformed_code_is_explained_and_costs_no_attempt() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    for bad in ["12345", "١٢٣٤٥٦", "abcdef", "1234567"] {
+        let page = browser.enter_code(bad).await;
+        assert!(page.body.contains("6 digits"), "{bad}: {}", page.body);
+    }
+    let code = app.latest_code("ada@example.com").await;
+    assert!(browser.enter_code(&wrong(&code)).await.body.contains("You have 4 attempts left"));
+}
+
+#[tokio::test]
+async fn only_the_newest_code_works_and_the_older_one_says_so() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let first = app.latest_code("ada@example.com").await;
+
+    app.clock.advance(31);
+    let resent = browser.resend(Channel::Sms).await;
+    assert!(resent.body.contains("A new code is on its way"), "{}", resent.body);
+    let newest = app.latest_code("+4520123401").await;
+
+    let page = browser.enter_code(&first).await;
+    assert!(page.body.contains("A newer code was sent at"), "{}", page.body);
+    assert!(page.body.contains("by text message"));
+    assert!(page.body.contains("Only the newest code works"));
+    assert!(browser.enter_code(&newest).await.body.contains("Your messages"));
+}
+
+#[tokio::test]
+async fn a_code_from_another_browser_is_superseded_by_a_newer_request() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let laptop = app.browser();
+    laptop.request_code("ada@example.com", Channel::Email).await;
+    let laptop_code = app.latest_code("ada@example.com").await;
+    app.clock.advance(5);
+    app.browser().request_code("ada@example.com", Channel::Email).await;
+
+    let page = laptop.enter_code(&laptop_code).await;
+    assert!(page.body.contains("in another browser"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_code_expires_at_the_end_of_its_lifetime() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+
+    app.clock.advance(600);
+    let page = browser.enter_code(&code).await;
+    assert!(page.body.contains("This code has expired"), "{}", page.body);
+    assert!(page.body.contains("10 minutes"));
+
+    let page = browser.resend(Channel::Email).await;
+    assert!(page.body.contains(STEP_2));
+    let fresh = app.latest_code("ada@example.com").await;
+    app.clock.advance(599);
+    assert!(browser.enter_code(&fresh).await.body.contains("Your messages"));
+}
+
+#[tokio::test]
+async fn a_code_works_only_in_the_browser_that_asked_for_it() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let phone = app.browser();
+    phone.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+
+    // A browser with no login in progress (another device, a closed private window).
+    let elsewhere = app.browser();
+    let posted = elsewhere.post("/api/login/verify-code", &[("code", &code), ("next", "/")]).await;
+    assert_eq!(posted.location(), Some("/login?notice=no-flow"));
+    let page = elsewhere.get("/login?notice=no-flow").await;
+    assert!(page.body.contains("cookies"), "{}", page.body);
+    assert!(page.body.contains("private (incognito) window"));
+    assert!(elsewhere.cookie("__Host-portal-device").is_none());
+
+    // The code still works where it was asked for.
+    assert!(phone.enter_code(&code).await.body.contains("Your messages"));
+}
+
+#[tokio::test]
+async fn a_used_code_cannot_log_in_a_second_time() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let flow = browser.cookie("__Host-portal-flow").unwrap();
+    let code = app.latest_code("ada@example.com").await;
+    assert!(browser.enter_code(&code).await.body.contains("Your messages"));
+
+    // Someone replays the old flow cookie with the same code.
+    let replay = app.browser();
+    replay.set_cookie("__Host-portal-flow", &flow);
+    let posted = replay.post("/api/login/verify-code", &[("code", &code), ("next", "/")]).await;
+    assert_eq!(posted.location(), Some("/login?notice=no-flow"));
+    assert!(replay.cookie("__Host-portal-device").is_none());
+}
+
+#[tokio::test]
+async fn a_new_code_is_refused_during_the_cooldown() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    app.clock.advance(10);
+    let page = browser.resend(Channel::Email).await;
+    assert!(page.body.contains("Please wait 20 seconds"), "{}", page.body);
+    assert_eq!(app.outbox_count().await, 1);
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_network_mention_vpns() {
+    let app = spawn_app_with(&[("PORTAL_IP_CODE_REQUESTS_PER_HOUR", "2")]).await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    for _ in 0..2 {
+        app.browser().request_code("ada@example.com", Channel::Email).await;
+    }
+    let browser = app.browser();
+    let posted = browser
+        .post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")])
+        .await;
+    assert_eq!(posted.location(), Some("/login?notice=network-limited"));
+    let page = browser.get("/login?notice=network-limited").await;
+    assert!(page.body.contains("Too many requests from your network"));
+    assert!(page.body.contains("VPN"));
+    assert_eq!(app.outbox_count().await, 2);
+
+    app.clock.advance(3601);
+    assert!(app.browser().request_code("ada@example.com", Channel::Email).await.body.contains(STEP_2));
+}
+
+#[tokio::test]
+async fn a_malformed_identifier_is_explained_without_saying_whether_it_is_registered() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let posted =
+        browser.post("/api/login/request-code", &[("identifier", "not an address"), ("channel", "email"), ("next", "/")]).await;
+    assert_eq!(posted.location(), Some("/login?notice=malformed-identifier"));
+    let page = browser.get("/login?notice=malformed-identifier").await;
+    assert!(page.body.contains("Enter an email address"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn every_step_is_written_to_the_event_log() {
+    let app = spawn_app().await;
+    let ada = app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[Channel::Sms]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Sms).await;
+    app.clock.advance(31);
+    browser.resend(Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    browser.enter_code(&wrong(&code)).await;
+    browser.enter_code(&code).await;
+    browser.get("/").await;
+
+    assert_eq!(
+        app.event_kinds(&ada).await,
+        [
+            "code_requested",
+            "code_not_sent:opted_out",
+            "code_requested",
+            "code_sent",
+            "verification_failed:wrong_code",
+            "login_succeeded",
+        ]
+    );
+}

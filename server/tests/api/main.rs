@@ -1,0 +1,7 @@
+//! The integration tests: one binary, the real server on a free port with a
+//! temporary SQLite database and a clock the tests move.
+
+mod cli;
+mod helpers;
+mod login;
+mod pages;

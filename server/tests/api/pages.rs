@@ -1,0 +1,186 @@
+//! Remembered browsers, messages, logging out and the dev outbox.
+
+use app::types::Channel;
+
+use crate::helpers::{spawn_app, spawn_app_with, Browser, TestApp};
+
+const DEVICE: &str = "__Host-portal-device";
+
+async fn logged_in(app: &TestApp) -> Browser {
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.log_in(app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    browser
+}
+
+#[tokio::test]
+async fn an_unrecognised_browser_is_sent_to_log_in_and_back() {
+    let app = spawn_app().await;
+    let page = app.browser().get("/m/abc123").await;
+    assert_eq!(page.status, 302);
+    assert_eq!(page.location(), Some("/login?next=/m/abc123"));
+    assert_eq!(app.browser().get("/").await.location(), Some("/login"));
+
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    let form = [("identifier", "ada@example.com"), ("channel", "email"), ("next", "/m/abc123")];
+    assert_eq!(browser.post("/api/login/request-code", &form).await.location(), Some("/login?next=/m/abc123"));
+    let code = app.latest_code("ada@example.com").await;
+    let posted = browser.post("/api/login/verify-code", &[("code", &code), ("next", "/m/abc123")]).await;
+    assert_eq!(posted.location(), Some("/m/abc123"));
+}
+
+#[tokio::test]
+async fn next_cannot_send_the_contact_to_another_site() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    let posted = browser.post("/api/login/verify-code", &[("code", &code), ("next", "//evil.example/")]).await;
+    assert_eq!(posted.location(), Some("/"));
+}
+
+#[tokio::test]
+async fn the_device_cookie_is_host_only_secure_http_only_and_stored_hashed() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    let posted = browser.post("/api/login/verify-code", &[("code", &code), ("next", "/")]).await;
+    let cookie = posted.set_cookies().into_iter().find(|c| c.starts_with(DEVICE)).expect("device cookie");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    assert!(!cookie.contains("Domain="));
+    let token = browser.cookie(DEVICE).unwrap();
+    assert!(token.len() >= 32, "at least 128 bits, hex-encoded");
+
+    let db = std::fs::read(&app.db_path).unwrap();
+    let wal = std::fs::read(app.db_path.with_extension("db-wal")).unwrap_or_default();
+    let stored = |haystack: &[u8]| haystack.windows(token.len()).any(|w| w == token.as_bytes());
+    assert!(!stored(&db) && !stored(&wal), "the token itself is not in the database");
+}
+
+#[tokio::test]
+async fn a_remembered_browser_needs_no_code_until_it_is_idle_too_long() {
+    let app = spawn_app().await;
+    let browser = logged_in(&app).await;
+    let before = app.outbox_count().await;
+    app.clock.advance(29 * 86_400);
+    let page = browser.get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Your messages"));
+    assert!(!page.body.contains("This browser will remember you"), "said once, after logging in");
+    assert_eq!(app.outbox_count().await, before);
+
+    app.clock.advance(30 * 86_400);
+    assert_eq!(browser.get("/").await.location(), Some("/login"));
+    assert!(browser.cookie(DEVICE).is_none(), "an expired device cookie is cleared");
+}
+
+#[tokio::test]
+async fn a_browser_in_daily_use_is_still_forgotten_at_its_absolute_age() {
+    let app = spawn_app_with(&[("PORTAL_DEVICE_MAX_AGE", "3d"), ("PORTAL_DEVICE_IDLE", "2d")]).await;
+    let browser = logged_in(&app).await;
+    for _ in 0..2 {
+        app.clock.advance(86_400);
+        assert_eq!(browser.get("/").await.status, 200);
+    }
+    app.clock.advance(86_400);
+    assert_eq!(browser.get("/").await.location(), Some("/login"));
+}
+
+#[tokio::test]
+async fn logging_out_forgets_the_browser_even_if_the_cookie_is_kept() {
+    let app = spawn_app().await;
+    let browser = logged_in(&app).await;
+    let token = browser.cookie(DEVICE).unwrap();
+    let posted = browser.post("/api/log-out", &[("next", "/")]).await;
+    assert_eq!(posted.location(), Some("/login"));
+    assert!(browser.cookie(DEVICE).is_none());
+
+    let kept = app.browser();
+    kept.set_cookie(DEVICE, &token);
+    assert_eq!(kept.get("/").await.location(), Some("/login"));
+}
+
+#[tokio::test]
+async fn a_message_not_published_to_the_contact_is_refused_with_403() {
+    let app = spawn_app().await;
+    let browser = logged_in(&app).await;
+    let other = app.add_contact("Bob", Some("bob@example.com"), None, &[]).await;
+    let now = server::domain::Timestamp(0);
+    let id = server::demo::add_message(&app.store, "Bob's secret", "# For Bob", now).await.unwrap();
+    app.store.publish(&id, other.id, now).await.unwrap();
+
+    let page = browser.get(&format!("/m/{id}")).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("This message has not been published to you"));
+    assert!(page.body.contains("not a login problem"));
+    assert!(page.body.contains("Log in as someone else"));
+    assert!(!page.body.contains("Bob&#x27;s secret") && !page.body.contains("For Bob"));
+    assert_eq!(browser.get("/m/doesnotexist").await.status, 403, "unknown and unpublished look alike");
+}
+
+#[tokio::test]
+async fn a_published_message_is_shown_as_sanitised_html() {
+    let app = spawn_app().await;
+    let browser = logged_in(&app).await;
+    let ada = app.store.contacts().await.unwrap().remove(0);
+    let now = server::domain::Timestamp(0);
+    let id = server::demo::add_message(&app.store, "Hello", "## Next steps\n\n<script>alert(1)</script>", now).await.unwrap();
+    app.store.publish(&id, ada.id, now).await.unwrap();
+
+    let inbox = browser.get("/").await;
+    assert!(inbox.body.contains(&format!("href=\"/m/{id}\"")));
+    let page = browser.get(&format!("/m/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h2>Next steps</h2>"));
+    assert!(!page.body.contains("alert(1)"));
+}
+
+#[tokio::test]
+async fn the_dev_outbox_lists_messages_newest_last_as_json_and_html() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
+    app.browser().request_code("ada@example.com", Channel::Email).await;
+    app.browser().request_code("ada@example.com", Channel::Sms).await;
+
+    let json = app.browser().get("/dev/outbox.json").await;
+    assert_eq!(json.status, 200);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["channel"], "email");
+    assert_eq!(list[0]["to"], "ada@example.com");
+    assert_eq!(list[1]["channel"], "sms");
+    assert_eq!(list[1]["to"], "+4520123401");
+    assert!(list[1]["body"].as_str().and_then(crate::helpers::six_digits).is_some());
+    assert!(list[1]["created_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+
+    let html = app.browser().get("/dev/outbox").await;
+    assert_eq!(html.status, 200);
+    assert!(html.body.contains("+4520123401"));
+}
+
+#[tokio::test]
+async fn pages_are_not_cached_and_bodies_over_16_kib_are_refused() {
+    let app = spawn_app().await;
+    let page = app.browser().get("/login").await;
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
+    let big = "x".repeat(17 * 1024);
+    let posted = app.browser().post("/api/login/request-code", &[("identifier", &big), ("channel", "email"), ("next", "/")]).await;
+    assert_eq!(posted.status, 413);
+}
+
+#[tokio::test]
+async fn help_is_there_without_logging_in() {
+    let app = spawn_app().await;
+    let page = app.browser().get("/help").await;
+    assert_eq!(page.status, 200);
+    for topic in ["spam", "opted out", "incognito", "new device", "VPN", "newest code", "not been published"] {
+        assert!(page.body.to_lowercase().contains(&topic.to_lowercase()), "help mentions {topic}");
+    }
+}
