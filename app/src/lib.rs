@@ -23,6 +23,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href="/pkg/portal.css"/>
+                // No favicon request: one round trip less on slow phone networks.
+                <link rel="icon" href="data:,"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
