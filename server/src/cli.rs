@@ -136,18 +136,19 @@ async fn open(config: &Config) -> Result<Store, String> {
 }
 
 async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
-    let service = crate::build(&config, clock.clone()).await.map_err(|e| e.to_string())?;
+    let crate::Portal { service, worker } = crate::build(&config, clock.clone()).await.map_err(|e| e.to_string())?;
     if config.is_dev() && service.store().contact_count().await.map_err(|e| e.to_string())? == 0 {
         crate::demo::add(service.store(), config.region, clock.now()).await.map_err(|e| e.to_string())?;
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let url = format!("http://{}", config.addr);
     println!("Contact portal is running at {url}");
-    if config.is_dev() {
+    if config.has_dev_outbox() {
         println!("  Log in as a demo contact: {} (email) or {} (text message).", crate::demo::ADA_EMAIL, crate::demo::ADA_PHONE);
         println!("  Codes are not sent anywhere in dev mode: read them at {url}/dev/outbox");
     }
     println!("  Stop with Ctrl-C.");
+    worker.spawn();
     let router = crate::http::router(&config, service);
     crate::http::serve(listener, router).await.map_err(|e| e.to_string())
 }

@@ -6,18 +6,22 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use crate::domain::Timestamp;
 
 pub trait Clock: Send + Sync {
-    fn now(&self) -> Timestamp;
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+
+    fn now(&self) -> Timestamp {
+        Timestamp(self.now_ms().div_euclid(1000))
+    }
 }
 
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        let secs = std::time::SystemTime::now()
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        Timestamp(secs)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
     }
 }
 
@@ -27,16 +31,20 @@ pub struct ManualClock(Arc<AtomicI64>);
 
 impl ManualClock {
     pub fn at(t: Timestamp) -> Self {
-        ManualClock(Arc::new(AtomicI64::new(t.0)))
+        ManualClock(Arc::new(AtomicI64::new(t.0 * 1000)))
     }
 
     pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
+        self.0.fetch_add(secs * 1000, Ordering::SeqCst);
+    }
+
+    pub fn advance_ms(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
     }
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        Timestamp(self.0.load(Ordering::SeqCst))
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
     }
 }

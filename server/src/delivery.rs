@@ -1,8 +1,14 @@
 //! Getting a code to a contact. Providers are chosen at run time from the
 //! configuration; all implement [`Delivery`]. The embedded default is the dev outbox.
 
+pub mod backoff;
 mod dev_outbox;
+mod routing;
+pub mod sealed;
+pub mod sms;
+pub mod smtp;
 mod text;
+pub mod worker;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +16,10 @@ use std::pin::Pin;
 use app::types::Channel;
 
 pub use dev_outbox::DevOutbox;
-pub use text::code_message;
+pub use routing::ByChannel;
+pub use sealed::Sealer;
+pub use text::{code_message, fits_one_gsm7_segment};
+pub use worker::{Worker, WorkerSettings};
 
 /// A message to one address, ready to send.
 #[derive(Clone)]
@@ -50,4 +59,23 @@ pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<Receipt, Delive
 
 pub trait Delivery: Send + Sync {
     fn send<'a>(&'a self, message: &'a Outgoing) -> DeliveryFuture<'a>;
+
+    /// The provider's name as the delivery records show it.
+    fn provider_for(&self, channel: Channel) -> &'static str;
+}
+
+/// For a channel with no provider configured: every message fails permanently, and
+/// the record says why.
+pub struct NotConfigured;
+
+impl Delivery for NotConfigured {
+    fn send<'a>(&'a self, message: &'a Outgoing) -> DeliveryFuture<'a> {
+        Box::pin(async move {
+            Err(DeliveryError::Permanent(format!("no provider is configured for {}", message.channel.as_str())))
+        })
+    }
+
+    fn provider_for(&self, _: Channel) -> &'static str {
+        "none"
+    }
 }

@@ -4,6 +4,7 @@
 mod headers;
 mod outbox;
 mod portal;
+mod receipts;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,10 +16,11 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use crate::config::Config;
+use crate::config::{Config, SmsDelivery};
 use crate::login::LoginService;
 
 pub use portal::PortalAdapter;
+pub use receipts::TWILIO_STATUS_PATH;
 
 /// Builds the whole router for a configured service.
 pub fn router(config: &Config, service: LoginService) -> Router {
@@ -42,10 +44,17 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options);
-    let dev = if config.is_dev() { outbox::routes(service.store().clone()) } else { Router::new() };
+    let dev = if config.has_dev_outbox() { outbox::routes(service.store().clone()) } else { Router::new() };
+    let hooks = match &config.delivery.sms {
+        SmsDelivery::Twilio { auth_token, .. } => {
+            receipts::routes(service.store().clone(), service.clock(), auth_token.0.clone(), &config.public_url)
+        }
+        _ => Router::new(),
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(dev)
+        .merge(hooks)
         .merge(leptos)
         .layer(axum::middleware::from_fn(headers::security_headers))
         // Server functions read their bodies themselves, so the limit wraps the body.

@@ -15,10 +15,12 @@ pub mod store;
 use std::sync::Arc;
 
 use clock::Clock;
-use config::{Config, DeliveryKind};
-use delivery::{Delivery, DevOutbox};
+use config::{Config, EmailDelivery, SmsDelivery};
+use delivery::sms::{Twilio, TwilioSettings, Webhook};
+use delivery::smtp::Smtp;
+use delivery::{ByChannel, Delivery, DevOutbox, NotConfigured, Sealer, Worker};
 use domain::Secret;
-use login::LoginService;
+use login::{LoginService, Outbox};
 use store::Store;
 
 /// Why the portal could not start. Printed as one line.
@@ -32,14 +34,55 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// The running parts of a portal, built from a configuration and a clock.
-pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<LoginService, StartError> {
+/// The running parts of a portal: the service that answers requests, and the
+/// worker that delivers what it queues (started separately, see [`Worker::spawn`]).
+pub struct Portal {
+    pub service: LoginService,
+    pub worker: Worker,
+}
+
+pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, StartError> {
     let store = Store::open(&config.database_url).await?;
     let secret = load_secret(config)?;
-    let delivery: Arc<dyn Delivery> = match config.delivery {
-        DeliveryKind::Dev => Arc::new(DevOutbox::new(store.clone(), clock.clone())),
+    let sealer = Sealer::new(&secret);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let delivery = providers(config, &store, &clock)?;
+    let worker = Worker::new(store.clone(), delivery, clock.clone(), sealer.clone(), config.delivery.worker.clone(), wake.clone());
+    let outbox = Outbox { sealer, wake, host: config.public_host().to_string() };
+    let service = LoginService::new(store, clock, secret, config.limits.clone(), config.region, outbox);
+    Ok(Portal { service, worker })
+}
+
+/// The providers the configuration names, one per channel.
+fn providers(config: &Config, store: &Store, clock: &Arc<dyn Clock>) -> Result<Arc<dyn Delivery>, StartError> {
+    let timeout = config.delivery.provider_timeout;
+    let dev = || -> Arc<dyn Delivery> { Arc::new(DevOutbox::new(store.clone(), clock.clone())) };
+    let email: Arc<dyn Delivery> = match &config.delivery.email {
+        EmailDelivery::Dev => dev(),
+        EmailDelivery::Smtp { url, from, reply_to } => {
+            Arc::new(Smtp::new(&url.0, from, reply_to.as_deref(), timeout).map_err(StartError::Config)?)
+        }
     };
-    Ok(LoginService::new(store, delivery, clock, secret, config.limits.clone(), config.region))
+    let sms: Arc<dyn Delivery> = match &config.delivery.sms {
+        SmsDelivery::Dev => dev(),
+        SmsDelivery::None => Arc::new(NotConfigured),
+        SmsDelivery::Twilio { base_url, account_sid, auth_token, from, messaging_service_sid } => Arc::new(
+            Twilio::new(TwilioSettings {
+                base_url: base_url.clone(),
+                account_sid: account_sid.clone(),
+                auth_token: auth_token.0.clone(),
+                from: from.clone(),
+                messaging_service_sid: messaging_service_sid.clone(),
+                status_callback: Some(format!("{}{}", config.public_url, http::TWILIO_STATUS_PATH)),
+                timeout,
+            })
+            .map_err(StartError::Config)?,
+        ),
+        SmsDelivery::Webhook { url, token } => {
+            Arc::new(Webhook::new(url.clone(), token.as_ref().map(|t| t.0.clone()), timeout).map_err(StartError::Config)?)
+        }
+    };
+    Ok(Arc::new(ByChannel { email, sms }))
 }
 
 /// The code key: `PORTAL_SECRET_KEY`, or in dev mode a key file made on first start.

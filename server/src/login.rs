@@ -8,4 +8,4 @@ pub mod rules;
 mod service;
 mod session;
 
-pub use service::LoginService;
+pub use service::{LoginService, Outbox};

@@ -4,6 +4,7 @@
 mod contacts;
 mod devices;
 mod events;
+mod jobs;
 mod login;
 mod messages;
 mod outbox;
@@ -18,6 +19,7 @@ use sqlx::SqlitePool;
 pub use contacts::{Contact, ContactId, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind};
+pub use jobs::{ClaimedJob, JobRecord, NewJob, Outcome};
 pub use login::{CodeRow, Flow, IssuedCode};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;

@@ -31,4 +31,8 @@ impl Delivery for DevOutbox {
             Ok(Receipt { provider: "dev-outbox", provider_message_id: Some(id.to_string()) })
         })
     }
+
+    fn provider_for(&self, _: app::types::Channel) -> &'static str {
+        "dev-outbox"
+    }
 }

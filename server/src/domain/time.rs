@@ -40,7 +40,7 @@ impl Timestamp {
     }
 }
 
-/// Parses `90`, `90s`, `10m`, `2h`, `30d` (a bare number is seconds).
+/// Parses `250ms`, `90`, `90s`, `10m`, `2h`, `30d` (a bare number is seconds).
 pub fn parse_duration(input: &str) -> Option<Duration> {
     let s = input.trim();
     let (number, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
@@ -48,14 +48,15 @@ pub fn parse_duration(input: &str) -> Option<Duration> {
         None => (s, "s"),
     };
     let n: u64 = number.parse().ok()?;
-    let secs = match unit.trim() {
-        "s" => n,
-        "m" => n.checked_mul(60)?,
-        "h" => n.checked_mul(3600)?,
-        "d" => n.checked_mul(86_400)?,
+    let ms = match unit.trim() {
+        "ms" => n,
+        "s" => n.checked_mul(1000)?,
+        "m" => n.checked_mul(60_000)?,
+        "h" => n.checked_mul(3_600_000)?,
+        "d" => n.checked_mul(86_400_000)?,
         _ => return None,
     };
-    Some(Duration::from_secs(secs))
+    Some(Duration::from_millis(ms))
 }
 
 /// "10 minutes", "30 seconds", "1 day".
@@ -82,6 +83,7 @@ mod tests {
         assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
         assert_eq!(parse_duration("30d"), Some(Duration::from_secs(2_592_000)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("ten"), None);
         assert_eq!(parse_duration("5w"), None);
     }

@@ -62,6 +62,13 @@ impl Secret {
         self.hmac(parts).finalize().into_bytes().to_vec()
     }
 
+    /// A 256-bit key for another purpose, derived from this one (HMAC with a label).
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&self.mac(&[b"derive", label.as_bytes()]));
+        key
+    }
+
     /// Constant-time comparison of a stored MAC with the MAC of `parts`.
     pub fn verify(&self, parts: &[&[u8]], expected: &[u8]) -> bool {
         self.hmac(parts).verify_slice(expected).is_ok()

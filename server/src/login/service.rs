@@ -10,9 +10,9 @@ use serde_json::json;
 use super::rules::{self, VerifyError};
 use crate::clock::Clock;
 use crate::config::Limits;
-use crate::delivery::{Delivery, code_message};
+use crate::delivery::{Sealer, code_message};
 use crate::domain::{Code, Identifier, Region, Secret, Timestamp, Token, words};
-use crate::store::{ContactId, EventKind, Flow, Store, StoreError};
+use crate::store::{ContactId, EventKind, Flow, NewJob, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -20,6 +20,17 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("the operating system's random number generator failed: {0}")]
     Random(#[from] getrandom::Error),
+    #[error(transparent)]
+    Seal(#[from] crate::delivery::sealed::SealError),
+}
+
+/// Where issued codes go: sealed into delivery jobs, and a nudge to the worker.
+#[derive(Clone)]
+pub struct Outbox {
+    pub sealer: Sealer,
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The portal's host name, for the WebOTP line of text messages.
+    pub host: String,
 }
 
 pub type ServiceResult<T> = Result<Reply<T>, ServiceError>;
@@ -27,7 +38,7 @@ pub type ServiceResult<T> = Result<Reply<T>, ServiceError>;
 #[derive(Clone)]
 pub struct LoginService {
     pub(super) store: Store,
-    pub(super) delivery: Arc<dyn Delivery>,
+    pub(super) outbox: Outbox,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) secret: Secret,
     pub(super) limits: Limits,
@@ -35,12 +46,16 @@ pub struct LoginService {
 }
 
 impl LoginService {
-    pub fn new(store: Store, delivery: Arc<dyn Delivery>, clock: Arc<dyn Clock>, secret: Secret, limits: Limits, region: Region) -> Self {
-        LoginService { store, delivery, clock, secret, limits, region }
+    pub fn new(store: Store, clock: Arc<dyn Clock>, secret: Secret, limits: Limits, region: Region, outbox: Outbox) -> Self {
+        LoginService { store, outbox, clock, secret, limits, region }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     pub(super) fn now(&self) -> Timestamp {
@@ -91,19 +106,28 @@ impl LoginService {
         Ok(Reply::plain(step))
     }
 
-    /// Issues a code in a flow: sent when the contact exists and may receive it by
-    /// `channel`, otherwise recorded as unsendable. The contact sees no difference.
+    /// Issues a code in a flow: queued for delivery when the contact exists and may
+    /// receive it by `channel`, otherwise recorded as unsendable. The contact sees no
+    /// difference, and the request never waits for a provider.
     async fn issue(&self, flow_id: i64, typed: &str, who: &Identifier, channel: Channel, notice: Option<Notice>) -> Result<LoginStep, ServiceError> {
         let now = self.now();
+        let now_ms = self.clock.now_ms();
+        let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
         let contact = self.store.find_contact(who).await?;
         let address = contact.as_ref().and_then(|c| c.address(channel)).map(str::to_string);
         let code = Code::generate()?;
-        let mac = match address {
-            Some(_) => self.secret.mac(&[&flow_id.to_be_bytes(), code.digits().as_bytes()]),
+        let (mac, job) = match &address {
+            Some(to) => {
+                let message = code_message(channel, to, &code, now, self.limits.code_ttl, &self.outbox.host);
+                let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
+                let job = NewJob { channel, recipient: to.clone(), payload, expires_at_ms: now_ms.saturating_add(ttl_ms) };
+                (self.secret.mac(&[&flow_id.to_be_bytes(), code.digits().as_bytes()]), Some(job))
+            }
             // Matches no 6-digit input: a flow that sent nothing can never log in.
-            None => Token::generate()?.hash(),
+            None => (Token::generate()?.hash(), None),
         };
         let contact_id = contact.as_ref().map(|c| c.id);
+        let queued = job.is_some();
         self.store
             .record_code(crate::store::IssuedCode {
                 flow_id,
@@ -111,26 +135,20 @@ impl LoginService {
                 channel,
                 contact: contact_id,
                 mac: &mac,
-                sent: address.is_some(),
+                sent: queued,
                 now,
                 expires_at: now.plus(self.limits.code_ttl),
+                job,
+                now_ms,
             })
             .await?;
+        if queued {
+            self.outbox.wake.notify_one();
+        }
         self.event(EventKind::CodeRequested, contact_id, json!({ "channel": channel.as_str(), "flow": flow_id })).await?;
         match (&contact, address) {
             (Some(c), Some(to)) => {
-                let message = code_message(channel, &to, &code, now, self.limits.code_ttl);
-                match self.delivery.send(&message).await {
-                    Ok(receipt) => {
-                        let detail = json!({ "channel": channel.as_str(), "to": to, "provider": receipt.provider });
-                        self.event(EventKind::CodeSent, Some(c.id), detail).await?;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, contact = c.id.0, "code delivery failed");
-                        let detail = json!({ "channel": channel.as_str(), "to": to, "error": e.to_string() });
-                        self.event(EventKind::DeliveryFailed, Some(c.id), detail).await?;
-                    }
-                }
+                self.event(EventKind::CodeQueued, Some(c.id), json!({ "channel": channel.as_str(), "to": to })).await?;
             }
             (Some(c), None) => {
                 let reason = if c.address_exists(channel) { "opted_out" } else { "no_address_for_channel" };

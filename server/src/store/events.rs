@@ -5,10 +5,19 @@ use crate::domain::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     CodeRequested,
+    /// Handed to the delivery worker.
+    CodeQueued,
+    /// A provider took the message.
     CodeSent,
     /// A request that sent nothing: unknown identifier, opted out, or no such channel.
     CodeNotSent,
     DeliveryFailed,
+    /// A temporary failure; the worker tries again.
+    DeliveryRetrying,
+    /// Not sent before the code expired.
+    DeliveryExpired,
+    /// A provider's delivery receipt: delivered or not.
+    DeliveryReceipt,
     VerificationFailed,
     LoginSucceeded,
     DeviceRecognised,
@@ -22,9 +31,13 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::CodeRequested => "code_requested",
+            EventKind::CodeQueued => "code_queued",
             EventKind::CodeSent => "code_sent",
             EventKind::CodeNotSent => "code_not_sent",
             EventKind::DeliveryFailed => "delivery_failed",
+            EventKind::DeliveryRetrying => "delivery_retrying",
+            EventKind::DeliveryExpired => "delivery_expired",
+            EventKind::DeliveryReceipt => "delivery_receipt",
             EventKind::VerificationFailed => "verification_failed",
             EventKind::LoginSucceeded => "login_succeeded",
             EventKind::DeviceRecognised => "device_recognised",

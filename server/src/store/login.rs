@@ -78,6 +78,9 @@ pub struct IssuedCode<'a> {
     pub sent: bool,
     pub now: Timestamp,
     pub expires_at: Timestamp,
+    /// The delivery to queue with the code (none when nothing is sent).
+    pub job: Option<super::NewJob>,
+    pub now_ms: i64,
 }
 
 impl Store {
@@ -127,8 +130,24 @@ impl Store {
         .bind(issued.expires_at.0)
         .execute(&mut *tx)
         .await?;
+        let code_id = done.last_insert_rowid();
+        if let Some(job) = &issued.job {
+            sqlx::query(
+                "INSERT INTO delivery_jobs (code_id, contact_id, channel, recipient, payload, status, next_attempt_at, expires_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?6, ?6)",
+            )
+            .bind(code_id)
+            .bind(issued.contact.map(|c| c.0))
+            .bind(job.channel.as_str())
+            .bind(&job.recipient)
+            .bind(&job.payload)
+            .bind(issued.now_ms)
+            .bind(job.expires_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(done.last_insert_rowid())
+        Ok(code_id)
     }
 
     pub async fn set_flow_notice(&self, flow_id: i64, notice: Option<&str>) -> StoreResult<()> {

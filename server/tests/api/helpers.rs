@@ -37,8 +37,9 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     }
     let config = Config::from_lookup(|name| env.get(name).cloned()).expect("config");
     let clock = ManualClock::at(T0);
-    let service = server::build(&config, Arc::new(clock.clone())).await.expect("portal builds");
+    let server::Portal { service, worker } = server::build(&config, Arc::new(clock.clone())).await.expect("portal builds");
     let store = service.store().clone();
+    worker.spawn();
     let router = server::http::router(&config, service);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
     let addr = listener.local_addr().expect("address");
@@ -61,14 +62,52 @@ impl TestApp {
     }
 
     pub async fn outbox_count(&self) -> usize {
+        self.deliveries_settled().await;
         self.store.outbox().await.expect("outbox").len()
     }
 
-    /// The code in the newest outbox message to `to`.
+    /// The code in the newest dev-outbox message to `to`, once the delivery worker
+    /// has put one there (it runs beside the requests, not inside them).
     pub async fn latest_code(&self, to: &str) -> String {
-        let outbox = self.store.outbox().await.expect("outbox");
-        let body = &outbox.iter().rev().find(|m| m.recipient == to).unwrap_or_else(|| panic!("no message to {to}")).body;
-        six_digits(body).unwrap_or_else(|| panic!("no code in {body:?}"))
+        let wanted = self.jobs_for(to).await;
+        for _ in 0..500 {
+            let outbox = self.store.outbox().await.expect("outbox");
+            let mine: Vec<_> = outbox.iter().filter(|m| m.recipient == to).collect();
+            if mine.len() >= wanted && !mine.is_empty() {
+                let body = &mine[mine.len() - 1].body;
+                return six_digits(body).unwrap_or_else(|| panic!("no code in {body:?}"));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("no message to {to} arrived in the dev outbox");
+    }
+
+    /// Waits until the event log holds an event of `kind` for `contact`.
+    pub async fn wait_for_event(&self, contact: &Contact, kind: &str) {
+        for _ in 0..500 {
+            if self.event_kinds(contact).await.iter().any(|k| k == kind) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("no {kind} event for contact {}", contact.id.0);
+    }
+
+    /// How many delivery jobs were queued for `to`.
+    pub async fn jobs_for(&self, to: &str) -> usize {
+        self.store.jobs(None).await.expect("jobs").iter().filter(|j| j.recipient == to).count()
+    }
+
+    /// Waits until every queued job has been handled by the worker.
+    pub async fn deliveries_settled(&self) {
+        for _ in 0..500 {
+            let jobs = self.store.jobs(None).await.expect("jobs");
+            if jobs.iter().all(|j| j.status != "queued" && j.status != "sending") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("deliveries did not settle");
     }
 
     pub async fn event_kinds(&self, contact: &Contact) -> Vec<String> {

@@ -28,11 +28,13 @@ async fn the_code_goes_to_the_chosen_channel_whichever_identifier_was_typed() {
     app.add_contact("Ada", Some("ada@example.com"), Some("+45 20 12 34 01"), &[]).await;
 
     app.browser().request_code("ada@example.com", Channel::Sms).await;
+    app.deliveries_settled().await;
     let outbox = app.store.outbox().await.unwrap();
     assert_eq!(outbox.len(), 1);
     assert_eq!((outbox[0].channel, outbox[0].recipient.as_str()), (Channel::Sms, "+4520123401"));
 
     app.browser().request_code("20 12 34 01", Channel::Email).await;
+    app.deliveries_settled().await;
     let outbox = app.store.outbox().await.unwrap();
     assert_eq!((outbox[1].channel, outbox[1].recipient.as_str()), (Channel::Email, "ada@example.com"));
     assert!(six_digits(&outbox[1].body).is_some());
@@ -71,6 +73,7 @@ async fn send_code_answers_alike_whether_or_not_the_address_can_get_a_code() {
     let registered_sms = answer_to(&app, "reg@example.com", Channel::Sms).await;
     assert_eq!(registered_sms, answer_to(&app, "nophone@example.com", Channel::Sms).await, "no phone number");
 
+    app.deliveries_settled().await;
     let outbox = app.store.outbox().await.unwrap();
     assert_eq!(outbox.iter().map(|m| m.recipient.as_str()).collect::<Vec<_>>(), ["reg@example.com", "+4520123401"]);
 }
@@ -254,6 +257,8 @@ async fn every_step_is_written_to_the_event_log() {
     app.clock.advance(31);
     browser.resend(Channel::Email).await;
     let code = app.latest_code("ada@example.com").await;
+    // The worker writes "code_sent" beside the request: wait, so the order is fixed.
+    app.wait_for_event(&ada, "code_sent").await;
     browser.enter_code(&wrong(&code)).await;
     browser.enter_code(&code).await;
     browser.get("/").await;
@@ -264,6 +269,7 @@ async fn every_step_is_written_to_the_event_log() {
             "code_requested",
             "code_not_sent:opted_out",
             "code_requested",
+            "code_queued",
             "code_sent",
             "verification_failed:wrong_code",
             "login_succeeded",

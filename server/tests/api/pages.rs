@@ -148,6 +148,7 @@ async fn the_dev_outbox_lists_messages_newest_last_as_json_and_html() {
     app.browser().request_code("ada@example.com", Channel::Email).await;
     app.browser().request_code("ada@example.com", Channel::Sms).await;
 
+    app.deliveries_settled().await;
     let json = app.browser().get("/dev/outbox.json").await;
     assert_eq!(json.status, 200);
     let list: Vec<serde_json::Value> = serde_json::from_str(&json.body).unwrap();

@@ -1,0 +1,126 @@
+//! Email through SMTP (lettre, rustls): a pooled connection with timeouts.
+//! `SMTP_URL` is `smtp://host:25` (plain, for a local relay), `smtp://host:587?tls=required`
+//! (STARTTLS) or `smtps://user:password@host:465` (TLS).
+
+use std::time::Duration;
+
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::{Delivery, DeliveryError, DeliveryFuture, Outgoing, Receipt};
+use app::types::Channel;
+
+pub const PROVIDER: &str = "smtp";
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): no vacation replies to code mail.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".into())
+    }
+}
+
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    reply_to: Option<Mailbox>,
+}
+
+impl Smtp {
+    pub fn new(url: &str, from: &str, reply_to: Option<&str>, timeout: Duration) -> Result<Self, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("SMTP_URL is not a valid smtp:// or smtps:// address: {e}"))?
+            .timeout(Some(timeout))
+            .pool_config(PoolConfig::new().max_size(4).idle_timeout(Duration::from_secs(60)))
+            .build();
+        let from = from.parse().map_err(|e| format!("MAIL_FROM={from:?} is not an address: {e}"))?;
+        let reply_to = reply_to.map(|r| r.parse().map_err(|e| format!("MAIL_REPLY_TO={r:?} is not an address: {e}"))).transpose()?;
+        Ok(Smtp { transport, from, reply_to })
+    }
+
+    fn build(&self, message: &Outgoing) -> Result<Message, DeliveryError> {
+        let to: Mailbox = message.to.parse().map_err(|e| DeliveryError::Permanent(format!("invalid recipient address: {e}")))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(message.subject.clone())
+            .date_now()
+            .message_id(None)
+            .header(AutoSubmitted);
+        if let Some(reply_to) = &self.reply_to {
+            builder = builder.reply_to(reply_to.clone());
+        }
+        let parts = MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(message.body.clone()))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html(&message.body)));
+        builder.multipart(parts).map_err(|e| DeliveryError::Permanent(format!("the message could not be built: {e}")))
+    }
+}
+
+impl Delivery for Smtp {
+    fn send<'a>(&'a self, message: &'a Outgoing) -> DeliveryFuture<'a> {
+        Box::pin(async move {
+            let email = self.build(message)?;
+            let message_id = email.headers().get_raw("Message-ID").map(|v| v.trim_matches(['<', '>']).to_string());
+            match self.transport.send(email).await {
+                Ok(_) => Ok(Receipt { provider: PROVIDER, provider_message_id: message_id }),
+                // 5xx: the server refuses this message or address; trying again will not help.
+                Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(e.to_string())),
+                Err(e) => Err(DeliveryError::Temporary(e.to_string())),
+            }
+        })
+    }
+
+    fn provider_for(&self, _: Channel) -> &'static str {
+        PROVIDER
+    }
+}
+
+/// The HTML part: the same text, paragraphs kept, the code set large. No links, no
+/// images, no tracking.
+pub fn html(text: &str) -> String {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let paragraphs: String = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let t = p.trim();
+            if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+                format!("<p style=\"font-size:2em;font-family:monospace;letter-spacing:0.2em\"><strong>{t}</strong></p>")
+            } else {
+                format!("<p>{}</p>", escape(t).replace('\n', "<br>"))
+            }
+        })
+        .collect();
+    format!("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">{paragraphs}</body></html>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_html_part_shows_the_code_and_has_no_links() {
+        let h = html("Your code is:\n\n    012345\n\nA <b> & c");
+        assert!(h.contains("<strong>012345</strong>"));
+        assert!(h.contains("A &lt;b&gt; &amp; c"));
+        assert!(!h.contains("href") && !h.contains("<img"));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_recipient_is_a_permanent_failure() {
+        let smtp = Smtp::new("smtp://127.0.0.1:9", "portal@example.com", None, Duration::from_secs(1)).unwrap();
+        let m = Outgoing { channel: Channel::Email, to: "not an address".into(), subject: "s".into(), body: "b".into() };
+        assert!(matches!(smtp.send(&m).await, Err(DeliveryError::Permanent(_))));
+    }
+}

@@ -1,0 +1,155 @@
+//! The outbox worker: takes due jobs, sends them through the configured providers,
+//! records every try, and retries temporary failures until the code expires.
+//!
+//! Requests never wait for it: issuing a code only writes the job. A worker holds a
+//! job under a lease; if it dies, the lease runs out and another worker takes the
+//! job. A job marked sent is final, so a restart never sends it again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::Notify;
+
+use super::backoff::{jitter, next_attempt_at};
+use super::{Delivery, DeliveryError, Outgoing, Sealer};
+use crate::clock::Clock;
+use crate::domain::Token;
+use crate::store::{ClaimedJob, EventKind, Outcome, Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub workers: usize,
+    pub lease: Duration,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// How often an idle worker looks for due jobs (retries, other processes' jobs).
+    pub poll: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            workers: 2,
+            lease: Duration::from_secs(60),
+            retry_base: Duration::from_secs(1),
+            retry_max: Duration::from_secs(60),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    delivery: Arc<dyn Delivery>,
+    clock: Arc<dyn Clock>,
+    sealer: Sealer,
+    settings: WorkerSettings,
+    wake: Arc<Notify>,
+    name: String,
+}
+
+impl Worker {
+    pub fn new(store: Store, delivery: Arc<dyn Delivery>, clock: Arc<dyn Clock>, sealer: Sealer, settings: WorkerSettings, wake: Arc<Notify>) -> Self {
+        let id = Token::generate().map(|t| t.expose()[..8].to_string()).unwrap_or_else(|_| "worker".into());
+        Worker { store, delivery, clock, sealer, settings, wake, name: format!("{}-{id}", std::process::id()) }
+    }
+
+    /// Starts the configured number of worker tasks on the current runtime.
+    pub fn spawn(self) -> Vec<tokio::task::JoinHandle<()>> {
+        (0..self.settings.workers.max(1))
+            .map(|i| {
+                let mut worker = self.clone();
+                worker.name = format!("{}/{i}", self.name);
+                tokio::spawn(async move { worker.run().await })
+            })
+            .collect()
+    }
+
+    async fn run(self) {
+        loop {
+            match self.run_once().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, worker = %self.name, "delivery worker error"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
+            }
+        }
+    }
+
+    /// Takes and handles one due job; false when there was none.
+    pub async fn run_once(&self) -> Result<bool, StoreError> {
+        let now = self.clock.now_ms();
+        let lease_until = now + i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX);
+        let Some(job) = self.store.claim_job(&self.name, now, lease_until).await? else {
+            return Ok(false);
+        };
+        self.handle(job).await?;
+        Ok(true)
+    }
+
+    async fn handle(&self, job: ClaimedJob) -> Result<(), StoreError> {
+        let now = self.clock.now_ms();
+        let detail = |extra: serde_json::Value| {
+            let mut d = json!({ "job": job.id, "channel": job.channel.as_str(), "to": job.recipient, "attempt": job.attempts });
+            if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
+                d.extend(extra.clone());
+            }
+            d
+        };
+        if now >= job.expires_at_ms {
+            if self.store.expire_job(job.id, &self.name, now).await? {
+                self.event(EventKind::DeliveryExpired, &job, detail(json!({}))).await?;
+            }
+            return Ok(());
+        }
+        let attempt = self.store.start_attempt(&job, &self.name, now).await?;
+        let message = job
+            .payload
+            .as_deref()
+            .and_then(|p| self.sealer.open(p).ok())
+            .map(|(subject, body)| Outgoing { channel: job.channel, to: job.recipient.clone(), subject, body });
+        let result = match &message {
+            Some(m) => self.delivery.send(m).await,
+            None => Err(DeliveryError::Permanent("the message could not be read (was the server key changed?)".into())),
+        };
+        let now = self.clock.now_ms();
+        let provider = self.delivery.provider_for(job.channel);
+        match result {
+            Ok(receipt) => {
+                let outcome = Outcome::Sent { provider: receipt.provider, message_id: receipt.provider_message_id.as_deref() };
+                if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
+                    let extra = json!({ "provider": receipt.provider, "provider_message_id": receipt.provider_message_id });
+                    self.event(EventKind::CodeSent, &job, detail(extra)).await?;
+                }
+            }
+            Err(DeliveryError::Temporary(error)) => {
+                let (base, max) = (self.settings.retry_base, self.settings.retry_max);
+                let retry_at = next_attempt_at(now, job.attempts, base, max, jitter(), job.expires_at_ms);
+                let outcome = Outcome::Temporary { provider, error: &error, retry_at_ms: retry_at };
+                if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
+                    tracing::warn!(job = job.id, attempt = job.attempts, error = %error, "delivery failed, will retry: {}", retry_at.is_some());
+                    let kind = if retry_at.is_some() { EventKind::DeliveryRetrying } else { EventKind::DeliveryExpired };
+                    self.event(kind, &job, detail(json!({ "provider": provider, "error": error }))).await?;
+                }
+            }
+            Err(DeliveryError::Permanent(error)) => {
+                let outcome = Outcome::Permanent { provider, error: &error };
+                if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
+                    tracing::warn!(job = job.id, error = %error, "delivery failed permanently");
+                    self.event(EventKind::DeliveryFailed, &job, detail(json!({ "provider": provider, "error": error }))).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn event(&self, kind: EventKind, job: &ClaimedJob, detail: serde_json::Value) -> Result<(), StoreError> {
+        tracing::info!(event = kind.as_str(), contact = job.contact.map(|c| c.0), %detail, "delivery event");
+        self.store.record_event(kind, job.contact, detail, self.clock.now()).await
+    }
+}
