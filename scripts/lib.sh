@@ -42,6 +42,18 @@ ensure_chromium() {
   fi
 }
 
+# A real SMTP server for the delivery tests: Python's aiosmtpd, in a venv under target/.
+ensure_smtp_sink() {
+  local venv="$ROOT/target/pyenv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    say "installing aiosmtpd (the test SMTP server) in target/pyenv"
+    command -v python3 >/dev/null || { echo "python3 not found: install it (apt-get install python3 python3-venv)"; exit 1; }
+    python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv"; exit 1; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+  fi
+  export PORTAL_TEST_PYTHON="$venv/bin/python"
+}
+
 # The browser bundle: the islands compiled to wasm32 with the size-optimised
 # profile, bound by wasm-bindgen, shrunk by wasm-opt; plus the stylesheet.
 build_site() {

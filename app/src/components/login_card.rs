@@ -37,21 +37,24 @@ pub fn LoginCard(initial: LoginStep, next: String) -> impl IntoView {
     let step = RwSignal::new(initial);
     let busy = RwSignal::new(false);
     let next = StoredValue::new(next);
-    // Seconds until "Send a new code" is allowed; `None` until hydrated, so the
-    // server-rendered button stays usable without JavaScript.
-    let cooldown = RwSignal::new(None::<u32>);
-
+    // When "Send a new code" is allowed again, as a browser clock reading in ms;
+    // `None` until hydrated, so the server-rendered button stays usable without
+    // JavaScript (the server enforces the cooldown and says how long to wait).
+    // Counting from when the answer arrived, not by interval ticks, keeps the button
+    // from opening before the server's own cooldown ends.
+    let deadline = RwSignal::new(None::<f64>);
+    let clock = RwSignal::new(0.0_f64);
     Effect::new(move |_| {
         if let LoginStep::EnterCode(code) = step.get() {
-            cooldown.set(Some(code.cooldown_secs));
+            let now = js_sys::Date::now();
+            clock.set(now);
+            deadline.set(Some(now + f64::from(code.cooldown_secs) * 1000.0));
         }
     });
     Effect::new(move |_| {
-        set_interval(
-            move || cooldown.update(|c| *c = c.map(|s| s.saturating_sub(1))),
-            std::time::Duration::from_secs(1),
-        );
+        set_interval(move || clock.set(js_sys::Date::now()), std::time::Duration::from_millis(250));
     });
+    let cooldown = Signal::derive(move || deadline.get().map(|d| ((d - clock.get()) / 1000.0).ceil().max(0.0) as u32));
 
     // Runs one server call and shows its answer; logging in leaves the page.
     let run = move |call: std::pin::Pin<Box<dyn std::future::Future<Output = Result<LoginStep, ServerFnError>>>>| {
@@ -129,7 +132,7 @@ fn code_step(
     code: CodeStep,
     next: String,
     busy: RwSignal<bool>,
-    cooldown: RwSignal<Option<u32>>,
+    cooldown: Signal<Option<u32>>,
     on_verify: impl FnMut(SubmitEvent) + 'static,
     on_resend: impl FnMut(SubmitEvent) + Clone + 'static,
     on_restart: impl FnMut(SubmitEvent) + 'static,

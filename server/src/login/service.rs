@@ -128,6 +128,21 @@ impl LoginService {
         };
         let contact_id = contact.as_ref().map(|c| c.id);
         let queued = job.is_some();
+        // The events come first, so the log reads in order even when the worker sends
+        // the code the moment it is committed.
+        self.event(EventKind::CodeRequested, contact_id, json!({ "channel": channel.as_str(), "flow": flow_id })).await?;
+        match (&contact, &address) {
+            (Some(c), Some(to)) => {
+                self.event(EventKind::CodeQueued, Some(c.id), json!({ "channel": channel.as_str(), "to": to })).await?;
+            }
+            (Some(c), None) => {
+                let reason = if c.address_exists(channel) { "opted_out" } else { "no_address_for_channel" };
+                self.event(EventKind::CodeNotSent, Some(c.id), json!({ "channel": channel.as_str(), "reason": reason })).await?;
+            }
+            (None, _) => {
+                self.event(EventKind::CodeNotSent, None, json!({ "channel": channel.as_str(), "reason": "not_registered" })).await?;
+            }
+        }
         self.store
             .record_code(crate::store::IssuedCode {
                 flow_id,
@@ -144,19 +159,6 @@ impl LoginService {
             .await?;
         if queued {
             self.outbox.wake.notify_one();
-        }
-        self.event(EventKind::CodeRequested, contact_id, json!({ "channel": channel.as_str(), "flow": flow_id })).await?;
-        match (&contact, address) {
-            (Some(c), Some(to)) => {
-                self.event(EventKind::CodeQueued, Some(c.id), json!({ "channel": channel.as_str(), "to": to })).await?;
-            }
-            (Some(c), None) => {
-                let reason = if c.address_exists(channel) { "opted_out" } else { "no_address_for_channel" };
-                self.event(EventKind::CodeNotSent, Some(c.id), json!({ "channel": channel.as_str(), "reason": reason })).await?;
-            }
-            (None, _) => {
-                self.event(EventKind::CodeNotSent, None, json!({ "channel": channel.as_str(), "reason": "not_registered" })).await?;
-            }
         }
         self.keep_notice(flow_id, notice.as_ref()).await?;
         Ok(LoginStep::EnterCode(CodeStep {

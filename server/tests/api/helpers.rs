@@ -18,7 +18,23 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub store: Store,
     pub db_path: std::path::PathBuf,
+    pub worker: Option<server::delivery::Worker>,
     _dir: tempfile::TempDir,
+}
+
+/// Polls `check` until it holds (the worker runs beside the test), for at most 10 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..1000 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting until {what}");
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -26,12 +42,24 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
+    let app = spawn_app_idle(settings).await;
+    if let Some(worker) = app.worker.clone() {
+        worker.spawn();
+    }
+    app
+}
+
+/// A portal whose delivery worker is not started: `app.worker` starts it.
+pub async fn spawn_app_idle(settings: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("portal.db");
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     env.insert("DATABASE_URL".into(), format!("sqlite://{}", db_path.display()));
     env.insert("PORTAL_KEY_FILE".into(), dir.path().join("secret.key").display().to_string());
     env.insert("PORTAL_ADDR".into(), "127.0.0.1:0".into());
+    // Outside dev mode a key is required (dev mode makes a key file: the CLI and
+    // end-to-end tests cover that).
+    env.insert("PORTAL_SECRET_KEY".into(), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into());
     for (k, v) in settings {
         env.insert(k.to_string(), v.to_string());
     }
@@ -39,12 +67,11 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     let clock = ManualClock::at(T0);
     let server::Portal { service, worker } = server::build(&config, Arc::new(clock.clone())).await.expect("portal builds");
     let store = service.store().clone();
-    worker.spawn();
     let router = server::http::router(&config, service);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(server::http::serve(listener, router));
-    TestApp { base: format!("http://{addr}"), clock, store, db_path, _dir: dir }
+    TestApp { base: format!("http://{addr}"), clock, store, db_path, worker: Some(worker), _dir: dir }
 }
 
 impl TestApp {

@@ -5,3 +5,5 @@ mod cli;
 mod helpers;
 mod login;
 mod pages;
+mod sinks;
+mod delivery;
