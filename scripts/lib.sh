@@ -66,7 +66,7 @@ build_site() {
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$PKG/portal_bg.wasm" -o "$PKG/portal_bg.wasm"
   fi
-  cp style/portal.css "$PKG/portal.css"
+  cp style/portal.css style/favicon.svg "$PKG/"
 }
 
 build_server() {

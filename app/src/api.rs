@@ -5,6 +5,8 @@ pub mod login;
 pub mod messages;
 #[cfg(feature = "ssr")]
 mod request;
+#[cfg(feature = "ssr")]
+pub use request::set_page_policy;
 
 /// Marks the response of the page being rendered as 404.
 #[cfg(feature = "ssr")]

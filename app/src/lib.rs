@@ -16,6 +16,8 @@ use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::Me
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    api::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -23,8 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href="/pkg/portal.css"/>
-                // No favicon request: one round trip less on slow phone networks.
-                <link rel="icon" href="data:,"/>
+                <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>

@@ -10,6 +10,11 @@ use crate::types::{Channel, Inbox, LoginStep, MessageView, Notice};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// The client's address as the server resolved it (proxies considered); put in the
+/// request's extensions by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
 /// Who is asking: the parts of a request the rules care about.
 #[derive(Clone, Debug)]
 pub struct Visitor {

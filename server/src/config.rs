@@ -81,6 +81,8 @@ pub struct Config {
     pub key_file: String,
     /// Where the built CSS, JS and WASM are served from.
     pub site_root: String,
+    /// Proxies whose `X-Forwarded-For` is believed (`PORTAL_TRUSTED_PROXIES`, comma-separated).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -150,6 +152,12 @@ impl Config {
             secret_key: get("PORTAL_SECRET_KEY").filter(|v| !v.trim().is_empty()),
             key_file: or("PORTAL_KEY_FILE", "data/secret.key"),
             site_root: or("LEPTOS_SITE_ROOT", "target/site"),
+            trusted_proxies: or("PORTAL_TRUSTED_PROXIES", "")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().map_err(|_| InputError::new(format!("PORTAL_TRUSTED_PROXIES: {s:?} is not an IP address"))))
+                .collect::<Result<_, _>>()?,
         })
     }
 

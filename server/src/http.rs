@@ -1,6 +1,8 @@
 //! The web server: Leptos pages and server functions, the dev outbox, health, and
 //! the headers every response carries.
 
+mod client_ip;
+mod guard;
 mod headers;
 mod outbox;
 mod portal;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use app::port::SharedPortal;
 use app::{App, shell};
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -51,14 +54,26 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         }
         _ => Router::new(),
     };
+    let origin = guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]);
+    let header_policy = headers::HeaderPolicy { https: config.public_url.starts_with("https://") };
+    let proxies = client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
+    // Layers run bottom-up on the way in: a panic becomes a plain 500, the body is
+    // capped, headers are set on every answer, cross-site writes stop before any
+    // handler, and the client address is resolved for the handlers.
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(dev)
         .merge(hooks)
         .merge(leptos)
-        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
+        .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
+        .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
         // Server functions read their bodies themselves, so the limit wraps the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+        }))
 }
 
 /// Serves until Ctrl-C (or SIGTERM), with the peer address available to handlers.

@@ -10,7 +10,7 @@ use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::port::{CookieChange, Failure, PortResult, SharedPortal, Visitor};
+use crate::port::{ClientIp, CookieChange, Failure, PortResult, SharedPortal, Visitor};
 
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
 pub const DEVICE_COOKIE: &str = "__Host-portal-device";
@@ -23,11 +23,14 @@ pub fn context() -> Result<(SharedPortal, Visitor), ServerFnError> {
 }
 
 pub fn visitor(parts: &Parts) -> Visitor {
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let ip = match parts.extensions.get::<ClientIp>() {
+        Some(ClientIp(ip)) => *ip,
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+    };
     Visitor { ip, flow_token: cookie(parts, FLOW_COOKIE), device_token: cookie(parts, DEVICE_COOKIE) }
 }
 
@@ -100,6 +103,21 @@ fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// The Content-Security-Policy of a rendered page, with the nonce Leptos put on its
+/// inline scripts.
+pub fn set_page_policy() {
+    let (Some(response), Some(nonce)) = (use_context::<ResponseOptions>(), use_nonce()) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
 }
 
 pub fn set_status(status: http::StatusCode) {

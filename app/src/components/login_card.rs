@@ -68,7 +68,8 @@ pub fn LoginCard(initial: LoginStep, next: String) -> impl IntoView {
                     let _ = window().location().assign(&next);
                 }
                 Ok(new) => step.set(new),
-                Err(_) => step.update(|s| set_notice(s, Notice::Internal { reference: "network".into() })),
+                // The server logged the cause; the answer carries no detail to show.
+                Err(_) => step.update(|s| set_notice(s, Notice::Internal { reference: String::new() })),
             }
             busy.set(false);
         });

@@ -61,6 +61,10 @@ pub fn notice_text(notice: &Notice) -> (bool, String) {
             true,
             "Enter an email address (like name@example.com) or a mobile number (like +45 12 34 56 78).".into(),
         ),
+        Notice::Internal { reference } if reference.is_empty() => (
+            true,
+            "Something went wrong on our side, or the connection was lost. Please try again.".into(),
+        ),
         Notice::Internal { reference } => (
             true,
             format!(

@@ -1,21 +1,67 @@
 //! Headers on every response: nothing is cached (pages show who is logged in), no
-//! sniffing, no referrer leaks, no framing.
+//! sniffing, no referrer leaks, no framing, a strict Content-Security-Policy, and HSTS
+//! when the portal is served over HTTPS. Error bodies are replaced by generic ones.
 
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let is_asset = request.uri().path().starts_with("/pkg/");
+/// The policy for pages rendered by Leptos carries the page's nonce; this one is for
+/// everything else (no inline script at all).
+pub const CSP_WITHOUT_NONCE: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+#[derive(Clone, Copy)]
+pub struct HeaderPolicy {
+    pub https: bool,
+}
+
+pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
+    let is_asset = path.starts_with("/pkg/");
     let h = response.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_WITHOUT_NONCE));
+    }
+    if policy.https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    generic_errors(&path, response)
+}
+
+/// Server-function failures answer with text from their framework (argument errors,
+/// "could not find a server function…"); replace it with a generic body, and drop
+/// such text from redirects of plain form posts.
+fn generic_errors(path: &str, mut response: Response) -> Response {
+    if !path.starts_with("/api/") {
+        return response;
+    }
+    if let Some(location) = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) {
+        if location.contains("__err") {
+            let clean = location.split('?').next().unwrap_or("/").to_string();
+            if let Ok(value) = HeaderValue::from_str(&clean) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+        }
+    }
+    let status = response.status();
+    let ours = matches!(status, StatusCode::FORBIDDEN | StatusCode::PAYLOAD_TOO_LARGE);
+    if status.is_client_error() && !ours || status.is_server_error() {
+        let text = if status.is_server_error() { "Something went wrong on our side." } else { "This request could not be handled." };
+        let (mut parts, _) = response.into_parts();
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(text));
     }
     response
 }

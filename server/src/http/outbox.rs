@@ -69,7 +69,8 @@ async fn page(State(store): State<Store>) -> Response {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Dev outbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head>\
+         <title>Dev outbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\">\
+         <link rel=\"icon\" href=\"/pkg/favicon.svg\" type=\"image/svg+xml\"></head>\
          <body><main class=\"card wide\"><h1>Dev outbox</h1>\
          <p>Messages the portal would have sent, newest first. Delivery is set to <code>dev</code>, so nothing leaves this machine.</p>\
          <table><thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Channel</th><th scope=\"col\">To</th><th scope=\"col\">Message</th></tr></thead>\

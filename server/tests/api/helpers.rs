@@ -15,6 +15,8 @@ pub const T0: Timestamp = Timestamp(1_800_000_000);
 
 pub struct TestApp {
     pub base: String,
+    /// The origin the portal believes it has (`PORTAL_PUBLIC_URL`).
+    pub origin: String,
     pub clock: ManualClock,
     pub store: Store,
     pub db_path: std::path::PathBuf,
@@ -52,11 +54,14 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
 /// A portal whose delivery worker is not started: `app.worker` starts it.
 pub async fn spawn_app_idle(settings: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+    let addr = listener.local_addr().expect("address");
     let db_path = dir.path().join("portal.db");
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     env.insert("DATABASE_URL".into(), format!("sqlite://{}", db_path.display()));
     env.insert("PORTAL_KEY_FILE".into(), dir.path().join("secret.key").display().to_string());
-    env.insert("PORTAL_ADDR".into(), "127.0.0.1:0".into());
+    env.insert("PORTAL_ADDR".into(), addr.to_string());
+    env.insert("PORTAL_PUBLIC_URL".into(), format!("http://{addr}"));
     // Outside dev mode a key is required (dev mode makes a key file: the CLI and
     // end-to-end tests cover that).
     env.insert("PORTAL_SECRET_KEY".into(), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into());
@@ -64,19 +69,18 @@ pub async fn spawn_app_idle(settings: &[(&str, &str)]) -> TestApp {
         env.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(|name| env.get(name).cloned()).expect("config");
+    let origin = config.public_url.clone();
     let clock = ManualClock::at(T0);
     let server::Portal { service, worker } = server::build(&config, Arc::new(clock.clone())).await.expect("portal builds");
     let store = service.store().clone();
     let router = server::http::router(&config, service);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
-    let addr = listener.local_addr().expect("address");
     tokio::spawn(server::http::serve(listener, router));
-    TestApp { base: format!("http://{addr}"), clock, store, db_path, worker: Some(worker), _dir: dir }
+    TestApp { base: format!("http://{addr}"), origin, clock, store, db_path, worker: Some(worker), _dir: dir }
 }
 
 impl TestApp {
     pub fn browser(&self) -> Browser {
-        Browser::new(&self.base)
+        Browser::new(&self.base, &self.origin)
     }
 
     pub async fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[Channel]) -> Contact {
@@ -198,14 +202,15 @@ impl Page {
 /// A browser with cookies and without JavaScript.
 pub struct Browser {
     base: String,
+    origin: String,
     client: reqwest::Client,
     pub cookies: Mutex<BTreeMap<String, String>>,
 }
 
 impl Browser {
-    pub fn new(base: &str) -> Self {
+    pub fn new(base: &str, origin: &str) -> Self {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: base.to_string(), client, cookies: Mutex::new(BTreeMap::new()) }
+        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Mutex::new(BTreeMap::new()) }
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -221,8 +226,10 @@ impl Browser {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        // A browser without JavaScript, on the portal's own pages, sends its origin.
         let response = request
             .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header("origin", &self.origin)
             .header(COOKIE, self.cookie_header())
             .send()
             .await

@@ -1,0 +1,84 @@
+//! Cross-site request protection. Leptos server functions (and plain form posts) have
+//! none of their own: every state-changing request must come from the portal's own
+//! pages, or it is refused with 403 before anything runs.
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The portal's own origin (`https://portal.example.com`, no path) and the paths
+/// that other servers post to (signed provider callbacks, no cookies).
+#[derive(Clone)]
+pub struct OriginPolicy {
+    pub origin: String,
+    pub exempt: Vec<&'static str>,
+}
+
+impl OriginPolicy {
+    pub fn from_public_url(public_url: &str, exempt: Vec<&'static str>) -> Self {
+        let (scheme, rest) = public_url.split_once("://").unwrap_or(("http", public_url));
+        let authority = rest.split('/').next().unwrap_or(rest);
+        OriginPolicy { origin: format!("{scheme}://{authority}").to_ascii_lowercase(), exempt }
+    }
+
+    /// Allowed when the browser says `Sec-Fetch-Site: same-origin`; without that
+    /// header (older browsers), when `Origin` is exactly ours.
+    pub fn allows(&self, method: &Method, path: &str, sec_fetch_site: Option<&str>, origin: Option<&str>) -> bool {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || self.exempt.contains(&path) {
+            return true;
+        }
+        match sec_fetch_site {
+            Some(site) => site == "same-origin",
+            None => origin.is_some_and(|o| o.eq_ignore_ascii_case(&self.origin)),
+        }
+    }
+}
+
+pub async fn check_origin(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {
+    let allowed = {
+        let header_str = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
+        policy.allows(request.method(), request.uri().path(), header_str("sec-fetch-site"), header_str(header::ORIGIN.as_str()))
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = request.uri().path(), "cross-site request refused");
+        (StatusCode::FORBIDDEN, "This request did not come from the portal's own pages.").into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> OriginPolicy {
+        OriginPolicy::from_public_url("https://Portal.example.com/", vec!["/hooks/x"])
+    }
+
+    #[test]
+    fn same_origin_requests_pass() {
+        let p = policy();
+        assert!(p.allows(&Method::POST, "/api/a", Some("same-origin"), Some("https://evil.example")));
+        assert!(p.allows(&Method::POST, "/api/a", None, Some("https://portal.example.com")));
+    }
+
+    #[test]
+    fn cross_site_same_site_and_anonymous_posts_are_refused() {
+        let p = policy();
+        assert!(!p.allows(&Method::POST, "/api/a", Some("cross-site"), Some("https://portal.example.com")));
+        assert!(!p.allows(&Method::POST, "/api/a", Some("same-site"), None));
+        assert!(!p.allows(&Method::POST, "/api/a", Some("none"), None));
+        assert!(!p.allows(&Method::POST, "/api/a", None, Some("https://portal.example.com.evil.example")));
+        assert!(!p.allows(&Method::POST, "/api/a", None, Some("null")));
+        assert!(!p.allows(&Method::POST, "/api/a", None, None));
+        assert!(!p.allows(&Method::DELETE, "/api/a", None, None));
+    }
+
+    #[test]
+    fn reads_and_signed_callbacks_are_not_checked() {
+        let p = policy();
+        assert!(p.allows(&Method::GET, "/", Some("cross-site"), None));
+        assert!(p.allows(&Method::POST, "/hooks/x", None, None));
+    }
+}
