@@ -46,13 +46,19 @@ fn generic_errors(path: &str, mut response: Response) -> Response {
     if !path.starts_with("/api/") {
         return response;
     }
-    if let Some(location) = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) {
-        if location.contains("__err") {
-            let clean = location.split('?').next().unwrap_or("/").to_string();
+    // A plain form post gets a redirect; its body is never shown, and a failed one
+    // would carry the error text (and an `__err` parameter in the address).
+    if response.status().is_redirection() {
+        let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let (mut parts, _) = response.into_parts();
+        if let Some(clean) = location.filter(|l| l.contains("__err")).map(|l| l.split('?').next().unwrap_or("/").to_string()) {
             if let Ok(value) = HeaderValue::from_str(&clean) {
-                response.headers_mut().insert(header::LOCATION, value);
+                parts.headers.insert(header::LOCATION, value);
             }
         }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        return Response::from_parts(parts, Body::empty());
     }
     let status = response.status();
     let ours = matches!(status, StatusCode::FORBIDDEN | StatusCode::PAYLOAD_TOO_LARGE);

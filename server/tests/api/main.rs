@@ -7,3 +7,4 @@ mod login;
 mod pages;
 mod sinks;
 mod delivery;
+mod security;

@@ -1,0 +1,161 @@
+//! Cross-site requests, headers and error bodies, as an attacker's client sees them.
+
+use app::types::Channel;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_before_anything_runs() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let form = [("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")];
+    let url = format!("{}/api/login/request-code", app.base);
+    let cases: [(&str, Option<&str>, Option<&str>); 6] = [
+        ("cross-site fetch metadata", Some("cross-site"), Some("https://evil.example")),
+        ("same-site but another origin", Some("same-site"), Some("http://127.0.0.1:1")),
+        ("typed or bookmarked (no site)", Some("none"), None),
+        ("foreign Origin, no fetch metadata", None, Some("https://evil.example")),
+        ("null Origin (sandboxed page)", None, Some("null")),
+        ("neither header", None, None),
+    ];
+    for (what, site, origin) in cases {
+        let mut request = client().post(&url).form(&form);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        assert_eq!(request.send().await.unwrap().status(), 403, "{what}");
+    }
+    assert_eq!(app.jobs_for("ada@example.com").await, 0, "no code was issued");
+    let same_origin = client().post(&url).form(&form).header("sec-fetch-site", "same-origin").send().await.unwrap();
+    assert!(same_origin.status().is_success());
+    assert_eq!(app.jobs_for("ada@example.com").await, 1);
+}
+
+#[tokio::test]
+async fn server_functions_refuse_get() {
+    let app = spawn_app().await;
+    let response = client().get(format!("{}/api/login/request-code?identifier=a@b.dk&channel=email&next=/", app.base)).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+}
+
+#[tokio::test]
+async fn a_cross_site_log_out_does_not_forget_the_browser() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    let token = browser.cookie("__Host-portal-device").unwrap();
+    let forged = client()
+        .post(format!("{}/api/log-out", app.base))
+        .header("origin", "https://evil.example")
+        .header("cookie", format!("__Host-portal-device={token}"))
+        .form(&[("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(browser.get("/").await.status, 200, "still logged in");
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_policy_with_a_fresh_nonce_matching_their_scripts() {
+    let app = spawn_app().await;
+    let nonce_of = |csp: &str| csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).map(str::to_string);
+    let first = app.browser().get("/login").await;
+    let second = app.browser().get("/login").await;
+    let csp = first.headers.get("content-security-policy").unwrap().to_str().unwrap().to_string();
+    for part in ["default-src 'self'", "script-src 'self' 'nonce-", "'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"] {
+        assert!(csp.contains(part), "{part} missing: {csp}");
+    }
+    let nonce = nonce_of(&csp).unwrap();
+    assert!(nonce.len() >= 16);
+    assert!(first.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")), "the inline script carries it");
+    assert!(!first.body.contains("<script>"), "no inline script without the nonce");
+    let other = nonce_of(second.headers.get("content-security-policy").unwrap().to_str().unwrap()).unwrap();
+    assert_ne!(nonce, other, "a fresh nonce per response");
+
+    let json = app.browser().get("/dev/outbox.json").await;
+    let csp = json.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("nonce"), "other responses get a policy too: {csp}");
+    for name in ["x-content-type-options", "referrer-policy", "cross-origin-opener-policy"] {
+        assert!(first.headers.contains_key(name), "{name}");
+    }
+    assert!(!first.headers.contains_key("strict-transport-security"), "not over plain HTTP");
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_the_portal_is_served_over_https() {
+    let app = spawn_app_with(&[("PORTAL_PUBLIC_URL", "https://portal.example.com")]).await;
+    let page = app.browser().get("/help").await;
+    assert_eq!(page.headers.get("strict-transport-security").unwrap(), "max-age=31536000; includeSubDomains");
+}
+
+#[tokio::test]
+async fn error_bodies_say_nothing_about_the_inside() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    let unknown = browser.post("/api/no-such-function", &[("x", "1")]).await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.body, "This request could not be handled.");
+
+    // A browser without JavaScript posting a form with a field missing.
+    let missing = browser.post("/api/login/request-code", &[("channel", "email")]).await;
+    assert_eq!(missing.status, 302);
+    assert!(!missing.location().unwrap_or_default().contains("__err"), "{:?}", missing.location());
+    assert!(missing.body.is_empty(), "{}", missing.body);
+
+    // The same from a script: no serde or SQL text.
+    let scripted = client()
+        .post(format!("{}/api/login/request-code", app.base))
+        .header("origin", &app.origin)
+        .header("accept", "application/json")
+        .form(&[("channel", "email")])
+        .send()
+        .await
+        .unwrap();
+    assert!(scripted.status().is_client_error() || scripted.status().is_server_error());
+    let body = scripted.text().await.unwrap();
+    for leak in ["missing field", "Args", "sqlx", "SELECT", "panicked"] {
+        assert!(!body.contains(leak), "{leak} in {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_spoofed_forwarded_for_does_not_escape_the_network_limit() {
+    let app = spawn_app_with(&[("PORTAL_IP_CODE_REQUESTS_PER_HOUR", "2")]).await;
+    for i in 0..3 {
+        let response = client()
+            .post(format!("{}/api/login/request-code", app.base))
+            .header("origin", &app.origin)
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .form(&[("identifier", "a@example.com"), ("channel", "email"), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        let limited = response.headers().get("location").is_some_and(|l| l.to_str().unwrap_or("").contains("network-limited"));
+        assert_eq!(limited, i == 2, "request {i}");
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app = spawn_app_with(&[("PORTAL_IP_CODE_REQUESTS_PER_HOUR", "2"), ("PORTAL_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    for i in 0..3 {
+        let response = client()
+            .post(format!("{}/api/login/request-code", app.base))
+            .header("origin", &app.origin)
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .form(&[("identifier", "a@example.com"), ("channel", "email"), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers().get("location").unwrap(), "/login", "request {i} is its own client");
+    }
+}
