@@ -62,6 +62,8 @@ pub enum Notice {
     NoFlow,
     /// The per-network limit was reached.
     NetworkLimited,
+    /// Too many wrong codes for this contact in 24 hours; `until` is when it lifts.
+    Locked { until: String },
     /// "Send a new code" was pressed before the cooldown ended.
     CooldownActive { seconds_left: u32 },
     MalformedCode,

@@ -50,6 +50,18 @@ pub struct Limits {
     pub device_max_age: Duration,
     pub ip_code_requests_per_hour: u32,
     pub ip_verifications_per_hour: u32,
+    /// Per identifier (the contact, or the typed address when unregistered).
+    pub identifier_min_interval: Duration,
+    pub identifier_codes_per_hour: u32,
+    pub identifier_codes_per_day: u32,
+    /// Failed verifications per contact across all codes in 24 hours before a lock.
+    pub contact_failures_per_day: u32,
+    /// Country calling codes SMS may go to.
+    pub sms_countries: Vec<u16>,
+    /// Codes per hour to numbers sharing all but their last 4 digits (SMS pumping).
+    pub sms_prefix_per_hour: u32,
+    /// Codes per hour by SMS in all; when spent, SMS stops and an alert is logged.
+    pub sms_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -62,6 +74,13 @@ impl Default for Limits {
             device_max_age: Duration::from_secs(180 * 86_400),
             ip_code_requests_per_hour: 30,
             ip_verifications_per_hour: 60,
+            identifier_min_interval: Duration::from_secs(30),
+            identifier_codes_per_hour: 5,
+            identifier_codes_per_day: 10,
+            contact_failures_per_day: 100,
+            sms_countries: vec![45, 46, 47, 49, 44, 1],
+            sms_prefix_per_hour: 10,
+            sms_per_hour: 1000,
         }
     }
 }
@@ -148,6 +167,20 @@ impl Config {
                 device_max_age: duration("PORTAL_DEVICE_MAX_AGE", defaults.device_max_age)?,
                 ip_code_requests_per_hour: count("PORTAL_IP_CODE_REQUESTS_PER_HOUR", defaults.ip_code_requests_per_hour)?,
                 ip_verifications_per_hour: count("PORTAL_IP_VERIFICATIONS_PER_HOUR", defaults.ip_verifications_per_hour)?,
+                identifier_min_interval: duration("PORTAL_IDENTIFIER_MIN_INTERVAL", defaults.identifier_min_interval)?,
+                identifier_codes_per_hour: count("PORTAL_IDENTIFIER_CODES_PER_HOUR", defaults.identifier_codes_per_hour)?,
+                identifier_codes_per_day: count("PORTAL_IDENTIFIER_CODES_PER_DAY", defaults.identifier_codes_per_day)?,
+                contact_failures_per_day: count("PORTAL_CONTACT_FAILURES_PER_DAY", defaults.contact_failures_per_day)?,
+                sms_countries: match get("PORTAL_SMS_COUNTRIES").filter(|v| !v.trim().is_empty()) {
+                    None => defaults.sms_countries.clone(),
+                    Some(list) => list
+                        .split(',')
+                        .map(|c| c.trim().trim_start_matches('+').parse::<u16>().ok().filter(|n| (1..1000).contains(n)))
+                        .collect::<Option<Vec<u16>>>()
+                        .ok_or_else(|| InputError::new(format!("PORTAL_SMS_COUNTRIES={list:?} is not a list of calling codes like 45,46,1")))?,
+                },
+                sms_prefix_per_hour: count("PORTAL_SMS_PREFIX_PER_HOUR", defaults.sms_prefix_per_hour)?,
+                sms_per_hour: count("PORTAL_SMS_PER_HOUR", defaults.sms_per_hour)?,
             },
             secret_key: get("PORTAL_SECRET_KEY").filter(|v| !v.trim().is_empty()),
             key_file: or("PORTAL_KEY_FILE", "data/secret.key"),

@@ -13,7 +13,7 @@ pub use email::EmailAddress;
 pub use identifier::Identifier;
 pub use phone::{PhoneNumber, Region};
 pub use time::{Timestamp, parse_duration, words};
-pub use token::{Secret, Token};
+pub use token::{Keyring, Secret, Token};
 
 /// Why an input was refused. The text is shown to whoever typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

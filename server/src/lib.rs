@@ -19,7 +19,7 @@ use config::{Config, EmailDelivery, SmsDelivery};
 use delivery::sms::{Twilio, TwilioSettings, Webhook};
 use delivery::smtp::Smtp;
 use delivery::{ByChannel, Delivery, DevOutbox, NotConfigured, Sealer, Worker};
-use domain::Secret;
+use domain::{Keyring, Secret};
 use login::{LoginService, Outbox};
 use store::Store;
 
@@ -85,11 +85,12 @@ fn providers(config: &Config, store: &Store, clock: &Arc<dyn Clock>) -> Result<A
     Ok(Arc::new(ByChannel { email, sms }))
 }
 
-/// The code key: `PORTAL_SECRET_KEY`, or in dev mode a key file made on first start.
-fn load_secret(config: &Config) -> Result<Secret, StartError> {
-    let bad_key = || StartError::Config("the secret key must be at least 32 hex digits (128 bits)".into());
+/// The server keys: `PORTAL_SECRET_KEY` (`current[,previous…]`), or in dev mode a key
+/// file made on first start.
+fn load_secret(config: &Config) -> Result<Keyring, StartError> {
+    let bad_key = || StartError::Config("each secret key must be at least 32 hex digits (128 bits); separate keys with commas".into());
     if let Some(hex) = &config.secret_key {
-        return Secret::from_hex(hex).ok_or_else(bad_key);
+        return Keyring::parse(hex).ok_or_else(bad_key);
     }
     if !config.is_dev() {
         return Err(StartError::Config("PORTAL_SECRET_KEY is required unless PORTAL_DELIVERY=dev".into()));
@@ -102,7 +103,7 @@ fn load_secret(config: &Config) -> Result<Secret, StartError> {
         let hex = Secret::generate_hex().map_err(|e| StartError::Config(format!("no randomness: {e}")))?;
         write_private(path, &hex)?;
     }
-    Secret::from_hex(&std::fs::read_to_string(path)?).ok_or_else(bad_key)
+    Keyring::parse(&std::fs::read_to_string(path)?).ok_or_else(bad_key)
 }
 
 #[cfg(unix)]

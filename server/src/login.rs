@@ -4,6 +4,7 @@
 //! `request_code` → (code sent, or silently not) → `verify_code` → device remembered.
 //! Every transition writes an event; the administrator reads them on the contact's card.
 
+mod limits;
 pub mod rules;
 mod service;
 mod session;

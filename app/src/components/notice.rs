@@ -52,6 +52,13 @@ pub fn notice_text(notice: &Notice) -> (bool, String) {
              network (office, school, public Wi-Fi) can cause this: turning the VPN off may help."
                 .into(),
         ),
+        Notice::Locked { until } => (
+            true,
+            format!(
+                "Too many wrong codes have been entered for this login, so no code works until {until}. \
+                 Please wait until then, then ask for a new code. If you did not enter them, contact the sender."
+            ),
+        ),
         Notice::CooldownActive { seconds_left: 1 } => (true, "Please wait 1 second before asking for another code.".into()),
         Notice::CooldownActive { seconds_left } => {
             (true, format!("Please wait {seconds_left} seconds before asking for another code."))

@@ -6,7 +6,7 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Secret;
+use crate::domain::{Keyring, Secret};
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -18,14 +18,19 @@ struct Payload {
 #[error("a delivery payload could not be sealed or opened: {0}")]
 pub struct SealError(&'static str);
 
+/// Seals under the current key; opens under any key of the ring (rotation).
 #[derive(Clone)]
 pub struct Sealer {
-    cipher: XChaCha20Poly1305,
+    ciphers: Vec<XChaCha20Poly1305>,
+}
+
+fn cipher(secret: &Secret) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(&secret.derive("delivery-payload").into())
 }
 
 impl Sealer {
-    pub fn new(secret: &Secret) -> Self {
-        Sealer { cipher: XChaCha20Poly1305::new(&secret.derive("delivery-payload").into()) }
+    pub fn new(keys: &Keyring) -> Self {
+        Sealer { ciphers: keys.all().iter().map(cipher).collect() }
     }
 
     /// Nonce (24 bytes, random) followed by the ciphertext.
@@ -33,7 +38,8 @@ impl Sealer {
         let plain = serde_json::to_vec(&Payload { subject: subject.into(), body: body.into() }).map_err(|_| SealError("encode"))?;
         let mut nonce = [0u8; 24];
         getrandom::fill(&mut nonce).map_err(|_| SealError("randomness"))?;
-        let sealed = self.cipher.encrypt(XNonce::from_slice(&nonce), plain.as_slice()).map_err(|_| SealError("encrypt"))?;
+        let current = self.ciphers.first().ok_or(SealError("no key"))?;
+        let sealed = current.encrypt(XNonce::from_slice(&nonce), plain.as_slice()).map_err(|_| SealError("encrypt"))?;
         Ok([nonce.as_slice(), sealed.as_slice()].concat())
     }
 
@@ -43,7 +49,11 @@ impl Sealer {
             return Err(SealError("too short"));
         }
         let (nonce, data) = sealed.split_at(24);
-        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), data).map_err(|_| SealError("decrypt"))?;
+        let plain = self
+            .ciphers
+            .iter()
+            .find_map(|c| c.decrypt(XNonce::from_slice(nonce), data).ok())
+            .ok_or(SealError("decrypt"))?;
         let payload: Payload = serde_json::from_slice(&plain).map_err(|_| SealError("decode"))?;
         Ok((payload.subject, payload.body))
     }
@@ -54,7 +64,7 @@ mod tests {
     use super::*;
 
     fn sealer() -> Sealer {
-        Sealer::new(&Secret::from_hex(&Secret::generate_hex().unwrap()).unwrap())
+        Sealer::new(&Keyring::parse(&Secret::generate_hex().unwrap()).unwrap())
     }
 
     #[test]

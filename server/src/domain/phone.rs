@@ -46,6 +46,18 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// The country calling code (`45` for `+4512345678`).
+    pub fn calling_code(&self) -> Option<u16> {
+        phonenumber::parse(None, &self.0).ok().map(|n| n.code().value())
+    }
+
+    /// The number without its last four digits: numbers that share it belong to one
+    /// block, the unit SMS pumping fraud works in.
+    pub fn prefix(&self) -> &str {
+        let cut = self.0.len().saturating_sub(4);
+        self.0.get(..cut).unwrap_or(&self.0)
+    }
+
     /// An E.164 string read back from the database.
     pub fn from_e164(stored: String) -> Self {
         PhoneNumber(stored)
@@ -101,6 +113,14 @@ mod tests {
         for bad in ["", "123", "12 34 56 78 90 12", "٣٣٣٣٣٣٣٣", "１２３４５６７８", "12345678\r\nX: y", "abc"] {
             assert!(PhoneNumber::parse(bad, dk()).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn calling_code_and_prefix_come_from_the_e164_form() {
+        let n = PhoneNumber::parse("+1 415 555 2671", dk()).unwrap();
+        assert_eq!(n.calling_code(), Some(1));
+        assert_eq!(n.prefix(), "+1415555");
+        assert_eq!(PhoneNumber::parse("20123401", dk()).unwrap().calling_code(), Some(45));
     }
 
     #[test]

@@ -90,6 +90,38 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// The server keys: the first signs and seals, all of them verify and open, so codes
+/// issued (and jobs sealed) under a previous key keep working until they expire.
+#[derive(Clone, Debug)]
+pub struct Keyring {
+    keys: Vec<Secret>,
+}
+
+impl Keyring {
+    /// `current[,previous…]`, each at least 32 hex digits.
+    pub fn parse(list: &str) -> Option<Self> {
+        let keys = list.split(',').map(str::trim).filter(|k| !k.is_empty()).map(Secret::from_hex).collect::<Option<Vec<_>>>()?;
+        (!keys.is_empty()).then_some(Keyring { keys })
+    }
+
+    pub fn current(&self) -> &Secret {
+        &self.keys[0]
+    }
+
+    pub fn all(&self) -> &[Secret] {
+        &self.keys
+    }
+
+    pub fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        self.current().mac(parts)
+    }
+
+    /// True when any key's MAC of `parts` equals `expected` (each compared in constant time).
+    pub fn verify(&self, parts: &[&[u8]], expected: &[u8]) -> bool {
+        self.keys.iter().fold(false, |found, key| key.verify(parts, expected) | found)
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -119,6 +151,18 @@ mod tests {
         assert!(key.verify(&[b"1", b"123456"], &mac));
         assert!(!key.verify(&[b"1", b"123457"], &mac));
         assert!(!key.verify(&[b"11", b"23456"], &mac));
+    }
+
+    #[test]
+    fn a_rotated_keyring_still_verifies_what_the_previous_key_signed() {
+        let (old, new) = (Secret::generate_hex().unwrap(), Secret::generate_hex().unwrap());
+        let before = Keyring::parse(&old).unwrap();
+        let mac = before.mac(&[b"flow", b"123456"]);
+        let rotated = Keyring::parse(&format!("{new}, {old}")).unwrap();
+        assert!(rotated.verify(&[b"flow", b"123456"], &mac));
+        assert_ne!(rotated.mac(&[b"flow", b"123456"]), mac, "new codes use the new key");
+        assert!(!Keyring::parse(&new).unwrap().verify(&[b"flow", b"123456"], &mac), "a dropped key verifies nothing");
+        assert!(Keyring::parse("").is_none() && Keyring::parse(&format!("{new},xyz")).is_none());
     }
 
     #[test]

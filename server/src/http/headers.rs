@@ -42,7 +42,7 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Reque
 /// Server-function failures answer with text from their framework (argument errors,
 /// "could not find a server function…"); replace it with a generic body, and drop
 /// such text from redirects of plain form posts.
-fn generic_errors(path: &str, mut response: Response) -> Response {
+fn generic_errors(path: &str, response: Response) -> Response {
     if !path.starts_with("/api/") {
         return response;
     }

@@ -26,6 +26,8 @@ pub enum VerifyError {
     Malformed,
     #[error("too many requests from this network")]
     NetworkLimited,
+    #[error("too many failed codes for this contact")]
+    Locked { until: Timestamp },
 }
 
 impl VerifyError {
@@ -40,6 +42,7 @@ impl VerifyError {
             VerifyError::Wrong { .. } => "wrong_code",
             VerifyError::Malformed => "malformed",
             VerifyError::NetworkLimited => "network_limited",
+            VerifyError::Locked { .. } => "locked",
         }
     }
 }
@@ -78,6 +81,23 @@ pub fn wrong_guess(attempts: u32, max_attempts: u32) -> VerifyError {
 pub fn cooldown_left(last_sent_at: Timestamp, now: Timestamp, cooldown: Duration) -> u32 {
     let left = last_sent_at.plus(cooldown).secs_since(now);
     u32::try_from(left.max(0)).unwrap_or(u32::MAX)
+}
+
+/// Whether one more code for an identifier would break its limits, given the times
+/// codes were sent to it in the last day.
+pub fn identifier_throttled(sent: &[Timestamp], now: Timestamp, min_interval: Duration, per_hour: u32, per_day: u32) -> bool {
+    let within = |secs: i64| sent.iter().filter(|t| now.secs_since(**t) < secs).count();
+    let min = i64::try_from(min_interval.as_secs()).unwrap_or(i64::MAX);
+    within(min) > 0 || within(3600) >= per_hour as usize || within(86_400) >= per_day as usize
+}
+
+/// Until when a contact is locked, given the times of its failed verifications in
+/// the last day: the lock holds while `limit` or more fall within 24 hours, so it
+/// lifts when the oldest of the newest `limit` failures is a day old.
+pub fn locked_until(failures: &[Timestamp], now: Timestamp, limit: u32) -> Option<Timestamp> {
+    let recent: Vec<Timestamp> = failures.iter().copied().filter(|t| now.secs_since(*t) < 86_400).collect();
+    let limit = limit as usize;
+    (limit > 0 && recent.len() >= limit).then(|| Timestamp(recent[recent.len() - limit].0 + 86_400))
 }
 
 /// Whether a remembered browser is still recognised.
@@ -172,6 +192,28 @@ mod tests {
         let end = T0.0 + 180 * 86_400;
         assert!(device_is_valid(&device(T0.0, end - 86_400), Timestamp(end - 1), idle, max));
         assert!(!device_is_valid(&device(T0.0, end - 1), Timestamp(end), idle, max));
+    }
+
+    #[test]
+    fn an_identifier_gets_a_code_every_30_seconds_5_an_hour_10_a_day() {
+        let (min, hour, day) = (Duration::from_secs(30), 5, 10);
+        let at = |secs: &[i64]| secs.iter().map(|s| Timestamp(T0.0 + s)).collect::<Vec<_>>();
+        let now = Timestamp(T0.0 + 4000);
+        assert!(!identifier_throttled(&[], now, min, hour, day));
+        assert!(identifier_throttled(&at(&[3990]), now, min, hour, day), "within 30 s");
+        assert!(!identifier_throttled(&at(&[3970]), now, min, hour, day));
+        assert!(identifier_throttled(&at(&[500, 1000, 1500, 2000, 2500]), now, min, hour, day), "5 in the hour");
+        assert!(!identifier_throttled(&at(&[100, 1000, 1500, 2000, 2500]), now, min, hour, day), "one fell out of the hour");
+        let day_of = at(&[-80_000, -70_000, -60_000, -50_000, -40_000, -30_000, -20_000, -10_000, -5_000, 100]);
+        assert!(identifier_throttled(&day_of, now, min, hour, day), "10 in the day");
+    }
+
+    #[test]
+    fn the_lock_lifts_a_day_after_the_failure_that_made_it() {
+        let fails: Vec<Timestamp> = (0..100).map(|i| Timestamp(T0.0 + i * 60)).collect();
+        assert_eq!(locked_until(&fails[..99], Timestamp(T0.0 + 6000), 100), None);
+        assert_eq!(locked_until(&fails, Timestamp(T0.0 + 6000), 100), Some(Timestamp(T0.0 + 86_400)));
+        assert_eq!(locked_until(&fails, Timestamp(T0.0 + 86_400), 100), None, "the first failure is a day old");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::rules::{self, VerifyError};
 use crate::clock::Clock;
 use crate::config::Limits;
 use crate::delivery::{Sealer, code_message};
-use crate::domain::{Code, Identifier, Region, Secret, Timestamp, Token, words};
+use crate::domain::{Code, Identifier, Keyring, Region, Timestamp, Token, words};
 use crate::store::{ContactId, EventKind, Flow, NewJob, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,13 +40,13 @@ pub struct LoginService {
     pub(super) store: Store,
     pub(super) outbox: Outbox,
     pub(super) clock: Arc<dyn Clock>,
-    pub(super) secret: Secret,
+    pub(super) secret: Keyring,
     pub(super) limits: Limits,
     pub(super) region: Region,
 }
 
 impl LoginService {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, secret: Secret, limits: Limits, region: Region, outbox: Outbox) -> Self {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, secret: Keyring, limits: Limits, region: Region, outbox: Outbox) -> Self {
         LoginService { store, outbox, clock, secret, limits, region }
     }
 
@@ -114,7 +114,11 @@ impl LoginService {
         let now_ms = self.clock.now_ms();
         let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
         let contact = self.store.find_contact(who).await?;
-        let address = contact.as_ref().and_then(|c| c.address(channel)).map(str::to_string);
+        let reachable = contact.as_ref().and_then(|c| c.address(channel)).map(str::to_string);
+        let subject = super::limits::subject(contact.as_ref().map(|c| c.id), Some(who), typed);
+        // Limits apply to every request alike, registered or not.
+        let refusal = self.send_refusal(&subject, channel, reachable.as_deref()).await?;
+        let address = reachable.filter(|_| refusal.is_none());
         let code = Code::generate()?;
         let (mac, job) = match &address {
             Some(to) => {
@@ -131,15 +135,18 @@ impl LoginService {
         // The events come first, so the log reads in order even when the worker sends
         // the code the moment it is committed.
         self.event(EventKind::CodeRequested, contact_id, json!({ "channel": channel.as_str(), "flow": flow_id })).await?;
-        match (&contact, &address) {
-            (Some(c), Some(to)) => {
+        match (&contact, &address, refusal) {
+            (Some(c), Some(to), _) => {
                 self.event(EventKind::CodeQueued, Some(c.id), json!({ "channel": channel.as_str(), "to": to })).await?;
             }
-            (Some(c), None) => {
+            (_, None, Some(reason)) => {
+                self.event(EventKind::CodeNotSent, contact_id, json!({ "channel": channel.as_str(), "reason": reason })).await?;
+            }
+            (Some(c), None, None) => {
                 let reason = if c.address_exists(channel) { "opted_out" } else { "no_address_for_channel" };
                 self.event(EventKind::CodeNotSent, Some(c.id), json!({ "channel": channel.as_str(), "reason": reason })).await?;
             }
-            (None, _) => {
+            (None, _, _) => {
                 self.event(EventKind::CodeNotSent, None, json!({ "channel": channel.as_str(), "reason": "not_registered" })).await?;
             }
         }
@@ -176,10 +183,12 @@ impl LoginService {
             self.event(EventKind::VerificationFailed, None, json!({ "reason": VerifyError::NoFlow.reason() })).await?;
             return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: Some(Notice::NoFlow) }));
         };
-        match self.check_code(&who, &flow, &input).await? {
-            Ok(contact) => self.log_in(&flow, contact, next).await,
+        let (result, compared) = self.check_code(&who, &flow, &input).await?;
+        match result {
+            Ok(contact) => self.log_in(&who, &flow, contact, next).await,
             Err(error) => {
-                let detail = json!({ "reason": error.reason(), "flow": flow.id });
+                // `compared`: whether the digits were checked against the code at all.
+                let detail = json!({ "reason": error.reason(), "flow": flow.id, "compared": compared });
                 self.event(EventKind::VerificationFailed, flow.contact, detail).await?;
                 let notice = self.notice_for(&error);
                 self.code_step(&flow, Some(notice)).await.map(Reply::plain)
@@ -187,43 +196,52 @@ impl LoginService {
         }
     }
 
-    async fn check_code(&self, who: &Visitor, flow: &Flow, input: &str) -> Result<Result<ContactId, VerifyError>, ServiceError> {
+    /// The verdict on a code, and whether its digits were compared with the code.
+    async fn check_code(&self, who: &Visitor, flow: &Flow, input: &str) -> Result<(Result<ContactId, VerifyError>, bool), ServiceError> {
         if self.network_limited(who, "verification", self.limits.ip_verifications_per_hour).await? {
-            return Ok(Err(VerifyError::NetworkLimited));
+            return Ok((Err(VerifyError::NetworkLimited), false));
         }
         let Ok(code) = Code::parse(input) else {
-            return Ok(Err(VerifyError::Malformed));
+            return Ok((Err(VerifyError::Malformed), false));
         };
+        let subject = super::limits::subject(flow.contact, Identifier::parse(&flow.identifier, self.region).ok().as_ref(), &flow.identifier);
+        if let Some(until) = self.locked_until(&subject).await? {
+            return Ok((Err(VerifyError::Locked { until }), false));
+        }
         let codes = self.store.flow_codes(flow.id).await?;
         let Some((current, older)) = codes.split_first() else {
-            return Ok(Err(VerifyError::NoFlow));
+            return Ok((Err(VerifyError::NoFlow), false));
         };
         let newest = match current.contact {
             Some(contact) => self.store.newest_sent_code(contact).await?,
             None => None,
         };
         if let Err(e) = rules::check_current(current, newest.as_ref(), self.now(), self.limits.code_max_attempts) {
-            return Ok(Err(e));
+            return Ok((Err(e), false));
         }
         let parts = |digits: &str| [flow.id.to_be_bytes().to_vec(), digits.as_bytes().to_vec()];
         let [id_part, code_part] = parts(code.digits());
         let matches = |mac: &[u8]| self.secret.verify(&[&id_part, &code_part], mac);
         if older.iter().any(|o| o.sent && matches(&o.mac)) {
-            return Ok(Err(VerifyError::Superseded { newest_sent_at: current.created_at, channel: current.channel, here: true }));
+            return Ok((Err(VerifyError::Superseded { newest_sent_at: current.created_at, channel: current.channel, here: true }), true));
         }
         // Count the attempt before comparing, so parallel guesses stay within the limit.
         let Some(attempts) = self.store.take_attempt(current.id, self.limits.code_max_attempts).await? else {
-            return Ok(Err(VerifyError::TooManyAttempts));
+            return Ok((Err(VerifyError::TooManyAttempts), false));
         };
         match current.contact {
             Some(contact) if current.sent && matches(&current.mac) => {
+                // Only one of several parallel requests with the right code uses it up.
                 if self.store.consume_code(current.id, self.now()).await? {
-                    Ok(Ok(contact))
+                    Ok((Ok(contact), true))
                 } else {
-                    Ok(Err(VerifyError::AlreadyUsed))
+                    Ok((Err(VerifyError::AlreadyUsed), true))
                 }
             }
-            _ => Ok(Err(rules::wrong_guess(attempts, self.limits.code_max_attempts))),
+            _ => {
+                self.record_failure(&subject).await?;
+                Ok((Err(rules::wrong_guess(attempts, self.limits.code_max_attempts)), true))
+            }
         }
     }
 
@@ -239,6 +257,7 @@ impl LoginService {
             VerifyError::Wrong { attempts_left } => Notice::WrongCode { attempts_left: *attempts_left },
             VerifyError::Malformed => Notice::MalformedCode,
             VerifyError::NetworkLimited => Notice::NetworkLimited,
+            VerifyError::Locked { until } => Notice::Locked { until: until.utc() },
         }
     }
 

@@ -20,10 +20,16 @@ struct Recognised {
 const VISIT_GAP_SECS: i64 = 30 * 60;
 
 impl LoginService {
-    /// The code was right: remember this browser with a new device token.
-    pub(super) async fn log_in(&self, flow: &Flow, contact: ContactId, next: String) -> ServiceResult<LoginStep> {
+    /// The code was right: remember this browser with a new device token. A device
+    /// cookie the browser already had stops working (a fresh token at every login).
+    pub(super) async fn log_in(&self, who: &Visitor, flow: &Flow, contact: ContactId, next: String) -> ServiceResult<LoginStep> {
         let token = Token::generate()?;
         let now = self.now();
+        if let Some(old) = who.device_token.as_deref().and_then(Token::from_cookie) {
+            if let Some(device) = self.store.device_by_token(&old.hash()).await? {
+                self.store.revoke_device(device.id, now).await?;
+            }
+        }
         let device = self.store.add_device(contact, &token.hash(), now).await?;
         self.store.complete_flow(flow.id, now).await?;
         self.event(EventKind::LoginSucceeded, Some(contact), json!({ "device": device, "channel": flow.channel.as_str() })).await?;

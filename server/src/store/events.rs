@@ -25,6 +25,8 @@ pub enum EventKind {
     LoggedOut,
     MessageRefused,
     NetworkLimited,
+    /// The hourly SMS budget is spent: an alert for operators.
+    SmsBudgetSpent,
 }
 
 impl EventKind {
@@ -45,6 +47,7 @@ impl EventKind {
             EventKind::LoggedOut => "logged_out",
             EventKind::MessageRefused => "message_refused",
             EventKind::NetworkLimited => "network_limited",
+            EventKind::SmsBudgetSpent => "sms_budget_spent",
         }
     }
 }

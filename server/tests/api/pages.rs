@@ -146,6 +146,7 @@ async fn the_dev_outbox_lists_messages_newest_last_as_json_and_html() {
     let app = spawn_app().await;
     app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
     app.browser().request_code("ada@example.com", Channel::Email).await;
+    app.clock.advance(31);
     app.browser().request_code("ada@example.com", Channel::Sms).await;
 
     app.deliveries_settled().await;
