@@ -62,6 +62,8 @@ pub enum ContactCommand {
         #[arg(long, value_enum)]
         channel: ChannelArg,
     },
+    /// Remove a contact; their remembered browsers stop working at once.
+    Remove { who: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,17 +188,35 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
             let _ = channel;
             return Err("give the contact's email or phone number".into());
         }
-        ContactCommand::OptOut { who, channel } => opt(config, &who, channel.into(), true).await?,
-        ContactCommand::OptIn { who, channel } => opt(config, &who, channel.into(), false).await?,
+        ContactCommand::OptOut { who, channel } => opt(config, &who, channel.into(), true, clock).await?,
+        ContactCommand::OptIn { who, channel } => opt(config, &who, channel.into(), false, clock).await?,
+        ContactCommand::Remove { who } => {
+            let store = open(config).await?;
+            let c = find(&store, &who, config.region).await?;
+            store.remove_contact(c.id).await.map_err(|e| e.to_string())?;
+            let detail = serde_json::json!({ "name": c.name });
+            store.record_event(crate::store::EventKind::ContactRemoved, Some(c.id), detail, clock.now()).await.map_err(|e| e.to_string())?;
+            println!("contact {} removed", c.id.0);
+        }
     }
     Ok(())
 }
 
-async fn opt(config: &Config, who: &str, channel: Channel, out: bool) -> Result<(), String> {
+/// Opting out of the last channel also forgets the contact's browsers: a contact who
+/// wants no communication should not stay logged in either.
+async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dyn Clock) -> Result<(), String> {
     let store = open(config).await?;
     let c = find(&store, who, config.region).await?;
     store.set_opt_out(c.id, channel, out).await.map_err(|e| e.to_string())?;
     println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());
+    let closed = |ch: Channel| {
+        let opted_out = if ch == channel { out } else if ch == Channel::Email { c.email_opt_out } else { c.sms_opt_out };
+        opted_out || !c.address_exists(ch)
+    };
+    if closed(Channel::Email) && closed(Channel::Sms) {
+        let forgotten = store.revoke_devices_of(c.id, clock.now()).await.map_err(|e| e.to_string())?;
+        println!("contact {} opted out of everything: {forgotten} remembered browser(s) forgotten", c.id.0);
+    }
     Ok(())
 }
 

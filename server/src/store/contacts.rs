@@ -123,6 +123,13 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a contact with its publications, login flows, codes and devices. The
+    /// event log keeps what happened.
+    pub async fn remove_contact(&self, id: ContactId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM contacts WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn contact_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(&self.pool).await?)
     }

@@ -50,6 +50,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Forgets every browser of a contact; returns how many were remembered.
+    pub async fn revoke_devices_of(&self, contact: ContactId, now: Timestamp) -> StoreResult<u64> {
+        let done = sqlx::query("UPDATE devices SET revoked_at = ? WHERE contact_id = ? AND revoked_at IS NULL")
+            .bind(now.0)
+            .bind(contact.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
         sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(now.0)

@@ -27,6 +27,7 @@ pub enum EventKind {
     NetworkLimited,
     /// The hourly SMS budget is spent: an alert for operators.
     SmsBudgetSpent,
+    ContactRemoved,
 }
 
 impl EventKind {
@@ -48,6 +49,7 @@ impl EventKind {
             EventKind::MessageRefused => "message_refused",
             EventKind::NetworkLimited => "network_limited",
             EventKind::SmsBudgetSpent => "sms_budget_spent",
+            EventKind::ContactRemoved => "contact_removed",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, the real server on a free port with a
 //! temporary SQLite database and a clock the tests move.
 
+mod abuse;
 mod cli;
 mod helpers;
 mod login;
