@@ -3,6 +3,8 @@
 
 mod code;
 mod email;
+#[cfg(test)]
+mod fuzz;
 mod identifier;
 mod phone;
 mod time;

@@ -159,3 +159,61 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
         assert_eq!(response.headers().get("location").unwrap(), "/login", "request {i} is its own client");
     }
 }
+
+/// "Send code" takes as long whether or not anything is sent: 200 requests per case,
+/// interleaved, and the medians within 5 ms of each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_code_takes_as_long_whether_or_not_a_code_is_sent() {
+    const N: usize = 200;
+    let app = spawn_app_with(&[("PORTAL_IP_CODE_REQUESTS_PER_HOUR", "100000")]).await;
+    let mut cases: Vec<(&str, Channel, Vec<String>)> = Vec::new();
+    let mut make = |name: &'static str, channel| cases.push((name, channel, Vec::with_capacity(N)));
+    make("registered", Channel::Email);
+    make("unregistered", Channel::Email);
+    make("opted out", Channel::Email);
+    make("no such channel", Channel::Sms);
+    make("throttled", Channel::Email);
+    for i in 0..N {
+        let (reg, out, nochan, thr) = (format!("reg{i}@example.com"), format!("out{i}@example.com"), format!("noch{i}@example.com"), format!("thr{i}@example.com"));
+        app.add_contact("R", Some(&reg), None, &[]).await;
+        app.add_contact("O", Some(&out), None, &[Channel::Email]).await;
+        app.add_contact("N", Some(&nochan), None, &[]).await;
+        app.add_contact("T", Some(&thr), None, &[]).await;
+        // One code just now: the measured request comes within 30 s, so nothing is sent.
+        app.browser().request_code(&thr, Channel::Email).await;
+        cases[0].2.push(reg);
+        cases[1].2.push(format!("nobody{i}@example.com"));
+        cases[2].2.push(out);
+        cases[3].2.push(nochan);
+        cases[4].2.push(thr);
+    }
+    let http = client();
+    let url = format!("{}/api/login/request-code", app.base);
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(N); cases.len()];
+    for i in 0..N {
+        // Rotate the order each round so no case always runs first.
+        for k in 0..cases.len() {
+            let c = (i + k) % cases.len();
+            let (_, channel, ids) = &cases[c];
+            let form = [("identifier", ids[i].as_str()), ("channel", channel.as_str()), ("next", "/")];
+            let started = std::time::Instant::now();
+            let response = http.post(&url).header("origin", &app.origin).header("accept", "text/html").form(&form).send().await.unwrap();
+            assert_eq!(response.status(), 302);
+            times[c].push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(|a, b| a.total_cmp(b));
+            t[t.len() / 2]
+        })
+        .collect();
+    for ((name, _, _), median) in cases.iter().zip(&medians) {
+        eprintln!("send code, {name}: median {median:.2} ms over {N} requests");
+    }
+    let spread = medians.iter().cloned().fold(f64::MIN, f64::max) - medians.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread < 5.0, "medians differ by {spread:.2} ms: {medians:?}");
+    app.deliveries_settled().await;
+    assert_eq!(app.store.outbox().await.unwrap().len(), 2 * N, "only the registered and the warm-up requests sent codes");
+}
