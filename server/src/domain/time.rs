@@ -62,11 +62,11 @@ pub fn parse_duration(input: &str) -> Option<Duration> {
 /// "10 minutes", "30 seconds", "1 day".
 pub fn words(d: Duration) -> String {
     let s = d.as_secs();
-    let (n, unit) = if s % 86_400 == 0 && s > 0 {
+    let (n, unit) = if s.is_multiple_of(86_400) && s > 0 {
         (s / 86_400, "day")
-    } else if s % 3600 == 0 && s > 0 {
+    } else if s.is_multiple_of(3600) && s > 0 {
         (s / 3600, "hour")
-    } else if s % 60 == 0 && s > 0 {
+    } else if s.is_multiple_of(60) && s > 0 {
         (s / 60, "minute")
     } else {
         (s, "second")

@@ -41,7 +41,7 @@ pub struct Secret(Hmac<Sha256>);
 impl Secret {
     pub fn from_hex(hex_key: &str) -> Option<Self> {
         let s = hex_key.trim();
-        if s.len() < 32 || s.len() % 2 != 0 {
+        if s.len() < 32 || !s.len().is_multiple_of(2) {
             return None; // at least 128 bits
         }
         let bytes = (0..s.len())

@@ -25,11 +25,10 @@ impl LoginService {
     pub(super) async fn log_in(&self, who: &Visitor, flow: &Flow, contact: ContactId, next: String) -> ServiceResult<LoginStep> {
         let token = Token::generate()?;
         let now = self.now();
-        if let Some(old) = who.device_token.as_deref().and_then(Token::from_cookie) {
-            if let Some(device) = self.store.device_by_token(&old.hash()).await? {
+        if let Some(old) = who.device_token.as_deref().and_then(Token::from_cookie)
+            && let Some(device) = self.store.device_by_token(&old.hash()).await? {
                 self.store.revoke_device(device.id, now).await?;
             }
-        }
         let device = self.store.add_device(contact, &token.hash(), now).await?;
         self.store.complete_flow(flow.id, now).await?;
         self.event(EventKind::LoginSucceeded, Some(contact), json!({ "device": device, "channel": flow.channel.as_str() })).await?;
@@ -139,12 +138,11 @@ impl LoginService {
     }
 
     pub async fn log_out(&self, who: Visitor) -> ServiceResult<()> {
-        if let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie) {
-            if let Some(device) = self.store.device_by_token(&token.hash()).await? {
+        if let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie)
+            && let Some(device) = self.store.device_by_token(&token.hash()).await? {
                 self.store.revoke_device(device.id, self.now()).await?;
                 self.event(EventKind::LoggedOut, Some(device.contact), json!({ "device": device.id })).await?;
             }
-        }
         Ok(Reply { value: (), cookies: vec![CookieChange::ClearDevice, CookieChange::ClearFlow] })
     }
 }

@@ -51,6 +51,7 @@ pub enum Outcome<'a> {
 }
 
 type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64);
+type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>, Option<String>);
 
 impl Store {
     /// Takes the next due job (or one whose lease ran out) for `worker` until `lease_until_ms`.
@@ -173,7 +174,7 @@ impl Store {
 
     /// The delivery jobs of a contact (or all), oldest first.
     pub async fn jobs(&self, contact: Option<ContactId>) -> StoreResult<Vec<JobRecord>> {
-        let rows: Vec<(i64, String, String, String, i64, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<JobRow> = sqlx::query_as(
             "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error
              FROM delivery_jobs WHERE (?1 IS NULL OR contact_id = ?1) ORDER BY id",
         )
