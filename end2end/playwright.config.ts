@@ -3,6 +3,7 @@ import { MAIN_SERVER, SERVERS, WORKSPACE_ROOT, serveCommand } from './tests/fixt
 
 export default defineConfig({
   testDir: './tests',
+  globalSetup: './global-setup.ts',
   globalTeardown: './global-teardown.ts',
   fullyParallel: true,
   workers: 2,

@@ -6,7 +6,7 @@ pub mod messages;
 #[cfg(feature = "ssr")]
 mod request;
 #[cfg(feature = "ssr")]
-pub use request::set_page_policy;
+pub use request::use_response_nonce;
 
 /// Marks the response of the page being rendered as 404.
 #[cfg(feature = "ssr")]

@@ -17,7 +17,7 @@ use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::Me
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    api::set_page_policy();
+    api::use_response_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">

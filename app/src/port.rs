@@ -15,6 +15,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+/// The Content-Security-Policy nonce of this response: made by the server for each
+/// request, sent in the header, and put on every inline script of the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CspNonce(pub String);
+
 /// Who is asking: the parts of a request the rules care about.
 #[derive(Clone, Debug)]
 pub struct Visitor {

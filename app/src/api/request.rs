@@ -10,7 +10,7 @@ use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::port::{ClientIp, CookieChange, Failure, PortResult, SharedPortal, Visitor};
+use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedPortal, Visitor};
 
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
 pub const DEVICE_COOKIE: &str = "__Host-portal-device";
@@ -105,18 +105,11 @@ fn encode(s: &str) -> String {
     out
 }
 
-/// The Content-Security-Policy of a rendered page, with the nonce Leptos put on its
-/// inline scripts.
-pub fn set_page_policy() {
-    let (Some(response), Some(nonce)) = (use_context::<ResponseOptions>(), use_nonce()) else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; object-src 'none'; \
-         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+/// Makes the page's inline scripts carry the nonce the server put in this response's
+/// Content-Security-Policy header, so the two can never disagree.
+pub fn use_response_nonce() {
+    if let Some(CspNonce(nonce)) = use_context::<Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 

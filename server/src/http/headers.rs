@@ -8,18 +8,36 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// The policy for pages rendered by Leptos carries the page's nonce; this one is for
-/// everything else (no inline script at all).
-pub const CSP_WITHOUT_NONCE: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+/// The policy, with a fresh nonce per response. The nonce is made here and handed
+/// to the page renderer through the request (see `app::api::use_response_nonce`), so
+/// the header and the page's inline scripts always agree.
+fn policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// 128 random bits, URL-safe base64.
+fn fresh_nonce() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    // Without randomness there is no nonce worth sending; an empty one matches no script.
+    if getrandom::fill(&mut bytes).is_err() {
+        return String::new();
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
 
 #[derive(Clone, Copy)]
 pub struct HeaderPolicy {
     pub https: bool,
 }
 
-pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Request, next: Next) -> Response {
+pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
+    let nonce = fresh_nonce();
+    request.extensions_mut().insert(app::port::CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let is_asset = path.starts_with("/pkg/");
     let h = response.headers_mut();
@@ -27,10 +45,10 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Reque
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_WITHOUT_NONCE));
+    if let Ok(value) = HeaderValue::from_str(&policy(&nonce)) {
+        h.insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    if policy.https {
+    if headers.https {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if !is_asset {

@@ -359,3 +359,28 @@ async fn codes_in_delivery_jobs_are_sealed_and_wiped_after_sending() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_database_send_each_code_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = [("DATABASE_URL", db.as_str()), ("PORTAL_DELIVERY_POLL", "20ms"), ("PORTAL_DELIVERY_WORKERS", "3")];
+    // Two portals (as two processes would be) with three workers each.
+    let first = spawn_app_idle(&shared).await;
+    let second = spawn_app_idle(&shared).await;
+    for i in 0..30 {
+        first.add_contact("C", Some(&format!("c{i}@example.com")), None, &[]).await;
+    }
+    for i in 0..30 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        app.browser().request_code(&format!("c{i}@example.com"), Channel::Email).await;
+    }
+    first.worker.clone().unwrap().spawn();
+    second.worker.clone().unwrap().spawn();
+    eventually("every job was sent", || async { job_status(&first).await.iter().all(|s| s == "sent") }).await;
+    let outbox = first.store.outbox().await.unwrap();
+    let mut recipients: Vec<&str> = outbox.iter().map(|m| m.recipient.as_str()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!((outbox.len(), recipients.len()), (30, 30), "each code sent exactly once");
+}

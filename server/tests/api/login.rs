@@ -70,6 +70,8 @@ async fn send_code_answers_alike_whether_or_not_the_address_can_get_a_code() {
     let registered = answer_to(&app, "reg@example.com", Channel::Email).await;
     assert_eq!(registered, answer_to(&app, "nobody@example.com", Channel::Email).await, "unregistered");
     assert_eq!(registered, answer_to(&app, "out@example.com", Channel::Email).await, "opted out");
+    // Within 30 s of the first: throttled, nothing sent, and it does not show.
+    assert_eq!(registered, answer_to(&app, "reg@example.com", Channel::Email).await, "throttled");
 
     app.clock.advance(31);
     let registered_sms = answer_to(&app, "reg@example.com", Channel::Sms).await;

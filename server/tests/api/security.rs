@@ -78,12 +78,14 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_matching_their_scripts()
     assert!(nonce.len() >= 16);
     assert!(first.body.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")), "the inline script carries it");
     assert!(!first.body.contains("<script>"), "no inline script without the nonce");
+    let scripts = first.body.matches("<script").count();
+    assert_eq!(first.body.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every script carries it");
     let other = nonce_of(second.headers.get("content-security-policy").unwrap().to_str().unwrap()).unwrap();
     assert_ne!(nonce, other, "a fresh nonce per response");
 
     let json = app.browser().get("/dev/outbox.json").await;
     let csp = json.headers.get("content-security-policy").unwrap().to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("nonce"), "other responses get a policy too: {csp}");
+    assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("object-src 'none'"), "other responses get a policy too: {csp}");
     for name in ["x-content-type-options", "referrer-policy", "cross-origin-opener-policy"] {
         assert!(first.headers.contains_key(name), "{name}");
     }
