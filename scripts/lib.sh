@@ -48,7 +48,14 @@ ensure_smtp_sink() {
   if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
     say "installing aiosmtpd (the test SMTP server) in target/pyenv"
     command -v python3 >/dev/null || { echo "python3 not found: install it (apt-get install python3 python3-venv)"; exit 1; }
-    python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv"; exit 1; }
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      # Debian's python3 keeps venv support in its own package.
+      say "installing python3-venv"
+      local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv
+      rm -rf "$venv"
+      python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv"; exit 1; }
+    fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
   fi
   export PORTAL_TEST_PYTHON="$venv/bin/python"
