@@ -37,7 +37,7 @@ fn list(inbox: Inbox) -> impl IntoView {
                 .map(|m| view! {
                     <li>
                         <a href=format!("/m/{}", m.id)>{m.title}</a>
-                        <span class="small">" · " {m.published_at}</span>
+                        <span class="small">"Published " {m.published_at}</span>
                     </li>
                 })
                 .collect_view()}
