@@ -69,6 +69,11 @@ impl LoginService {
         }
     }
 
+    /// The browser's login in progress: requested, not yet completed.
+    pub(super) async fn active_flow(&self, who: &Visitor) -> Result<Option<Flow>, ServiceError> {
+        Ok(self.flow(who).await?.filter(|f| !f.completed && !f.identifier.is_empty()))
+    }
+
     /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
     /// answer is the same whether or not anything was sent.
     pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<LoginStep> {
@@ -88,7 +93,7 @@ impl LoginService {
 
     /// "Send a new code" (maybe by the other channel) in the flow of this browser.
     pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
-        let Some(flow) = self.flow(&who).await?.filter(|f| !f.completed && !f.identifier.is_empty()) else {
+        let Some(flow) = self.active_flow(&who).await? else {
             return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel, notice: Some(Notice::NoFlow) }));
         };
         let now = self.now();
@@ -179,7 +184,7 @@ impl LoginService {
 
     /// Step 2: the code. Succeeds only with the newest code of this browser's flow.
     pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<LoginStep> {
-        let Some(flow) = self.flow(&who).await?.filter(|f| !f.completed && !f.identifier.is_empty()) else {
+        let Some(flow) = self.active_flow(&who).await? else {
             self.event(EventKind::VerificationFailed, None, json!({ "reason": VerifyError::NoFlow.reason() })).await?;
             return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: Some(Notice::NoFlow) }));
         };

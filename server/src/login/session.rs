@@ -71,7 +71,7 @@ impl LoginService {
         if recognised.found.is_some() {
             return Ok(Reply { value: LoginStep::Done { next }, cookies: recognised.cookies });
         }
-        let value = match self.flow(&who).await?.filter(|f| !f.completed && !f.identifier.is_empty()) {
+        let value = match self.active_flow(&who).await? {
             Some(flow) => {
                 let notice = flow.notice.as_deref().and_then(|n| serde_json::from_str::<Notice>(n).ok());
                 // Clears the stored notice: it is shown once, and a reload starts clean.
