@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SECRETS_FILE, SERVERS, WORKSPACE_ROOT } from './tests/fixtures/servers';
+import { mailText, receivedMail } from './tests/fixtures/smtp';
 
 /**
  * After the whole run: no code and no cookie value the run produced may appear in
@@ -13,6 +14,11 @@ export default async function checkLogsForSecrets(): Promise<void> {
     if (!response.ok) throw new Error(`secrets check: ${server.name} outbox answered ${response.status}`);
     const messages = (await response.json()) as { body: string }[];
     for (const m of messages) for (const match of m.body.matchAll(/\b\d{6}\b/g)) codes.add(match[0]);
+  }
+  // Codes that went out by SMTP rather than to a dev outbox.
+  for (const mail of receivedMail()) {
+    const body = mailText(mail).split('\r\n\r\n').slice(1).join('\n');
+    for (const match of body.matchAll(/\b\d{6}\b/g)) codes.add(match[0]);
   }
   const cookies = new Set<string>();
   if (existsSync(SECRETS_FILE)) {

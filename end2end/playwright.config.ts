@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { MAIN_SERVER, SERVERS, WORKSPACE_ROOT, serveCommand } from './tests/fixtures/servers';
+import { MAIN_SERVER, SERVERS, SMTP_SINK, WORKSPACE_ROOT, serveCommand, smtpSinkCommand } from './tests/fixtures/servers';
 
 export default defineConfig({
   testDir: './tests',
@@ -37,14 +37,18 @@ export default defineConfig({
     },
   ],
   // The server serves target/site, so it must run from the workspace root.
-  webServer: SERVERS.map((server) => ({
-    name: server.name,
-    command: serveCommand(server),
-    cwd: WORKSPACE_ROOT,
-    url: `${server.baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe' as const,
-    env: { ...server.env },
-  })),
+  webServer: [
+    // The SMTP server the "smtp" portal sends to: listed first, so it is up first.
+    { name: 'smtp-sink', command: smtpSinkCommand(), port: SMTP_SINK.port, reuseExistingServer: false, timeout: 60_000 },
+    ...SERVERS.map((server) => ({
+      name: server.name,
+      command: serveCommand(server),
+      cwd: WORKSPACE_ROOT,
+      url: `${server.baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe' as const,
+      env: { ...server.env },
+    })),
+  ],
 });

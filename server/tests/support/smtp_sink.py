@@ -1,18 +1,21 @@
 """A real SMTP server on loopback for the delivery tests (aiosmtpd).
 
-Usage: smtp_sink.py PORT [--reject-rcpt]
+Usage: smtp_sink.py PORT [--reject-rcpt] [--out FILE] [--forever]
 Prints one JSON line when ready ({"ready": PORT}) and one per received message
-({"from", "to", "data"}). Runs until its standard input closes.
+({"from", "to", "data"}), also appended to FILE with --out. Runs until its standard
+input closes, or until it is killed with --forever (as a Playwright web server).
 """
 import json
 import sys
+import threading
 
 from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, reject_rcpt):
+    def __init__(self, reject_rcpt, out):
         self.reject_rcpt = reject_rcpt
+        self.out = out
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject_rcpt:
@@ -22,16 +25,24 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         data = envelope.content.decode("utf-8", errors="replace")
-        print(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": data}), flush=True)
+        line = json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": data})
+        print(line, flush=True)
+        if self.out:
+            with open(self.out, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
         return "250 Message accepted"
 
 
 def main():
     port = int(sys.argv[1])
-    controller = Controller(Sink("--reject-rcpt" in sys.argv), hostname="127.0.0.1", port=port)
+    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
+    controller = Controller(Sink("--reject-rcpt" in sys.argv, out), hostname="127.0.0.1", port=port)
     controller.start()
     print(json.dumps({"ready": port}), flush=True)
-    sys.stdin.read()
+    if "--forever" in sys.argv:
+        threading.Event().wait()
+    else:
+        sys.stdin.read()
     controller.stop()
 
 
