@@ -62,6 +62,9 @@ pub struct Limits {
     pub sms_prefix_per_hour: u32,
     /// Codes per hour by SMS in all; when spent, SMS stops and an alert is logged.
     pub sms_per_hour: u32,
+    /// "Send code" answers no sooner than this, so its timing does not tell whether a
+    /// code was sent. Zero turns it off.
+    pub send_code_floor: Duration,
 }
 
 impl Default for Limits {
@@ -81,6 +84,7 @@ impl Default for Limits {
             sms_countries: vec![45, 46, 47, 49, 44, 1],
             sms_prefix_per_hour: 10,
             sms_per_hour: 1000,
+            send_code_floor: Duration::from_millis(100),
         }
     }
 }
@@ -181,6 +185,11 @@ impl Config {
                 },
                 sms_prefix_per_hour: count("PORTAL_SMS_PREFIX_PER_HOUR", defaults.sms_prefix_per_hour)?,
                 sms_per_hour: count("PORTAL_SMS_PER_HOUR", defaults.sms_per_hour)?,
+                send_code_floor: match get("PORTAL_SEND_CODE_FLOOR").filter(|v| !v.trim().is_empty()) {
+                    None => defaults.send_code_floor,
+                    Some(v) => parse_duration(&v)
+                        .ok_or_else(|| InputError::new(format!("PORTAL_SEND_CODE_FLOOR={v:?} is not a duration like 100ms")))?,
+                },
             },
             secret_key: get("PORTAL_SECRET_KEY").filter(|v| !v.trim().is_empty()),
             key_file: or("PORTAL_KEY_FILE", "data/secret.key"),

@@ -75,8 +75,28 @@ impl LoginService {
     }
 
     /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
-    /// answer is the same whether or not anything was sent.
+    /// answer is the same whether or not anything was sent, and so is its timing.
     pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<LoginStep> {
+        self.after_floor(self.request_code_now(who, identifier, channel)).await
+    }
+
+    /// "Send a new code" (maybe by the other channel) in the flow of this browser.
+    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
+        self.after_floor(self.resend_code_now(who, channel)).await
+    }
+
+    /// Runs `work`, then answers no sooner than the configured floor after it began:
+    /// sending a code writes more than not sending one, and the difference must not
+    /// show. (A wait of real time, not of the injected clock: it is about what an
+    /// observer can measure.)
+    async fn after_floor<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        let started = tokio::time::Instant::now();
+        let result = work.await;
+        tokio::time::sleep_until(started + self.limits.send_code_floor).await;
+        result
+    }
+
+    async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<LoginStep> {
         let identify = |notice| LoginStep::Identify { identifier: identifier.clone(), channel, notice: Some(notice) };
         if self.network_limited(&who, "code_request", self.limits.ip_code_requests_per_hour).await? {
             return Ok(Reply::plain(identify(Notice::NetworkLimited)));
@@ -91,8 +111,7 @@ impl LoginService {
         Ok(Reply { value: step, cookies: vec![CookieChange::SetFlow(token.expose().to_string())] })
     }
 
-    /// "Send a new code" (maybe by the other channel) in the flow of this browser.
-    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
+    async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
         let Some(flow) = self.active_flow(&who).await? else {
             return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel, notice: Some(Notice::NoFlow) }));
         };
