@@ -60,7 +60,10 @@ impl LoginService {
         if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
             self.event(EventKind::DeviceRecognised, Some(contact.id), json!({ "device": device.id })).await?;
         }
-        self.store.touch_device(device.id, now).await?;
+        // Idle expiry counts in days: one write a minute per browser is plenty.
+        if now.secs_since(device.last_seen_at) >= 60 {
+            self.store.touch_device(device.id, now).await?;
+        }
         Ok(Recognised { found: Some((device, contact)), cookies: vec![] })
     }
 

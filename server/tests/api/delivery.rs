@@ -48,6 +48,16 @@ fn twilio_settings(base: &str) -> Vec<(&'static str, String)> {
     s
 }
 
+/// A Twilio stand-in that accepts every message as `sid`, answering after `delay`.
+async fn twilio_accepting(sid: &str, delay: Duration) -> MockServer {
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": sid })).set_delay(delay))
+        .mount(&provider)
+        .await;
+    provider
+}
+
 fn refs<'a>(settings: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     settings.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
@@ -226,11 +236,7 @@ async fn a_provider_error_4xx_fails_at_once_and_is_recorded() {
 
 #[tokio::test]
 async fn a_job_claimed_by_a_worker_that_died_is_sent_once_after_its_lease() {
-    let provider = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": "SM0003" })))
-        .mount(&provider)
-        .await;
+    let provider = twilio_accepting("SM0003", Duration::ZERO).await;
     let app = spawn_app_idle(&refs(&twilio_settings(&provider.uri()))).await;
     app.add_contact("Ada", None, Some("20123401"), &[]).await;
     app.browser().request_code("20 12 34 01", Channel::Sms).await;
@@ -255,11 +261,7 @@ async fn a_job_claimed_by_a_worker_that_died_is_sent_once_after_its_lease() {
 
 #[tokio::test]
 async fn the_request_does_not_wait_for_a_slow_provider() {
-    let provider = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": "SM0004" })).set_delay(Duration::from_secs(5)))
-        .mount(&provider)
-        .await;
+    let provider = twilio_accepting("SM0004", Duration::from_secs(5)).await;
     let app = spawn_app_with(&refs(&twilio_settings(&provider.uri()))).await;
     app.add_contact("Ada", None, Some("20123401"), &[]).await;
     let page = app.browser().request_code("20 12 34 01", Channel::Sms).await;
@@ -288,11 +290,7 @@ fn sign(params: &[(&str, &str)]) -> String {
 
 #[tokio::test]
 async fn delivery_receipts_count_only_with_a_valid_signature() {
-    let provider = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({ "sid": "SM0005" })))
-        .mount(&provider)
-        .await;
+    let provider = twilio_accepting("SM0005", Duration::ZERO).await;
     let app = spawn_app_with(&refs(&twilio_settings(&provider.uri()))).await;
     let ada = app.add_contact("Ada", None, Some("20123401"), &[]).await;
     app.browser().request_code("20 12 34 01", Channel::Sms).await;

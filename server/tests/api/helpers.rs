@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use app::types::Channel;
 use reqwest::header::{HeaderMap, ACCEPT, COOKIE, SET_COOKIE};
-use server::clock::ManualClock;
+use server::clock::{Clock, ManualClock};
 use server::config::Config;
 use server::domain::{Region, Timestamp};
 use server::store::{Contact, Store};
@@ -91,7 +91,7 @@ impl TestApp {
         let opt: Vec<ChannelArg> =
             opt_out.iter().map(|c| if *c == Channel::Email { ChannelArg::Email } else { ChannelArg::Sms }).collect();
         let new = server::cli::new_contact(name, email, phone, &opt, Region::parse("DK").expect("DK")).expect("valid contact");
-        let id = self.store.add_contact(&new, self.clock.now_ts()).await.expect("contact added");
+        let id = self.store.add_contact(&new, self.clock.now()).await.expect("contact added");
         self.store.contact(id).await.expect("read").expect("exists")
     }
 
@@ -147,17 +147,6 @@ impl TestApp {
     pub async fn event_kinds(&self, contact: &Contact) -> Vec<String> {
         let events = self.store.events(Some(contact.id)).await.expect("events");
         events.into_iter().map(|e| format!("{}{}", e.kind, e.detail.get("reason").map(|r| format!(":{}", r.as_str().unwrap_or(""))).unwrap_or_default())).collect()
-    }
-}
-
-pub trait NowTs {
-    fn now_ts(&self) -> Timestamp;
-}
-
-impl NowTs for ManualClock {
-    fn now_ts(&self) -> Timestamp {
-        use server::clock::Clock;
-        self.now()
     }
 }
 

@@ -6,6 +6,14 @@ use crate::helpers::{spawn_app, spawn_app_with, Browser, TestApp};
 
 const DEVICE: &str = "__Host-portal-device";
 
+/// Asks for a code for Ada and posts it with `next`, as a browser without JavaScript;
+/// returns the answer to the post (not followed).
+async fn post_right_code(app: &TestApp, browser: &Browser, next: &str) -> crate::helpers::Page {
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    browser.post("/api/login/verify-code", &[("code", &code), ("next", next)]).await
+}
+
 async fn logged_in(app: &TestApp) -> Browser {
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     let browser = app.browser();
@@ -34,10 +42,7 @@ async fn an_unrecognised_browser_is_sent_to_log_in_and_back() {
 async fn next_cannot_send_the_contact_to_another_site() {
     let app = spawn_app().await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
-    let browser = app.browser();
-    browser.request_code("ada@example.com", Channel::Email).await;
-    let code = app.latest_code("ada@example.com").await;
-    let posted = browser.post("/api/login/verify-code", &[("code", &code), ("next", "//evil.example/")]).await;
+    let posted = post_right_code(&app, &app.browser(), "//evil.example/").await;
     assert_eq!(posted.location(), Some("/"));
 }
 
@@ -46,9 +51,7 @@ async fn the_device_cookie_is_host_only_secure_http_only_and_stored_hashed() {
     let app = spawn_app().await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     let browser = app.browser();
-    browser.request_code("ada@example.com", Channel::Email).await;
-    let code = app.latest_code("ada@example.com").await;
-    let posted = browser.post("/api/login/verify-code", &[("code", &code), ("next", "/")]).await;
+    let posted = post_right_code(&app, &browser, "/").await;
     let cookie = posted.set_cookies().into_iter().find(|c| c.starts_with(DEVICE)).expect("device cookie");
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
