@@ -57,7 +57,8 @@ pub enum Notice {
     Superseded { newest_sent_at: String, channel: Channel, here: bool },
     Expired { valid_for: String },
     TooManyAttempts,
-    AlreadyUsed,
+    /// The code was used up without a login: its contact's way of getting codes changed.
+    Withdrawn,
     /// No login in progress in this browser: the flow cookie is missing or unknown.
     NoFlow,
     /// The per-network limit was reached.

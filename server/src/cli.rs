@@ -177,9 +177,9 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
                     "{}\t{}\temail: {}{}\tphone: {}{}",
                     c.id.0,
                     c.name,
-                    c.email.as_deref().unwrap_or("-"),
+                    c.email.as_ref().map_or("-", |e| e.as_str()),
                     mark(c.email_opt_out && c.email.is_some()),
-                    c.phone.as_deref().unwrap_or("-"),
+                    c.phone.as_ref().map_or("-", |p| p.as_str()),
                     mark(c.sms_opt_out && c.phone.is_some()),
                 );
             }
@@ -193,29 +193,24 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
         ContactCommand::Remove { who } => {
             let store = open(config).await?;
             let c = find(&store, &who, config.region).await?;
-            store.remove_contact(c.id).await.map_err(|e| e.to_string())?;
-            let detail = serde_json::json!({ "name": c.name });
-            store.record_event(crate::store::EventKind::ContactRemoved, Some(c.id), detail, clock.now()).await.map_err(|e| e.to_string())?;
+            crate::contacts::remove(&store, &c, clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
             println!("contact {} removed", c.id.0);
         }
     }
     Ok(())
 }
 
-/// Opting out of the last channel also forgets the contact's browsers: a contact who
-/// wants no communication should not stay logged in either.
+/// The rule itself is `contacts::set_opt_out`, shared with every other way in.
 async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dyn Clock) -> Result<(), String> {
     let store = open(config).await?;
     let c = find(&store, who, config.region).await?;
-    store.set_opt_out(c.id, channel, out).await.map_err(|e| e.to_string())?;
+    let report = crate::contacts::set_opt_out(&store, &c, channel, out, clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
     println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());
-    let closed = |ch: Channel| {
-        let opted_out = if ch == channel { out } else if ch == Channel::Email { c.email_opt_out } else { c.sms_opt_out };
-        opted_out || !c.address_exists(ch)
-    };
-    if closed(Channel::Email) && closed(Channel::Sms) {
-        let forgotten = store.revoke_devices_of(c.id, clock.now()).await.map_err(|e| e.to_string())?;
-        println!("contact {} opted out of everything: {forgotten} remembered browser(s) forgotten", c.id.0);
+    if report.withdrawn > 0 {
+        println!("contact {}: {} unused code(s) by {} withdrawn", c.id.0, report.withdrawn, channel.as_str());
+    }
+    if !report.reachable {
+        println!("contact {} opted out of everything: {} remembered browser(s) forgotten", c.id.0, report.forgotten);
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod contacts;
 pub mod delivery;
 pub mod demo;
 pub mod domain;

@@ -1,12 +1,15 @@
-//! Logging in: the rules (pure functions of `now`) and the service that applies them.
+//! Logging in: the login as explicit states with pure rules (`flow`, `rules`), and the
+//! service that loads, decides and writes each step in one transaction.
 //!
 //! A login is a small state machine per browser, named by the flow cookie:
-//! `request_code` → (code sent, or silently not) → `verify_code` → device remembered.
-//! Every transition writes an event; the administrator reads them on the contact's card.
+//! `request` → `Requested` → `verify` → `Completed` (the browser remembered), or
+//! `Expired`. Every transition writes an event; the administrator reads them on the
+//! contact's card.
 
-mod limits;
+pub mod flow;
 pub mod rules;
 mod service;
 mod session;
 
-pub use service::{LoginService, Outbox};
+pub use flow::{Outcome, Refusal};
+pub use service::{Answer, Cookie, LoginService, Outbox, Screen, ServiceError};

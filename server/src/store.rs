@@ -9,6 +9,7 @@ mod login;
 mod messages;
 mod outbox;
 mod rate;
+mod tx;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,11 +19,13 @@ use sqlx::SqlitePool;
 
 pub use contacts::{Contact, ContactId, NewContact};
 pub use devices::Device;
-pub use events::{Event, EventKind};
+pub use events::{Event, EventKind, NewEvent};
 pub use jobs::{ClaimedJob, JobRecord, NewJob, Outcome};
-pub use login::{CodeRow, Flow, IssuedCode};
+pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;
+pub use rate::{Key, Scope};
+pub use tx::Tx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -32,6 +35,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A stored value this version cannot read: never guessed at, always an error.
+    #[error("unreadable stored value: {0}")]
+    Corrupt(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -65,6 +71,15 @@ impl Store {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+/// A stored channel, decoded strictly.
+fn stored_channel(s: &str) -> StoreResult<app::types::Channel> {
+    match s {
+        "email" => Ok(app::types::Channel::Email),
+        "sms" => Ok(app::types::Channel::Sms),
+        other => Err(StoreError::Corrupt(format!("channel {other:?}"))),
     }
 }
 

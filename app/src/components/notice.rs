@@ -37,7 +37,12 @@ pub fn notice_text(notice: &Notice) -> (bool, String) {
             true,
             "Too many wrong attempts for this code, so it no longer works. Send a new code.".into(),
         ),
-        Notice::AlreadyUsed => (true, "This code has already been used. Send a new code to log in again.".into()),
+        Notice::Withdrawn => (
+            true,
+            "This code no longer works: how you receive codes was changed after it was sent. \
+             Send a new code, or contact the sender if you did not expect this."
+                .into(),
+        ),
         Notice::NoFlow => (
             true,
             "We can't find a login in progress in this browser. This happens when the code was asked for \

@@ -58,9 +58,14 @@ impl PhoneNumber {
         self.0.get(..cut).unwrap_or(&self.0)
     }
 
-    /// An E.164 string read back from the database.
-    pub fn from_e164(stored: String) -> Self {
-        PhoneNumber(stored)
+    /// An E.164 number read back from the database: `+` and 6 to 15 digits.
+    pub fn from_stored(stored: &str) -> Result<Self, InputError> {
+        let digits = stored.strip_prefix('+').unwrap_or("");
+        if (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(PhoneNumber(stored.to_string()))
+        } else {
+            Err(InputError::new(format!("not an E.164 number: {stored:?}")))
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 /// Seconds since the Unix epoch, UTC. The only clock reading is in `crate::clock`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Timestamp(pub i64);
 
 impl Timestamp {

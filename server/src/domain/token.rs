@@ -116,6 +116,16 @@ impl Keyring {
         self.current().mac(parts)
     }
 
+    /// A code's MAC: bound to the flow it was issued in, so it works only in the browser
+    /// that asked for it. The one place its input is built.
+    pub fn code_mac(&self, flow_id: i64, code: &super::Code) -> Vec<u8> {
+        self.mac(&[&flow_id.to_be_bytes(), code.digits().as_bytes()])
+    }
+
+    pub fn code_matches(&self, flow_id: i64, code: &super::Code, mac: &[u8]) -> bool {
+        self.verify(&[&flow_id.to_be_bytes(), code.digits().as_bytes()], mac)
+    }
+
     /// True when any key's MAC of `parts` equals `expected` (each compared in constant time).
     pub fn verify(&self, parts: &[&[u8]], expected: &[u8]) -> bool {
         self.keys.iter().fold(false, |found, key| key.verify(parts, expected) | found)

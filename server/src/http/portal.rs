@@ -1,11 +1,12 @@
-//! The port the browser API calls, implemented by the login service. Unexpected
-//! errors are logged with a reference; only the reference goes to the browser.
+//! The adapter between the port the browser API calls and the login service: domain
+//! answers become wire types (what the login card shows, in words) and cookies.
+//! Unexpected errors are logged with a reference; only the reference goes to the browser.
 
-use app::port::{BoxFuture, Failure, Portal, PortResult, Visitor};
-use app::types::{Channel, Inbox, LoginStep, MessageView, Notice};
+use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply, Visitor};
+use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageView, Notice};
 
-use crate::domain::Token;
-use crate::login::LoginService;
+use crate::domain::{Timestamp, Token, words};
+use crate::login::{Answer, Cookie, LoginService, Outcome, Refusal, Screen};
 
 pub struct PortalAdapter {
     service: LoginService,
@@ -15,39 +16,104 @@ impl PortalAdapter {
     pub fn new(service: LoginService) -> Self {
         PortalAdapter { service }
     }
+
+    fn done<T, U, E: std::fmt::Display>(&self, result: Result<Answer<T>, E>, show: impl FnOnce(T) -> U) -> PortResult<U> {
+        match result {
+            Ok(Answer { value, cookies }) => Ok(Reply { value: show(value), cookies: cookies.into_iter().map(|c| self.cookie(c)).collect() }),
+            Err(e) => {
+                let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
+                tracing::error!(reference = %reference, error = %e, "request failed");
+                Err(Failure { reference })
+            }
+        }
+    }
+
+    fn cookie(&self, cookie: Cookie) -> CookieChange {
+        match cookie {
+            Cookie::Flow(token) => CookieChange::SetFlow(token.expose().to_string()),
+            Cookie::ForgetFlow => CookieChange::ClearFlow,
+            Cookie::Device(token) => CookieChange::SetDevice {
+                token: token.expose().to_string(),
+                max_age_secs: i64::try_from(self.service.limits().device_max_age.as_secs()).unwrap_or(i64::MAX),
+            },
+            Cookie::ForgetDevice => CookieChange::ClearDevice,
+        }
+    }
+
+    /// The login card for a screen, as of now.
+    fn step(&self, screen: Screen) -> LoginStep {
+        let now = self.service.clock().now();
+        match screen {
+            Screen::Start { identifier, channel, outcome } => LoginStep::Identify { identifier, channel, notice: outcome.map(|o| self.notice(o, now)) },
+            Screen::Code { identifier, channel, resend_at, outcome } => LoginStep::EnterCode(CodeStep {
+                identifier,
+                channel,
+                cooldown_secs: seconds_until(resend_at, now),
+                valid_for: words(self.service.limits().code_ttl),
+                notice: outcome.map(|o| self.notice(o, now)),
+            }),
+            Screen::Done { next } => LoginStep::Done { next },
+        }
+    }
+
+    fn notice(&self, outcome: Outcome, now: Timestamp) -> Notice {
+        match outcome {
+            Outcome::CodeSent => Notice::CodeSent,
+            Outcome::CooldownActive { until } => Notice::CooldownActive { seconds_left: seconds_until(until, now) },
+            Outcome::NetworkLimited | Outcome::Refused(Refusal::NetworkLimited) => Notice::NetworkLimited,
+            Outcome::MalformedIdentifier => Notice::MalformedIdentifier,
+            Outcome::Refused(refusal) => match refusal {
+                Refusal::NoFlow => Notice::NoFlow,
+                Refusal::Malformed => Notice::MalformedCode,
+                Refusal::NetworkLimited => Notice::NetworkLimited,
+                Refusal::Locked { until } => Notice::Locked { until: until.utc() },
+                Refusal::Expired => Notice::Expired { valid_for: words(self.service.limits().code_ttl) },
+                Refusal::TooManyAttempts => Notice::TooManyAttempts,
+                Refusal::Wrong { attempts_left } => Notice::WrongCode { attempts_left },
+                Refusal::Superseded { sent_at, channel, here } => Notice::Superseded { newest_sent_at: sent_at.time_of_day(), channel, here },
+                Refusal::Withdrawn => Notice::Withdrawn,
+            },
+        }
+    }
 }
 
-fn done<T, E: std::fmt::Display>(result: Result<app::port::Reply<T>, E>) -> PortResult<T> {
-    result.map_err(|e| {
-        let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
-        tracing::error!(reference = %reference, error = %e, "request failed");
-        Failure { reference }
-    })
+fn seconds_until(t: Timestamp, now: Timestamp) -> u32 {
+    u32::try_from(t.secs_since(now).max(0)).unwrap_or(u32::MAX)
+}
+
+/// Step-1 notices carried in the address after a form post without JavaScript.
+fn outcome_of(notice: Notice) -> Option<Outcome> {
+    match notice {
+        Notice::NoFlow => Some(Outcome::Refused(Refusal::NoFlow)),
+        Notice::NetworkLimited => Some(Outcome::NetworkLimited),
+        Notice::MalformedIdentifier => Some(Outcome::MalformedIdentifier),
+        _ => None,
+    }
 }
 
 impl Portal for PortalAdapter {
     fn login_state(&self, who: Visitor, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>> {
-        Box::pin(async move { done(self.service.login_state(who, next, notice).await) })
+        Box::pin(async move { self.done(self.service.login_state(who, next, notice.and_then(outcome_of)).await, |s| self.step(s)) })
     }
     fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
-        Box::pin(async move { done(self.service.request_code(who, identifier, channel).await) })
+        Box::pin(async move { self.done(self.service.request_code(who, identifier, channel).await, |s| self.step(s)) })
     }
     fn resend_code(&self, who: Visitor, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
-        Box::pin(async move { done(self.service.resend_code(who, channel).await) })
+        Box::pin(async move { self.done(self.service.resend_code(who, channel).await, |s| self.step(s)) })
     }
     fn restart(&self, who: Visitor) -> BoxFuture<'_, PortResult<LoginStep>> {
-        Box::pin(async move { done(self.service.restart(who).await) })
+        Box::pin(async move { self.done(self.service.restart(who).await, |s| self.step(s)) })
     }
     fn verify_code(&self, who: Visitor, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>> {
-        Box::pin(async move { done(self.service.verify_code(who, code, next).await) })
+        Box::pin(async move { self.done(self.service.verify_code(who, code, next).await, |s| self.step(s)) })
     }
     fn inbox(&self, who: Visitor) -> BoxFuture<'_, PortResult<Option<Inbox>>> {
-        Box::pin(async move { done(self.service.inbox(who).await) })
+        Box::pin(async move { self.done(self.service.inbox(who).await, |v| v) })
     }
     fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>> {
-        Box::pin(async move { done(self.service.message(who, public_id).await) })
+        Box::pin(async move { self.done(self.service.message(who, public_id).await, |v| v) })
     }
     fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>> {
-        Box::pin(async move { done(self.service.log_out(who).await) })
+        Box::pin(async move { self.done(self.service.log_out(who).await, |v| v) })
     }
 }

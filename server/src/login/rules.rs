@@ -2,78 +2,15 @@
 
 use std::time::Duration;
 
-use app::types::Channel;
-
+use super::flow::Refusal;
 use crate::domain::Timestamp;
-use crate::store::{CodeRow, Device};
-
-/// Why a code was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    #[error("no login flow in this browser")]
-    NoFlow,
-    #[error("a newer code was sent")]
-    Superseded { newest_sent_at: Timestamp, channel: Channel, here: bool },
-    #[error("the code expired")]
-    Expired,
-    #[error("too many attempts")]
-    TooManyAttempts,
-    #[error("the code was already used")]
-    AlreadyUsed,
-    #[error("wrong code")]
-    Wrong { attempts_left: u32 },
-    #[error("not a 6-digit code")]
-    Malformed,
-    #[error("too many requests from this network")]
-    NetworkLimited,
-    #[error("too many failed codes for this contact")]
-    Locked { until: Timestamp },
-}
-
-impl VerifyError {
-    /// The reason as the event log spells it.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            VerifyError::NoFlow => "no_flow",
-            VerifyError::Superseded { .. } => "superseded",
-            VerifyError::Expired => "expired",
-            VerifyError::TooManyAttempts => "too_many_attempts",
-            VerifyError::AlreadyUsed => "already_used",
-            VerifyError::Wrong { .. } => "wrong_code",
-            VerifyError::Malformed => "malformed",
-            VerifyError::NetworkLimited => "network_limited",
-            VerifyError::Locked { .. } => "locked",
-        }
-    }
-}
-
-/// The checks on the browser's current code that come before looking at the digits.
-/// `newest_sent` is the contact's newest sent code from any browser.
-pub fn check_current(current: &CodeRow, newest_sent: Option<&CodeRow>, now: Timestamp, max_attempts: u32) -> Result<(), VerifyError> {
-    if current.consumed {
-        return Err(VerifyError::AlreadyUsed);
-    }
-    if let Some(newest) = newest_sent.filter(|n| n.id > current.id) {
-        return Err(VerifyError::Superseded {
-            newest_sent_at: newest.created_at,
-            channel: newest.channel,
-            here: newest.flow_id == current.flow_id,
-        });
-    }
-    if now >= current.expires_at {
-        return Err(VerifyError::Expired);
-    }
-    if current.attempts >= max_attempts {
-        return Err(VerifyError::TooManyAttempts);
-    }
-    Ok(())
-}
+use crate::store::Device;
 
 /// After a wrong guess that was attempt number `attempts`.
-pub fn wrong_guess(attempts: u32, max_attempts: u32) -> VerifyError {
+pub fn wrong_guess(attempts: u32, max_attempts: u32) -> Refusal {
     match max_attempts.saturating_sub(attempts) {
-        0 => VerifyError::TooManyAttempts,
-        left => VerifyError::Wrong { attempts_left: left },
+        0 => Refusal::TooManyAttempts,
+        left => Refusal::Wrong { attempts_left: left },
     }
 }
 
@@ -100,6 +37,21 @@ pub fn locked_until(failures: &[Timestamp], now: Timestamp, limit: u32) -> Optio
     (limit > 0 && recent.len() >= limit).then(|| Timestamp(recent[recent.len() - limit].0 + 86_400))
 }
 
+/// The network a client counts in for limits and familiarity: an IPv4 address, or the
+/// /64 of an IPv6 one (what one household or phone gets).
+pub fn network_of(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// Whether a remembered browser is still recognised.
 pub fn device_is_valid(device: &Device, now: Timestamp, idle: Duration, max_age: Duration) -> bool {
     !device.revoked && now < device.last_seen_at.plus(idle) && now < device.created_at.plus(max_age)
@@ -113,55 +65,20 @@ mod tests {
     const MAX: u32 = 5;
     const T0: Timestamp = Timestamp(1_800_000_000);
 
-    fn code(id: i64, flow_id: i64) -> CodeRow {
-        CodeRow {
-            id,
-            flow_id,
-            contact: Some(ContactId(1)),
-            channel: Channel::Email,
-            mac: vec![],
-            sent: true,
-            created_at: T0,
-            expires_at: T0.plus(Duration::from_secs(600)),
-            attempts: 0,
-            consumed: false,
-        }
-    }
-
-    #[test]
-    fn a_code_is_valid_until_the_last_second_of_its_lifetime() {
-        let c = code(1, 1);
-        assert_eq!(check_current(&c, Some(&c), Timestamp(T0.0 + 599), MAX), Ok(()));
-        assert_eq!(check_current(&c, Some(&c), Timestamp(T0.0 + 600), MAX), Err(VerifyError::Expired));
-    }
-
-    #[test]
-    fn a_code_with_all_attempts_used_is_refused_even_before_comparing() {
-        let c = CodeRow { attempts: MAX, ..code(1, 1) };
-        assert_eq!(check_current(&c, None, T0, MAX), Err(VerifyError::TooManyAttempts));
-    }
-
     #[test]
     fn wrong_guesses_count_down_to_too_many_attempts() {
-        assert_eq!(wrong_guess(1, MAX), VerifyError::Wrong { attempts_left: 4 });
-        assert_eq!(wrong_guess(4, MAX), VerifyError::Wrong { attempts_left: 1 });
-        assert_eq!(wrong_guess(5, MAX), VerifyError::TooManyAttempts);
+        assert_eq!(wrong_guess(1, MAX), Refusal::Wrong { attempts_left: 4 });
+        assert_eq!(wrong_guess(4, MAX), Refusal::Wrong { attempts_left: 1 });
+        assert_eq!(wrong_guess(5, MAX), Refusal::TooManyAttempts);
     }
 
     #[test]
-    fn only_the_newest_code_works_and_the_error_names_the_newer_one() {
-        let old = code(1, 1);
-        let newer = CodeRow { id: 2, flow_id: 2, channel: Channel::Sms, created_at: Timestamp(T0.0 + 40), ..code(2, 2) };
-        assert_eq!(
-            check_current(&old, Some(&newer), T0, MAX),
-            Err(VerifyError::Superseded { newest_sent_at: Timestamp(T0.0 + 40), channel: Channel::Sms, here: false })
-        );
-    }
-
-    #[test]
-    fn a_used_code_cannot_be_used_again() {
-        let c = CodeRow { consumed: true, ..code(1, 1) };
-        assert_eq!(check_current(&c, Some(&c), T0, MAX), Err(VerifyError::AlreadyUsed));
+    fn an_ipv6_client_counts_as_its_64_and_a_mapped_ipv4_as_its_address() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(network_of(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(network_of(ip("2001:db8:1:2:ffff::9")), network_of(ip("2001:db8:1:2::1")));
+        assert_eq!(network_of(ip("::ffff:192.0.2.7")), "192.0.2.7");
+        assert_eq!(network_of(ip("192.0.2.7")), "192.0.2.7");
     }
 
     #[test]

@@ -1,18 +1,23 @@
-//! Applies the rules: reads and writes the store, sends through the delivery, and
-//! answers in the wire types the login card shows.
+//! Applies the rules: each step loads what `flow` needs, asks it, and writes every
+//! effect (flow, code, delivery job, limit hits, device, events) in one transaction.
+//! Answers are domain values; the adapter in `http/portal.rs` turns them into words
+//! and cookies.
 
 use std::sync::Arc;
 
-use app::port::{CookieChange, Reply, Visitor};
-use app::types::{Channel, CodeStep, LoginStep, Notice};
-use serde_json::json;
+use app::port::Visitor;
+use app::types::Channel;
 
-use super::rules::{self, VerifyError};
+use super::flow::{self, Effects, Flow, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
+use super::rules;
 use crate::clock::Clock;
 use crate::config::Limits;
 use crate::delivery::{Sealer, code_message};
-use crate::domain::{Code, Identifier, Keyring, Region, Timestamp, Token, words};
-use crate::store::{ContactId, EventKind, Flow, NewJob, Store, StoreError};
+use crate::domain::{Code, Identifier, Keyring, Region, Timestamp, Token};
+use crate::store::{ContactId, Key, NewCode, NewEvent, NewFlow, NewJob, Scope, Store, StoreError, Trust, Tx};
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -22,6 +27,8 @@ pub enum ServiceError {
     Random(#[from] getrandom::Error),
     #[error(transparent)]
     Seal(#[from] crate::delivery::sealed::SealError),
+    #[error("a stored outcome could not be read: {0}")]
+    Outcome(#[from] serde_json::Error),
 }
 
 /// Where issued codes go: sealed into delivery jobs, and a nudge to the worker.
@@ -33,7 +40,40 @@ pub struct Outbox {
     pub host: String,
 }
 
-pub type ServiceResult<T> = Result<Reply<T>, ServiceError>;
+/// A cookie an answer sets or clears. The adapter spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cookie {
+    Flow(Token),
+    ForgetFlow,
+    Device(Token),
+    ForgetDevice,
+}
+
+/// An answer and the cookies that go with it.
+#[derive(Debug)]
+pub struct Answer<T> {
+    pub value: T,
+    pub cookies: Vec<Cookie>,
+}
+
+impl<T> Answer<T> {
+    pub fn plain(value: T) -> Self {
+        Answer { value, cookies: Vec::new() }
+    }
+}
+
+/// Where the browser's login stands after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// Step 1: type an email or number.
+    Start { identifier: String, channel: Channel, outcome: Option<Outcome> },
+    /// Step 2: type the code. "Send a new code" works from `resend_at`.
+    Code { identifier: String, channel: Channel, resend_at: Timestamp, outcome: Option<Outcome> },
+    /// Logged in: go to `next`.
+    Done { next: String },
+}
+
+pub type ServiceResult<T> = Result<Answer<T>, ServiceError>;
 
 #[derive(Clone)]
 pub struct LoginService {
@@ -43,6 +83,22 @@ pub struct LoginService {
     pub(super) secret: Keyring,
     pub(super) limits: Limits,
     pub(super) region: Region,
+}
+
+/// The step's context the effects are written in.
+struct Step<'a> {
+    who: &'a Visitor,
+    network: String,
+    flow_id: Option<i64>,
+    contact: Option<ContactId>,
+    now: Timestamp,
+}
+
+/// What writing the effects produced that the answer needs.
+#[derive(Default)]
+struct Written {
+    queued: bool,
+    device: Option<Token>,
 }
 
 impl LoginService {
@@ -58,30 +114,22 @@ impl LoginService {
         self.clock.clone()
     }
 
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     pub(super) fn now(&self) -> Timestamp {
         self.clock.now()
     }
 
-    pub(super) async fn flow(&self, who: &Visitor) -> Result<Option<Flow>, ServiceError> {
-        match who.flow_token.as_deref().and_then(Token::from_cookie) {
-            Some(token) => Ok(self.store.flow_by_token(&token.hash()).await?),
-            None => Ok(None),
-        }
-    }
-
-    /// The browser's login in progress: requested, not yet completed.
-    pub(super) async fn active_flow(&self, who: &Visitor) -> Result<Option<Flow>, ServiceError> {
-        Ok(self.flow(who).await?.filter(|f| !f.completed && !f.identifier.is_empty()))
-    }
-
     /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
     /// answer is the same whether or not anything was sent, and so is its timing.
-    pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<LoginStep> {
+    pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         self.after_floor(self.request_code_now(who, identifier, channel)).await
     }
 
     /// "Send a new code" (maybe by the other channel) in the flow of this browser.
-    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
+    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
         self.after_floor(self.resend_code_now(who, channel)).await
     }
 
@@ -96,226 +144,273 @@ impl LoginService {
         result
     }
 
-    async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<LoginStep> {
-        let identify = |notice| LoginStep::Identify { identifier: identifier.clone(), channel, notice: Some(notice) };
-        if self.network_limited(&who, "code_request", self.limits.ip_code_requests_per_hour).await? {
-            return Ok(Reply::plain(identify(Notice::NetworkLimited)));
-        }
-        let Ok(parsed) = Identifier::parse(&identifier, self.region) else {
-            return Ok(Reply::plain(identify(Notice::MalformedIdentifier)));
+    async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
+        let now = self.now();
+        let mut step = Step { network: rules::network_of(who.ip), who: &who, flow_id: None, contact: None, now };
+        let start = |outcome| Answer::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
+        let mut tx = self.store.begin().await?;
+        let (limited, fx) = self.network(&mut tx, Scope::CodeRequest, &step).await?;
+        let parsed = Identifier::parse(&identifier, self.region);
+        let (Ok(parsed), false) = (parsed, limited) else {
+            self.write(&mut tx, &step, fx).await?;
+            tx.commit().await?;
+            return Ok(start(if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier }));
         };
+        let contact = tx.find_contact(&parsed).await?;
+        let trust = self.trust(&mut tx, &step, contact.as_ref().map(|c| c.id)).await?;
+        let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, trust, now).await?);
         // Every request starts a new flow, named by a new cookie.
         let token = Token::generate()?;
-        let flow_id = self.store.create_flow(&token.hash(), self.now()).await?;
-        let step = self.issue(flow_id, identifier.trim(), &parsed, channel, None).await?;
-        Ok(Reply { value: step, cookies: vec![CookieChange::SetFlow(token.expose().to_string())] })
+        let typed = identifier.trim();
+        let new = NewFlow { token_hash: &token.hash(), identifier: typed, channel, contact: contact.as_ref().map(|c| c.id), trust };
+        step.flow_id = Some(tx.insert_flow(&new, now).await?);
+        step.contact = new.contact;
+        let written = self.write(&mut tx, &step, fx).await?;
+        tx.commit().await?;
+        self.sent(&written);
+        let resend_at = now.plus(self.limits.resend_cooldown);
+        let screen = Screen::Code { identifier: typed.to_string(), channel, resend_at, outcome: None };
+        Ok(Answer { value: screen, cookies: vec![Cookie::Flow(token)] })
     }
 
-    async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<LoginStep> {
-        let Some(flow) = self.active_flow(&who).await? else {
-            return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel, notice: Some(Notice::NoFlow) }));
-        };
+    async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let left = rules::cooldown_left(flow.last_sent_at, now, self.limits.resend_cooldown);
-        if left > 0 {
-            return self.code_step(&flow, Some(Notice::CooldownActive { seconds_left: left })).await.map(Reply::plain);
-        }
-        if self.network_limited(&who, "code_request", self.limits.ip_code_requests_per_hour).await? {
-            return self.code_step(&flow, Some(Notice::NetworkLimited)).await.map(Reply::plain);
-        }
-        let Ok(parsed) = Identifier::parse(&flow.identifier, self.region) else {
-            return Ok(Reply::plain(LoginStep::start()));
+        let mut step = Step { network: rules::network_of(who.ip), who: &who, flow_id: None, contact: None, now };
+        let mut tx = self.store.begin().await?;
+        let Some(flow) = self.requested(&mut tx, &who, now).await? else {
+            tx.commit().await?;
+            return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
         };
-        let step = self.issue(flow.id, &flow.identifier, &parsed, channel, Some(Notice::CodeSent)).await?;
-        Ok(Reply::plain(step))
+        (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
+        let fx = match flow::cooldown(&flow, &self.limits, now) {
+            Some(until) => Effects { outcome: Some(Outcome::CooldownActive { until }), ..Effects::default() },
+            None => match self.network(&mut tx, Scope::CodeRequest, &step).await? {
+                (true, fx) => Effects { outcome: Some(Outcome::NetworkLimited), ..fx },
+                (false, fx) => {
+                    let parsed = Identifier::parse(&flow.identifier, self.region);
+                    let Ok(parsed) = parsed else { return Ok(Answer::plain(Screen::start())) };
+                    let contact = match flow.contact {
+                        Some(id) => tx.contact(id).await?,
+                        None => None,
+                    };
+                    let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, flow.trust, now).await?);
+                    Effects { outcome: Some(Outcome::CodeSent), ..fx }
+                }
+            },
+        };
+        let outcome = fx.outcome.clone();
+        let written = self.write(&mut tx, &step, fx).await?;
+        tx.commit().await?;
+        self.sent(&written);
+        let issued = written.queued || matches!(outcome, Some(Outcome::CodeSent));
+        let (channel, resend_at) = if issued {
+            (channel, now.plus(self.limits.resend_cooldown))
+        } else {
+            (flow.channel, flow.current.issued_at.plus(self.limits.resend_cooldown))
+        };
+        Ok(Answer::plain(Screen::Code { identifier: flow.identifier, channel, resend_at, outcome }))
     }
 
-    /// Issues a code in a flow: queued for delivery when the contact exists and may
-    /// receive it by `channel`, otherwise recorded as unsendable. The contact sees no
-    /// difference, and the request never waits for a provider.
-    async fn issue(&self, flow_id: i64, typed: &str, who: &Identifier, channel: Channel, notice: Option<Notice>) -> Result<LoginStep, ServiceError> {
-        let now = self.now();
-        let now_ms = self.clock.now_ms();
-        let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
-        let contact = self.store.find_contact(who).await?;
-        let reachable = contact.as_ref().and_then(|c| c.address(channel)).map(str::to_string);
-        let subject = super::limits::subject(contact.as_ref().map(|c| c.id), Some(who), typed);
-        // Limits apply to every request alike, registered or not.
-        let refusal = self.send_refusal(&subject, channel, reachable.as_deref()).await?;
-        let address = reachable.filter(|_| refusal.is_none());
-        let code = Code::generate()?;
-        let (mac, job) = match &address {
-            Some(to) => {
-                let message = code_message(channel, to, &code, now, self.limits.code_ttl, &self.outbox.host);
-                let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
-                let job = NewJob { channel, recipient: to.clone(), payload, expires_at_ms: now_ms.saturating_add(ttl_ms) };
-                (self.secret.mac(&[&flow_id.to_be_bytes(), code.digits().as_bytes()]), Some(job))
-            }
-            // Matches no 6-digit input: a flow that sent nothing can never log in.
-            None => (Token::generate()?.hash(), None),
+    /// Loads what a code request is decided on, and decides it.
+    async fn decide_request(
+        &self,
+        tx: &mut Tx,
+        identifier: &Identifier,
+        contact: Option<&crate::store::Contact>,
+        channel: Channel,
+        trust: Trust,
+        now: Timestamp,
+    ) -> Result<Effects, ServiceError> {
+        let l = &self.limits;
+        let key = flow::sending_key(contact, identifier);
+        let sent = tx.recent_hits(Scope::Sending(trust), &key, Timestamp(now.0 - DAY), l.identifier_codes_per_day.max(1)).await?;
+        let hour_ago = Timestamp(now.0 - HOUR);
+        let sms = match (channel, contact.and_then(|c| c.phone.as_ref())) {
+            (Channel::Sms, Some(phone)) => SmsUsage {
+                block: tx.count_hits(Scope::SmsBlock, &Key::Block(phone.prefix().to_string()), hour_ago).await?,
+                all: tx.count_hits(Scope::Sms, &Key::Everyone, hour_ago).await?,
+                alerted: tx.count_hits(Scope::SmsAlert, &Key::Everyone, hour_ago).await? > 0,
+            },
+            _ => SmsUsage::default(),
         };
-        let contact_id = contact.as_ref().map(|c| c.id);
-        let queued = job.is_some();
-        // The events come first, so the log reads in order even when the worker sends
-        // the code the moment it is committed.
-        self.event(EventKind::CodeRequested, contact_id, json!({ "channel": channel.as_str(), "flow": flow_id })).await?;
-        match (&contact, &address, refusal) {
-            (Some(c), Some(to), _) => {
-                self.event(EventKind::CodeQueued, Some(c.id), json!({ "channel": channel.as_str(), "to": to })).await?;
+        let request = flow::Request { identifier, contact, channel, trust, sent: &sent, sms };
+        Ok(flow::request(&request, l, now))
+    }
+
+    /// Step 2: the code. Logs in only with the newest code of this browser's flow.
+    pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<Screen> {
+        let now = self.now();
+        let mut step = Step { network: rules::network_of(who.ip), who: &who, flow_id: None, contact: None, now };
+        let mut tx = self.store.begin().await?;
+        let (limited, fx) = self.network(&mut tx, Scope::Verification, &step).await?;
+        let Some(flow) = self.requested(&mut tx, &who, now).await? else {
+            let mut fx = fx;
+            let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false };
+            fx.events.push(flow::Event { contact: None, what });
+            self.write(&mut tx, &step, fx).await?;
+            tx.commit().await?;
+            return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
+        };
+        (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
+        let (verdict, more) = if limited { flow::refused_by_network(&flow) } else { self.decide_verify(&mut tx, &flow, &input, now).await? };
+        let written = self.write(&mut tx, &step, fx.and(more)).await?;
+        tx.commit().await?;
+        match (verdict, written.device) {
+            (Verdict::LoggedIn(_), Some(token)) => {
+                Ok(Answer { value: Screen::Done { next }, cookies: vec![Cookie::Device(token), Cookie::ForgetFlow] })
             }
-            (_, None, Some(reason)) => {
-                self.event(EventKind::CodeNotSent, contact_id, json!({ "channel": channel.as_str(), "reason": reason })).await?;
-            }
-            (Some(c), None, None) => {
-                let reason = if c.address_exists(channel) { "opted_out" } else { "no_address_for_channel" };
-                self.event(EventKind::CodeNotSent, Some(c.id), json!({ "channel": channel.as_str(), "reason": reason })).await?;
-            }
-            (None, _, _) => {
-                self.event(EventKind::CodeNotSent, None, json!({ "channel": channel.as_str(), "reason": "not_registered" })).await?;
+            (verdict, _) => {
+                let outcome = match verdict {
+                    Verdict::Refused(r) => Some(Outcome::Refused(r)),
+                    Verdict::LoggedIn(_) => None,
+                };
+                let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
+                Ok(Answer::plain(Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome }))
             }
         }
-        self.store
-            .record_code(crate::store::IssuedCode {
-                flow_id,
-                identifier: typed,
-                channel,
-                contact: contact_id,
-                mac: &mac,
-                sent: queued,
-                now,
-                expires_at: now.plus(self.limits.code_ttl),
-                job,
-                now_ms,
+    }
+
+    async fn decide_verify(&self, tx: &mut Tx, flow: &Requested, input: &str, now: Timestamp) -> Result<(Verdict, Effects), ServiceError> {
+        let typed = self.compare(flow, input);
+        let parsed = Identifier::parse(&flow.identifier, self.region).ok();
+        let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref());
+        let limit = self.limits.contact_failures_per_day;
+        let failures = tx.recent_hits(Scope::Failure(flow.trust), &lock_key, Timestamp(now.0 - DAY), limit.max(1)).await?;
+        let locked_until = rules::locked_until(&failures, now, limit);
+        // Only the holder of the current code gets this far: the look-up cannot tell
+        // a stranger anything.
+        let newer_elsewhere = match (typed, flow.contact) {
+            (Match::Current, Some(contact)) => {
+                tx.newest_sent_code(contact).await?.filter(|(id, _, _)| *id > flow.current.id).map(|(_, at, ch)| (at, ch))
+            }
+            _ => None,
+        };
+        let facts = flow::Verify { typed, locked_until, lock_key, newer_elsewhere };
+        Ok(flow::verify(flow, &facts, &self.limits, now))
+    }
+
+    /// Which of the flow's codes the input is. Every sent code is compared, whichever
+    /// matches, so the work does not depend on the answer.
+    fn compare(&self, flow: &Requested, input: &str) -> Match {
+        let Ok(code) = Code::parse(input) else { return Match::Malformed };
+        let matches = |c: &crate::store::CodeRecord| c.mac.as_deref().is_some_and(|mac| self.secret.code_matches(flow.id, &code, mac));
+        let current = matches(&flow.current);
+        let older = flow.older.iter().fold(false, |found, c| matches(c) | found);
+        match (current, older) {
+            (true, _) => Match::Current,
+            (false, true) => Match::Older,
+            (false, false) => Match::Nothing,
+        }
+    }
+
+    /// The browser's login in progress, if its flow cookie names one that is neither
+    /// completed nor expired.
+    pub(super) async fn requested(&self, tx: &mut Tx, who: &Visitor, now: Timestamp) -> Result<Option<Requested>, ServiceError> {
+        let Some(token) = who.flow_token.as_deref().and_then(Token::from_cookie) else { return Ok(None) };
+        let Some(record) = tx.flow_by_token(&token.hash()).await? else { return Ok(None) };
+        Ok(match Flow::at(record, now, self.limits.code_ttl) {
+            Flow::Requested(flow) => Some(flow),
+            Flow::Completed | Flow::Expired => None,
+        })
+    }
+
+    /// Counts this request against its network's hourly limit.
+    async fn network(&self, tx: &mut Tx, scope: Scope, step: &Step<'_>) -> Result<(bool, Effects), ServiceError> {
+        let per_hour = match scope {
+            Scope::CodeRequest => self.limits.ip_code_requests_per_hour,
+            _ => self.limits.ip_verifications_per_hour,
+        };
+        let earlier = tx.count_hits(scope, &Key::Network(step.network.clone()), Timestamp(step.now.0 - HOUR)).await?;
+        Ok(flow::network(scope, &step.network, earlier, per_hour))
+    }
+
+    /// Familiar: the browser still holds a device cookie of this contact, or the
+    /// contact logged in from this network within the device lifetime.
+    async fn trust(&self, tx: &mut Tx, step: &Step<'_>, contact: Option<ContactId>) -> Result<Trust, ServiceError> {
+        let Some(contact) = contact else { return Ok(Trust::Stranger) };
+        if let Some(token) = step.who.device_token.as_deref().and_then(Token::from_cookie)
+            && tx.device_by_token(&token.hash()).await?.is_some_and(|d| d.contact == contact)
+        {
+            return Ok(Trust::Familiar);
+        }
+        let since = Timestamp(step.now.0.saturating_sub(i64::try_from(self.limits.device_max_age.as_secs()).unwrap_or(i64::MAX)));
+        Ok(if tx.is_known_network(contact, &step.network, since).await? { Trust::Familiar } else { Trust::Stranger })
+    }
+
+    /// Writes a step's effects inside its transaction.
+    async fn write(&self, tx: &mut Tx, step: &Step<'_>, fx: Effects) -> Result<Written, ServiceError> {
+        let now = step.now;
+        let mut written = Written::default();
+        if !fx.hits.is_empty() {
+            tx.record_hits(&fx.hits, now).await?;
+            tx.prune_hits(now).await?;
+        }
+        let outcome = fx.outcome.as_ref().map(serde_json::to_string).transpose()?;
+        if let (Some(issue), Some(flow_id)) = (&fx.issue, step.flow_id) {
+            let code = Code::generate()?;
+            let (mac, job) = match &issue.send_to {
+                Ok(to) => {
+                    let message = code_message(issue.channel, to, &code, now, self.limits.code_ttl, &self.outbox.host);
+                    let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
+                    let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
+                    let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);
+                    (Some(self.secret.code_mac(flow_id, &code)), Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms }))
+                }
+                Err(_) => (None, None),
+            };
+            written.queued = job.is_some();
+            let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, mac, expires_at: issue.expires_at, job };
+            tx.insert_code(&new, now, self.clock.now_ms()).await?;
+            if fx.outcome.is_some() {
+                tx.update_flow(flow_id, issue.channel, outcome.as_deref(), now).await?;
+            }
+        } else if let (Some(flow_id), None) = (step.flow_id, &fx.login) {
+            tx.set_outcome(flow_id, outcome.as_deref()).await?;
+        }
+        if let Some(code) = fx.attempt {
+            tx.take_attempt(code).await?;
+        }
+        let mut device_id = None;
+        if let (Some(login), Some(flow_id)) = (&fx.login, step.flow_id) {
+            tx.consume_code(login.code, now).await?;
+            tx.complete_flow(flow_id, now).await?;
+            // A fresh device token at every login: a cookie the browser had stops working.
+            if let Some(old) = step.who.device_token.as_deref().and_then(Token::from_cookie)
+                && let Some(device) = tx.device_by_token(&old.hash()).await?
+            {
+                tx.revoke_device(device.id, now).await?;
+            }
+            let token = Token::generate()?;
+            device_id = Some(tx.add_device(login.contact, &token.hash(), now).await?);
+            tx.remember_network(login.contact, &step.network, now).await?;
+            written.device = Some(token);
+        }
+        let events: Vec<NewEvent> = fx
+            .events
+            .into_iter()
+            .map(|e| {
+                let what = e.what.with_ids(step.flow_id, device_id);
+                let detail = serde_json::to_value(&what).unwrap_or_default();
+                tracing::info!(event = what.kind().as_str(), contact = e.contact.map(|c| c.0), %detail, "login event");
+                if what.kind() == crate::store::EventKind::SmsBudgetSpent {
+                    tracing::error!(budget = self.limits.sms_per_hour, "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up");
+                }
+                NewEvent { kind: what.kind(), contact: e.contact, detail }
             })
-            .await?;
-        if queued {
+            .collect();
+        tx.record_events(&events, now).await?;
+        Ok(written)
+    }
+
+    fn sent(&self, written: &Written) {
+        if written.queued {
             self.outbox.wake.notify_one();
         }
-        self.keep_notice(flow_id, notice.as_ref()).await?;
-        Ok(LoginStep::EnterCode(CodeStep {
-            identifier: typed.to_string(),
-            channel,
-            cooldown_secs: rules::cooldown_left(now, now, self.limits.resend_cooldown),
-            valid_for: words(self.limits.code_ttl),
-            notice,
-        }))
     }
+}
 
-    /// Step 2: the code. Succeeds only with the newest code of this browser's flow.
-    pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<LoginStep> {
-        let Some(flow) = self.active_flow(&who).await? else {
-            self.event(EventKind::VerificationFailed, None, json!({ "reason": VerifyError::NoFlow.reason() })).await?;
-            return Ok(Reply::plain(LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: Some(Notice::NoFlow) }));
-        };
-        let (result, compared) = self.check_code(&who, &flow, &input).await?;
-        match result {
-            Ok(contact) => self.log_in(&who, &flow, contact, next).await,
-            Err(error) => {
-                // `compared`: whether the digits were checked against the code at all.
-                let detail = json!({ "reason": error.reason(), "flow": flow.id, "compared": compared });
-                self.event(EventKind::VerificationFailed, flow.contact, detail).await?;
-                let notice = self.notice_for(&error);
-                self.code_step(&flow, Some(notice)).await.map(Reply::plain)
-            }
-        }
-    }
-
-    /// The verdict on a code, and whether its digits were compared with the code.
-    async fn check_code(&self, who: &Visitor, flow: &Flow, input: &str) -> Result<(Result<ContactId, VerifyError>, bool), ServiceError> {
-        if self.network_limited(who, "verification", self.limits.ip_verifications_per_hour).await? {
-            return Ok((Err(VerifyError::NetworkLimited), false));
-        }
-        let Ok(code) = Code::parse(input) else {
-            return Ok((Err(VerifyError::Malformed), false));
-        };
-        let subject = super::limits::subject(flow.contact, Identifier::parse(&flow.identifier, self.region).ok().as_ref(), &flow.identifier);
-        if let Some(until) = self.locked_until(&subject).await? {
-            return Ok((Err(VerifyError::Locked { until }), false));
-        }
-        let codes = self.store.flow_codes(flow.id).await?;
-        let Some((current, older)) = codes.split_first() else {
-            return Ok((Err(VerifyError::NoFlow), false));
-        };
-        let newest = match current.contact {
-            Some(contact) => self.store.newest_sent_code(contact).await?,
-            None => None,
-        };
-        if let Err(e) = rules::check_current(current, newest.as_ref(), self.now(), self.limits.code_max_attempts) {
-            return Ok((Err(e), false));
-        }
-        let parts = |digits: &str| [flow.id.to_be_bytes().to_vec(), digits.as_bytes().to_vec()];
-        let [id_part, code_part] = parts(code.digits());
-        let matches = |mac: &[u8]| self.secret.verify(&[&id_part, &code_part], mac);
-        if older.iter().any(|o| o.sent && matches(&o.mac)) {
-            return Ok((Err(VerifyError::Superseded { newest_sent_at: current.created_at, channel: current.channel, here: true }), true));
-        }
-        // Count the attempt before comparing, so parallel guesses stay within the limit.
-        let Some(attempts) = self.store.take_attempt(current.id, self.limits.code_max_attempts).await? else {
-            return Ok((Err(VerifyError::TooManyAttempts), false));
-        };
-        match current.contact {
-            Some(contact) if current.sent && matches(&current.mac) => {
-                // Only one of several parallel requests with the right code uses it up.
-                if self.store.consume_code(current.id, self.now()).await? {
-                    Ok((Ok(contact), true))
-                } else {
-                    Ok((Err(VerifyError::AlreadyUsed), true))
-                }
-            }
-            _ => {
-                self.record_failure(&subject).await?;
-                Ok((Err(rules::wrong_guess(attempts, self.limits.code_max_attempts)), true))
-            }
-        }
-    }
-
-    fn notice_for(&self, error: &VerifyError) -> Notice {
-        match error {
-            VerifyError::NoFlow => Notice::NoFlow,
-            VerifyError::Superseded { newest_sent_at, channel, here } => {
-                Notice::Superseded { newest_sent_at: newest_sent_at.time_of_day(), channel: *channel, here: *here }
-            }
-            VerifyError::Expired => Notice::Expired { valid_for: words(self.limits.code_ttl) },
-            VerifyError::TooManyAttempts => Notice::TooManyAttempts,
-            VerifyError::AlreadyUsed => Notice::AlreadyUsed,
-            VerifyError::Wrong { attempts_left } => Notice::WrongCode { attempts_left: *attempts_left },
-            VerifyError::Malformed => Notice::MalformedCode,
-            VerifyError::NetworkLimited => Notice::NetworkLimited,
-            VerifyError::Locked { until } => Notice::Locked { until: until.utc() },
-        }
-    }
-
-    /// The code step of a flow as it stands now.
-    pub(super) async fn code_step(&self, flow: &Flow, notice: Option<Notice>) -> Result<LoginStep, ServiceError> {
-        self.keep_notice(flow.id, notice.as_ref()).await?;
-        Ok(LoginStep::EnterCode(CodeStep {
-            identifier: flow.identifier.clone(),
-            channel: flow.channel,
-            cooldown_secs: rules::cooldown_left(flow.last_sent_at, self.now(), self.limits.resend_cooldown),
-            valid_for: words(self.limits.code_ttl),
-            notice,
-        }))
-    }
-
-    /// Kept for a browser without JavaScript, which shows it after the redirect.
-    async fn keep_notice(&self, flow_id: i64, notice: Option<&Notice>) -> Result<(), ServiceError> {
-        let stored = notice.and_then(|n| serde_json::to_string(n).ok());
-        Ok(self.store.set_flow_notice(flow_id, stored.as_deref()).await?)
-    }
-
-    /// Counts a request from this network; true when over the hourly limit.
-    async fn network_limited(&self, who: &Visitor, scope: &str, per_hour: u32) -> Result<bool, ServiceError> {
-        let now = self.now();
-        let hits = self.store.hit(scope, &who.ip.to_string(), now, Timestamp(now.0 - 3600)).await?;
-        let limited = hits > per_hour;
-        if limited {
-            self.event(EventKind::NetworkLimited, None, json!({ "scope": scope, "ip": who.ip.to_string() })).await?;
-        }
-        Ok(limited)
-    }
-
-    pub(super) async fn event(&self, kind: EventKind, contact: Option<ContactId>, detail: serde_json::Value) -> Result<(), ServiceError> {
-        tracing::info!(event = kind.as_str(), contact = contact.map(|c| c.0), %detail, "login event");
-        Ok(self.store.record_event(kind, contact, detail, self.now()).await?)
+impl Screen {
+    pub fn start() -> Screen {
+        Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: None }
     }
 }

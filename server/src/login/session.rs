@@ -1,49 +1,31 @@
 //! After the code: remembered browsers, what they may read, and logging out.
 
-use app::port::{CookieChange, Reply, Visitor};
-use app::types::{Inbox, LoginStep, MessageSummary, MessageView, Notice};
+use app::port::Visitor;
+use app::types::{Inbox, MessageSummary, MessageView};
 use serde_json::json;
 
-use super::rules;
-use super::service::{ServiceError, ServiceResult};
 use super::LoginService;
+use super::flow::Outcome;
+use super::rules;
+use super::service::{Answer, Cookie, Screen, ServiceError, ServiceResult};
 use crate::domain::Token;
-use crate::store::{Contact, ContactId, Device, EventKind, Flow};
+use crate::store::{Contact, Device, EventKind};
 
 /// A recognised browser: its device and contact, and cookies to clear if it was not.
 struct Recognised {
     found: Option<(Device, Contact)>,
-    cookies: Vec<CookieChange>,
+    cookies: Vec<Cookie>,
 }
 
 /// A visit counts as new (and is logged as "device recognised") after this much quiet.
 const VISIT_GAP_SECS: i64 = 30 * 60;
 
 impl LoginService {
-    /// The code was right: remember this browser with a new device token. A device
-    /// cookie the browser already had stops working (a fresh token at every login).
-    pub(super) async fn log_in(&self, who: &Visitor, flow: &Flow, contact: ContactId, next: String) -> ServiceResult<LoginStep> {
-        let token = Token::generate()?;
-        let now = self.now();
-        if let Some(old) = who.device_token.as_deref().and_then(Token::from_cookie)
-            && let Some(device) = self.store.device_by_token(&old.hash()).await? {
-                self.store.revoke_device(device.id, now).await?;
-            }
-        let device = self.store.add_device(contact, &token.hash(), now).await?;
-        self.store.complete_flow(flow.id, now).await?;
-        self.event(EventKind::LoginSucceeded, Some(contact), json!({ "device": device, "channel": flow.channel.as_str() })).await?;
-        let max_age = i64::try_from(self.limits.device_max_age.as_secs()).unwrap_or(i64::MAX);
-        Ok(Reply {
-            value: LoginStep::Done { next },
-            cookies: vec![CookieChange::SetDevice { token: token.expose().to_string(), max_age_secs: max_age }, CookieChange::ClearFlow],
-        })
-    }
-
     async fn recognise(&self, who: &Visitor) -> Result<Recognised, ServiceError> {
         let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie) else {
             return Ok(Recognised { found: None, cookies: vec![] });
         };
-        let forget = || Ok(Recognised { found: None, cookies: vec![CookieChange::ClearDevice] });
+        let forget = || Ok(Recognised { found: None, cookies: vec![Cookie::ForgetDevice] });
         let Some(device) = self.store.device_by_token(&token.hash()).await? else {
             return forget();
         };
@@ -67,42 +49,45 @@ impl LoginService {
         Ok(Recognised { found: Some((device, contact)), cookies: vec![] })
     }
 
-    /// What `/login` shows: done when recognised, the code step while a flow runs,
-    /// otherwise step 1 (with a notice carried in the address, see the API).
-    pub async fn login_state(&self, who: Visitor, next: String, notice: Option<Notice>) -> ServiceResult<LoginStep> {
+    /// What `/login` shows: done when recognised, the code step while a flow runs
+    /// (with what its last step said, once), otherwise step 1.
+    pub async fn login_state(&self, who: Visitor, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
         let recognised = self.recognise(&who).await?;
         if recognised.found.is_some() {
-            return Ok(Reply { value: LoginStep::Done { next }, cookies: recognised.cookies });
+            return Ok(Answer { value: Screen::Done { next }, cookies: recognised.cookies });
         }
-        let value = match self.active_flow(&who).await? {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let value = match self.requested(&mut tx, &who, now).await? {
             Some(flow) => {
-                let notice = flow.notice.as_deref().and_then(|n| serde_json::from_str::<Notice>(n).ok());
-                // Clears the stored notice: it is shown once, and a reload starts clean.
-                match self.code_step(&flow, None).await? {
-                    LoginStep::EnterCode(mut step) => {
-                        step.notice = notice;
-                        LoginStep::EnterCode(step)
-                    }
-                    other => other,
+                let shown = flow.outcome.as_deref().map(serde_json::from_str::<Outcome>).transpose()?;
+                // Shown once: a reload starts clean.
+                if shown.is_some() {
+                    tx.set_outcome(flow.id, None).await?;
                 }
+                let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
+                Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome: shown }
             }
-            None => LoginStep::Identify { identifier: String::new(), channel: Default::default(), notice },
+            None => Screen::Start { identifier: String::new(), channel: Default::default(), outcome },
         };
-        Ok(Reply { value, cookies: recognised.cookies })
+        tx.commit().await?;
+        Ok(Answer { value, cookies: recognised.cookies })
     }
 
     /// "Use a different email or number".
-    pub async fn restart(&self, who: Visitor) -> ServiceResult<LoginStep> {
-        if let Some(flow) = self.flow(&who).await? {
-            self.store.delete_flow(flow.id).await?;
+    pub async fn restart(&self, who: Visitor) -> ServiceResult<Screen> {
+        if let Some(token) = who.flow_token.as_deref().and_then(Token::from_cookie) {
+            let mut tx = self.store.begin().await?;
+            tx.delete_flow(&token.hash()).await?;
+            tx.commit().await?;
         }
-        Ok(Reply { value: LoginStep::start(), cookies: vec![CookieChange::ClearFlow] })
+        Ok(Answer { value: Screen::start(), cookies: vec![Cookie::ForgetFlow] })
     }
 
     pub async fn inbox(&self, who: Visitor) -> ServiceResult<Option<Inbox>> {
         let Recognised { found, cookies } = self.recognise(&who).await?;
         let Some((device, contact)) = found else {
-            return Ok(Reply { value: None, cookies });
+            return Ok(Answer { value: None, cookies });
         };
         let messages = self.store.inbox(contact.id).await?;
         let inbox = Inbox {
@@ -113,13 +98,13 @@ impl LoginService {
                 .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() })
                 .collect(),
         };
-        Ok(Reply { value: Some(inbox), cookies })
+        Ok(Answer { value: Some(inbox), cookies })
     }
 
     pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessageView>> {
         let Recognised { found, cookies } = self.recognise(&who).await?;
         let Some((device, contact)) = found else {
-            return Ok(Reply { value: None, cookies });
+            return Ok(Answer { value: None, cookies });
         };
         let view = match self.store.published_message(contact.id, &public_id).await? {
             Some(m) => {
@@ -137,7 +122,7 @@ impl LoginService {
                 MessageView::NotPublished
             }
         };
-        Ok(Reply { value: Some(view), cookies })
+        Ok(Answer { value: Some(view), cookies })
     }
 
     pub async fn log_out(&self, who: Visitor) -> ServiceResult<()> {
@@ -146,6 +131,13 @@ impl LoginService {
                 self.store.revoke_device(device.id, self.now()).await?;
                 self.event(EventKind::LoggedOut, Some(device.contact), json!({ "device": device.id })).await?;
             }
-        Ok(Reply { value: (), cookies: vec![CookieChange::ClearDevice, CookieChange::ClearFlow] })
+        Ok(Answer { value: (), cookies: vec![Cookie::ForgetDevice, Cookie::ForgetFlow] })
+    }
+
+    /// An event of a remembered browser (one statement: these steps write nothing else
+    /// that must agree with it).
+    async fn event(&self, kind: EventKind, contact: Option<crate::store::ContactId>, detail: serde_json::Value) -> Result<(), ServiceError> {
+        tracing::info!(event = kind.as_str(), contact = contact.map(|c| c.0), %detail, "login event");
+        Ok(self.store.record_event(kind, contact, detail, self.now()).await?)
     }
 }

@@ -1,11 +1,12 @@
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, FromRow, SqliteExecutor};
 
 use app::types::Channel;
 
-use super::{Store, StoreError, StoreResult, unique_violation};
+use super::{Store, StoreError, StoreResult, Tx, unique_violation};
 use crate::domain::{EmailAddress, Identifier, PhoneNumber, Timestamp};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct ContactId(pub i64);
 
 #[derive(Debug, Clone)]
@@ -21,8 +22,8 @@ pub struct NewContact {
 pub struct Contact {
     pub id: ContactId,
     pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
     pub email_opt_out: bool,
     pub sms_opt_out: bool,
 }
@@ -32,8 +33,8 @@ impl Contact {
     /// address or opted out of it.
     pub fn address(&self, channel: Channel) -> Option<&str> {
         match channel {
-            Channel::Email if !self.email_opt_out => self.email.as_deref(),
-            Channel::Sms if !self.sms_opt_out => self.phone.as_deref(),
+            Channel::Email if !self.email_opt_out => self.email.as_ref().map(EmailAddress::as_str),
+            Channel::Sms if !self.sms_opt_out => self.phone.as_ref().map(PhoneNumber::as_str),
             _ => None,
         }
     }
@@ -45,15 +46,87 @@ impl Contact {
             Channel::Sms => self.phone.is_some(),
         }
     }
+
+    /// Whether any code could reach the contact: some channel with an address they
+    /// did not opt out of.
+    pub fn reachable(&self) -> bool {
+        self.address(Channel::Email).is_some() || self.address(Channel::Sms).is_some()
+    }
 }
 
-type ContactRow = (i64, String, Option<String>, Option<String>, bool, bool);
+#[derive(FromRow)]
+struct ContactRow {
+    id: i64,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    email_opt_out: bool,
+    sms_opt_out: bool,
+}
 
-fn contact((id, name, email, phone, email_opt_out, sms_opt_out): ContactRow) -> Contact {
-    Contact { id: ContactId(id), name, email, phone, email_opt_out, sms_opt_out }
+/// Stored addresses are read back strictly: one that no longer parses is an error.
+impl TryFrom<ContactRow> for Contact {
+    type Error = StoreError;
+    fn try_from(r: ContactRow) -> StoreResult<Contact> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("contact {}: {what}", r.id));
+        let email = r.email.as_deref().map(EmailAddress::parse).transpose().map_err(|e| corrupt(&e.to_string()))?;
+        let phone = r.phone.as_deref().map(PhoneNumber::from_stored).transpose().map_err(|e| corrupt(&e.to_string()))?;
+        Ok(Contact { id: ContactId(r.id), name: r.name, email, phone, email_opt_out: r.email_opt_out, sms_opt_out: r.sms_opt_out })
+    }
 }
 
 const COLUMNS: &str = "id, name, email, phone, email_opt_out, sms_opt_out";
+
+/// A contact by email or phone number, in or outside a transaction.
+pub(super) async fn find<'e>(ex: impl SqliteExecutor<'e>, who: &Identifier) -> StoreResult<Option<Contact>> {
+    let (column, value) = match who {
+        Identifier::Email(e) => ("email", e.as_str()),
+        Identifier::Phone(p) => ("phone", p.as_str()),
+    };
+    let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {column} = ?")))
+        .bind(value)
+        .fetch_optional(ex)
+        .await?;
+    row.map(Contact::try_from).transpose()
+}
+
+pub(super) async fn by_id<'e>(ex: impl SqliteExecutor<'e>, id: ContactId) -> StoreResult<Option<Contact>> {
+    let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = ?")))
+        .bind(id.0)
+        .fetch_optional(ex)
+        .await?;
+    row.map(Contact::try_from).transpose()
+}
+
+impl Tx {
+    pub async fn find_contact(&mut self, who: &Identifier) -> StoreResult<Option<Contact>> {
+        find(self.conn(), who).await
+    }
+
+    pub async fn contact(&mut self, id: ContactId) -> StoreResult<Option<Contact>> {
+        by_id(self.conn(), id).await
+    }
+
+    pub async fn set_opt_out(&mut self, id: ContactId, channel: Channel, opted_out: bool) -> StoreResult<()> {
+        let column = match channel {
+            Channel::Email => "email_opt_out",
+            Channel::Sms => "sms_opt_out",
+        };
+        sqlx::query(AssertSqlSafe(format!("UPDATE contacts SET {column} = ? WHERE id = ?")))
+            .bind(opted_out)
+            .bind(id.0)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a contact with its publications, login flows, codes and devices (their
+    /// delivery records go with the codes). The event log keeps what happened.
+    pub async fn remove_contact(&mut self, id: ContactId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM contacts WHERE id = ?").bind(id.0).execute(self.conn()).await?;
+        Ok(())
+    }
+}
 
 impl Store {
     pub async fn add_contact(&self, new: &NewContact, now: Timestamp) -> StoreResult<ContactId> {
@@ -85,49 +158,17 @@ impl Store {
     }
 
     pub async fn find_contact(&self, who: &Identifier) -> StoreResult<Option<Contact>> {
-        let (column, value) = match who {
-            Identifier::Email(e) => ("email", e.as_str()),
-            Identifier::Phone(p) => ("phone", p.as_str()),
-        };
-        let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {column} = ?")))
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(contact))
+        find(&self.pool, who).await
     }
 
     pub async fn contact(&self, id: ContactId) -> StoreResult<Option<Contact>> {
-        let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = ?")))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(contact))
+        by_id(&self.pool, id).await
     }
 
     pub async fn contacts(&self) -> StoreResult<Vec<Contact>> {
         let rows: Vec<ContactRow> =
             sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts ORDER BY id"))).fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(contact).collect())
-    }
-
-    pub async fn set_opt_out(&self, id: ContactId, channel: Channel, opted_out: bool) -> StoreResult<()> {
-        let column = match channel {
-            Channel::Email => "email_opt_out",
-            Channel::Sms => "sms_opt_out",
-        };
-        sqlx::query(AssertSqlSafe(format!("UPDATE contacts SET {column} = ? WHERE id = ?")))
-            .bind(opted_out)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Removes a contact with its publications, login flows, codes and devices. The
-    /// event log keeps what happened.
-    pub async fn remove_contact(&self, id: ContactId) -> StoreResult<()> {
-        sqlx::query("DELETE FROM contacts WHERE id = ?").bind(id.0).execute(&self.pool).await?;
-        Ok(())
+        rows.into_iter().map(Contact::try_from).collect()
     }
 
     pub async fn contact_count(&self) -> StoreResult<i64> {

@@ -1,4 +1,6 @@
-use super::{ContactId, Store, StoreResult};
+use sqlx::SqliteExecutor;
+
+use super::{ContactId, Store, StoreResult, Tx};
 use crate::domain::Timestamp;
 
 /// A browser that logged in and is remembered by its device cookie.
@@ -11,32 +13,29 @@ pub struct Device {
     pub revoked: bool,
 }
 
-impl Store {
-    pub async fn add_device(&self, contact: ContactId, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
-        let done = sqlx::query("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
-            .bind(contact.0)
+async fn by_token<'e>(ex: impl SqliteExecutor<'e>, token_hash: &[u8]) -> StoreResult<Option<Device>> {
+    let row: Option<(i64, i64, i64, i64, Option<i64>)> =
+        sqlx::query_as("SELECT id, contact_id, created_at, last_seen_at, revoked_at FROM devices WHERE token_hash = ?")
             .bind(token_hash)
-            .bind(now.0)
-            .bind(now.0)
-            .execute(&self.pool)
+            .fetch_optional(ex)
             .await?;
-        Ok(done.last_insert_rowid())
-    }
+    Ok(row.map(|(id, contact, created_at, last_seen_at, revoked_at)| Device {
+        id,
+        contact: ContactId(contact),
+        created_at: Timestamp(created_at),
+        last_seen_at: Timestamp(last_seen_at),
+        revoked: revoked_at.is_some(),
+    }))
+}
 
+async fn revoke<'e>(ex: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> StoreResult<()> {
+    sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(now.0).bind(id).execute(ex).await?;
+    Ok(())
+}
+
+impl Store {
     pub async fn device_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<Device>> {
-        let row: Option<(i64, i64, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, contact_id, created_at, last_seen_at, revoked_at FROM devices WHERE token_hash = ?",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(id, contact, created_at, last_seen_at, revoked_at)| Device {
-            id,
-            contact: ContactId(contact),
-            created_at: Timestamp(created_at),
-            last_seen_at: Timestamp(last_seen_at),
-            revoked: revoked_at.is_some(),
-        }))
+        by_token(&self.pool, token_hash).await
     }
 
     pub async fn touch_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
@@ -50,22 +49,38 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        revoke(&self.pool, id, now).await
+    }
+}
+
+impl Tx {
+    pub async fn device_by_token(&mut self, token_hash: &[u8]) -> StoreResult<Option<Device>> {
+        by_token(self.conn(), token_hash).await
+    }
+
+    pub async fn add_device(&mut self, contact: ContactId, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
+        let done = sqlx::query("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+            .bind(contact.0)
+            .bind(token_hash)
+            .bind(now.0)
+            .bind(now.0)
+            .execute(self.conn())
+            .await?;
+        Ok(done.last_insert_rowid())
+    }
+
+    pub async fn revoke_device(&mut self, id: i64, now: Timestamp) -> StoreResult<()> {
+        revoke(self.conn(), id, now).await
+    }
+
     /// Forgets every browser of a contact; returns how many were remembered.
-    pub async fn revoke_devices_of(&self, contact: ContactId, now: Timestamp) -> StoreResult<u64> {
+    pub async fn revoke_devices_of(&mut self, contact: ContactId, now: Timestamp) -> StoreResult<u64> {
         let done = sqlx::query("UPDATE devices SET revoked_at = ? WHERE contact_id = ? AND revoked_at IS NULL")
             .bind(now.0)
             .bind(contact.0)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
         Ok(done.rows_affected())
-    }
-
-    pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(now.0)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }

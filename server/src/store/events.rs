@@ -1,4 +1,6 @@
-use super::{ContactId, Store, StoreResult};
+use sqlx::QueryBuilder;
+
+use super::{ContactId, Store, StoreResult, Tx};
 use crate::domain::Timestamp;
 
 /// What the event log records. The administrator reads these on a contact's card.
@@ -28,6 +30,10 @@ pub enum EventKind {
     /// The hourly SMS budget is spent: an alert for operators.
     SmsBudgetSpent,
     ContactRemoved,
+    /// A contact opted out of or into a channel.
+    OptOutChanged,
+    /// Codes used up because their contact opted out or was removed.
+    CodesWithdrawn,
 }
 
 impl EventKind {
@@ -50,6 +56,8 @@ impl EventKind {
             EventKind::NetworkLimited => "network_limited",
             EventKind::SmsBudgetSpent => "sms_budget_spent",
             EventKind::ContactRemoved => "contact_removed",
+            EventKind::OptOutChanged => "opt_out_changed",
+            EventKind::CodesWithdrawn => "codes_withdrawn",
         }
     }
 }
@@ -91,5 +99,28 @@ impl Store {
                 detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
             })
             .collect())
+    }
+}
+
+/// An event to write in a step's transaction.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub contact: Option<ContactId>,
+    pub detail: serde_json::Value,
+}
+
+impl Tx {
+    /// Writes a step's events in one statement, in order.
+    pub async fn record_events(&mut self, events: &[NewEvent], now: Timestamp) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut insert = QueryBuilder::new("INSERT INTO events (at, kind, contact_id, detail) ");
+        insert.push_values(events, |mut row, e| {
+            row.push_bind(now.0).push_bind(e.kind.as_str()).push_bind(e.contact.map(|c| c.0)).push_bind(e.detail.to_string());
+        });
+        insert.build().execute(self.conn()).await?;
+        Ok(())
     }
 }

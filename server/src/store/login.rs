@@ -1,217 +1,311 @@
-use sqlx::AssertSqlSafe;
+//! Login flows and their codes as stored. Every method runs inside the transaction of
+//! one login step (see `tx.rs`); the rules that decide what to write are in
+//! `crate::login::flow`.
 
 use app::types::Channel;
+use sqlx::FromRow;
 
-use super::{ContactId, Store, StoreResult};
+use super::{ContactId, NewJob, StoreError, StoreResult, Tx, stored_channel};
 use crate::domain::Timestamp;
 
-/// A login in progress in one browser.
-#[derive(Debug, Clone)]
-pub struct Flow {
+/// Whether a login was started from a browser or network the contact used before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trust {
+    Familiar,
+    Stranger,
+}
+
+impl Trust {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trust::Familiar => "familiar",
+            Trust::Stranger => "stranger",
+        }
+    }
+
+    fn parse(s: &str) -> StoreResult<Trust> {
+        match s {
+            "familiar" => Ok(Trust::Familiar),
+            "stranger" => Ok(Trust::Stranger),
+            other => Err(StoreError::Corrupt(format!("trust {other:?}"))),
+        }
+    }
+}
+
+/// One browser's login as stored, with its codes newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
     pub id: i64,
+    /// As typed, echoed back to the same browser only.
     pub identifier: String,
     pub channel: Channel,
     pub contact: Option<ContactId>,
-    pub last_sent_at: Timestamp,
-    pub notice: Option<String>,
+    pub trust: Trust,
     pub completed: bool,
+    /// What the last step said (JSON of `login::Outcome`), not yet shown.
+    pub outcome: Option<String>,
+    pub codes: Vec<CodeRecord>,
 }
 
-/// One issued code (or the placeholder for a request that sent nothing).
-#[derive(Debug, Clone)]
-pub struct CodeRow {
+/// One request's code: the MAC of the code that was sent, or `None` when the request
+/// sent nothing (unregistered, opted out, no such channel, throttled). Both count
+/// attempts and expire alike, so the two cannot be told apart from outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
     pub id: i64,
-    pub flow_id: i64,
-    pub contact: Option<ContactId>,
     pub channel: Channel,
-    pub mac: Vec<u8>,
-    pub sent: bool,
-    pub created_at: Timestamp,
+    pub mac: Option<Vec<u8>>,
+    pub issued_at: Timestamp,
     pub expires_at: Timestamp,
     pub attempts: u32,
     pub consumed: bool,
+    /// Used up without a login: its contact opted out of the channel.
+    pub withdrawn: bool,
 }
 
-type FlowRow = (i64, String, String, Option<i64>, i64, Option<String>, Option<i64>);
-type CodeTuple = (i64, i64, Option<i64>, String, Vec<u8>, bool, i64, i64, i64, Option<i64>);
-
-fn channel(s: &str) -> Channel {
-    Channel::parse(s).unwrap_or_default()
+#[derive(FromRow)]
+struct FlowRow {
+    id: i64,
+    identifier: String,
+    channel: String,
+    contact_id: Option<i64>,
+    trust: String,
+    completed_at: Option<i64>,
+    outcome: Option<String>,
 }
 
-fn flow((id, identifier, ch, contact, last_sent_at, notice, completed_at): FlowRow) -> Flow {
-    Flow {
-        id,
-        identifier,
-        channel: channel(&ch),
-        contact: contact.map(ContactId),
-        last_sent_at: Timestamp(last_sent_at),
-        notice,
-        completed: completed_at.is_some(),
+#[derive(FromRow)]
+struct CodeRow {
+    id: i64,
+    channel: String,
+    code_mac: Vec<u8>,
+    sent: bool,
+    created_at: i64,
+    expires_at: i64,
+    attempts: i64,
+    consumed_at: Option<i64>,
+    withdrawn_at: Option<i64>,
+}
+
+impl TryFrom<CodeRow> for CodeRecord {
+    type Error = StoreError;
+    fn try_from(r: CodeRow) -> StoreResult<CodeRecord> {
+        let mac = match (r.sent, r.code_mac.len()) {
+            (true, 32) => Some(r.code_mac),
+            (true, n) => return Err(StoreError::Corrupt(format!("code {} has a {n}-byte MAC", r.id))),
+            (false, _) => None,
+        };
+        Ok(CodeRecord {
+            id: r.id,
+            channel: stored_channel(&r.channel)?,
+            mac,
+            issued_at: Timestamp(r.created_at),
+            expires_at: Timestamp(r.expires_at),
+            attempts: u32::try_from(r.attempts).map_err(|_| StoreError::Corrupt(format!("attempts {}", r.attempts)))?,
+            consumed: r.consumed_at.is_some(),
+            withdrawn: r.withdrawn_at.is_some(),
+        })
     }
 }
 
-fn code((id, flow_id, contact, ch, mac, sent, created_at, expires_at, attempts, consumed_at): CodeTuple) -> CodeRow {
-    CodeRow {
-        id,
-        flow_id,
-        contact: contact.map(ContactId),
-        channel: channel(&ch),
-        mac,
-        sent,
-        created_at: Timestamp(created_at),
-        expires_at: Timestamp(expires_at),
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-        consumed: consumed_at.is_some(),
-    }
-}
-
-const CODE_COLUMNS: &str = "id, flow_id, contact_id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at";
-
-/// What a code request writes: the flow's new state and the code row, together.
-pub struct IssuedCode<'a> {
-    pub flow_id: i64,
+/// A flow's first request.
+pub struct NewFlow<'a> {
+    pub token_hash: &'a [u8],
     pub identifier: &'a str,
     pub channel: Channel,
     pub contact: Option<ContactId>,
-    pub mac: &'a [u8],
-    pub sent: bool,
-    pub now: Timestamp,
-    pub expires_at: Timestamp,
-    /// The delivery to queue with the code (none when nothing is sent).
-    pub job: Option<super::NewJob>,
-    pub now_ms: i64,
+    pub trust: Trust,
 }
 
-impl Store {
-    pub async fn create_flow(&self, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
-        let done = sqlx::query(
-            "INSERT INTO login_flows (token_hash, identifier, channel, created_at, last_sent_at) VALUES (?, '', 'email', ?, 0)",
+/// A code for a flow (`mac` `None`: nothing was sent), with its delivery job.
+pub struct NewCode {
+    pub flow_id: i64,
+    pub contact: Option<ContactId>,
+    pub channel: Channel,
+    pub mac: Option<Vec<u8>>,
+    pub expires_at: Timestamp,
+    pub job: Option<NewJob>,
+}
+
+impl Tx {
+    pub async fn flow_by_token(&mut self, token_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
+        let row: Option<FlowRow> = sqlx::query_as(
+            "SELECT id, identifier, channel, contact_id, trust, completed_at, outcome FROM login_flows WHERE token_hash = ?",
         )
         .bind(token_hash)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let codes: Vec<CodeRow> = sqlx::query_as(
+            "SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
+             FROM login_codes WHERE flow_id = ? ORDER BY id DESC",
+        )
+        .bind(row.id)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(Some(FlowRecord {
+            id: row.id,
+            identifier: row.identifier,
+            channel: stored_channel(&row.channel)?,
+            contact: row.contact_id.map(ContactId),
+            trust: Trust::parse(&row.trust)?,
+            completed: row.completed_at.is_some(),
+            outcome: row.outcome,
+            codes: codes.into_iter().map(CodeRecord::try_from).collect::<StoreResult<_>>()?,
+        }))
+    }
+
+    pub async fn insert_flow(&mut self, flow: &NewFlow<'_>, now: Timestamp) -> StoreResult<i64> {
+        let done = sqlx::query(
+            "INSERT INTO login_flows (token_hash, identifier, channel, contact_id, trust, created_at, last_sent_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(flow.token_hash)
+        .bind(flow.identifier)
+        .bind(flow.channel.as_str())
+        .bind(flow.contact.map(|c| c.0))
+        .bind(flow.trust.as_str())
         .bind(now.0)
-        .execute(&self.pool)
+        .bind(now.0)
+        .execute(self.conn())
         .await?;
         Ok(done.last_insert_rowid())
     }
 
-    pub async fn flow_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<Flow>> {
-        let row: Option<FlowRow> = sqlx::query_as(
-            "SELECT id, identifier, channel, contact_id, last_sent_at, notice, completed_at FROM login_flows WHERE token_hash = ?",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(flow))
+    /// "Send a new code" in a flow: the channel it now uses, and the outcome to show.
+    pub async fn update_flow(&mut self, flow_id: i64, channel: Channel, outcome: Option<&str>, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE login_flows SET channel = ?, last_sent_at = ?, outcome = ? WHERE id = ?")
+            .bind(channel.as_str())
+            .bind(now.0)
+            .bind(outcome)
+            .bind(flow_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 
-    /// Records a request on the flow and its code in one transaction.
-    pub async fn record_code(&self, issued: IssuedCode<'_>) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE login_flows SET identifier = ?, channel = ?, contact_id = ?, last_sent_at = ?, completed_at = NULL WHERE id = ?",
-        )
-        .bind(issued.identifier)
-        .bind(issued.channel.as_str())
-        .bind(issued.contact.map(|c| c.0))
-        .bind(issued.now.0)
-        .bind(issued.flow_id)
-        .execute(&mut *tx)
-        .await?;
+    pub async fn set_outcome(&mut self, flow_id: i64, outcome: Option<&str>) -> StoreResult<()> {
+        sqlx::query("UPDATE login_flows SET outcome = ? WHERE id = ?").bind(outcome).bind(flow_id).execute(self.conn()).await?;
+        Ok(())
+    }
+
+    pub async fn complete_flow(&mut self, flow_id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE login_flows SET completed_at = ?, outcome = NULL WHERE id = ?")
+            .bind(now.0)
+            .bind(flow_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Writes a code and, when it is sent, its delivery job.
+    pub async fn insert_code(&mut self, code: &NewCode, now: Timestamp, now_ms: i64) -> StoreResult<i64> {
         let done = sqlx::query(
             "INSERT INTO login_codes (flow_id, contact_id, channel, code_mac, sent, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(issued.flow_id)
-        .bind(issued.contact.map(|c| c.0))
-        .bind(issued.channel.as_str())
-        .bind(issued.mac)
-        .bind(issued.sent)
-        .bind(issued.now.0)
-        .bind(issued.expires_at.0)
-        .execute(&mut *tx)
+        .bind(code.flow_id)
+        .bind(code.contact.map(|c| c.0))
+        .bind(code.channel.as_str())
+        .bind(code.mac.as_deref().unwrap_or_default())
+        .bind(code.mac.is_some())
+        .bind(now.0)
+        .bind(code.expires_at.0)
+        .execute(self.conn())
         .await?;
         let code_id = done.last_insert_rowid();
-        if let Some(job) = &issued.job {
+        if let Some(job) = &code.job {
             sqlx::query(
                 "INSERT INTO delivery_jobs (code_id, contact_id, channel, recipient, payload, status, next_attempt_at, expires_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?6, ?6)",
             )
             .bind(code_id)
-            .bind(issued.contact.map(|c| c.0))
+            .bind(code.contact.map(|c| c.0))
             .bind(job.channel.as_str())
             .bind(&job.recipient)
             .bind(&job.payload)
-            .bind(issued.now_ms)
+            .bind(now_ms)
             .bind(job.expires_at_ms)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
         }
-        tx.commit().await?;
         Ok(code_id)
     }
 
-    pub async fn set_flow_notice(&self, flow_id: i64, notice: Option<&str>) -> StoreResult<()> {
-        sqlx::query("UPDATE login_flows SET notice = ? WHERE id = ?").bind(notice).bind(flow_id).execute(&self.pool).await?;
+    /// Counts one attempt at a code. The step's transaction holds the write lock, so
+    /// the count it read is the count it raises.
+    pub async fn take_attempt(&mut self, code_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE login_codes SET attempts = attempts + 1 WHERE id = ?").bind(code_id).execute(self.conn()).await?;
         Ok(())
     }
 
-    pub async fn delete_flow(&self, flow_id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_flows WHERE id = ?").bind(flow_id).execute(&self.pool).await?;
+    pub async fn consume_code(&mut self, code_id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE login_codes SET consumed_at = ? WHERE id = ?").bind(now.0).bind(code_id).execute(self.conn()).await?;
         Ok(())
     }
 
-    pub async fn complete_flow(&self, flow_id: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE login_flows SET completed_at = ?, notice = NULL WHERE id = ?")
-            .bind(now.0)
-            .bind(flow_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// The contact's newest code that was sent, from any flow: `(id, issued, channel)`.
+    pub async fn newest_sent_code(&mut self, contact: ContactId) -> StoreResult<Option<(i64, Timestamp, Channel)>> {
+        let row: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT id, created_at, channel FROM login_codes WHERE contact_id = ? AND sent = 1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(contact.0)
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(|(id, at, ch)| Ok((id, Timestamp(at), stored_channel(&ch)?))).transpose()
     }
 
-    /// The flow's codes, newest first.
-    pub async fn flow_codes(&self, flow_id: i64) -> StoreResult<Vec<CodeRow>> {
-        let rows: Vec<CodeTuple> =
-            sqlx::query_as(AssertSqlSafe(format!("SELECT {CODE_COLUMNS} FROM login_codes WHERE flow_id = ? ORDER BY id DESC")))
-                .bind(flow_id)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(code).collect())
-    }
-
-    /// The contact's newest code that was actually sent, from any flow.
-    pub async fn newest_sent_code(&self, contact: ContactId) -> StoreResult<Option<CodeRow>> {
-        let row: Option<CodeTuple> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {CODE_COLUMNS} FROM login_codes WHERE contact_id = ? AND sent = 1 ORDER BY id DESC LIMIT 1"
+    /// Uses up the contact's codes that could still log in (all, or by one channel),
+    /// and cancels their deliveries. Returns how many codes were withdrawn.
+    pub async fn withdraw_codes(&mut self, contact: ContactId, channel: Option<Channel>, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
+        let pending = "contact_id = ?1 AND (?2 IS NULL OR channel = ?2) AND sent = 1
+                       AND consumed_at IS NULL AND withdrawn_at IS NULL AND expires_at > ?3";
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE delivery_jobs SET status = 'cancelled', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?4
+             WHERE status IN ('queued', 'sending') AND code_id IN (SELECT id FROM login_codes WHERE {pending})"
         )))
         .bind(contact.0)
-        .fetch_optional(&self.pool)
+        .bind(channel.map(Channel::as_str))
+        .bind(now.0)
+        .bind(now_ms)
+        .execute(self.conn())
         .await?;
-        Ok(row.map(code))
-    }
-
-    /// Counts an attempt before the comparison, and only while attempts remain:
-    /// concurrent guesses cannot compare more often than the limit. Returns the new
-    /// count, or `None` when no attempt was left.
-    pub async fn take_attempt(&self, code_id: i64, max_attempts: u32) -> StoreResult<Option<u32>> {
-        let attempts: Option<i64> = sqlx::query_scalar(
-            "UPDATE login_codes SET attempts = attempts + 1
-             WHERE id = ? AND attempts < ? AND consumed_at IS NULL RETURNING attempts",
-        )
-        .bind(code_id)
-        .bind(max_attempts)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(attempts.map(|a| u32::try_from(a).unwrap_or(u32::MAX)))
-    }
-
-    /// Uses a code up; `false` if another request used it first.
-    pub async fn consume_code(&self, code_id: i64, now: Timestamp) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE login_codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL")
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE login_codes SET withdrawn_at = ?3 WHERE {pending}")))
+            .bind(contact.0)
+            .bind(channel.map(Channel::as_str))
             .bind(now.0)
-            .bind(code_id)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(done.rows_affected())
+    }
+
+    /// Whether the contact logged in from `network` since `since`.
+    pub async fn is_known_network(&mut self, contact: ContactId, network: &str, since: Timestamp) -> StoreResult<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM known_networks WHERE contact_id = ? AND network = ? AND last_login_at > ?")
+                .bind(contact.0)
+                .bind(network)
+                .bind(since.0)
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(found.is_some())
+    }
+
+    pub async fn remember_network(&mut self, contact: ContactId, network: &str, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO known_networks (contact_id, network, last_login_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = ?3",
+        )
+        .bind(contact.0)
+        .bind(network)
+        .bind(now.0)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_flow(&mut self, token_hash: &[u8]) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_flows WHERE token_hash = ?").bind(token_hash).execute(self.conn()).await?;
+        Ok(())
     }
 }

@@ -1,39 +1,116 @@
 //! Counters for rate limits, kept in the database so limits survive restarts and hold
-//! across several server processes on one database.
+//! across several server processes on one database. Scopes and keys are types here,
+//! spelled readably in the table (`identifier:stranger` / `contact:3`).
 
-use super::{Store, StoreResult};
+use sqlx::QueryBuilder;
+
+use super::login::Trust;
+use super::{ContactId, StoreResult, Tx};
 use crate::domain::Timestamp;
 
-impl Store {
-    /// Records one hit and returns how many hits `key` had in `scope` since `since`,
-    /// this one included.
-    pub async fn hit(&self, scope: &str, key: &str, now: Timestamp, since: Timestamp) -> StoreResult<u32> {
-        self.record_hit(scope, key, now).await?;
-        Ok(self.hits_since(scope, key, since).await?.len() as u32)
+/// What a hit counts toward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// "Send code" and "Send a new code", per network.
+    CodeRequest,
+    /// Code entries, per network.
+    Verification,
+    /// Codes issued for one contact (or unregistered identifier), per trust pool.
+    Sending(Trust),
+    /// Wrong codes for one identifier, per trust pool: the failure lock.
+    Failure(Trust),
+    /// SMS to one block of numbers.
+    SmsBlock,
+    /// SMS in all.
+    Sms,
+    /// The once-an-hour alert that the SMS budget is spent.
+    SmsAlert,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::CodeRequest => "code_request",
+            Scope::Verification => "verification",
+            Scope::Sending(Trust::Familiar) => "identifier:familiar",
+            Scope::Sending(Trust::Stranger) => "identifier:stranger",
+            Scope::Failure(Trust::Familiar) => "failure:familiar",
+            Scope::Failure(Trust::Stranger) => "failure:stranger",
+            Scope::SmsBlock => "sms_prefix",
+            Scope::Sms => "sms",
+            Scope::SmsAlert => "sms_alert",
+        }
+    }
+}
+
+/// Whom a hit counts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// A network: an IPv4 address or an IPv6 /64.
+    Network(String),
+    Contact(ContactId),
+    /// An identifier as normalised (lowercase email, E.164 number), or as typed when
+    /// it cannot be.
+    Identifier(String),
+    /// A block of phone numbers (all but the last 4 digits).
+    Block(String),
+    Everyone,
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Network(n) => f.write_str(n),
+            Key::Contact(c) => write!(f, "contact:{}", c.0),
+            Key::Identifier(i) => write!(f, "id:{i}"),
+            Key::Block(b) => f.write_str(b),
+            Key::Everyone => f.write_str("all"),
+        }
+    }
+}
+
+impl Tx {
+    /// How many hits `key` had in `scope` after `since`.
+    pub async fn count_hits(&mut self, scope: Scope, key: &Key, since: Timestamp) -> StoreResult<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_hits WHERE scope = ? AND key = ? AND at > ?")
+            .bind(scope.as_str())
+            .bind(key.to_string())
+            .bind(since.0)
+            .fetch_one(self.conn())
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    pub async fn record_hit(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO rate_hits (scope, key, at) VALUES (?, ?, ?)")
-            .bind(scope)
-            .bind(key)
-            .bind(now.0)
-            .execute(&mut *tx)
-            .await?;
-        // Nothing older than a day is ever asked about.
-        sqlx::query("DELETE FROM rate_hits WHERE at < ?").bind(now.0 - 86_400).execute(&mut *tx).await?;
-        tx.commit().await?;
+    /// The times of the newest `limit` hits after `since`, oldest first.
+    pub async fn recent_hits(&mut self, scope: Scope, key: &Key, since: Timestamp, limit: u32) -> StoreResult<Vec<Timestamp>> {
+        let mut rows: Vec<i64> =
+            sqlx::query_scalar("SELECT at FROM rate_hits WHERE scope = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?")
+                .bind(scope.as_str())
+                .bind(key.to_string())
+                .bind(since.0)
+                .bind(limit)
+                .fetch_all(self.conn())
+                .await?;
+        rows.reverse();
+        Ok(rows.into_iter().map(Timestamp).collect())
+    }
+
+    /// Records hits in one statement.
+    pub async fn record_hits(&mut self, hits: &[(Scope, Key)], now: Timestamp) -> StoreResult<()> {
+        if hits.is_empty() {
+            return Ok(());
+        }
+        let mut insert = QueryBuilder::new("INSERT INTO rate_hits (scope, key, at) ");
+        insert.push_values(hits, |mut row, (scope, key)| {
+            row.push_bind(scope.as_str()).push_bind(key.to_string()).push_bind(now.0);
+        });
+        insert.build().execute(self.conn()).await?;
         Ok(())
     }
 
-    /// The times of `key`'s hits in `scope` after `since`, oldest first.
-    pub async fn hits_since(&self, scope: &str, key: &str, since: Timestamp) -> StoreResult<Vec<Timestamp>> {
-        let rows: Vec<i64> = sqlx::query_scalar("SELECT at FROM rate_hits WHERE scope = ? AND key = ? AND at > ? ORDER BY at")
-            .bind(scope)
-            .bind(key)
-            .bind(since.0)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().map(Timestamp).collect())
+    /// Nothing older than a day is ever asked about.
+    pub async fn prune_hits(&mut self, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("DELETE FROM rate_hits WHERE at < ?").bind(now.0 - 86_400).execute(self.conn()).await?;
+        Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use app::types::Channel;
 use futures::future::join_all;
 
-use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with, wrong};
+use crate::helpers::{Browser, TestApp, portal, spawn_app, spawn_app_with, wrong};
 
 const DEVICE: &str = "__Host-portal-device";
 const FLOW: &str = "__Host-portal-flow";
@@ -216,10 +216,6 @@ async fn every_login_makes_a_new_device_token_and_the_old_one_stops_working() {
     assert_eq!(browser.get("/").await.status, 200);
 }
 
-fn portal(db: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_portal")).args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn").output().unwrap()
-}
-
 async fn logged_in_on_shared_db(db: &str) -> (TestApp, Browser) {
     let app = spawn_app_with(&[("DATABASE_URL", db)]).await;
     app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
@@ -271,7 +267,7 @@ async fn codes_and_device_tokens_are_in_no_event_and_no_table_in_the_clear() {
     let mut tables: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (table, query) in [
         ("events", "SELECT detail FROM events"),
-        ("login_flows", "SELECT identifier || COALESCE(notice, '') FROM login_flows"),
+        ("login_flows", "SELECT identifier || COALESCE(outcome, '') FROM login_flows"),
         ("delivery_jobs", "SELECT recipient || COALESCE(last_error, '') || COALESCE(provider_message_id, '') FROM delivery_jobs"),
         ("delivery_attempts", "SELECT COALESCE(error, '') || COALESCE(provider_message_id, '') FROM delivery_attempts"),
         ("rate_hits", "SELECT key FROM rate_hits"),

@@ -86,6 +86,11 @@ impl TestApp {
         Browser::new(&self.base, &self.origin)
     }
 
+    /// A browser on another network, as a trusted proxy (`PORTAL_TRUSTED_PROXIES=127.0.0.1`) reports it.
+    pub fn browser_from(&self, ip: &str) -> Browser {
+        Browser { forwarded_for: Some(ip.to_string()), ..Browser::new(&self.base, &self.origin) }
+    }
+
     pub async fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[Channel]) -> Contact {
         use server::cli::ChannelArg;
         let opt: Vec<ChannelArg> =
@@ -197,12 +202,13 @@ pub struct Browser {
     origin: String,
     client: reqwest::Client,
     pub cookies: Mutex<BTreeMap<String, String>>,
+    forwarded_for: Option<String>,
 }
 
 impl Browser {
     pub fn new(base: &str, origin: &str) -> Self {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Mutex::new(BTreeMap::new()) }
+        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Mutex::new(BTreeMap::new()), forwarded_for: None }
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -218,6 +224,10 @@ impl Browser {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let request = match &self.forwarded_for {
+            Some(ip) => request.header("x-forwarded-for", ip),
+            None => request,
+        };
         // A browser without JavaScript, on the portal's own pages, sends its origin.
         let response = request
             .header(ACCEPT, "text/html,application/xhtml+xml")
@@ -281,4 +291,9 @@ impl Browser {
 /// A code that differs from `code` in every digit.
 pub fn wrong(code: &str) -> String {
     code.bytes().map(|b| char::from(b'0' + (b - b'0' + 1) % 10)).collect()
+}
+
+/// Runs the `portal` command line on the database at `db`.
+pub fn portal(db: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_portal")).args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn").output().expect("portal runs")
 }

@@ -9,3 +9,4 @@ mod pages;
 mod sinks;
 mod delivery;
 mod security;
+mod states;

@@ -233,3 +233,75 @@ async fn send_code_medians(floor: &str) -> Vec<f64> {
     assert_eq!(app.store.outbox().await.unwrap().len(), 2 * N, "only the registered and the warm-up requests sent codes");
     medians
 }
+
+/// A wrong code takes as long in every kind of flow: one flow per case, 200 wrong
+/// entries per case, interleaved, and the medians within 5 ms of each other. The
+/// registered flow's contact has a newer code from another browser, the case that
+/// once answered differently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_code_takes_as_long_whatever_the_flow() {
+    const N: usize = 200;
+    let app = spawn_app_with(&[
+        ("PORTAL_IP_VERIFICATIONS_PER_HOUR", "100000"),
+        ("PORTAL_CODE_MAX_ATTEMPTS", "100000"),
+        ("PORTAL_CONTACT_FAILURES_PER_DAY", "100000"),
+    ])
+    .await;
+    app.add_contact("R", Some("reg@example.com"), None, &[]).await;
+    app.add_contact("O", Some("out@example.com"), None, &[Channel::Email]).await;
+    app.add_contact("N", Some("nochan@example.com"), None, &[]).await;
+    let cases = [
+        ("registered", "reg@example.com", Channel::Email),
+        ("unregistered", "nobody@example.com", Channel::Email),
+        ("opted out", "out@example.com", Channel::Email),
+        ("no such channel", "nochan@example.com", Channel::Sms),
+    ];
+    let mut flows = Vec::new();
+    for (_, who, channel) in cases {
+        let browser = app.browser();
+        browser.request_code(who, channel).await;
+        flows.push(browser.cookie("__Host-portal-flow").unwrap());
+    }
+    app.clock.advance(31);
+    app.browser().request_code("reg@example.com", Channel::Email).await;
+    app.deliveries_settled().await;
+    let sent: Vec<String> = app.store.outbox().await.unwrap().iter().filter_map(|m| crate::helpers::six_digits(&m.body)).collect();
+    let guesses: Vec<String> = (0..1_000_000).map(|n| format!("{n:06}")).filter(|g| !sent.contains(g)).take(N).collect();
+
+    let http = client();
+    let url = format!("{}/api/login/verify-code", app.base);
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(N); cases.len()];
+    let mut bodies: Vec<String> = vec![String::new(); cases.len()];
+    for (i, guess) in guesses.iter().enumerate() {
+        for k in 0..cases.len() {
+            let c = (i + k) % cases.len();
+            let started = std::time::Instant::now();
+            let response = http
+                .post(&url)
+                .header("origin", &app.origin)
+                .header("accept", "text/html")
+                .header("cookie", format!("__Host-portal-flow={}", flows[c]))
+                .form(&[("code", guess.as_str()), ("next", "/")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 302);
+            times[c].push(started.elapsed().as_secs_f64() * 1000.0);
+            bodies[c] = response.text().await.unwrap();
+        }
+    }
+    assert!(bodies.iter().all(|b| b == &bodies[0]), "the answers are alike too");
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(|a, b| a.total_cmp(b));
+            t[t.len() / 2]
+        })
+        .collect();
+    for ((name, _, _), median) in cases.iter().zip(&medians) {
+        eprintln!("wrong code, {name} flow: median {median:.2} ms over {N} entries");
+    }
+    let spread = medians.iter().cloned().fold(f64::MIN, f64::max) - medians.iter().cloned().fold(f64::MAX, f64::min);
+    eprintln!("spread of the medians: {spread:.2} ms");
+    assert!(spread < 5.0, "the medians differ by {spread:.2} ms: {medians:?}");
+}

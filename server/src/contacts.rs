@@ -1,0 +1,59 @@
+//! What happens to a contact's logins when they opt out or are removed: one rule in
+//! one place, for the command line today and the admin pages and API after it. Each
+//! runs in one transaction, so no code sent on a channel outlives its opt-out.
+
+use app::types::Channel;
+use serde_json::json;
+
+use crate::domain::Timestamp;
+use crate::store::{Contact, EventKind, NewEvent, Store, StoreResult};
+
+/// What an opt-out (or opt-in) changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptOutReport {
+    /// Codes on the channel that could still have logged in, now used up.
+    pub withdrawn: u64,
+    /// Remembered browsers forgotten, when no channel is left.
+    pub forgotten: u64,
+    pub reachable: bool,
+}
+
+/// Opts `contact` out of (or back into) `channel`. Opting out uses up the codes
+/// already sent on it and cancels their deliveries; opting out of the last channel
+/// also forgets every browser the contact logged in with: a contact who wants no
+/// communication should not stay logged in either.
+pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out: bool, now: Timestamp, now_ms: i64) -> StoreResult<OptOutReport> {
+    let mut after = contact.clone();
+    match channel {
+        Channel::Email => after.email_opt_out = out,
+        Channel::Sms => after.sms_opt_out = out,
+    }
+    let mut tx = store.begin().await?;
+    tx.set_opt_out(contact.id, channel, out).await?;
+    let withdrawn = if out { tx.withdraw_codes(contact.id, Some(channel), now, now_ms).await? } else { 0 };
+    let reachable = after.reachable();
+    let forgotten = if reachable { 0 } else { tx.revoke_devices_of(contact.id, now).await? };
+    let mut events = vec![NewEvent {
+        kind: EventKind::OptOutChanged,
+        contact: Some(contact.id),
+        detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten }),
+    }];
+    if withdrawn > 0 {
+        events.push(NewEvent { kind: EventKind::CodesWithdrawn, contact: Some(contact.id), detail: json!({ "channel": channel, "codes": withdrawn }) });
+    }
+    tx.record_events(&events, now).await?;
+    tx.commit().await?;
+    Ok(OptOutReport { withdrawn, forgotten, reachable })
+}
+
+/// Removes a contact: their flows, codes (with their pending deliveries), devices and
+/// publications go; the event log keeps that it happened.
+pub async fn remove(store: &Store, contact: &Contact, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
+    let mut tx = store.begin().await?;
+    let withdrawn = tx.withdraw_codes(contact.id, None, now, now_ms).await?;
+    tx.remove_contact(contact.id).await?;
+    let detail = json!({ "name": contact.name, "codes_withdrawn": withdrawn });
+    tx.record_events(&[NewEvent { kind: EventKind::ContactRemoved, contact: Some(contact.id), detail }], now).await?;
+    tx.commit().await?;
+    Ok(withdrawn)
+}

@@ -1,0 +1,428 @@
+//! The login as explicit states, and its steps as pure functions of what the service
+//! loaded, the limits and `now` (the shape of Kanidm's `AuthSessionState`).
+//!
+//! ```text
+//!            request                      verify (the right code)
+//!  (none) ───────────▶ Requested ─────────────────────────────────▶ Completed
+//!                       │   ▲ │ resend, verify (any other answer)
+//!                       │   └─┘
+//!                       └── its newest code expired a code lifetime ago ──▶ Expired
+//! ```
+//!
+//! `Requested` holds the code slot of every request in the flow, newest first. A slot
+//! whose code was never sent (unregistered, opted out, no such channel, throttled)
+//! has no MAC, and behaves exactly like a sent one whose digits are never typed: it
+//! counts attempts, locks and expires alike. Nothing on the code step differs until
+//! the digits typed match a code that was really sent for this flow.
+//!
+//! Every function returns the verdict with the [`Effects`] to write; the service
+//! writes all of them in one transaction.
+
+use std::time::Duration;
+
+use app::types::Channel;
+use serde::{Deserialize, Serialize};
+
+use super::rules;
+use crate::config::Limits;
+use crate::domain::{Identifier, Timestamp};
+use crate::store::{CodeRecord, Contact, ContactId, EventKind, FlowRecord, Key, Scope, Trust};
+
+/// A browser's login at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    /// A code was asked for (sent or not: nobody outside can tell) and may be entered.
+    Requested(Requested),
+    /// The right code was entered and the browser remembered: the flow is over.
+    Completed,
+    /// Its newest code expired a code lifetime ago: the flow is over.
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requested {
+    pub id: i64,
+    /// As typed, for this browser's eyes only.
+    pub identifier: String,
+    pub channel: Channel,
+    pub contact: Option<ContactId>,
+    pub trust: Trust,
+    /// The newest code slot: the only one that can log in.
+    pub current: CodeRecord,
+    pub older: Vec<CodeRecord>,
+    /// What the last step said, still to be shown (see [`Outcome`]).
+    pub outcome: Option<String>,
+}
+
+impl Flow {
+    /// The state of a stored flow at `now`. A flow outlives its newest code by one code
+    /// lifetime, so a contact who comes back late reads "this code expired, send a new
+    /// one" rather than "no login in this browser".
+    pub fn at(record: FlowRecord, now: Timestamp, code_ttl: Duration) -> Flow {
+        if record.completed {
+            return Flow::Completed;
+        }
+        let mut codes = record.codes.into_iter();
+        let Some(current) = codes.next() else {
+            return Flow::Expired;
+        };
+        if now >= current.expires_at.plus(code_ttl) {
+            return Flow::Expired;
+        }
+        Flow::Requested(Requested {
+            id: record.id,
+            identifier: record.identifier,
+            channel: record.channel,
+            contact: record.contact,
+            trust: record.trust,
+            current,
+            older: codes.collect(),
+            outcome: record.outcome,
+        })
+    }
+}
+
+/// What a step said, kept on the flow so a browser without JavaScript sees it after
+/// its redirect. The adapter turns it into words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// "Send a new code" went through (whether anything was sent does not show).
+    CodeSent,
+    /// "Send a new code" before the cooldown ended.
+    CooldownActive { until: Timestamp },
+    NetworkLimited,
+    MalformedIdentifier,
+    Refused(Refusal),
+}
+
+/// Why a code did not log in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// No login in progress in this browser (or it completed or expired).
+    NoFlow,
+    Malformed,
+    NetworkLimited,
+    /// Too many wrong codes for this identifier from strangers (or from familiar
+    /// places) in a day.
+    Locked { until: Timestamp },
+    Expired,
+    TooManyAttempts,
+    Wrong { attempts_left: u32 },
+    /// The digits typed are those of a code that a newer one replaced: said only to
+    /// someone who typed a code that was really sent for this flow.
+    Superseded { sent_at: Timestamp, channel: Channel, here: bool },
+    /// The code's contact opted out of its channel (or was removed) after it was sent.
+    Withdrawn,
+}
+
+impl Refusal {
+    /// The reason as the event log spells it.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Refusal::NoFlow => "no_flow",
+            Refusal::Malformed => "malformed",
+            Refusal::NetworkLimited => "network_limited",
+            Refusal::Locked { .. } => "locked",
+            Refusal::Expired => "expired",
+            Refusal::TooManyAttempts => "too_many_attempts",
+            Refusal::Wrong { .. } => "wrong_code",
+            Refusal::Superseded { .. } => "superseded",
+            Refusal::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// Why a request sent nothing. Recorded for the administrator, never shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotSent {
+    NotRegistered,
+    OptedOut,
+    NoAddressForChannel,
+    IdentifierLimit,
+    SmsCountryNotAllowed,
+    SmsPrefixLimit,
+    SmsBudgetSpent,
+}
+
+/// An event of the login, typed; stored as its kind and its fields as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum LoginEvent {
+    CodeRequested { channel: Channel, trust: Trust, flow: Option<i64> },
+    CodeQueued { channel: Channel, to: String },
+    CodeNotSent { channel: Channel, reason: NotSent },
+    /// `compared`: whether the digits were compared with a code at all.
+    VerificationFailed { reason: &'static str, flow: Option<i64>, compared: bool },
+    LoginSucceeded { channel: Channel, device: Option<i64> },
+    NetworkLimited { scope: &'static str, ip: String },
+    SmsBudgetSpent { per_hour: u32 },
+}
+
+impl LoginEvent {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            LoginEvent::CodeRequested { .. } => EventKind::CodeRequested,
+            LoginEvent::CodeQueued { .. } => EventKind::CodeQueued,
+            LoginEvent::CodeNotSent { .. } => EventKind::CodeNotSent,
+            LoginEvent::VerificationFailed { .. } => EventKind::VerificationFailed,
+            LoginEvent::LoginSucceeded { .. } => EventKind::LoginSucceeded,
+            LoginEvent::NetworkLimited { .. } => EventKind::NetworkLimited,
+            LoginEvent::SmsBudgetSpent { .. } => EventKind::SmsBudgetSpent,
+        }
+    }
+
+    /// Fills in the ids that exist only once the step's rows are written.
+    pub fn with_ids(mut self, flow_id: Option<i64>, device_id: Option<i64>) -> Self {
+        match &mut self {
+            LoginEvent::CodeRequested { flow, .. } | LoginEvent::VerificationFailed { flow, .. } => {
+                *flow = flow.or(flow_id);
+            }
+            LoginEvent::LoginSucceeded { device, .. } => *device = device.or(device_id),
+            _ => {}
+        }
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub contact: Option<ContactId>,
+    pub what: LoginEvent,
+}
+
+/// A code to issue: where it goes, or why it goes nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub channel: Channel,
+    pub send_to: Result<String, NotSent>,
+    pub expires_at: Timestamp,
+}
+
+/// The right code: use it up, complete the flow, remember the browser and network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    pub code: i64,
+    pub contact: ContactId,
+    pub channel: Channel,
+}
+
+/// Everything one step writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    pub hits: Vec<(Scope, Key)>,
+    pub issue: Option<Issue>,
+    /// The code slot whose attempt this step counts.
+    pub attempt: Option<i64>,
+    pub login: Option<Login>,
+    /// To keep on the flow for the next page view (`None`: clear it).
+    pub outcome: Option<Outcome>,
+    pub events: Vec<Event>,
+}
+
+impl Effects {
+    fn event(&mut self, contact: Option<ContactId>, what: LoginEvent) {
+        self.events.push(Event { contact, what });
+    }
+
+    /// This step's effects followed by `then`'s.
+    pub fn and(mut self, then: Effects) -> Effects {
+        self.hits.extend(then.hits);
+        self.events.extend(then.events);
+        Effects {
+            hits: self.hits,
+            issue: then.issue.or(self.issue),
+            attempt: then.attempt.or(self.attempt),
+            login: then.login.or(self.login),
+            outcome: then.outcome.or(self.outcome),
+            events: self.events,
+        }
+    }
+}
+
+/// The per-network limit of one kind of step: every request counts, and one over the
+/// hourly limit is refused. `earlier` is the network's count in the last hour.
+pub fn network(scope: Scope, network: &str, earlier: u32, per_hour: u32) -> (bool, Effects) {
+    let mut fx = Effects { hits: vec![(scope, Key::Network(network.to_string()))], ..Effects::default() };
+    let limited = earlier.saturating_add(1) > per_hour;
+    if limited {
+        fx.event(None, LoginEvent::NetworkLimited { scope: scope.as_str(), ip: network.to_string() });
+    }
+    (limited, fx)
+}
+
+/// Whom the sending limits count for: the contact (so their email and phone share
+/// them), otherwise the identifier. Nothing of this shows in an answer.
+pub fn sending_key(contact: Option<&Contact>, identifier: &Identifier) -> Key {
+    match contact {
+        Some(c) => Key::Contact(c.id),
+        None => Key::Identifier(identifier.to_string()),
+    }
+}
+
+/// Whom the failure lock counts for: the identifier as typed (normalised), never the
+/// contact, so a lock reached through an email says nothing about a phone number.
+pub fn lock_key(identifier: &str, parsed: Option<&Identifier>) -> Key {
+    Key::Identifier(parsed.map_or_else(|| identifier.trim().to_lowercase(), Identifier::to_string))
+}
+
+/// What the service loaded for a code request.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub identifier: &'a Identifier,
+    pub contact: Option<&'a Contact>,
+    pub channel: Channel,
+    pub trust: Trust,
+    /// Codes issued for [`sending_key`] in this trust pool in the last day, oldest first.
+    pub sent: &'a [Timestamp],
+    pub sms: SmsUsage,
+}
+
+/// SMS sent in the last hour: to the number's block, in all, and whether the
+/// "budget spent" alert went out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SmsUsage {
+    pub block: u32,
+    pub all: u32,
+    pub alerted: bool,
+}
+
+/// A code request: a code to the contact's address for the channel when there is one
+/// and every limit allows it; otherwise an unsent slot. Limits count alike for every
+/// identifier, registered or not.
+pub fn request(r: &Request, limits: &Limits, now: Timestamp) -> Effects {
+    let mut fx = Effects::default();
+    let contact_id = r.contact.map(|c| c.id);
+    fx.event(contact_id, LoginEvent::CodeRequested { channel: r.channel, trust: r.trust, flow: None });
+    let send_to = send_to(r, limits, now, &mut fx);
+    let logged = match &send_to {
+        Ok(to) => LoginEvent::CodeQueued { channel: r.channel, to: to.clone() },
+        Err(reason) => LoginEvent::CodeNotSent { channel: r.channel, reason: *reason },
+    };
+    fx.event(contact_id, logged);
+    fx.issue = Some(Issue { channel: r.channel, send_to, expires_at: now.plus(limits.code_ttl) });
+    fx
+}
+
+fn send_to(r: &Request, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<String, NotSent> {
+    if rules::identifier_throttled(r.sent, now, l.identifier_min_interval, l.identifier_codes_per_hour, l.identifier_codes_per_day) {
+        return Err(NotSent::IdentifierLimit);
+    }
+    fx.hits.push((Scope::Sending(r.trust), sending_key(r.contact, r.identifier)));
+    let contact = r.contact.ok_or(NotSent::NotRegistered)?;
+    let Some(to) = contact.address(r.channel) else {
+        return Err(if contact.address_exists(r.channel) { NotSent::OptedOut } else { NotSent::NoAddressForChannel });
+    };
+    if let (Channel::Sms, Some(phone)) = (r.channel, &contact.phone) {
+        if !phone.calling_code().is_some_and(|c| l.sms_countries.contains(&c)) {
+            return Err(NotSent::SmsCountryNotAllowed);
+        }
+        if r.sms.block >= l.sms_prefix_per_hour {
+            return Err(NotSent::SmsPrefixLimit);
+        }
+        if r.sms.all >= l.sms_per_hour {
+            if !r.sms.alerted {
+                fx.hits.push((Scope::SmsAlert, Key::Everyone));
+                fx.event(None, LoginEvent::SmsBudgetSpent { per_hour: l.sms_per_hour });
+            }
+            return Err(NotSent::SmsBudgetSpent);
+        }
+        fx.hits.push((Scope::SmsBlock, Key::Block(phone.prefix().to_string())));
+        fx.hits.push((Scope::Sms, Key::Everyone));
+    }
+    Ok(to.to_string())
+}
+
+/// Until when "Send a new code" must wait in this flow, if it must.
+pub fn cooldown(flow: &Requested, limits: &Limits, now: Timestamp) -> Option<Timestamp> {
+    let until = flow.current.issued_at.plus(limits.resend_cooldown);
+    (now < until).then_some(until)
+}
+
+/// Which code of the flow the typed digits are: compared by the service with every
+/// sent code's MAC, so the work is the same whatever matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// Not six digits: nothing was compared.
+    Malformed,
+    Current,
+    Older,
+    Nothing,
+}
+
+/// What the service loaded for a code entry.
+#[derive(Debug, Clone)]
+pub struct Verify {
+    pub typed: Match,
+    /// From [`rules::locked_until`] over this identifier's failures in the flow's pool.
+    pub locked_until: Option<Timestamp>,
+    /// The identifier's failure lock, where a wrong code counts.
+    pub lock_key: Key,
+    /// The contact's newest sent code, when it is newer than this flow's current one:
+    /// loaded only when the digits are the current code's.
+    pub newer_elsewhere: Option<(Timestamp, Channel)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    LoggedIn(ContactId),
+    Refused(Refusal),
+}
+
+/// A code entry in a `Requested` flow. Until the digits match a code that was sent for
+/// this flow, the answer depends only on what every flow has alike: the form of the
+/// digits, the lock of the identifier, the slot's expiry and attempts.
+pub fn verify(flow: &Requested, v: &Verify, limits: &Limits, now: Timestamp) -> (Verdict, Effects) {
+    let current = &flow.current;
+    let before = if v.typed == Match::Malformed {
+        Some(Refusal::Malformed)
+    } else if let Some(until) = v.locked_until {
+        Some(Refusal::Locked { until })
+    } else if now >= current.expires_at {
+        Some(Refusal::Expired)
+    } else if current.attempts >= limits.code_max_attempts {
+        Some(Refusal::TooManyAttempts)
+    } else {
+        None
+    };
+    if let Some(refusal) = before {
+        return refuse(flow, refusal, false, Effects::default());
+    }
+    // Counted before the comparison's result is used: no guess goes uncounted.
+    let mut fx = Effects { attempt: Some(current.id), ..Effects::default() };
+    let refusal = match (v.typed, flow.contact) {
+        // Only a sent code has a MAC to match, and codes are sent only to contacts.
+        (Match::Current, Some(_)) if current.withdrawn => Refusal::Withdrawn,
+        (Match::Current, Some(contact)) => match v.newer_elsewhere {
+            Some((sent_at, channel)) => Refusal::Superseded { sent_at, channel, here: false },
+            None => return logged_in(flow, contact, fx),
+        },
+        (Match::Older, _) => Refusal::Superseded { sent_at: current.issued_at, channel: current.channel, here: true },
+        _ => {
+            fx.hits.push((Scope::Failure(flow.trust), v.lock_key.clone()));
+            rules::wrong_guess(current.attempts + 1, limits.code_max_attempts)
+        }
+    };
+    refuse(flow, refusal, true, fx)
+}
+
+/// A code entry from a network over its hourly limit: refused before anything is read.
+pub fn refused_by_network(flow: &Requested) -> (Verdict, Effects) {
+    refuse(flow, Refusal::NetworkLimited, false, Effects::default())
+}
+
+fn refuse(flow: &Requested, refusal: Refusal, compared: bool, mut fx: Effects) -> (Verdict, Effects) {
+    fx.event(flow.contact, LoginEvent::VerificationFailed { reason: refusal.reason(), flow: Some(flow.id), compared });
+    fx.outcome = Some(Outcome::Refused(refusal.clone()));
+    (Verdict::Refused(refusal), fx)
+}
+
+fn logged_in(flow: &Requested, contact: ContactId, mut fx: Effects) -> (Verdict, Effects) {
+    fx.login = Some(Login { code: flow.current.id, contact, channel: flow.channel });
+    fx.event(Some(contact), LoginEvent::LoginSucceeded { channel: flow.channel, device: None });
+    (Verdict::LoggedIn(contact), fx)
+}
+
+#[cfg(test)]
+#[path = "flow_tests.rs"]
+mod tests;

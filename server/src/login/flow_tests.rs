@@ -1,0 +1,305 @@
+//! Every transition of the login, as tables: the state and what was loaded in, the
+//! verdict and the effects out. No database, no clock.
+
+use std::time::Duration;
+
+use app::types::Channel;
+
+use super::*;
+use crate::domain::{EmailAddress, PhoneNumber, Region};
+
+const T0: Timestamp = Timestamp(1_800_000_000);
+const TTL: u64 = 600;
+
+fn limits() -> Limits {
+    Limits { code_ttl: Duration::from_secs(TTL), ..Limits::default() }
+}
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp(T0.0 + secs)
+}
+
+fn code(id: i64, sent: bool) -> CodeRecord {
+    CodeRecord {
+        id,
+        channel: Channel::Email,
+        mac: sent.then(|| vec![0; 32]),
+        issued_at: T0,
+        expires_at: at(TTL as i64),
+        attempts: 0,
+        consumed: false,
+        withdrawn: false,
+    }
+}
+
+fn record(codes: Vec<CodeRecord>) -> FlowRecord {
+    FlowRecord {
+        id: 7,
+        identifier: "ada@example.com".into(),
+        channel: Channel::Email,
+        contact: Some(ContactId(1)),
+        trust: Trust::Stranger,
+        completed: false,
+        outcome: None,
+        codes,
+    }
+}
+
+fn requested(current: CodeRecord) -> Requested {
+    match Flow::at(record(vec![current, code(1, true)]), T0, limits().code_ttl) {
+        Flow::Requested(r) => r,
+        other => panic!("not requested: {other:?}"),
+    }
+}
+
+#[test]
+fn a_stored_flow_is_requested_until_a_code_lifetime_after_its_newest_code_expired() {
+    let ttl = limits().code_ttl;
+    let cases: &[(&str, FlowRecord, Timestamp, &str)] = &[
+        ("fresh", record(vec![code(2, true)]), T0, "requested"),
+        ("its code expired, within the grace", record(vec![code(2, true)]), at(TTL as i64), "requested"),
+        ("last second of the grace", record(vec![code(2, true)]), at(2 * TTL as i64 - 1), "requested"),
+        ("a lifetime after its code expired", record(vec![code(2, true)]), at(2 * TTL as i64), "expired"),
+        ("an unsent slot expires alike", record(vec![code(2, false)]), at(2 * TTL as i64), "expired"),
+        ("completed", FlowRecord { completed: true, ..record(vec![code(2, true)]) }, T0, "completed"),
+        ("no code at all (written by an older version)", record(vec![]), T0, "expired"),
+    ];
+    for (name, rec, now, want) in cases {
+        let got = match Flow::at(rec.clone(), *now, ttl) {
+            Flow::Requested(_) => "requested",
+            Flow::Completed => "completed",
+            Flow::Expired => "expired",
+        };
+        assert_eq!(got, *want, "{name}");
+    }
+}
+
+fn facts(typed: Match) -> Verify {
+    Verify { typed, locked_until: None, lock_key: Key::Identifier("ada@example.com".into()), newer_elsewhere: None }
+}
+
+/// One row: the flow's current slot and what was typed, the verdict, whether an
+/// attempt and a failure were counted, and whether the browser logs in.
+struct Row {
+    name: &'static str,
+    current: CodeRecord,
+    facts: Verify,
+    now: Timestamp,
+    verdict: Verdict,
+    attempt: bool,
+    failure: bool,
+}
+
+fn row(name: &'static str, current: CodeRecord, facts: Verify, verdict: Verdict, attempt: bool, failure: bool) -> Row {
+    Row { name, current, facts, now: at(10), verdict, attempt, failure }
+}
+
+#[test]
+fn verify_answers_every_combination_as_the_table_says() {
+    use Refusal::*;
+    let refused = Verdict::Refused;
+    let unsent = code(2, false);
+    let sent = code(2, true);
+    let tried = |n| CodeRecord { attempts: n, ..code(2, true) };
+    let rows = [
+        row("the right code logs in", sent.clone(), facts(Match::Current), Verdict::LoggedIn(ContactId(1)), true, false),
+        row("a wrong code counts down", sent.clone(), facts(Match::Nothing), refused(Wrong { attempts_left: 4 }), true, true),
+        row("an unsent slot answers a guess alike", unsent.clone(), facts(Match::Nothing), refused(Wrong { attempts_left: 4 }), true, true),
+        row("the fifth wrong code uses the slot up", tried(4), facts(Match::Nothing), refused(TooManyAttempts), true, true),
+        row("after five, even the right code is refused", tried(5), facts(Match::Current), refused(TooManyAttempts), false, false),
+        row("an unsent slot after five alike", CodeRecord { attempts: 5, ..unsent.clone() }, facts(Match::Nothing), refused(TooManyAttempts), false, false),
+        row("not six digits costs nothing", sent.clone(), facts(Match::Malformed), refused(Malformed), false, false),
+        row(
+            "a locked identifier is refused before comparing",
+            sent.clone(),
+            Verify { locked_until: Some(at(86_400)), ..facts(Match::Current) },
+            refused(Locked { until: at(86_400) }),
+            false,
+            false,
+        ),
+        row(
+            "a newer code elsewhere is told only to the holder of this one",
+            sent.clone(),
+            Verify { newer_elsewhere: Some((at(5), Channel::Sms)), ..facts(Match::Current) },
+            refused(Superseded { sent_at: at(5), channel: Channel::Sms, here: false }),
+            true,
+            false,
+        ),
+        row(
+            "a wrong code says nothing of a newer code elsewhere",
+            sent.clone(),
+            Verify { newer_elsewhere: Some((at(5), Channel::Sms)), ..facts(Match::Nothing) },
+            refused(Wrong { attempts_left: 4 }),
+            true,
+            true,
+        ),
+        row("an older code of this flow is named as such", sent.clone(), facts(Match::Older), refused(Superseded { sent_at: T0, channel: Channel::Email, here: true }), true, false),
+        row("a withdrawn code no longer works", CodeRecord { withdrawn: true, ..sent.clone() }, facts(Match::Current), refused(Withdrawn), true, false),
+    ];
+    let mut expired = row("at the end of its lifetime the slot expires", sent.clone(), facts(Match::Current), refused(Expired), false, false);
+    expired.now = at(TTL as i64);
+    let mut expired_unsent = row("an unsent slot expires alike", unsent, facts(Match::Nothing), refused(Expired), false, false);
+    expired_unsent.now = at(TTL as i64);
+
+    for r in rows.into_iter().chain([expired, expired_unsent]) {
+        let flow = requested(r.current.clone());
+        let (verdict, fx) = verify(&flow, &r.facts, &limits(), r.now);
+        assert_eq!(verdict, r.verdict, "{}", r.name);
+        assert_eq!(fx.attempt == Some(2), r.attempt, "{}: attempt", r.name);
+        let failure = fx.hits.iter().any(|(s, k)| *s == Scope::Failure(Trust::Stranger) && *k == r.facts.lock_key);
+        assert_eq!(failure, r.failure, "{}: failure counted", r.name);
+        assert_eq!(fx.login.is_some(), matches!(verdict, Verdict::LoggedIn(_)), "{}: login", r.name);
+        let kinds: Vec<EventKind> = fx.events.iter().map(|e| e.what.kind()).collect();
+        let want = if r.verdict == Verdict::LoggedIn(ContactId(1)) { EventKind::LoginSucceeded } else { EventKind::VerificationFailed };
+        assert_eq!(kinds, [want], "{}: one event", r.name);
+        match &verdict {
+            Verdict::Refused(refusal) => assert_eq!(fx.outcome, Some(Outcome::Refused(refusal.clone())), "{}", r.name),
+            Verdict::LoggedIn(_) => assert_eq!(fx.outcome, None, "{}", r.name),
+        }
+    }
+}
+
+#[test]
+fn a_familiar_flows_failures_count_in_its_own_pool() {
+    let flow = Requested { trust: Trust::Familiar, ..requested(code(2, true)) };
+    let (_, fx) = verify(&flow, &facts(Match::Nothing), &limits(), at(10));
+    assert_eq!(fx.hits, [(Scope::Failure(Trust::Familiar), Key::Identifier("ada@example.com".into()))]);
+}
+
+fn contact(email: Option<&str>, phone: Option<&str>, email_opt_out: bool) -> Contact {
+    let dk = Region::parse("DK").unwrap();
+    Contact {
+        id: ContactId(1),
+        name: "Ada".into(),
+        email: email.map(|e| EmailAddress::parse(e).unwrap()),
+        phone: phone.map(|p| PhoneNumber::parse(p, dk).unwrap()),
+        email_opt_out,
+        sms_opt_out: false,
+    }
+}
+
+#[test]
+fn request_sends_only_where_a_code_may_go_and_counts_alike_for_everyone() {
+    let ada = contact(Some("ada@example.com"), Some("+45 20 12 34 01"), false);
+    let opted_out = contact(Some("ada@example.com"), None, true);
+    let no_phone = contact(Some("ada@example.com"), None, false);
+    let french = contact(None, Some("+33 6 12 34 56 78"), false);
+    let email = Identifier::Email(EmailAddress::parse("ada@example.com").unwrap());
+    let l = Limits { sms_countries: vec![45], sms_prefix_per_hour: 10, sms_per_hour: 100, ..limits() };
+    let recently = [at(-10)];
+    let full_day: Vec<Timestamp> = (0..10).map(|i| at(-80_000 + i * 100)).collect();
+    let usage = |block, all, alerted| SmsUsage { block, all, alerted };
+    let sending = |c: Option<&Contact>| (Scope::Sending(Trust::Stranger), sending_key(c, &email));
+    let sms_hits = vec![(Scope::SmsBlock, Key::Block("+452012".into())), (Scope::Sms, Key::Everyone)];
+    type Case<'a> = (&'a str, Option<&'a Contact>, Channel, &'a [Timestamp], SmsUsage, Result<String, NotSent>, bool);
+    let cases: Vec<Case> = vec![
+        ("registered", Some(&ada), Channel::Email, &[], usage(0, 0, false), Ok("ada@example.com".into()), false),
+        ("unregistered", None, Channel::Email, &[], usage(0, 0, false), Err(NotSent::NotRegistered), false),
+        ("opted out", Some(&opted_out), Channel::Email, &[], usage(0, 0, false), Err(NotSent::OptedOut), false),
+        ("no such channel", Some(&no_phone), Channel::Sms, &[], usage(0, 0, false), Err(NotSent::NoAddressForChannel), false),
+        ("within 30 s of the last", Some(&ada), Channel::Email, &recently, usage(0, 0, false), Err(NotSent::IdentifierLimit), false),
+        ("ten today", Some(&ada), Channel::Email, &full_day, usage(0, 0, false), Err(NotSent::IdentifierLimit), false),
+        ("by SMS", Some(&ada), Channel::Sms, &[], usage(0, 0, false), Ok("+4520123401".into()), true),
+        ("SMS abroad", Some(&french), Channel::Sms, &[], usage(0, 0, false), Err(NotSent::SmsCountryNotAllowed), false),
+        ("SMS to a busy block", Some(&ada), Channel::Sms, &[], usage(10, 0, false), Err(NotSent::SmsPrefixLimit), false),
+        ("SMS budget spent", Some(&ada), Channel::Sms, &[], usage(0, 100, true), Err(NotSent::SmsBudgetSpent), false),
+    ];
+    for (name, who, channel, sent, sms, want, sms_counted) in cases {
+        let r = Request { identifier: &email, contact: who, channel, trust: Trust::Stranger, sent, sms };
+        let fx = request(&r, &l, T0);
+        let issue = fx.issue.clone().expect("every request has a slot");
+        assert_eq!(issue.send_to, want, "{name}");
+        assert_eq!(issue.expires_at, at(TTL as i64), "{name}");
+        let mut hits = Vec::new();
+        if want != Err(NotSent::IdentifierLimit) {
+            hits.push(sending(who));
+        }
+        if sms_counted {
+            hits.extend(sms_hits.clone());
+        }
+        assert_eq!(fx.hits, hits, "{name}: hits");
+        let kinds: Vec<EventKind> = fx.events.iter().map(|e| e.what.kind()).collect();
+        let second = if want.is_ok() { EventKind::CodeQueued } else { EventKind::CodeNotSent };
+        assert_eq!(kinds, [EventKind::CodeRequested, second], "{name}: events");
+    }
+}
+
+#[test]
+fn the_first_request_over_the_sms_budget_raises_one_alert() {
+    let ada = contact(None, Some("+45 20 12 34 01"), false);
+    let phone = Identifier::Phone(ada.phone.clone().unwrap());
+    let l = Limits { sms_per_hour: 3, ..limits() };
+    let r = Request { identifier: &phone, contact: Some(&ada), channel: Channel::Sms, trust: Trust::Stranger, sent: &[], sms: SmsUsage { block: 0, all: 3, alerted: false } };
+    let fx = request(&r, &l, T0);
+    assert!(fx.hits.contains(&(Scope::SmsAlert, Key::Everyone)));
+    assert!(fx.events.iter().any(|e| e.what == LoginEvent::SmsBudgetSpent { per_hour: 3 }));
+}
+
+#[test]
+fn a_familiar_request_counts_in_its_own_pool() {
+    let ada = contact(Some("ada@example.com"), None, false);
+    let email = Identifier::Email(ada.email.clone().unwrap());
+    let r = Request { identifier: &email, contact: Some(&ada), channel: Channel::Email, trust: Trust::Familiar, sent: &[], sms: SmsUsage::default() };
+    assert_eq!(request(&r, &limits(), T0).hits, [(Scope::Sending(Trust::Familiar), Key::Contact(ContactId(1)))]);
+}
+
+#[test]
+fn send_a_new_code_waits_for_the_cooldown() {
+    let flow = requested(code(2, true));
+    let l = limits();
+    assert_eq!(cooldown(&flow, &l, at(10)), Some(at(30)));
+    assert_eq!(cooldown(&flow, &l, at(30)), None);
+}
+
+#[test]
+fn the_network_limit_refuses_the_request_over_it_and_counts_every_one() {
+    let (limited, fx) = network(Scope::CodeRequest, "192.0.2.1", 29, 30);
+    assert!(!limited);
+    assert_eq!(fx.hits, [(Scope::CodeRequest, Key::Network("192.0.2.1".into()))]);
+    assert!(fx.events.is_empty());
+    let (limited, fx) = network(Scope::CodeRequest, "192.0.2.1", 30, 30);
+    assert!(limited);
+    assert_eq!(fx.hits.len(), 1);
+    assert_eq!(fx.events[0].what.kind(), EventKind::NetworkLimited);
+}
+
+#[test]
+fn locks_count_per_identifier_typed_never_per_contact() {
+    let phone = Identifier::Phone(PhoneNumber::parse("20 12 34 01", Region::parse("DK").unwrap()).unwrap());
+    assert_eq!(lock_key("20 12 34 01", Some(&phone)), Key::Identifier("+4520123401".into()));
+    assert_eq!(lock_key(" ADA@Example.com ", None), Key::Identifier("ada@example.com".into()));
+}
+
+// The checks the rules module had before the states were explicit, kept by name.
+
+#[test]
+fn a_code_is_valid_until_the_last_second_of_its_lifetime() {
+    let flow = requested(code(2, true));
+    let (verdict, _) = verify(&flow, &facts(Match::Current), &limits(), at(TTL as i64 - 1));
+    assert_eq!(verdict, Verdict::LoggedIn(ContactId(1)));
+    let (verdict, _) = verify(&flow, &facts(Match::Current), &limits(), at(TTL as i64));
+    assert_eq!(verdict, Verdict::Refused(Refusal::Expired));
+}
+
+#[test]
+fn a_code_with_all_attempts_used_is_refused_even_before_comparing() {
+    let flow = requested(CodeRecord { attempts: 5, ..code(2, true) });
+    let (verdict, fx) = verify(&flow, &facts(Match::Current), &limits(), at(10));
+    assert_eq!(verdict, Verdict::Refused(Refusal::TooManyAttempts));
+    assert_eq!(fx.attempt, None);
+}
+
+#[test]
+fn only_the_newest_code_works_and_the_error_names_the_newer_one() {
+    let flow = requested(code(2, true));
+    let newer = Verify { newer_elsewhere: Some((at(40), Channel::Sms)), ..facts(Match::Current) };
+    let (verdict, fx) = verify(&flow, &newer, &limits(), at(41));
+    assert_eq!(verdict, Verdict::Refused(Refusal::Superseded { sent_at: at(40), channel: Channel::Sms, here: false }));
+    assert_eq!(fx.login, None);
+}
+
+#[test]
+fn a_used_code_cannot_be_used_again() {
+    let used = FlowRecord { completed: true, ..record(vec![CodeRecord { consumed: true, ..code(2, true) }]) };
+    assert_eq!(Flow::at(used, at(10), limits().code_ttl), Flow::Completed);
+}
