@@ -13,3 +13,4 @@ mod session;
 
 pub use flow::{Outcome, Refusal};
 pub use service::{Answer, Cookie, LoginService, Outbox, Screen, ServiceError};
+pub use session::{InboxPage, MessagePage};

@@ -119,17 +119,24 @@ impl Keyring {
     /// A code's MAC: bound to the flow it was issued in, so it works only in the browser
     /// that asked for it. The one place its input is built.
     pub fn code_mac(&self, flow_id: i64, code: &super::Code) -> Vec<u8> {
-        self.mac(&[&flow_id.to_be_bytes(), code.digits().as_bytes()])
+        let (flow, digits) = code_input(flow_id, code);
+        self.mac(&[&flow, digits])
     }
 
     pub fn code_matches(&self, flow_id: i64, code: &super::Code, mac: &[u8]) -> bool {
-        self.verify(&[&flow_id.to_be_bytes(), code.digits().as_bytes()], mac)
+        let (flow, digits) = code_input(flow_id, code);
+        self.verify(&[&flow, digits], mac)
     }
 
     /// True when any key's MAC of `parts` equals `expected` (each compared in constant time).
     pub fn verify(&self, parts: &[&[u8]], expected: &[u8]) -> bool {
         self.keys.iter().fold(false, |found, key| key.verify(parts, expected) | found)
     }
+}
+
+/// What a code's MAC covers: the flow's id and the digits.
+fn code_input(flow_id: i64, code: &super::Code) -> ([u8; 8], &[u8]) {
+    (flow_id.to_be_bytes(), code.digits().as_bytes())
 }
 
 fn hex(bytes: &[u8]) -> String {

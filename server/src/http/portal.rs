@@ -3,10 +3,10 @@
 //! Unexpected errors are logged with a reference; only the reference goes to the browser.
 
 use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply, Visitor};
-use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageView, Notice};
+use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice};
 
 use crate::domain::{Timestamp, Token, words};
-use crate::login::{Answer, Cookie, LoginService, Outcome, Refusal, Screen};
+use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome, Refusal, Screen};
 
 pub struct PortalAdapter {
     service: LoginService,
@@ -77,6 +77,31 @@ impl PortalAdapter {
     }
 }
 
+fn inbox(page: InboxPage) -> Inbox {
+    Inbox {
+        contact_name: page.contact_name,
+        just_logged_in: page.just_logged_in,
+        messages: page
+            .messages
+            .into_iter()
+            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() })
+            .collect(),
+    }
+}
+
+fn message(page: MessagePage) -> MessageView {
+    match page {
+        MessagePage::Shown { message, contact_name, just_logged_in } => MessageView::Shown {
+            title: message.title,
+            body_html: message.body_html,
+            published_at: message.published_at.utc(),
+            contact_name,
+            just_logged_in,
+        },
+        MessagePage::NotPublished => MessageView::NotPublished,
+    }
+}
+
 fn seconds_until(t: Timestamp, now: Timestamp) -> u32 {
     u32::try_from(t.secs_since(now).max(0)).unwrap_or(u32::MAX)
 }
@@ -108,10 +133,10 @@ impl Portal for PortalAdapter {
         Box::pin(async move { self.done(self.service.verify_code(who, code, next).await, |s| self.step(s)) })
     }
     fn inbox(&self, who: Visitor) -> BoxFuture<'_, PortResult<Option<Inbox>>> {
-        Box::pin(async move { self.done(self.service.inbox(who).await, |v| v) })
+        Box::pin(async move { self.done(self.service.inbox(who).await, |v| v.map(inbox)) })
     }
     fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>> {
-        Box::pin(async move { self.done(self.service.message(who, public_id).await, |v| v) })
+        Box::pin(async move { self.done(self.service.message(who, public_id).await, |v| v.map(message)) })
     }
     fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>> {
         Box::pin(async move { self.done(self.service.log_out(who).await, |v| v) })

@@ -157,6 +157,11 @@ pub enum LoginEvent {
     LoginSucceeded { channel: Channel, device: Option<i64> },
     NetworkLimited { scope: &'static str, ip: String },
     SmsBudgetSpent { per_hour: u32 },
+    /// A remembered browser came back after a while (not every page view).
+    DeviceRecognised { device: i64 },
+    DeviceExpired { device: i64 },
+    LoggedOut { device: i64 },
+    MessageRefused { message: String, reason: &'static str },
 }
 
 impl LoginEvent {
@@ -169,6 +174,10 @@ impl LoginEvent {
             LoginEvent::LoginSucceeded { .. } => EventKind::LoginSucceeded,
             LoginEvent::NetworkLimited { .. } => EventKind::NetworkLimited,
             LoginEvent::SmsBudgetSpent { .. } => EventKind::SmsBudgetSpent,
+            LoginEvent::DeviceRecognised { .. } => EventKind::DeviceRecognised,
+            LoginEvent::DeviceExpired { .. } => EventKind::DeviceExpired,
+            LoginEvent::LoggedOut { .. } => EventKind::LoggedOut,
+            LoginEvent::MessageRefused { .. } => EventKind::MessageRefused,
         }
     }
 

@@ -27,8 +27,8 @@ pub enum ServiceError {
     Random(#[from] getrandom::Error),
     #[error(transparent)]
     Seal(#[from] crate::delivery::sealed::SealError),
-    #[error("a stored outcome could not be read: {0}")]
-    Outcome(#[from] serde_json::Error),
+    #[error("an outcome or event could not be (de)serialised: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// Where issued codes go: sealed into delivery jobs, and a nudge to the worker.
@@ -385,19 +385,14 @@ impl LoginService {
             tx.remember_network(login.contact, &step.network, now).await?;
             written.device = Some(token);
         }
-        let events: Vec<NewEvent> = fx
-            .events
-            .into_iter()
-            .map(|e| {
-                let what = e.what.with_ids(step.flow_id, device_id);
-                let detail = serde_json::to_value(&what).unwrap_or_default();
-                tracing::info!(event = what.kind().as_str(), contact = e.contact.map(|c| c.0), %detail, "login event");
-                if what.kind() == crate::store::EventKind::SmsBudgetSpent {
-                    tracing::error!(budget = self.limits.sms_per_hour, "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up");
-                }
-                NewEvent { kind: what.kind(), contact: e.contact, detail }
-            })
-            .collect();
+        let mut events = Vec::with_capacity(fx.events.len());
+        for e in fx.events {
+            let what = e.what.with_ids(step.flow_id, device_id);
+            if what.kind() == crate::store::EventKind::SmsBudgetSpent {
+                tracing::error!(budget = self.limits.sms_per_hour, "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up");
+            }
+            events.push(new_event(e.contact, &what)?);
+        }
         tx.record_events(&events, now).await?;
         Ok(written)
     }
@@ -407,6 +402,13 @@ impl LoginService {
             self.outbox.wake.notify_one();
         }
     }
+}
+
+/// A login event as the log stores it (and says it, at `info`).
+pub(super) fn new_event(contact: Option<ContactId>, what: &flow::LoginEvent) -> Result<NewEvent, ServiceError> {
+    let detail = serde_json::to_value(what)?;
+    tracing::info!(event = what.kind().as_str(), contact = contact.map(|c| c.0), %detail, "login event");
+    Ok(NewEvent { kind: what.kind(), contact, detail })
 }
 
 impl Screen {

@@ -1,15 +1,29 @@
 //! After the code: remembered browsers, what they may read, and logging out.
 
 use app::port::Visitor;
-use app::types::{Inbox, MessageSummary, MessageView};
-use serde_json::json;
 
 use super::LoginService;
-use super::flow::Outcome;
+use super::flow::{LoginEvent, Outcome};
 use super::rules;
 use super::service::{Answer, Cookie, Screen, ServiceError, ServiceResult};
 use crate::domain::Token;
-use crate::store::{Contact, Device, EventKind};
+use crate::store::{Contact, Device, PublishedMessage};
+
+/// A recognised contact's messages.
+#[derive(Debug, Clone)]
+pub struct InboxPage {
+    pub contact_name: String,
+    /// True on the first page after logging in: tell the contact the browser is remembered.
+    pub just_logged_in: bool,
+    pub messages: Vec<PublishedMessage>,
+}
+
+#[derive(Debug, Clone)]
+pub enum MessagePage {
+    Shown { message: PublishedMessage, contact_name: String, just_logged_in: bool },
+    /// Not published to this contact (or no such message: the two are not told apart).
+    NotPublished,
+}
 
 /// A recognised browser: its device and contact, and cookies to clear if it was not.
 struct Recognised {
@@ -32,7 +46,7 @@ impl LoginService {
         let now = self.now();
         if !rules::device_is_valid(&device, now, self.limits.device_idle, self.limits.device_max_age) {
             if !device.revoked {
-                self.event(EventKind::DeviceExpired, Some(device.contact), json!({ "device": device.id })).await?;
+                self.event(Some(device.contact), LoginEvent::DeviceExpired { device: device.id }).await?;
             }
             return forget();
         }
@@ -40,7 +54,7 @@ impl LoginService {
             return forget();
         };
         if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
-            self.event(EventKind::DeviceRecognised, Some(contact.id), json!({ "device": device.id })).await?;
+            self.event(Some(contact.id), LoginEvent::DeviceRecognised { device: device.id }).await?;
         }
         // Idle expiry counts in days: one write a minute per browser is plenty.
         if now.secs_since(device.last_seen_at) >= 60 {
@@ -84,60 +98,49 @@ impl LoginService {
         Ok(Answer { value: Screen::start(), cookies: vec![Cookie::ForgetFlow] })
     }
 
-    pub async fn inbox(&self, who: Visitor) -> ServiceResult<Option<Inbox>> {
+    pub async fn inbox(&self, who: Visitor) -> ServiceResult<Option<InboxPage>> {
         let Recognised { found, cookies } = self.recognise(&who).await?;
         let Some((device, contact)) = found else {
             return Ok(Answer { value: None, cookies });
         };
         let messages = self.store.inbox(contact.id).await?;
-        let inbox = Inbox {
-            contact_name: contact.name,
-            just_logged_in: self.store.welcome_device(device.id).await?,
-            messages: messages
-                .into_iter()
-                .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() })
-                .collect(),
-        };
-        Ok(Answer { value: Some(inbox), cookies })
+        let just_logged_in = self.store.welcome_device(device.id).await?;
+        Ok(Answer { value: Some(InboxPage { contact_name: contact.name, just_logged_in, messages }), cookies })
     }
 
-    pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessageView>> {
+    pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessagePage>> {
         let Recognised { found, cookies } = self.recognise(&who).await?;
         let Some((device, contact)) = found else {
             return Ok(Answer { value: None, cookies });
         };
-        let view = match self.store.published_message(contact.id, &public_id).await? {
-            Some(m) => {
-                MessageView::Shown {
-                    title: m.title,
-                    body_html: m.body_html,
-                    published_at: m.published_at.utc(),
-                    contact_name: contact.name,
-                    // The first page after logging in may be a message: say it there too.
-                    just_logged_in: self.store.welcome_device(device.id).await?,
-                }
-            }
+        let page = match self.store.published_message(contact.id, &public_id).await? {
+            // The first page after logging in may be a message: say it there too.
+            Some(message) => MessagePage::Shown {
+                message,
+                contact_name: contact.name,
+                just_logged_in: self.store.welcome_device(device.id).await?,
+            },
             None => {
-                self.event(EventKind::MessageRefused, Some(contact.id), json!({ "message": public_id, "reason": "not_published" })).await?;
-                MessageView::NotPublished
+                self.event(Some(contact.id), LoginEvent::MessageRefused { message: public_id, reason: "not_published" }).await?;
+                MessagePage::NotPublished
             }
         };
-        Ok(Answer { value: Some(view), cookies })
+        Ok(Answer { value: Some(page), cookies })
     }
 
     pub async fn log_out(&self, who: Visitor) -> ServiceResult<()> {
         if let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie)
             && let Some(device) = self.store.device_by_token(&token.hash()).await? {
                 self.store.revoke_device(device.id, self.now()).await?;
-                self.event(EventKind::LoggedOut, Some(device.contact), json!({ "device": device.id })).await?;
+                self.event(Some(device.contact), LoginEvent::LoggedOut { device: device.id }).await?;
             }
         Ok(Answer { value: (), cookies: vec![Cookie::ForgetDevice, Cookie::ForgetFlow] })
     }
 
     /// An event of a remembered browser (one statement: these steps write nothing else
     /// that must agree with it).
-    async fn event(&self, kind: EventKind, contact: Option<crate::store::ContactId>, detail: serde_json::Value) -> Result<(), ServiceError> {
-        tracing::info!(event = kind.as_str(), contact = contact.map(|c| c.0), %detail, "login event");
-        Ok(self.store.record_event(kind, contact, detail, self.now()).await?)
+    async fn event(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
+        let e = super::service::new_event(contact, &what)?;
+        Ok(self.store.record_event(e.kind, e.contact, e.detail, self.now()).await?)
     }
 }

@@ -90,15 +90,12 @@ impl Store {
         .bind(contact.map(|c| c.0))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(at, kind, contact, detail)| Event {
-                at: Timestamp(at),
-                kind,
-                contact: contact.map(ContactId),
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+        rows.into_iter()
+            .map(|(at, kind, contact, detail)| {
+                let detail = serde_json::from_str(&detail).map_err(|e| super::StoreError::Corrupt(format!("event detail: {e}")))?;
+                Ok(Event { at: Timestamp(at), kind, contact: contact.map(ContactId), detail })
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use app::types::Channel;
 
-use super::{ContactId, Store, StoreResult};
+use super::{ContactId, Store, StoreResult, stored_channel};
 
 /// A job to write with its code, in the same transaction.
 #[derive(Debug, Clone)]
@@ -70,15 +70,18 @@ impl Store {
         .bind(now_ms)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(id, contact, channel, recipient, payload, attempts, expires_at_ms)| ClaimedJob {
-            id,
-            contact: contact.map(ContactId),
-            channel: Channel::parse(&channel).unwrap_or_default(),
-            recipient,
-            payload,
-            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-            expires_at_ms,
-        }))
+        row.map(|(id, contact, channel, recipient, payload, attempts, expires_at_ms)| {
+            Ok(ClaimedJob {
+                id,
+                contact: contact.map(ContactId),
+                channel: stored_channel(&channel)?,
+                recipient,
+                payload,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                expires_at_ms,
+            })
+        })
+        .transpose()
     }
 
     pub async fn start_attempt(&self, job: &ClaimedJob, worker: &str, now_ms: i64) -> StoreResult<i64> {
@@ -181,19 +184,20 @@ impl Store {
         .bind(contact.map(|c| c.0))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error)| JobRecord {
-                id,
-                channel: Channel::parse(&channel).unwrap_or_default(),
-                recipient,
-                status,
-                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                provider,
-                provider_message_id,
-                last_error,
+        rows.into_iter()
+            .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error)| {
+                Ok(JobRecord {
+                    id,
+                    channel: stored_channel(&channel)?,
+                    recipient,
+                    status,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    provider,
+                    provider_message_id,
+                    last_error,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Outcomes of every try of a job, oldest first: `(outcome, provider, error)`.

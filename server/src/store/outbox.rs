@@ -31,15 +31,10 @@ impl Store {
             sqlx::query_as("SELECT channel, recipient, subject, body, created_at FROM outbox ORDER BY id")
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(channel, recipient, subject, body, created_at)| OutboxEntry {
-                channel: Channel::parse(&channel).unwrap_or_default(),
-                recipient,
-                subject,
-                body,
-                created_at: Timestamp(created_at),
+        rows.into_iter()
+            .map(|(channel, recipient, subject, body, created_at)| {
+                Ok(OutboxEntry { channel: super::stored_channel(&channel)?, recipient, subject, body, created_at: Timestamp(created_at) })
             })
-            .collect())
+            .collect()
     }
 }
