@@ -202,8 +202,8 @@ impl LoginService {
         let written = self.write(&mut tx, &step, fx).await?;
         tx.commit().await?;
         self.sent(&written);
-        let issued = written.queued || matches!(outcome, Some(Outcome::CodeSent));
-        let (channel, resend_at) = if issued {
+        // A new slot was issued (sent or not: it does not show) exactly when it says so.
+        let (channel, resend_at) = if matches!(outcome, Some(Outcome::CodeSent)) {
             (channel, now.plus(self.limits.resend_cooldown))
         } else {
             (flow.channel, flow.current.issued_at.plus(self.limits.resend_cooldown))
@@ -361,6 +361,7 @@ impl LoginService {
             written.queued = job.is_some();
             let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, mac, expires_at: issue.expires_at, job };
             tx.insert_code(&new, now, self.clock.now_ms()).await?;
+            // A new flow was written with its channel; "Send a new code" changes it.
             if fx.outcome.is_some() {
                 tx.update_flow(flow_id, issue.channel, outcome.as_deref(), now).await?;
             }
