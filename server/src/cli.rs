@@ -145,6 +145,8 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let url = format!("http://{}", config.addr);
     println!("Contact portal is running at {url}");
+    println!("  Email codes go to {}.", config.delivery.email.describe());
+    println!("  Text-message codes go to {}.", config.delivery.sms.describe());
     if config.has_dev_outbox() {
         println!("  Log in as a demo contact: {} (email) or {} (text message).", crate::demo::ADA_EMAIL, crate::demo::ADA_PHONE);
         println!("  Codes are not sent anywhere in dev mode: read them at {url}/dev/outbox");

@@ -3,6 +3,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+mod delivery;
+
+pub use delivery::{ALLOW_UNENCRYPTED, DEV_OUTBOX_ON_NETWORK, EmailDelivery, SmsDelivery};
+
 use crate::delivery::WorkerSettings;
 use crate::domain::{InputError, Region, parse_duration};
 
@@ -14,22 +18,6 @@ impl std::fmt::Debug for Redacted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("…")
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EmailDelivery {
-    /// Stored and shown at /dev/outbox: the embedded default.
-    Dev,
-    Smtp { url: Redacted, from: String, reply_to: Option<String> },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SmsDelivery {
-    Dev,
-    Twilio { base_url: String, account_sid: String, auth_token: Redacted, from: Option<String>, messaging_service_sid: Option<String> },
-    Webhook { url: String, token: Option<Redacted> },
-    /// No SMS provider: SMS codes fail, and the delivery record says so.
-    None,
 }
 
 #[derive(Debug, Clone)]
@@ -140,9 +128,14 @@ impl Config {
         let addr = addr_text
             .parse()
             .map_err(|_| InputError::new(format!("PORTAL_ADDR={addr_text:?} is not an address like 127.0.0.1:3000")))?;
+        let public_url = or("PORTAL_PUBLIC_URL", &format!("http://{addr}")).trim_end_matches('/').to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(InputError::new(format!("PORTAL_PUBLIC_URL={public_url:?} must start with http:// or https://")));
+        }
+        let (email, sms) = delivery::resolve(&get, addr, &public_url)?;
         let delivery = DeliveryConfig {
-            email: email_delivery(&get)?,
-            sms: sms_delivery(&get)?,
+            email,
+            sms,
             provider_timeout: duration("PORTAL_PROVIDER_TIMEOUT", Duration::from_secs(10))?,
             worker: WorkerSettings {
                 workers: count("PORTAL_DELIVERY_WORKERS", 2)? as usize,
@@ -152,10 +145,6 @@ impl Config {
                 poll: duration("PORTAL_DELIVERY_POLL", Duration::from_secs(1))?,
             },
         };
-        let public_url = or("PORTAL_PUBLIC_URL", &format!("http://{addr}")).trim_end_matches('/').to_string();
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(InputError::new(format!("PORTAL_PUBLIC_URL={public_url:?} must start with http:// or https://")));
-        }
         let region = Region::parse(&or("PORTAL_DEFAULT_REGION", "DK"))?;
         Ok(Config {
             database_url: or("DATABASE_URL", "sqlite://data/portal.db"),
@@ -209,9 +198,9 @@ impl Config {
         self.delivery.email == EmailDelivery::Dev && self.delivery.sms == SmsDelivery::Dev
     }
 
-    /// Whether `/dev/outbox` exists: some channel delivers to it.
+    /// Whether `/dev/outbox` exists: only on the embedded default, every channel `dev`.
     pub fn has_dev_outbox(&self) -> bool {
-        self.delivery.email == EmailDelivery::Dev || self.delivery.sms == SmsDelivery::Dev
+        self.is_dev()
     }
 
     /// The host name contacts see, for the WebOTP line of text messages.
@@ -222,72 +211,6 @@ impl Config {
             Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
             _ => host_port,
         }
-    }
-}
-
-fn required(get: &impl Fn(&str) -> Option<String>, name: &str, why: &str) -> Result<String, InputError> {
-    get(name).filter(|v| !v.trim().is_empty()).ok_or_else(|| InputError::new(format!("{name} is required {why}")))
-}
-
-fn optional(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    get(name).filter(|v| !v.trim().is_empty())
-}
-
-/// `PORTAL_EMAIL_DELIVERY` (`dev` or `smtp`), defaulting to what `PORTAL_DELIVERY` says.
-fn email_delivery(get: &impl Fn(&str) -> Option<String>) -> Result<EmailDelivery, InputError> {
-    let overall = optional(get, "PORTAL_DELIVERY").unwrap_or_else(|| "dev".into());
-    if !["dev", "smtp"].contains(&overall.as_str()) {
-        return Err(InputError::new(format!("PORTAL_DELIVERY={overall:?} is not supported; use \"dev\" or \"smtp\"")));
-    }
-    match optional(get, "PORTAL_EMAIL_DELIVERY").unwrap_or(overall).as_str() {
-        "dev" => Ok(EmailDelivery::Dev),
-        "smtp" => Ok(EmailDelivery::Smtp {
-            url: Redacted(required(get, "SMTP_URL", "to send email by SMTP")?),
-            from: required(get, "MAIL_FROM", "to send email by SMTP")?,
-            reply_to: optional(get, "MAIL_REPLY_TO"),
-        }),
-        other => Err(InputError::new(format!("PORTAL_EMAIL_DELIVERY={other:?} is not supported; use \"dev\" or \"smtp\""))),
-    }
-}
-
-/// `PORTAL_SMS_DELIVERY` (`dev`, `twilio`, `webhook` or `none`); outside dev mode it
-/// defaults to the provider whose settings are present.
-fn sms_delivery(get: &impl Fn(&str) -> Option<String>) -> Result<SmsDelivery, InputError> {
-    let dev = optional(get, "PORTAL_DELIVERY").is_none_or(|d| d == "dev");
-    let default = if dev {
-        "dev"
-    } else if optional(get, "TWILIO_ACCOUNT_SID").is_some() {
-        "twilio"
-    } else if optional(get, "SMS_WEBHOOK_URL").is_some() {
-        "webhook"
-    } else {
-        "none"
-    };
-    let why = "for SMS through Twilio";
-    match optional(get, "PORTAL_SMS_DELIVERY").as_deref().unwrap_or(default) {
-        "dev" => Ok(SmsDelivery::Dev),
-        "none" => Ok(SmsDelivery::None),
-        "twilio" => {
-            let from = optional(get, "TWILIO_FROM");
-            let messaging_service_sid = optional(get, "TWILIO_MESSAGING_SERVICE_SID");
-            if from.is_none() && messaging_service_sid.is_none() {
-                return Err(InputError::new("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required for SMS through Twilio"));
-            }
-            Ok(SmsDelivery::Twilio {
-                base_url: optional(get, "TWILIO_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into()),
-                account_sid: required(get, "TWILIO_ACCOUNT_SID", why)?,
-                auth_token: Redacted(required(get, "TWILIO_AUTH_TOKEN", why)?),
-                from,
-                messaging_service_sid,
-            })
-        }
-        "webhook" => Ok(SmsDelivery::Webhook {
-            url: required(get, "SMS_WEBHOOK_URL", "for SMS through a webhook")?,
-            token: optional(get, "SMS_WEBHOOK_TOKEN").map(Redacted),
-        }),
-        other => Err(InputError::new(format!(
-            "PORTAL_SMS_DELIVERY={other:?} is not supported; use \"dev\", \"twilio\", \"webhook\" or \"none\""
-        ))),
     }
 }
 
@@ -331,7 +254,7 @@ mod tests {
 
     #[test]
     fn sms_provider_follows_the_settings_present() {
-        let base = [("PORTAL_DELIVERY", "smtp"), ("SMTP_URL", "smtp://h"), ("MAIL_FROM", "a@b.dk")];
+        let base = [("PORTAL_DELIVERY", "smtp"), ("SMTP_URL", "smtps://h"), ("MAIL_FROM", "a@b.dk")];
         let twilio = [&base[..], &[("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_FROM", "+4511111111")]].concat();
         assert!(matches!(with(&twilio).unwrap().delivery.sms, SmsDelivery::Twilio { .. }));
         let webhook = [&base[..], &[("SMS_WEBHOOK_URL", "https://sms.example.com/send")]].concat();
@@ -342,7 +265,8 @@ mod tests {
 
     #[test]
     fn the_public_host_drops_scheme_port_and_path() {
-        let c = with(&[("PORTAL_PUBLIC_URL", "https://portal.example.com:8443/x/")]).unwrap();
+        let public = [("PORTAL_PUBLIC_URL", "https://portal.example.com:8443/x/"), DEV_OUTBOX_ON_NETWORK];
+        let c = with(&public).unwrap();
         assert_eq!(c.public_host(), "portal.example.com");
         assert_eq!(with(&[]).unwrap().public_host(), "127.0.0.1");
     }

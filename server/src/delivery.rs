@@ -64,6 +64,31 @@ pub trait Delivery: Send + Sync {
     fn provider_for(&self, channel: Channel) -> &'static str;
 }
 
+/// A provider's words made safe to keep: every run of six or more digits (a code, or
+/// anything that could be one) is masked, and the text is cut at 300 characters.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 6 {
+            out.push_str(&"*".repeat(digits.len()));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars().take(300) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
 /// For a channel with no provider configured: every message fails permanently, and
 /// the record says why.
 pub struct NotConfigured;
@@ -77,5 +102,18 @@ impl Delivery for NotConfigured {
 
     fn provider_for(&self, _: Channel) -> &'static str {
         "none"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn runs_of_six_digits_or_more_are_masked_and_shorter_ones_kept() {
+        assert_eq!(redact("550 5.1.1 code 123456 rejected"), "550 5.1.1 code ****** rejected");
+        assert_eq!(redact("HTTP 400 (provider error 21211)"), "HTTP 400 (provider error 21211)");
+        assert_eq!(redact("+4520123401"), "+**********");
+        assert_eq!(redact(&"x".repeat(400)).len(), 300);
     }
 }

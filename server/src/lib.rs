@@ -60,6 +60,7 @@ fn providers(config: &Config, store: &Store, clock: &Arc<dyn Clock>) -> Result<A
     let dev = || -> Arc<dyn Delivery> { Arc::new(DevOutbox::new(store.clone(), clock.clone())) };
     let email: Arc<dyn Delivery> = match &config.delivery.email {
         EmailDelivery::Dev => dev(),
+        EmailDelivery::None => Arc::new(NotConfigured),
         EmailDelivery::Smtp { url, from, reply_to } => {
             Arc::new(Smtp::new(&url.0, from, reply_to.as_deref(), timeout).map_err(StartError::Config)?)
         }

@@ -9,9 +9,19 @@ pub use webhook::Webhook;
 use super::DeliveryError;
 
 /// How an HTTP provider's answer maps to retry or not: 408, 429 and 5xx are worth
-/// another try; other 4xx (a bad number, bad credentials) are not.
+/// another try; other 4xx (a bad number, bad credentials) are not. The record keeps
+/// the status and the provider's numeric error code, never the body: a gateway may
+/// echo the message, code included.
 fn classify(status: reqwest::StatusCode, body: &str) -> DeliveryError {
-    let text = format!("HTTP {}: {}", status.as_u16(), body.chars().take(300).collect::<String>());
+    #[derive(serde::Deserialize)]
+    struct ProviderError {
+        code: Option<u32>,
+    }
+    let code = serde_json::from_str::<ProviderError>(body).ok().and_then(|e| e.code);
+    let text = match code {
+        Some(code) => format!("HTTP {} (provider error {code})", status.as_u16()),
+        None => format!("HTTP {}", status.as_u16()),
+    };
     if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS || status == reqwest::StatusCode::REQUEST_TIMEOUT {
         DeliveryError::Temporary(text)
     } else {
@@ -19,9 +29,10 @@ fn classify(status: reqwest::StatusCode, body: &str) -> DeliveryError {
     }
 }
 
-/// Network errors (refused, timed out) are temporary.
+/// Network errors (refused, timed out) are temporary. Said without the URL, which
+/// may carry credentials or a token in its query.
 fn network(e: reqwest::Error) -> DeliveryError {
-    DeliveryError::Temporary(format!("request failed: {e}"))
+    DeliveryError::Temporary(format!("request failed: {}", e.without_url()))
 }
 
 fn client(timeout: std::time::Duration) -> Result<reqwest::Client, String> {

@@ -128,6 +128,7 @@ impl Worker {
                 }
             }
             Err(DeliveryError::Temporary(error)) => {
+                let error = super::redact(&error);
                 let (base, max) = (self.settings.retry_base, self.settings.retry_max);
                 let retry_at = next_attempt_at(now, job.attempts, base, max, jitter(), job.expires_at_ms);
                 let outcome = Outcome::Temporary { provider, error: &error, retry_at_ms: retry_at };
@@ -138,6 +139,7 @@ impl Worker {
                 }
             }
             Err(DeliveryError::Permanent(error)) => {
+                let error = super::redact(&error);
                 let outcome = Outcome::Permanent { provider, error: &error };
                 if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
                     tracing::warn!(job = job.id, error = %error, "delivery failed permanently");

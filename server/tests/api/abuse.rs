@@ -230,9 +230,9 @@ async fn opting_out_of_every_channel_forgets_the_contacts_browsers() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/shared.db", dir.path().display());
     let (_app, browser) = logged_in_on_shared_db(&db).await;
-    assert!(portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "email"]).status.success());
+    assert!(portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "email"]).await.status.success());
     assert_eq!(browser.get("/").await.status, 200, "one channel left: still logged in");
-    let out = portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "sms"]);
+    let out = portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "sms"]).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 remembered browser(s) forgotten"));
     assert_eq!(browser.get("/").await.location(), Some("/login"));
 }
@@ -242,7 +242,7 @@ async fn removing_a_contact_forgets_their_browsers() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/shared.db", dir.path().display());
     let (app, browser) = logged_in_on_shared_db(&db).await;
-    assert!(portal(&db, &["contact", "remove", "ada@example.com"]).status.success());
+    assert!(portal(&db, &["contact", "remove", "ada@example.com"]).await.status.success());
     assert_eq!(browser.get("/").await.location(), Some("/login"));
     assert!(app.store.events(None).await.unwrap().iter().any(|e| e.kind == "contact_removed"), "the log keeps it");
 }

@@ -26,7 +26,7 @@ fn smtp_settings(port: u16) -> Vec<(&'static str, String)> {
         ("SMTP_URL", format!("smtp://127.0.0.1:{port}")),
         ("MAIL_FROM", "Contact portal <portal@example.com>".to_string()),
         ("MAIL_REPLY_TO", "help@example.com".to_string()),
-        ("PORTAL_SMS_DELIVERY", "dev".to_string()),
+        ("PORTAL_SMS_DELIVERY", "none".to_string()),
     ]);
     s
 }
@@ -34,10 +34,6 @@ fn smtp_settings(port: u16) -> Vec<(&'static str, String)> {
 fn twilio_settings(base: &str) -> Vec<(&'static str, String)> {
     let mut s: Vec<(&str, String)> = FAST_WORKER.iter().map(|(k, v)| (*k, v.to_string())).collect();
     s.extend([
-        ("PORTAL_EMAIL_DELIVERY", "dev".to_string()),
-        ("PORTAL_DELIVERY", "smtp".to_string()),
-        ("SMTP_URL", "smtp://127.0.0.1:9".to_string()),
-        ("MAIL_FROM", "portal@example.com".to_string()),
         ("PORTAL_SMS_DELIVERY", "twilio".to_string()),
         ("TWILIO_BASE_URL", base.to_string()),
         ("TWILIO_ACCOUNT_SID", "AC123".to_string()),

@@ -293,7 +293,11 @@ pub fn wrong(code: &str) -> String {
     code.bytes().map(|b| char::from(b'0' + (b - b'0' + 1) % 10)).collect()
 }
 
-/// Runs the `portal` command line on the database at `db`.
-pub fn portal(db: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_portal")).args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn").output().expect("portal runs")
+/// Runs the `portal` command line on the database at `db`, off the test's runtime
+/// thread: the server under test shares that thread, and a transaction it has open
+/// must be able to finish while the command waits for the database.
+pub async fn portal(db: &str, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_portal"));
+    command.args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn");
+    tokio::task::spawn_blocking(move || command.output().expect("portal runs")).await.expect("joined")
 }

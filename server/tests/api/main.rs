@@ -3,10 +3,12 @@
 
 mod abuse;
 mod cli;
+mod config;
 mod helpers;
 mod login;
 mod pages;
 mod sinks;
 mod delivery;
+mod secrets;
 mod security;
 mod states;

@@ -94,7 +94,8 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_matching_their_scripts()
 
 #[tokio::test]
 async fn hsts_is_sent_when_the_portal_is_served_over_https() {
-    let app = spawn_app_with(&[("PORTAL_PUBLIC_URL", "https://portal.example.com")]).await;
+    // Served for real: no dev outbox (it would refuse an https address).
+    let app = spawn_app_with(&[("PORTAL_PUBLIC_URL", "https://portal.example.com"), ("PORTAL_EMAIL_DELIVERY", "none"), ("PORTAL_SMS_DELIVERY", "none")]).await;
     let page = app.browser().get("/help").await;
     assert_eq!(page.headers.get("strict-transport-security").unwrap(), "max-age=31536000; includeSubDomains");
 }

@@ -186,7 +186,7 @@ async fn opting_out_of_a_channel_uses_up_the_codes_sent_on_it() {
     by_sms.request_code("20123401", Channel::Sms).await;
     let sms_code = app.latest_code("+4520123401").await;
 
-    let out = portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "sms"]);
+    let out = portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "sms"]).await;
     assert!(out.status.success(), "{out:?}");
     let page = by_sms.enter_code(&sms_code).await;
     assert!(page.body.contains("This code no longer works"), "{}", page.body);
@@ -204,7 +204,7 @@ async fn an_opt_out_cancels_deliveries_not_yet_made() {
     let app = spawn_app_idle(&[("DATABASE_URL", &db)]).await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     app.browser().request_code("ada@example.com", Channel::Email).await;
-    assert!(portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "email"]).status.success());
+    assert!(portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "email"]).await.status.success());
     app.worker.clone().unwrap().spawn();
     app.deliveries_settled().await;
     let jobs = app.store.jobs(None).await.unwrap();
@@ -221,7 +221,7 @@ async fn a_removed_contacts_code_logs_nobody_in() {
     let browser = app.browser();
     browser.request_code("ada@example.com", Channel::Email).await;
     let code = app.latest_code("ada@example.com").await;
-    let out = portal(&db, &["contact", "remove", "ada@example.com"]);
+    let out = portal(&db, &["contact", "remove", "ada@example.com"]).await;
     assert!(out.status.success(), "{out:?}");
     browser.enter_code(&code).await;
     assert!(browser.cookie(DEVICE).is_none());
