@@ -32,6 +32,8 @@ pub enum Command {
     Message(MessageCommand),
     /// Add the demo contacts and messages.
     Demo,
+    /// Delete what is past its retention now (the server also does this every hour).
+    Prune,
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,6 +126,12 @@ pub async fn run(command: Command) -> Result<(), String> {
         Command::Serve => serve(config, clock).await,
         Command::Contact(c) => contact(c, &config, clock.as_ref()).await,
         Command::Message(m) => message(m, &config, clock.as_ref()).await,
+        Command::Prune => {
+            let store = open(&config).await?;
+            let pruned = crate::retention::prune(&store, &config.retention, &config.limits, clock.now()).await.map_err(|e| e.to_string())?;
+            println!("{pruned}");
+            Ok(())
+        }
         Command::Demo => {
             let store = open(&config).await?;
             let report = crate::demo::add(&store, config.region, clock.now()).await.map_err(|e| e.to_string())?;
@@ -153,6 +161,7 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     }
     println!("  Stop with Ctrl-C.");
     worker.spawn();
+    crate::retention::spawn(service.store().clone(), config.retention.clone(), config.limits.clone(), clock.clone());
     let router = crate::http::router(&config, service);
     crate::http::serve(listener, router).await.map_err(|e| e.to_string())
 }

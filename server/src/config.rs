@@ -53,6 +53,9 @@ pub struct Limits {
     /// "Send code" answers no sooner than this, so its timing does not tell whether a
     /// code was sent. Zero turns it off.
     pub send_code_floor: Duration,
+    /// IPv6 clients count per network of this prefix length (a household or a phone
+    /// gets a /64); IPv4 clients per address.
+    pub ipv6_prefix: u8,
 }
 
 impl Default for Limits {
@@ -73,6 +76,7 @@ impl Default for Limits {
             sms_prefix_per_hour: 10,
             sms_per_hour: 1000,
             send_code_floor: Duration::from_millis(100),
+            ipv6_prefix: 64,
         }
     }
 }
@@ -94,6 +98,7 @@ pub struct Config {
     pub site_root: String,
     /// Proxies whose `X-Forwarded-For` is believed (`PORTAL_TRUSTED_PROXIES`, comma-separated).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub retention: crate::retention::Retention,
 }
 
 impl Config {
@@ -179,10 +184,25 @@ impl Config {
                     Some(v) => parse_duration(&v)
                         .ok_or_else(|| InputError::new(format!("PORTAL_SEND_CODE_FLOOR={v:?} is not a duration like 100ms")))?,
                 },
+                ipv6_prefix: match get("PORTAL_IPV6_PREFIX").filter(|v| !v.trim().is_empty()) {
+                    None => defaults.ipv6_prefix,
+                    Some(v) => v
+                        .trim()
+                        .trim_start_matches('/')
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|n| (16..=128).contains(n))
+                        .ok_or_else(|| InputError::new(format!("PORTAL_IPV6_PREFIX={v:?} is not a prefix length from 16 to 128")))?,
+                },
             },
             secret_key: get("PORTAL_SECRET_KEY").filter(|v| !v.trim().is_empty()),
             key_file: or("PORTAL_KEY_FILE", "data/secret.key"),
             site_root: or("LEPTOS_SITE_ROOT", "target/site"),
+            retention: crate::retention::Retention {
+                flows: duration("PORTAL_FLOW_RETENTION", crate::retention::Retention::default().flows)?,
+                records: duration("PORTAL_RECORD_RETENTION", crate::retention::Retention::default().records)?,
+                every: duration("PORTAL_PRUNE_EVERY", crate::retention::Retention::default().every)?,
+            },
             trusted_proxies: or("PORTAL_TRUSTED_PROXIES", "")
                 .split(',')
                 .map(str::trim)

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod http;
 pub mod login;
 pub mod markdown;
+pub mod retention;
 pub mod store;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@ mod login;
 mod messages;
 mod outbox;
 mod rate;
+mod retention;
 mod tx;
 
 use std::str::FromStr;
@@ -24,7 +25,8 @@ pub use jobs::{ClaimedJob, JobRecord, NewJob, Outcome};
 pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;
-pub use rate::{Key, Scope};
+pub use rate::{Key, RefusedStep, Scope};
+pub use retention::{Cutoffs, Pruned};
 pub use tx::Tx;
 
 #[derive(Debug, thiserror::Error)]

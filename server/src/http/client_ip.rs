@@ -1,7 +1,8 @@
 //! Who is asking, for per-network limits: the socket's peer address, unless that peer
 //! is a proxy listed in `PORTAL_TRUSTED_PROXIES`; then the nearest address in
-//! `X-Forwarded-For` that is not a trusted proxy. A spoofed header from anyone else
-//! changes nothing.
+//! `X-Forwarded-For` that is not a trusted proxy. Every `X-Forwarded-For` header line
+//! is read, in order (a proxy may append its own line after the client's), and a
+//! spoofed header from anyone else changes nothing.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -33,8 +34,9 @@ impl TrustedProxies {
 
 pub async fn resolve(State(proxies): State<TrustedProxies>, mut request: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        let ip = proxies.client_ip(peer.ip(), forwarded);
+        let lines: Vec<&str> = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let forwarded = lines.join(",");
+        let ip = proxies.client_ip(peer.ip(), Some(&forwarded).filter(|f| !f.is_empty()).map(String::as_str));
         request.extensions_mut().insert(ClientIp(ip));
     }
     next.run(request).await

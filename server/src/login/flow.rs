@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::rules;
 use crate::config::Limits;
 use crate::domain::{Identifier, Timestamp};
-use crate::store::{CodeRecord, Contact, ContactId, EventKind, FlowRecord, Key, Scope, Trust};
+use crate::store::{CodeRecord, Contact, ContactId, EventKind, FlowRecord, Key, RefusedStep, Scope, Trust};
 
 /// A browser's login at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,15 +249,35 @@ impl Effects {
     }
 }
 
-/// The per-network limit of one kind of step: every request counts, and one over the
-/// hourly limit is refused. `earlier` is the network's count in the last hour.
-pub fn network(scope: Scope, network: &str, earlier: u32, per_hour: u32) -> (bool, Effects) {
-    let mut fx = Effects { hits: vec![(scope, Key::Network(network.to_string()))], ..Effects::default() };
-    let limited = earlier.saturating_add(1) > per_hour;
-    if limited {
+/// A network's use of one kind of step in the last hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkUsage {
+    /// Requests let through.
+    pub earlier: u32,
+    /// Whether the network was already told it is over the limit in this window.
+    pub told: bool,
+}
+
+/// The per-network limit of one kind of step, a sliding hour: a request is let through
+/// and counted while fewer than `per_hour` were; a refused one writes nothing, except
+/// the first refusal of a window, which is remembered and logged once. A flood costs
+/// no storage.
+pub fn network(step: RefusedStep, network: &str, usage: NetworkUsage, per_hour: u32) -> (bool, Effects) {
+    let scope = match step {
+        RefusedStep::CodeRequest => Scope::CodeRequest,
+        RefusedStep::Verification => Scope::Verification,
+    };
+    let key = Key::Network(network.to_string());
+    let mut fx = Effects::default();
+    if usage.earlier < per_hour {
+        fx.hits.push((scope, key));
+        return (false, fx);
+    }
+    if !usage.told {
+        fx.hits.push((Scope::Refused(step), key));
         fx.event(None, LoginEvent::NetworkLimited { scope: scope.as_str(), ip: network.to_string() });
     }
-    (limited, fx)
+    (true, fx)
 }
 
 /// Whom the sending limits count for: the contact (so their email and phone share
@@ -415,9 +435,11 @@ pub fn verify(flow: &Requested, v: &Verify, limits: &Limits, now: Timestamp) -> 
     refuse(flow, refusal, true, fx)
 }
 
-/// A code entry from a network over its hourly limit: refused before anything is read.
-pub fn refused_by_network(flow: &Requested) -> (Verdict, Effects) {
-    refuse(flow, Refusal::NetworkLimited, false, Effects::default())
+/// A code entry from a network over its hourly limit: refused before anything is
+/// read, and logged only by [`network`], once per window.
+pub fn refused_by_network() -> (Verdict, Effects) {
+    let refusal = Refusal::NetworkLimited;
+    (Verdict::Refused(refusal.clone()), Effects { outcome: Some(Outcome::Refused(refusal)), ..Effects::default() })
 }
 
 fn refuse(flow: &Requested, refusal: Refusal, compared: bool, mut fx: Effects) -> (Verdict, Effects) {

@@ -252,15 +252,20 @@ fn send_a_new_code_waits_for_the_cooldown() {
 }
 
 #[test]
-fn the_network_limit_refuses_the_request_over_it_and_counts_every_one() {
-    let (limited, fx) = network(Scope::CodeRequest, "192.0.2.1", 29, 30);
+fn the_network_limit_counts_what_it_lets_through_and_logs_one_refusal_per_window() {
+    let net = || Key::Network("192.0.2.1".into());
+    let step = RefusedStep::CodeRequest;
+    let (limited, fx) = network(step, "192.0.2.1", NetworkUsage { earlier: 29, told: false }, 30);
     assert!(!limited);
-    assert_eq!(fx.hits, [(Scope::CodeRequest, Key::Network("192.0.2.1".into()))]);
+    assert_eq!(fx.hits, [(Scope::CodeRequest, net())]);
     assert!(fx.events.is_empty());
-    let (limited, fx) = network(Scope::CodeRequest, "192.0.2.1", 30, 30);
+    let (limited, fx) = network(step, "192.0.2.1", NetworkUsage { earlier: 30, told: false }, 30);
     assert!(limited);
-    assert_eq!(fx.hits.len(), 1);
-    assert_eq!(fx.events[0].what.kind(), EventKind::NetworkLimited);
+    assert_eq!(fx.hits, [(Scope::Refused(step), net())], "the first refusal is remembered, not counted");
+    assert_eq!(fx.events.iter().map(|e| e.what.kind()).collect::<Vec<_>>(), [EventKind::NetworkLimited]);
+    let (limited, fx) = network(step, "192.0.2.1", NetworkUsage { earlier: 30, told: true }, 30);
+    assert!(limited);
+    assert_eq!(fx, Effects::default(), "later refusals write nothing");
 }
 
 #[test]

@@ -38,15 +38,18 @@ pub fn locked_until(failures: &[Timestamp], now: Timestamp, limit: u32) -> Optio
 }
 
 /// The network a client counts in for limits and familiarity: an IPv4 address, or the
-/// /64 of an IPv6 one (what one household or phone gets).
-pub fn network_of(ip: std::net::IpAddr) -> String {
+/// IPv6 network of `v6_prefix` bits (a /64 is what one household or phone gets, and
+/// what one attacker can rotate addresses in).
+pub fn network_of(ip: std::net::IpAddr, v6_prefix: u8) -> String {
     match ip {
         std::net::IpAddr::V4(v4) => v4.to_string(),
         std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),
             None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                let bits = u32::from(v6_prefix.min(128));
+                let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                let network = std::net::Ipv6Addr::from(u128::from(v6) & mask);
+                format!("{network}/{bits}")
             }
         },
     }
@@ -75,10 +78,13 @@ mod tests {
     #[test]
     fn an_ipv6_client_counts_as_its_64_and_a_mapped_ipv4_as_its_address() {
         let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
-        assert_eq!(network_of(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
-        assert_eq!(network_of(ip("2001:db8:1:2:ffff::9")), network_of(ip("2001:db8:1:2::1")));
-        assert_eq!(network_of(ip("::ffff:192.0.2.7")), "192.0.2.7");
-        assert_eq!(network_of(ip("192.0.2.7")), "192.0.2.7");
+        assert_eq!(network_of(ip("2001:db8:1:2:aaaa::1"), 64), "2001:db8:1:2::/64");
+        assert_eq!(network_of(ip("2001:db8:1:2:ffff::9"), 64), network_of(ip("2001:db8:1:2::1"), 64));
+        assert_ne!(network_of(ip("2001:db8:1:3::1"), 64), network_of(ip("2001:db8:1:2::1"), 64));
+        assert_eq!(network_of(ip("2001:db8:1:2:aaaa::1"), 48), "2001:db8:1::/48");
+        assert_eq!(network_of(ip("2001:db8::1"), 128), "2001:db8::1/128");
+        assert_eq!(network_of(ip("::ffff:192.0.2.7"), 64), "192.0.2.7");
+        assert_eq!(network_of(ip("192.0.2.7"), 64), "192.0.2.7");
     }
 
     #[test]

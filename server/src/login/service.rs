@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::delivery::{Sealer, code_message};
 use crate::domain::{Code, Identifier, Keyring, Region, Timestamp, Token};
-use crate::store::{ContactId, Key, NewCode, NewEvent, NewFlow, NewJob, Scope, Store, StoreError, Trust, Tx};
+use crate::store::{ContactId, Key, NewCode, NewEvent, NewFlow, NewJob, RefusedStep, Scope, Store, StoreError, Trust, Tx};
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
@@ -146,10 +146,10 @@ impl LoginService {
 
     async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip), who: &who, flow_id: None, contact: None, now };
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
         let start = |outcome| Answer::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
         let mut tx = self.store.begin().await?;
-        let (limited, fx) = self.network(&mut tx, Scope::CodeRequest, &step).await?;
+        let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
         let parsed = Identifier::parse(&identifier, self.region);
         let (Ok(parsed), false) = (parsed, limited) else {
             self.write(&mut tx, &step, fx).await?;
@@ -175,7 +175,7 @@ impl LoginService {
 
     async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip), who: &who, flow_id: None, contact: None, now };
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
         let mut tx = self.store.begin().await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             tx.commit().await?;
@@ -184,7 +184,7 @@ impl LoginService {
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
         let fx = match flow::cooldown(&flow, &self.limits, now) {
             Some(until) => Effects { outcome: Some(Outcome::CooldownActive { until }), ..Effects::default() },
-            None => match self.network(&mut tx, Scope::CodeRequest, &step).await? {
+            None => match self.network(&mut tx, RefusedStep::CodeRequest, &step).await? {
                 (true, fx) => Effects { outcome: Some(Outcome::NetworkLimited), ..fx },
                 (false, fx) => {
                     let parsed = Identifier::parse(&flow.identifier, self.region);
@@ -240,19 +240,21 @@ impl LoginService {
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
     pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip), who: &who, flow_id: None, contact: None, now };
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
         let mut tx = self.store.begin().await?;
-        let (limited, fx) = self.network(&mut tx, Scope::Verification, &step).await?;
+        let (limited, fx) = self.network(&mut tx, RefusedStep::Verification, &step).await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             let mut fx = fx;
-            let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false };
-            fx.events.push(flow::Event { contact: None, what });
+            if !limited {
+                let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false };
+                fx.events.push(flow::Event { contact: None, what });
+            }
             self.write(&mut tx, &step, fx).await?;
             tx.commit().await?;
             return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
-        let (verdict, more) = if limited { flow::refused_by_network(&flow) } else { self.decide_verify(&mut tx, &flow, &input, now).await? };
+        let (verdict, more) = if limited { flow::refused_by_network() } else { self.decide_verify(&mut tx, &flow, &input, now).await? };
         let written = self.write(&mut tx, &step, fx.and(more)).await?;
         tx.commit().await?;
         match (verdict, written.device) {
@@ -315,13 +317,17 @@ impl LoginService {
     }
 
     /// Counts this request against its network's hourly limit.
-    async fn network(&self, tx: &mut Tx, scope: Scope, step: &Step<'_>) -> Result<(bool, Effects), ServiceError> {
-        let per_hour = match scope {
-            Scope::CodeRequest => self.limits.ip_code_requests_per_hour,
-            _ => self.limits.ip_verifications_per_hour,
+    async fn network(&self, tx: &mut Tx, step_kind: RefusedStep, step: &Step<'_>) -> Result<(bool, Effects), ServiceError> {
+        let (scope, per_hour) = match step_kind {
+            RefusedStep::CodeRequest => (Scope::CodeRequest, self.limits.ip_code_requests_per_hour),
+            RefusedStep::Verification => (Scope::Verification, self.limits.ip_verifications_per_hour),
         };
-        let earlier = tx.count_hits(scope, &Key::Network(step.network.clone()), Timestamp(step.now.0 - HOUR)).await?;
-        Ok(flow::network(scope, &step.network, earlier, per_hour))
+        let key = Key::Network(step.network.clone());
+        let hour_ago = Timestamp(step.now.0 - HOUR);
+        let earlier = tx.count_hits(scope, &key, hour_ago).await?;
+        // Read only when refusing, which the answer says anyway.
+        let told = earlier >= per_hour && tx.count_hits(Scope::Refused(step_kind), &key, hour_ago).await? > 0;
+        Ok(flow::network(step_kind, &step.network, flow::NetworkUsage { earlier, told }, per_hour))
     }
 
     /// Familiar: the browser still holds a device cookie of this contact, or the
@@ -341,10 +347,7 @@ impl LoginService {
     async fn write(&self, tx: &mut Tx, step: &Step<'_>, fx: Effects) -> Result<Written, ServiceError> {
         let now = step.now;
         let mut written = Written::default();
-        if !fx.hits.is_empty() {
-            tx.record_hits(&fx.hits, now).await?;
-            tx.prune_hits(now).await?;
-        }
+        tx.record_hits(&fx.hits, now).await?;
         let outcome = fx.outcome.as_ref().map(serde_json::to_string).transpose()?;
         if let (Some(issue), Some(flow_id)) = (&fx.issue, step.flow_id) {
             let code = Code::generate()?;

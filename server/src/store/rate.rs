@@ -15,6 +15,9 @@ pub enum Scope {
     CodeRequest,
     /// Code entries, per network.
     Verification,
+    /// That a network was told it is over a limit, once per window: the marker that
+    /// keeps a flood from writing one event per request.
+    Refused(RefusedStep),
     /// Codes issued for one contact (or unregistered identifier), per trust pool.
     Sending(Trust),
     /// Wrong codes for one identifier, per trust pool: the failure lock.
@@ -27,11 +30,20 @@ pub enum Scope {
     SmsAlert,
 }
 
+/// The per-network steps a refusal is remembered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedStep {
+    CodeRequest,
+    Verification,
+}
+
 impl Scope {
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::CodeRequest => "code_request",
             Scope::Verification => "verification",
+            Scope::Refused(RefusedStep::CodeRequest) => "code_request:refused",
+            Scope::Refused(RefusedStep::Verification) => "verification:refused",
             Scope::Sending(Trust::Familiar) => "identifier:familiar",
             Scope::Sending(Trust::Stranger) => "identifier:stranger",
             Scope::Failure(Trust::Familiar) => "failure:familiar",
@@ -108,9 +120,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Nothing older than a day is ever asked about.
-    pub async fn prune_hits(&mut self, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("DELETE FROM rate_hits WHERE at < ?").bind(now.0 - 86_400).execute(self.conn()).await?;
-        Ok(())
+    /// Nothing older than a day is ever asked about. Returns how many went.
+    pub async fn prune_hits(&mut self, now: Timestamp) -> StoreResult<u64> {
+        Ok(sqlx::query("DELETE FROM rate_hits WHERE at < ?").bind(now.0 - 86_400).execute(self.conn()).await?.rows_affected())
     }
 }
