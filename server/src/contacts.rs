@@ -23,15 +23,11 @@ pub struct OptOutReport {
 /// also forgets every browser the contact logged in with: a contact who wants no
 /// communication should not stay logged in either.
 pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out: bool, now: Timestamp, now_ms: i64) -> StoreResult<OptOutReport> {
-    let mut after = contact.clone();
-    match channel {
-        Channel::Email => after.email_opt_out = out,
-        Channel::Sms => after.sms_opt_out = out,
-    }
     let mut tx = store.begin().await?;
     tx.set_opt_out(contact.id, channel, out).await?;
     let withdrawn = if out { tx.withdraw_codes(contact.id, Some(channel), now, now_ms).await? } else { 0 };
-    let reachable = after.reachable();
+    // Read back under the write lock: a concurrent opt-out of the other channel counts.
+    let reachable = tx.contact(contact.id).await?.is_some_and(|c| c.reachable());
     let forgotten = if reachable { 0 } else { tx.revoke_devices_of(contact.id, now).await? };
     let mut events = vec![NewEvent {
         kind: EventKind::OptOutChanged,

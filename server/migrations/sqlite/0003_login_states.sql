@@ -3,6 +3,8 @@
 -- What the last step of a flow said, as the domain outcome (JSON), shown once to a
 -- browser without JavaScript after its redirect.
 ALTER TABLE login_flows RENAME COLUMN notice TO outcome;
+-- What was stored before is in another shape; a flow in progress just shows no notice.
+UPDATE login_flows SET outcome = NULL;
 -- Whether the flow was started from a browser or network the contact used before:
 -- such flows have sending limits and a failure lock of their own, out of a stranger's reach.
 ALTER TABLE login_flows ADD COLUMN trust TEXT NOT NULL DEFAULT 'stranger';

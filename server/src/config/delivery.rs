@@ -223,7 +223,8 @@ fn codes_leave_encrypted(get: Get, email: &EmailDelivery, sms: &SmsDelivery) -> 
     };
     if let EmailDelivery::Smtp { url, .. } = email {
         let parsed = url::Url::parse(&url.0).map_err(|e| InputError::new(format!("SMTP_URL is not a valid smtp:// or smtps:// address: {e}")))?;
-        let tls_required = parsed.query_pairs().any(|(k, v)| k == "tls" && v == "required");
+        // The first `tls` pair, as lettre reads it.
+        let tls_required = parsed.query_pairs().find(|(k, _)| k == "tls").is_some_and(|(_, v)| v == "required");
         let host = parsed.host_str().unwrap_or_default();
         if parsed.scheme() != "smtps" && !tls_required && !is_loopback_host(host) {
             return refuse("SMTP_URL", host, "use smtps://…:465 or smtp://…:587?tls=required");

@@ -20,23 +20,32 @@ impl TrustedProxies {
         if !self.0.contains(&peer) {
             return peer;
         }
-        let hops = forwarded_for.unwrap_or_default().split(',').rev().map(str::trim);
-        for hop in hops {
-            match hop.parse::<IpAddr>() {
-                Ok(ip) if self.0.contains(&ip) => continue,
-                Ok(ip) => return ip,
-                Err(_) => break,
+        let Some(forwarded_for) = forwarded_for else { return peer };
+        for hop in forwarded_for.split(',').rev().map(str::trim) {
+            match hop_ip(hop) {
+                Some(ip) if self.0.contains(&ip) => continue,
+                Some(ip) => return ip,
+                // What the proxy wrote is not an address: count the client in a bucket
+                // of its own, never as the proxy (whose network is everyone's).
+                None => return IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
             }
         }
         peer
     }
 }
 
+/// An address as proxies write it: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:5678`.
+fn hop_ip(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
 pub async fn resolve(State(proxies): State<TrustedProxies>, mut request: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let lines: Vec<&str> = request.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        // Every line, bytes that are not text included: a line is never dropped whole,
+        // or a client could hide the address the proxy appended to it.
+        let lines: Vec<String> = request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
         let forwarded = lines.join(",");
-        let ip = proxies.client_ip(peer.ip(), Some(&forwarded).filter(|f| !f.is_empty()).map(String::as_str));
+        let ip = proxies.client_ip(peer.ip(), Some(forwarded.as_str()).filter(|f| !f.is_empty()));
         request.extensions_mut().insert(ClientIp(ip));
     }
     next.run(request).await
@@ -61,6 +70,9 @@ mod tests {
         let proxies = TrustedProxies(Arc::new(vec![ip("10.0.0.1"), ip("10.0.0.2")]));
         assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("1.1.1.1, 198.51.100.7, 10.0.0.2")), ip("198.51.100.7"));
         assert_eq!(proxies.client_ip(ip("10.0.0.1"), None), ip("10.0.0.1"));
-        assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("garbage")), ip("10.0.0.1"));
+        assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("1.1.1.1, 198.51.100.7:5678")), ip("198.51.100.7"));
+        assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("[2001:db8::7]:443")), ip("2001:db8::7"));
+        assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("198.51.100.7, garbage")), ip("::"), "never the proxy's own bucket");
+        assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("\u{fffd}x, 198.51.100.7")), ip("198.51.100.7"));
     }
 }

@@ -102,8 +102,7 @@ pub enum Refusal {
     NoFlow,
     Malformed,
     NetworkLimited,
-    /// Too many wrong codes for this identifier from strangers (or from familiar
-    /// places) in a day.
+    /// Too many wrong codes for this identifier from this network in a day.
     Locked { until: Timestamp },
     Expired,
     TooManyAttempts,
@@ -290,9 +289,14 @@ pub fn sending_key(contact: Option<&Contact>, identifier: &Identifier) -> Key {
 }
 
 /// Whom the failure lock counts for: the identifier as typed (normalised), never the
-/// contact, so a lock reached through an email says nothing about a phone number.
-pub fn lock_key(identifier: &str, parsed: Option<&Identifier>) -> Key {
-    Key::Identifier(parsed.map_or_else(|| identifier.trim().to_lowercase(), Identifier::to_string))
+/// contact, so a lock reached through an email says nothing about a phone number; and
+/// per network, so wrong codes from a stranger's networks lock only those networks.
+/// The same rule holds for every identifier, registered or not, so a lock tells an
+/// observer nothing they did not do themselves. (What bounds guessing across networks
+/// is the sending limit: a guess can only hit a code that was sent.)
+pub fn lock_key(identifier: &str, parsed: Option<&Identifier>, network: &str) -> Key {
+    let identifier = parsed.map_or_else(|| identifier.trim().to_lowercase(), Identifier::to_string);
+    Key::IdentifierOn { identifier, network: network.to_string() }
 }
 
 /// What the service loaded for a code request.
@@ -383,7 +387,7 @@ pub enum Match {
 #[derive(Debug, Clone)]
 pub struct Verify {
     pub typed: Match,
-    /// From [`rules::locked_until`] over this identifier's failures in the flow's pool.
+    /// From [`rules::locked_until`] over this identifier's failures from this network.
     pub locked_until: Option<Timestamp>,
     /// The identifier's failure lock, where a wrong code counts.
     pub lock_key: Key,
@@ -428,7 +432,7 @@ pub fn verify(flow: &Requested, v: &Verify, limits: &Limits, now: Timestamp) -> 
         },
         (Match::Older, _) => Refusal::Superseded { sent_at: current.issued_at, channel: current.channel, here: true },
         _ => {
-            fx.hits.push((Scope::Failure(flow.trust), v.lock_key.clone()));
+            fx.hits.push((Scope::Failure, v.lock_key.clone()));
             rules::wrong_guess(current.attempts + 1, limits.code_max_attempts)
         }
     };

@@ -75,7 +75,7 @@ fn a_stored_flow_is_requested_until_a_code_lifetime_after_its_newest_code_expire
 }
 
 fn facts(typed: Match) -> Verify {
-    Verify { typed, locked_until: None, lock_key: Key::Identifier("ada@example.com".into()), newer_elsewhere: None }
+    Verify { typed, locked_until: None, lock_key: lock_key("ada@example.com", None, "192.0.2.1"), newer_elsewhere: None }
 }
 
 /// One row: the flow's current slot and what was typed, the verdict, whether an
@@ -146,7 +146,7 @@ fn verify_answers_every_combination_as_the_table_says() {
         let (verdict, fx) = verify(&flow, &r.facts, &limits(), r.now);
         assert_eq!(verdict, r.verdict, "{}", r.name);
         assert_eq!(fx.attempt == Some(2), r.attempt, "{}: attempt", r.name);
-        let failure = fx.hits.iter().any(|(s, k)| *s == Scope::Failure(Trust::Stranger) && *k == r.facts.lock_key);
+        let failure = fx.hits.iter().any(|(s, k)| *s == Scope::Failure && *k == r.facts.lock_key);
         assert_eq!(failure, r.failure, "{}: failure counted", r.name);
         assert_eq!(fx.login.is_some(), matches!(verdict, Verdict::LoggedIn(_)), "{}: login", r.name);
         let kinds: Vec<EventKind> = fx.events.iter().map(|e| e.what.kind()).collect();
@@ -157,13 +157,6 @@ fn verify_answers_every_combination_as_the_table_says() {
             Verdict::LoggedIn(_) => assert_eq!(fx.outcome, None, "{}", r.name),
         }
     }
-}
-
-#[test]
-fn a_familiar_flows_failures_count_in_its_own_pool() {
-    let flow = Requested { trust: Trust::Familiar, ..requested(code(2, true)) };
-    let (_, fx) = verify(&flow, &facts(Match::Nothing), &limits(), at(10));
-    assert_eq!(fx.hits, [(Scope::Failure(Trust::Familiar), Key::Identifier("ada@example.com".into()))]);
 }
 
 fn contact(email: Option<&str>, phone: Option<&str>, email_opt_out: bool) -> Contact {
@@ -269,10 +262,11 @@ fn the_network_limit_counts_what_it_lets_through_and_logs_one_refusal_per_window
 }
 
 #[test]
-fn locks_count_per_identifier_typed_never_per_contact() {
+fn locks_count_per_identifier_typed_and_network_never_per_contact() {
     let phone = Identifier::Phone(PhoneNumber::parse("20 12 34 01", Region::parse("DK").unwrap()).unwrap());
-    assert_eq!(lock_key("20 12 34 01", Some(&phone)), Key::Identifier("+4520123401".into()));
-    assert_eq!(lock_key(" ADA@Example.com ", None), Key::Identifier("ada@example.com".into()));
+    let on = |identifier: &str, network: &str| Key::IdentifierOn { identifier: identifier.into(), network: network.into() };
+    assert_eq!(lock_key("20 12 34 01", Some(&phone), "192.0.2.1"), on("+4520123401", "192.0.2.1"));
+    assert_eq!(lock_key(" ADA@Example.com ", None, "2001:db8::/64"), on("ada@example.com", "2001:db8::/64"));
 }
 
 // The checks the rules module had before the states were explicit, kept by name.

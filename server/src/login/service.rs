@@ -254,7 +254,7 @@ impl LoginService {
             return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
-        let (verdict, more) = if limited { flow::refused_by_network() } else { self.decide_verify(&mut tx, &flow, &input, now).await? };
+        let (verdict, more) = if limited { flow::refused_by_network() } else { self.decide_verify(&mut tx, &flow, &input, &step).await? };
         let written = self.write(&mut tx, &step, fx.and(more)).await?;
         tx.commit().await?;
         match (verdict, written.device) {
@@ -272,30 +272,40 @@ impl LoginService {
         }
     }
 
-    async fn decide_verify(&self, tx: &mut Tx, flow: &Requested, input: &str, now: Timestamp) -> Result<(Verdict, Effects), ServiceError> {
+    async fn decide_verify(&self, tx: &mut Tx, flow: &Requested, input: &str, step: &Step<'_>) -> Result<(Verdict, Effects), ServiceError> {
+        let now = step.now;
         let typed = self.compare(flow, input);
         let parsed = Identifier::parse(&flow.identifier, self.region).ok();
-        let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref());
+        let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref(), &step.network);
         let limit = self.limits.contact_failures_per_day;
-        let failures = tx.recent_hits(Scope::Failure(flow.trust), &lock_key, Timestamp(now.0 - DAY), limit.max(1)).await?;
+        let failures = tx.recent_hits(Scope::Failure, &lock_key, Timestamp(now.0 - DAY), limit.max(1)).await?;
         let locked_until = rules::locked_until(&failures, now, limit);
         // Only the holder of the current code gets this far: the look-up cannot tell
         // a stranger anything.
         let newer_elsewhere = match (typed, flow.contact) {
-            (Match::Current, Some(contact)) => {
-                tx.newest_sent_code(contact).await?.filter(|(id, _, _)| *id > flow.current.id).map(|(_, at, ch)| (at, ch))
-            }
+            // A stranger's request does not supersede a code asked for from a familiar
+            // place: a stranger cannot spoil a contact's login by asking for codes.
+            (Match::Current, Some(contact)) => tx
+                .newest_sent_code(contact, flow.trust == Trust::Familiar)
+                .await?
+                .filter(|(id, _, _)| *id > flow.current.id)
+                .map(|(_, at, ch)| (at, ch)),
             _ => None,
         };
         let facts = flow::Verify { typed, locked_until, lock_key, newer_elsewhere };
         Ok(flow::verify(flow, &facts, &self.limits, now))
     }
 
-    /// Which of the flow's codes the input is. Every sent code is compared, whichever
-    /// matches, so the work does not depend on the answer.
+    /// Which of the flow's codes the input is. Every slot is compared, a slot that sent
+    /// nothing against a MAC no code has, so the work depends neither on the answer nor
+    /// on whether anything was sent.
     fn compare(&self, flow: &Requested, input: &str) -> Match {
+        const NOTHING_SENT: [u8; 32] = [0; 32];
         let Ok(code) = Code::parse(input) else { return Match::Malformed };
-        let matches = |c: &crate::store::CodeRecord| c.mac.as_deref().is_some_and(|mac| self.secret.code_matches(flow.id, &code, mac));
+        let matches = |c: &crate::store::CodeRecord| {
+            let compared = self.secret.code_matches(flow.id, &code, c.mac.as_deref().unwrap_or(&NOTHING_SENT));
+            compared && c.mac.is_some()
+        };
         let current = matches(&flow.current);
         let older = flow.older.iter().fold(false, |found, c| matches(c) | found);
         match (current, older) {
@@ -330,12 +340,17 @@ impl LoginService {
         Ok(flow::network(step_kind, &step.network, flow::NetworkUsage { earlier, told }, per_hour))
     }
 
-    /// Familiar: the browser still holds a device cookie of this contact, or the
-    /// contact logged in from this network within the device lifetime.
+    /// Familiar: the browser holds a valid device cookie of this contact, or the
+    /// contact logged in from this network within the device lifetime. It decides only
+    /// which sending limits apply, which no answer shows.
     async fn trust(&self, tx: &mut Tx, step: &Step<'_>, contact: Option<ContactId>) -> Result<Trust, ServiceError> {
         let Some(contact) = contact else { return Ok(Trust::Stranger) };
+        let l = &self.limits;
         if let Some(token) = step.who.device_token.as_deref().and_then(Token::from_cookie)
-            && tx.device_by_token(&token.hash()).await?.is_some_and(|d| d.contact == contact)
+            && tx
+                .device_by_token(&token.hash())
+                .await?
+                .is_some_and(|d| d.contact == contact && rules::device_is_valid(&d, step.now, l.device_idle, l.device_max_age))
         {
             return Ok(Trust::Familiar);
         }

@@ -244,12 +244,16 @@ impl Tx {
         Ok(())
     }
 
-    /// The contact's newest code that was sent, from any flow: `(id, issued, channel)`.
-    pub async fn newest_sent_code(&mut self, contact: ContactId) -> StoreResult<Option<(i64, Timestamp, Channel)>> {
+    /// The contact's newest code that was sent and not withdrawn, from any flow (or only
+    /// from familiar flows): `(id, issued, channel)`.
+    pub async fn newest_sent_code(&mut self, contact: ContactId, familiar_only: bool) -> StoreResult<Option<(i64, Timestamp, Channel)>> {
         let row: Option<(i64, i64, String)> = sqlx::query_as(
-            "SELECT id, created_at, channel FROM login_codes WHERE contact_id = ? AND sent = 1 ORDER BY id DESC LIMIT 1",
+            "SELECT c.id, c.created_at, c.channel FROM login_codes c JOIN login_flows f ON f.id = c.flow_id
+             WHERE c.contact_id = ? AND c.sent = 1 AND c.withdrawn_at IS NULL AND (? = 0 OR f.trust = 'familiar')
+             ORDER BY c.id DESC LIMIT 1",
         )
         .bind(contact.0)
+        .bind(familiar_only)
         .fetch_optional(self.conn())
         .await?;
         row.map(|(id, at, ch)| Ok((id, Timestamp(at), stored_channel(&ch)?))).transpose()

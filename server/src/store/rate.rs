@@ -20,8 +20,8 @@ pub enum Scope {
     Refused(RefusedStep),
     /// Codes issued for one contact (or unregistered identifier), per trust pool.
     Sending(Trust),
-    /// Wrong codes for one identifier, per trust pool: the failure lock.
-    Failure(Trust),
+    /// Wrong codes for one identifier from one network: the failure lock.
+    Failure,
     /// SMS to one block of numbers.
     SmsBlock,
     /// SMS in all.
@@ -46,8 +46,7 @@ impl Scope {
             Scope::Refused(RefusedStep::Verification) => "verification:refused",
             Scope::Sending(Trust::Familiar) => "identifier:familiar",
             Scope::Sending(Trust::Stranger) => "identifier:stranger",
-            Scope::Failure(Trust::Familiar) => "failure:familiar",
-            Scope::Failure(Trust::Stranger) => "failure:stranger",
+            Scope::Failure => "failure",
             Scope::SmsBlock => "sms_prefix",
             Scope::Sms => "sms",
             Scope::SmsAlert => "sms_alert",
@@ -64,6 +63,8 @@ pub enum Key {
     /// An identifier as normalised (lowercase email, E.164 number), or as typed when
     /// it cannot be.
     Identifier(String),
+    /// An identifier as normalised, from one network: what the failure lock counts.
+    IdentifierOn { identifier: String, network: String },
     /// A block of phone numbers (all but the last 4 digits).
     Block(String),
     Everyone,
@@ -75,6 +76,7 @@ impl std::fmt::Display for Key {
             Key::Network(n) => f.write_str(n),
             Key::Contact(c) => write!(f, "contact:{}", c.0),
             Key::Identifier(i) => write!(f, "id:{i}"),
+            Key::IdentifierOn { identifier, network } => write!(f, "id:{identifier}@{network}"),
             Key::Block(b) => f.write_str(b),
             Key::Everyone => f.write_str("all"),
         }

@@ -105,10 +105,11 @@ async fn a_flow_ends_a_code_lifetime_after_its_newest_code_expired() {
     assert!(page.body.contains("Send code"), "step 1 again: {}", page.body);
 }
 
-/// A stranger from many networks, knowing only Ada's email and phone number, spends
-/// every limit they can reach: the codes per identifier (by asking again and again)
-/// and the failure lock (five wrong codes in every flow).
-async fn stranger_spends_every_limit(app: &TestApp) {
+/// A stranger, knowing only Ada's email and phone number, spends every limit they can
+/// reach: from many networks, the codes per identifier (by asking again and again); from
+/// one network, the failure lock of her email (100 wrong codes, in flows of 5, within the
+/// hourly limits of that network).
+async fn stranger_spends_every_limit(app: &TestApp) -> crate::helpers::Browser {
     let mut net = 0;
     for round in 0..24 {
         for who in ["ada@example.com", "20123401"] {
@@ -116,13 +117,21 @@ async fn stranger_spends_every_limit(app: &TestApp) {
             let stranger = app.browser_from(&format!("203.0.113.{net}"));
             let channel = if who.contains('@') { Channel::Email } else { Channel::Sms };
             stranger.request_code(who, channel).await;
-            for _ in 0..5 {
-                stranger.enter_code("000000").await;
-            }
         }
         // Twelve minutes apart: five codes an hour, until the ten of the day are spent.
         app.clock.advance(if round < 23 { 720 } else { 31 });
     }
+    let locker = app.browser_from("198.51.100.66");
+    for flow in 0..20 {
+        if flow > 0 && flow % 10 == 0 {
+            app.clock.advance(3600);
+        }
+        locker.request_code("ada@example.com", Channel::Email).await;
+        for _ in 0..5 {
+            locker.enter_code("000000").await;
+        }
+    }
+    locker
 }
 
 #[tokio::test]
@@ -135,8 +144,7 @@ async fn a_stranger_who_spends_every_limit_cannot_keep_the_contact_from_logging_
     assert!(page.body.contains("Your messages"));
     app.clock.advance(86_400 * 3);
 
-    stranger_spends_every_limit(&app).await;
-    let stranger = app.browser_from("203.0.113.250");
+    let stranger = stranger_spends_every_limit(&app).await;
     stranger.request_code("ada@example.com", Channel::Email).await;
     let locked = stranger.enter_code("000000").await;
     assert!(locked.body.contains("no code works until"), "the stranger did reach the lock: {}", locked.body);
@@ -166,7 +174,8 @@ async fn locks_of_an_email_and_a_phone_number_say_nothing_about_each_other() {
     app.clock.advance(31);
     by_email.request_code("ada@example.com", Channel::Email).await;
     assert!(by_email.enter_code("000000").await.body.contains("no code works until"), "the email is locked");
-    let by_phone = app.browser_from("203.0.113.2");
+    // The same stranger, same network, same contact's phone number.
+    let by_phone = app.browser_from("203.0.113.1");
     by_phone.request_code("20123401", Channel::Sms).await;
     let page = by_phone.enter_code("000000").await;
     assert!(page.body.contains("That code is not right"), "the phone number of the same contact is not: {}", page.body);
@@ -226,4 +235,51 @@ async fn a_removed_contacts_code_logs_nobody_in() {
     browser.enter_code(&code).await;
     assert!(browser.cookie(DEVICE).is_none());
     assert_eq!(browser.get("/").await.location(), Some("/login"));
+}
+
+#[tokio::test]
+async fn a_lock_tells_nothing_about_registration_even_on_the_contacts_own_network() {
+    let app = spawn_app_with(&[("PORTAL_CONTACT_FAILURES_PER_DAY", "5"), ("PORTAL_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let office = "192.0.2.10";
+    app.browser_from(office).log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    app.clock.advance(31);
+    // From elsewhere a stranger locks a registered and an unregistered address.
+    for who in ["ada@example.com", "nobody@example.com"] {
+        let stranger = app.browser_from("203.0.113.9");
+        stranger.request_code(who, Channel::Email).await;
+        for _ in 0..5 {
+            stranger.enter_code("000000").await;
+        }
+    }
+    app.clock.advance(31);
+    // From Ada's office (a shared network), both answer alike: the lock is the
+    // stranger's own network's, and Ada's familiarity there shows nowhere.
+    let mut answers = Vec::new();
+    for who in ["ada@example.com", "nobody@example.com"] {
+        let colleague = app.browser_from(office);
+        colleague.request_code(who, Channel::Email).await;
+        let page = colleague.enter_code("000000").await;
+        answers.push(page.stable_body().replace(who, "IDENTIFIER"));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(answers[0].contains("That code is not right"), "{}", answers[0]);
+}
+
+#[tokio::test]
+async fn a_strangers_request_does_not_spoil_a_code_asked_for_from_a_familiar_network() {
+    let app = spawn_app_with(&[("PORTAL_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let home = "192.0.2.10";
+    app.browser_from(home).log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    app.clock.advance(86_400);
+    let private = app.browser_from(home);
+    private.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    app.clock.advance(31);
+    let before = app.jobs_for("ada@example.com").await;
+    app.browser_from("203.0.113.9").request_code("ada@example.com", Channel::Email).await;
+    assert_eq!(app.jobs_for("ada@example.com").await, before + 1, "the stranger's code was sent");
+    let page = private.enter_code(&code).await;
+    assert!(page.body.contains("Your messages"), "{}", page.body);
 }
