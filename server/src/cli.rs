@@ -34,6 +34,11 @@ pub enum Command {
     Demo,
     /// Delete what is past its retention now (the server also does this every hour).
     Prune,
+    /// Why can't this contact log in? The help article's checklist, run on their last 30 days.
+    Doctor {
+        /// The contact's email or phone number, as they would type it.
+        who: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -130,6 +135,13 @@ pub async fn run(command: Command) -> Result<(), String> {
             let store = open(&config).await?;
             let pruned = crate::retention::prune(&store, &config.retention, &config.limits, clock.now()).await.map_err(|e| e.to_string())?;
             println!("{pruned}");
+            Ok(())
+        }
+        Command::Doctor { who } => {
+            let store = open(&config).await?;
+            let c = find(&store, &who, config.region).await?;
+            let findings = crate::admin::diagnose_contact(&store, &c, config.region, clock.now()).await.map_err(|e| e.to_string())?;
+            print!("{}", crate::admin::diagnosis::report(&c, &findings));
             Ok(())
         }
         Command::Demo => {

@@ -1,6 +1,7 @@
 //! The contact portal server: configuration, rules, storage, delivery and the web
 //! layer, assembled by `main.rs` (the `portal` binary) and by the integration tests.
 
+pub mod admin;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -125,7 +125,8 @@ impl Refusal {
             Refusal::Expired => "expired",
             Refusal::TooManyAttempts => "too_many_attempts",
             Refusal::Wrong { .. } => "wrong_code",
-            Refusal::Superseded { .. } => "superseded",
+            Refusal::Superseded { here: true, .. } => "superseded",
+            Refusal::Superseded { here: false, .. } => "superseded_elsewhere",
             Refusal::Withdrawn => "withdrawn",
         }
     }

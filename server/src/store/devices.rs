@@ -52,6 +52,25 @@ impl Store {
     pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
         revoke(&self.pool, id, now).await
     }
+
+    /// Every browser a contact logged in with (revoked ones too), oldest first.
+    pub async fn devices_of(&self, contact: ContactId) -> StoreResult<Vec<Device>> {
+        let rows: Vec<(i64, i64, i64, i64, Option<i64>)> =
+            sqlx::query_as("SELECT id, contact_id, created_at, last_seen_at, revoked_at FROM devices WHERE contact_id = ? ORDER BY id")
+                .bind(contact.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, contact, created_at, last_seen_at, revoked_at)| Device {
+                id,
+                contact: ContactId(contact),
+                created_at: Timestamp(created_at),
+                last_seen_at: Timestamp(last_seen_at),
+                revoked: revoked_at.is_some(),
+            })
+            .collect())
+    }
 }
 
 impl Tx {

@@ -5,6 +5,7 @@
 use app::types::Channel;
 
 use super::{ContactId, Store, StoreResult, stored_channel};
+use crate::domain::Timestamp;
 
 /// A job to write with its code, in the same transaction.
 #[derive(Debug, Clone)]
@@ -39,6 +40,7 @@ pub struct JobRecord {
     pub provider: Option<String>,
     pub provider_message_id: Option<String>,
     pub last_error: Option<String>,
+    pub created_at: Timestamp,
 }
 
 /// How a try ended.
@@ -51,7 +53,7 @@ pub enum Outcome<'a> {
 }
 
 type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64);
-type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>, Option<String>);
+type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>, Option<String>, i64);
 
 impl Store {
     /// Takes the next due job (or one whose lease ran out) for `worker` until `lease_until_ms`.
@@ -178,14 +180,14 @@ impl Store {
     /// The delivery jobs of a contact (or all), oldest first.
     pub async fn jobs(&self, contact: Option<ContactId>) -> StoreResult<Vec<JobRecord>> {
         let rows: Vec<JobRow> = sqlx::query_as(
-            "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error
+            "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
              FROM delivery_jobs WHERE (?1 IS NULL OR contact_id = ?1) ORDER BY id",
         )
         .bind(contact.map(|c| c.0))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error)| {
+            .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at_ms)| {
                 Ok(JobRecord {
                     id,
                     channel: stored_channel(&channel)?,
@@ -195,6 +197,7 @@ impl Store {
                     provider,
                     provider_message_id,
                     last_error,
+                    created_at: Timestamp(created_at_ms.div_euclid(1000)),
                 })
             })
             .collect()

@@ -313,3 +313,16 @@ impl Tx {
         Ok(())
     }
 }
+
+impl super::Store {
+    /// What was typed in login flows for no registered contact since `since`, with when
+    /// (kept a day: flows are pruned after that).
+    pub async fn unregistered_requests(&self, since: Timestamp) -> StoreResult<Vec<(String, Timestamp)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT identifier, created_at FROM login_flows WHERE contact_id IS NULL AND created_at > ? ORDER BY id")
+                .bind(since.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(identifier, at)| (identifier, Timestamp(at))).collect())
+    }
+}

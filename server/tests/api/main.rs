@@ -10,6 +10,7 @@ mod pages;
 mod retention;
 mod sinks;
 mod delivery;
+mod doctor;
 mod flood;
 mod secrets;
 mod security;

@@ -1,0 +1,306 @@
+//! The help article's checklist as a pure function: a contact and what the portal
+//! recorded about them in the last 30 days in, findings in plain words out, each with
+//! what to tell the contact and the events that show it. One rule, one function.
+
+use app::types::Channel;
+
+use crate::domain::Timestamp;
+use crate::store::{Contact, Event, JobRecord};
+
+/// How far back the checklist looks.
+pub const WINDOW_SECS: i64 = 30 * 86_400;
+
+/// What a contact's login problems are made of, as recorded.
+pub struct Timeline<'a> {
+    pub contact: &'a Contact,
+    /// The contact's events, oldest first.
+    pub events: &'a [Event],
+    /// The contact's delivery records, oldest first.
+    pub jobs: &'a [JobRecord],
+    /// Identifiers typed lately that belong to no contact (normalised), with when.
+    pub unregistered: &'a [(String, Timestamp)],
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    NoAddress(Channel),
+    NearMiss,
+    OptedOut(Channel),
+    OneChannelOnly(Channel),
+    NotDelivered,
+    NeverEntered,
+    NewCodeOften,
+    OlderCode,
+    OtherBrowser,
+    NotPublished,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    /// What happened, for the administrator.
+    pub cause: String,
+    /// What to tell the contact.
+    pub advice: String,
+    /// The records that show it: when, and what.
+    pub evidence: Vec<(Timestamp, String)>,
+}
+
+/// Runs every rule, in the order of the help article.
+pub fn diagnose(t: &Timeline) -> Vec<Finding> {
+    let rules: [fn(&Timeline) -> Vec<Finding>; 9] =
+        [no_address, near_miss, opted_out, one_channel_only, not_delivered, never_entered, new_code_often, older_code, not_published];
+    rules.iter().flat_map(|rule| rule(t)).collect()
+}
+
+/// The diagnosis as plain text, for `portal doctor`.
+pub fn report(c: &Contact, findings: &[Finding]) -> String {
+    let address = |a: Option<&str>, out: bool| match (a, out) {
+        (None, _) => "none registered".to_string(),
+        (Some(a), true) => format!("{a} (opted out)"),
+        (Some(a), false) => a.to_string(),
+    };
+    let mut out = format!(
+        "{} (contact {})\n  email: {}\n  phone: {}\n\nLogin diagnosis, last 30 days:\n",
+        c.name,
+        c.id.0,
+        address(c.email.as_ref().map(|e| e.as_str()), c.email_opt_out),
+        address(c.phone.as_ref().map(|p| p.as_str()), c.sms_opt_out),
+    );
+    if findings.is_empty() {
+        out.push_str("  Nothing recorded explains a failed login. Ask what they see, and when; then run this again.\n");
+    }
+    for (i, f) in findings.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n     What to do: {}\n", i + 1, f.cause, f.advice));
+        for (at, what) in &f.evidence {
+            out.push_str(&format!("       {}  {what}\n", at.utc()));
+        }
+    }
+    out
+}
+
+fn kind<'a>(t: &'a Timeline, kind: &'a str) -> impl Iterator<Item = &'a Event> + 'a {
+    t.events.iter().filter(move |e| e.kind == kind)
+}
+
+fn reason(e: &Event) -> &str {
+    e.detail.get("reason").and_then(|r| r.as_str()).unwrap_or("")
+}
+
+fn channel_of(e: &Event) -> Option<Channel> {
+    e.detail.get("channel").and_then(|c| c.as_str()).and_then(Channel::parse)
+}
+
+fn said(e: &Event) -> (Timestamp, String) {
+    let reason = reason(e);
+    let channel = channel_of(e).map(|c| format!(" {}", c.by())).unwrap_or_default();
+    let what = if reason.is_empty() { e.kind.replace('_', " ") } else { format!("{} ({})", e.kind.replace('_', " "), reason.replace('_', " ")) };
+    (e.at, format!("{what}{channel}"))
+}
+
+fn job_said(j: &JobRecord) -> (Timestamp, String) {
+    let error = j.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+    (j.created_at, format!("code {} to {}: {}{error}", j.channel.by(), j.recipient, j.status))
+}
+
+fn finding(rule: Rule, cause: String, advice: impl Into<String>, evidence: Vec<(Timestamp, String)>) -> Vec<Finding> {
+    vec![Finding { rule, cause, advice: advice.into(), evidence }]
+}
+
+fn no_address(t: &Timeline) -> Vec<Finding> {
+    let c = t.contact;
+    [Channel::Email, Channel::Sms]
+        .into_iter()
+        .filter(|ch| !c.address_exists(*ch))
+        .flat_map(|ch| {
+            let (what, other) = match ch {
+                Channel::Email => ("email address", "their mobile number and choose text message"),
+                Channel::Sms => ("mobile number", "their email address and choose email"),
+            };
+            let tried: Vec<_> = kind(t, "code_not_sent").filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch)).map(said).collect();
+            finding(
+                Rule::NoAddress(ch),
+                format!("No {what} is registered, so no code can be sent {}.", ch.by()),
+                format!("Log in with {other}, or ask the sender to register their {what}."),
+                tried,
+            )
+        })
+        .collect()
+}
+
+/// Edit distance of two short strings, by characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// A typo of `theirs` (two edits or fewer), or their email's name at another domain.
+fn close(typed: &str, theirs: &str) -> bool {
+    let local = |s: &str| s.split_once('@').map(|(l, _)| l.to_string());
+    typed != theirs && (distance(typed, theirs) <= 2 || (local(typed).is_some() && local(typed) == local(theirs)))
+}
+
+fn near_miss(t: &Timeline) -> Vec<Finding> {
+    let c = t.contact;
+    let theirs: Vec<&str> = c.email.iter().map(|e| e.as_str()).chain(c.phone.iter().map(|p| p.as_str())).collect();
+    let mut evidence = Vec::new();
+    let mut typed_close = Vec::new();
+    for (typed, at) in t.unregistered {
+        if let Some(mine) = theirs.iter().find(|m| close(typed, m)) {
+            evidence.push((*at, format!("a code was asked for {typed}, which is not registered")));
+            typed_close.push(format!("{typed} (close to {mine})"));
+        }
+    }
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    typed_close.dedup();
+    finding(
+        Rule::NearMiss,
+        format!("Codes were asked for addresses nobody has, close to this contact's: {}.", typed_close.join(", ")),
+        format!("Use exactly the address the sender has registered: {}.", theirs.join(" or ")),
+        evidence,
+    )
+}
+
+fn opted_out(t: &Timeline) -> Vec<Finding> {
+    let c = t.contact;
+    [(Channel::Email, c.email_opt_out), (Channel::Sms, c.sms_opt_out)]
+        .into_iter()
+        .filter(|(ch, out)| *out && c.address_exists(*ch))
+        .flat_map(|(ch, _)| {
+            let refused: Vec<_> = kind(t, "code_not_sent").filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
+            let other = if c.address(ch.other()).is_some() { format!(", or use {}", ch.other().by().trim_start_matches("by ")) } else { String::new() };
+            finding(
+                Rule::OptedOut(ch),
+                format!("Opted out of communication {}: no code is sent {}.", ch.by(), ch.by()),
+                format!("If they want codes {} again, opt them back in{other}.", ch.by()),
+                refused,
+            )
+        })
+        .collect()
+}
+
+fn one_channel_only(t: &Timeline) -> Vec<Finding> {
+    let requests: Vec<&Event> = kind(t, "code_requested").collect();
+    let channels: Vec<Option<Channel>> = requests.iter().map(|e| channel_of(e)).collect();
+    let Some(Some(ch)) = channels.first().copied() else { return Vec::new() };
+    let first = requests[0].at;
+    let logged_in = kind(t, "login_succeeded").any(|e| e.at >= first);
+    if requests.len() < 2 || logged_in || channels.iter().any(|c| *c != Some(ch)) || t.contact.address(ch.other()).is_none() {
+        return Vec::new();
+    }
+    finding(
+        Rule::OneChannelOnly(ch),
+        format!("Asked for {} codes, all {}, and has not logged in since.", requests.len(), ch.by()),
+        format!("Try {} instead: the code goes to their registered {}.", ch.other().by(), if ch.other() == Channel::Email { "email address" } else { "mobile number" }),
+        requests.into_iter().map(said).collect(),
+    )
+}
+
+fn not_delivered(t: &Timeline) -> Vec<Finding> {
+    let failed: Vec<&JobRecord> = t.jobs.iter().filter(|j| ["failed", "expired", "undelivered"].contains(&j.status.as_str())).collect();
+    if failed.is_empty() {
+        return Vec::new();
+    }
+    let mut advice = Vec::new();
+    if failed.iter().any(|j| j.status == "failed" && j.channel == Channel::Email) {
+        advice.push("The mail server refused the address: check with them that it is right and their mailbox works.");
+    }
+    if failed.iter().any(|j| j.channel == Channel::Sms && j.status != "expired") {
+        advice.push("The phone network could not deliver the text: check the number, and that the phone has signal and accepts texts.");
+    }
+    if failed.iter().any(|j| j.status == "expired") {
+        advice.push("A provider was unreachable until the code expired, which was on our side: ask them to try again.");
+    }
+    finding(
+        Rule::NotDelivered,
+        format!("{} code(s) did not reach them.", failed.len()),
+        advice.join(" "),
+        failed.into_iter().map(job_said).collect(),
+    )
+}
+
+fn never_entered(t: &Timeline) -> Vec<Finding> {
+    let acted_after = |at: Timestamp| t.events.iter().any(|e| e.at >= at && (e.kind == "verification_failed" || e.kind == "login_succeeded"));
+    let unused: Vec<&JobRecord> = t.jobs.iter().filter(|j| ["sent", "delivered"].contains(&j.status.as_str()) && !acted_after(j.created_at)).collect();
+    if unused.is_empty() {
+        return Vec::new();
+    }
+    let email = unused.iter().any(|j| j.channel == Channel::Email);
+    let advice = if email {
+        "Ask them to look in the spam or junk folder, and to add the sender's address to their contacts or safe senders so codes land in the inbox."
+    } else {
+        "Ask them to look for the text message, and check that texts from unknown senders are not filtered or blocked on their phone."
+    };
+    finding(
+        Rule::NeverEntered,
+        format!("{} code(s) were accepted for delivery but never entered.", unused.len()),
+        advice,
+        unused.into_iter().map(job_said).collect(),
+    )
+}
+
+fn new_code_often(t: &Timeline) -> Vec<Finding> {
+    let logins: Vec<&Event> = kind(t, "login_succeeded").collect();
+    let mut days: Vec<i64> = logins.iter().map(|e| e.at.0.div_euclid(86_400)).collect();
+    days.dedup();
+    if days.len() < 3 {
+        return Vec::new();
+    }
+    finding(
+        Rule::NewCodeOften,
+        format!("Needed a new code on {} different days in 30 days: their browser did not stay remembered.", days.len()),
+        "This happens in a private (incognito) window, when cookies are deleted automatically, or on a new device. A normal window that keeps cookies for the portal stays remembered for 30 days.",
+        logins.into_iter().map(said).collect(),
+    )
+}
+
+fn older_code(t: &Timeline) -> Vec<Finding> {
+    let here: Vec<_> = kind(t, "verification_failed").filter(|e| reason(e) == "superseded").map(said).collect();
+    let elsewhere: Vec<_> = kind(t, "verification_failed").filter(|e| reason(e) == "superseded_elsewhere").map(said).collect();
+    let mut out = Vec::new();
+    if !here.is_empty() {
+        out.extend(finding(Rule::OlderCode, "Entered an older code after a newer one was sent.".into(), "Always use the code from the newest message: asking for a new code makes the earlier ones stop working.", here));
+    }
+    if !elsewhere.is_empty() {
+        out.extend(finding(
+            Rule::OtherBrowser,
+            "Entered a code after a newer one was asked for in another browser or device.".into(),
+            "Ask for the code in the browser where they will type it, and keep that window open: a code works only where it was asked for, and a closed private window forgets it.",
+            elsewhere,
+        ));
+    }
+    out
+}
+
+fn not_published(t: &Timeline) -> Vec<Finding> {
+    let refused: Vec<&Event> = kind(t, "message_refused").collect();
+    if refused.is_empty() {
+        return Vec::new();
+    }
+    let mut ids: Vec<&str> = refused.iter().filter_map(|e| e.detail.get("message").and_then(|m| m.as_str())).collect();
+    ids.sort();
+    ids.dedup();
+    finding(
+        Rule::NotPublished,
+        format!("Logged in, but opened message(s) not published to them: {}.", ids.join(", ")),
+        "The login works; the message is not theirs to read. Publish it to them if they should read it.",
+        refused.into_iter().map(|e| (e.at, format!("message {} refused: not published", e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("?")))).collect(),
+    )
+}
+
+#[cfg(test)]
+#[path = "diagnosis_tests.rs"]
+mod tests;

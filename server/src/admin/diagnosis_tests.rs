@@ -1,0 +1,157 @@
+//! Each rule of the checklist from a constructed timeline: the case that triggers it,
+//! and the nearest case that must not.
+
+use app::types::Channel;
+use serde_json::json;
+
+use super::*;
+use crate::domain::{EmailAddress, PhoneNumber, Region};
+use crate::store::ContactId;
+
+const NOW: Timestamp = Timestamp(1_800_000_000);
+const DAY: i64 = 86_400;
+
+fn at(secs_ago: i64) -> Timestamp {
+    Timestamp(NOW.0 - secs_ago)
+}
+
+fn ada() -> Contact {
+    Contact {
+        id: ContactId(1),
+        name: "Ada".into(),
+        email: Some(EmailAddress::parse("ada@example.com").unwrap()),
+        phone: Some(PhoneNumber::parse("20 12 34 01", Region::parse("DK").unwrap()).unwrap()),
+        email_opt_out: false,
+        sms_opt_out: false,
+    }
+}
+
+fn event(secs_ago: i64, kind: &str, detail: serde_json::Value) -> Event {
+    Event { at: at(secs_ago), kind: kind.into(), contact: Some(ContactId(1)), detail }
+}
+
+fn job(secs_ago: i64, channel: Channel, status: &str, error: Option<&str>) -> JobRecord {
+    JobRecord {
+        id: secs_ago,
+        channel,
+        recipient: if channel == Channel::Email { "ada@example.com".into() } else { "+4520123401".into() },
+        status: status.into(),
+        attempts: 1,
+        provider: Some("smtp".into()),
+        provider_message_id: None,
+        last_error: error.map(str::to_string),
+        created_at: at(secs_ago),
+    }
+}
+
+fn rules(contact: &Contact, events: &[Event], jobs: &[JobRecord], unregistered: &[(String, Timestamp)]) -> Vec<Rule> {
+    diagnose(&Timeline { contact, events, jobs, unregistered, now: NOW }).into_iter().map(|f| f.rule).collect()
+}
+
+fn findings(contact: &Contact, events: &[Event], jobs: &[JobRecord]) -> Vec<Finding> {
+    diagnose(&Timeline { contact, events, jobs, unregistered: &[], now: NOW })
+}
+
+#[test]
+fn a_contact_with_nothing_recorded_has_no_finding() {
+    assert!(rules(&ada(), &[], &[], &[]).is_empty());
+}
+
+#[test]
+fn no_phone_registered_is_found_with_the_requests_it_refused() {
+    let no_phone = Contact { phone: None, ..ada() };
+    let tried = [event(60, "code_not_sent", json!({ "channel": "sms", "reason": "no_address_for_channel" }))];
+    let f = findings(&no_phone, &tried, &[]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NoAddress(Channel::Sms)]);
+    assert_eq!(f[0].evidence.len(), 1);
+    assert!(f[0].advice.contains("email"), "{}", f[0].advice);
+    assert_eq!(rules(&Contact { email: None, ..ada() }, &[], &[], &[]), [Rule::NoAddress(Channel::Email)]);
+}
+
+#[test]
+fn a_typo_or_another_domain_of_their_address_is_a_near_miss_and_a_stranger_is_not() {
+    let typed = |s: &str| vec![(s.to_string(), at(60))];
+    assert_eq!(rules(&ada(), &[], &[], &typed("ada@exmaple.com")), [Rule::NearMiss], "swapped letters");
+    assert_eq!(rules(&ada(), &[], &[], &typed("ada@gmail.com")), [Rule::NearMiss], "another domain");
+    assert_eq!(rules(&ada(), &[], &[], &typed("+4520123410")), [Rule::NearMiss], "two digits swapped");
+    assert!(rules(&ada(), &[], &[], &typed("grace@example.org")).is_empty(), "someone else");
+    assert!(rules(&ada(), &[], &[], &typed("+4599887766")).is_empty(), "another number");
+}
+
+#[test]
+fn an_opt_out_is_found_with_what_it_refused_and_the_other_channel_suggested() {
+    let out = Contact { sms_opt_out: true, ..ada() };
+    let refused = [event(60, "code_not_sent", json!({ "channel": "sms", "reason": "opted_out" }))];
+    let f = findings(&out, &refused, &[]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::OptedOut(Channel::Sms)]);
+    assert_eq!(f[0].evidence.len(), 1);
+    assert!(f[0].advice.contains("opt them back in") && f[0].advice.contains("email"), "{}", f[0].advice);
+}
+
+#[test]
+fn only_one_channel_tried_without_logging_in_suggests_the_other() {
+    let asked = |ch: &str, ago| event(ago, "code_requested", json!({ "channel": ch }));
+    assert_eq!(rules(&ada(), &[asked("email", 600), asked("email", 300)], &[], &[]), [Rule::OneChannelOnly(Channel::Email)]);
+    assert!(rules(&ada(), &[asked("email", 600), asked("sms", 300)], &[], &[]).is_empty(), "both tried");
+    assert!(rules(&ada(), &[asked("email", 600)], &[], &[]).is_empty(), "one request is no pattern");
+    let logged_in = event(200, "login_succeeded", json!({ "channel": "email" }));
+    assert!(!rules(&ada(), &[asked("email", 600), asked("email", 300), logged_in], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)));
+    let email_only = Contact { phone: None, ..ada() };
+    assert!(!rules(&email_only, &[asked("email", 600), asked("email", 300)], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)), "no other channel");
+}
+
+#[test]
+fn codes_that_failed_expired_or_bounced_are_found_with_the_providers_reason() {
+    let jobs = [
+        job(900, Channel::Email, "failed", Some("permanent error (550): mailbox unavailable")),
+        job(600, Channel::Sms, "undelivered", Some("30003")),
+        job(300, Channel::Email, "expired", Some("connection refused")),
+    ];
+    let f = findings(&ada(), &[], &jobs);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotDelivered]);
+    assert_eq!(f[0].evidence.len(), 3);
+    assert!(f[0].evidence[0].1.contains("mailbox unavailable"));
+    for words in ["mail server refused", "phone network", "our side"] {
+        assert!(f[0].advice.contains(words), "{words}: {}", f[0].advice);
+    }
+}
+
+#[test]
+fn an_email_code_accepted_but_never_entered_points_to_the_spam_folder() {
+    let sent = [job(600, Channel::Email, "sent", None)];
+    let f = findings(&ada(), &[], &sent);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NeverEntered]);
+    assert!(f[0].advice.contains("spam"), "{}", f[0].advice);
+    let entered = [event(300, "verification_failed", json!({ "reason": "wrong_code" }))];
+    assert!(rules(&ada(), &entered, &sent, &[]).is_empty(), "a code was entered after it");
+}
+
+#[test]
+fn logging_in_on_three_days_in_a_month_is_needing_a_new_code_often() {
+    let login = |days_ago: i64| event(days_ago * DAY + 60, "login_succeeded", json!({ "channel": "email", "device": days_ago }));
+    assert_eq!(rules(&ada(), &[login(20), login(10), login(1)], &[], &[]), [Rule::NewCodeOften]);
+    assert!(rules(&ada(), &[login(20), login(1)], &[], &[]).is_empty(), "twice is not often");
+}
+
+#[test]
+fn an_older_code_and_a_code_from_another_browser_are_told_apart() {
+    let failed = |reason: &str| event(60, "verification_failed", json!({ "reason": reason, "compared": true }));
+    assert_eq!(rules(&ada(), &[failed("superseded")], &[], &[]), [Rule::OlderCode]);
+    assert_eq!(rules(&ada(), &[failed("superseded_elsewhere")], &[], &[]), [Rule::OtherBrowser]);
+    assert!(rules(&ada(), &[failed("wrong_code")], &[], &[]).is_empty());
+}
+
+#[test]
+fn a_refused_message_is_named() {
+    let refused = [event(60, "message_refused", json!({ "message": "abc123", "reason": "not_published" }))];
+    let f = findings(&ada(), &refused, &[]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotPublished]);
+    assert!(f[0].cause.contains("abc123"));
+}
+
+#[test]
+fn edit_distance_counts_insertions_deletions_and_substitutions() {
+    assert_eq!(distance("kitten", "sitting"), 3);
+    assert_eq!(distance("ada@example.com", "ada@exmaple.com"), 2);
+    assert_eq!(distance("", "abc"), 3);
+}
