@@ -1,7 +1,9 @@
 //! What administrators need to help a contact: the login diagnosis (the help article's
 //! checklist, run on what the portal recorded).
 
+pub mod accounts;
 pub mod diagnosis;
+pub mod password;
 
 use crate::domain::{Identifier, Region, Timestamp};
 use crate::store::{Contact, Store, StoreResult};

@@ -30,6 +30,9 @@ pub enum Command {
     /// Manage messages.
     #[command(subcommand)]
     Message(MessageCommand),
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Add the demo contacts and messages.
     Demo,
     /// Delete what is past its retention now (the server also does this every hour).
@@ -92,6 +95,26 @@ pub enum MessageCommand {
     List,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Add an administrator; the password is asked twice (or read with --password-stdin).
+    Add {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove an administrator.
+    Remove { username: String },
+    /// List the administrators.
+    List,
+    /// Give an administrator a new password.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChannelArg {
     Email,
@@ -131,6 +154,7 @@ pub async fn run(command: Command) -> Result<(), String> {
         Command::Serve => serve(config, clock).await,
         Command::Contact(c) => contact(c, &config, clock.as_ref()).await,
         Command::Message(m) => message(m, &config, clock.as_ref()).await,
+        Command::Admin(a) => admin(a, &config, clock.as_ref()).await,
         Command::Prune => {
             let store = open(&config).await?;
             let pruned = crate::retention::prune(&store, &config.retention, &config.limits, clock.now()).await.map_err(|e| e.to_string())?;
@@ -255,6 +279,40 @@ pub fn new_contact(name: &str, email: Option<&str>, phone: Option<&str>, opt_out
         email_opt_out: opt_out.contains(&ChannelArg::Email),
         sms_opt_out: opt_out.contains(&ChannelArg::Sms),
     })
+}
+
+async fn admin(command: AdminCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {
+    use crate::admin::accounts;
+    match command {
+        AdminCommand::Add { username, password_stdin } => {
+            // Everything is checked before the database is touched.
+            let username = accounts::parse_username(&username).map_err(|e| e.to_string())?;
+            let password = accounts::read_password(&username, password_stdin)?;
+            let store = open(config).await?;
+            accounts::add(&store, &username, password, clock.now()).await?;
+            println!("administrator {username} added");
+        }
+        AdminCommand::Passwd { username, password_stdin } => {
+            let username = accounts::parse_username(&username).map_err(|e| e.to_string())?;
+            let password = accounts::read_password(&username, password_stdin)?;
+            let store = open(config).await?;
+            accounts::passwd(&store, &username, password, clock.now()).await?;
+            println!("administrator {username} has a new password");
+        }
+        AdminCommand::Remove { username } => {
+            let username = accounts::parse_username(&username).map_err(|e| e.to_string())?;
+            let store = open(config).await?;
+            accounts::remove(&store, &username, clock.now()).await?;
+            println!("administrator {username} removed");
+        }
+        AdminCommand::List => {
+            let store = open(config).await?;
+            for a in store.admins().await.map_err(|e| e.to_string())? {
+                println!("{}\tadded {}\tpassword changed {}", a.username, a.created_at.utc(), a.password_changed_at.utc());
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn message(command: MessageCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Persistence: sqlx queries at run time (no database needed to compile) and the
 //! migrations under `migrations/sqlite`.
 
+mod admins;
 mod contacts;
 mod devices;
 mod events;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use admins::AdminRecord;
 pub use contacts::{Contact, ContactId, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};

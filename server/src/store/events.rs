@@ -34,6 +34,8 @@ pub enum EventKind {
     OptOutChanged,
     /// Codes used up because their contact opted out or was removed.
     CodesWithdrawn,
+    /// An administrator account was added, removed or given a new password.
+    AdminAccount,
 }
 
 impl EventKind {
@@ -58,6 +60,7 @@ impl EventKind {
             EventKind::ContactRemoved => "contact_removed",
             EventKind::OptOutChanged => "opt_out_changed",
             EventKind::CodesWithdrawn => "codes_withdrawn",
+            EventKind::AdminAccount => "admin_account",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! temporary SQLite database and a clock the tests move.
 
 mod abuse;
+mod admins;
 mod cli;
 mod config;
 mod helpers;
