@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod diagnosis;
 pub mod password;
+pub mod session;
 
 use crate::domain::{Identifier, Region, Timestamp};
 use crate::store::{Contact, Store, StoreResult};

@@ -19,7 +19,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-pub use admins::AdminRecord;
+pub use admins::{AdminRecord, AdminSessionRecord};
 pub use contacts::{Contact, ContactId, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};

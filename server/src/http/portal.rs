@@ -6,6 +6,7 @@ use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply, Vis
 use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice};
 
 use crate::domain::{Timestamp, Token, words};
+use crate::login::rules::seconds_left;
 use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome, Refusal, Screen};
 
 pub struct PortalAdapter {
@@ -48,7 +49,7 @@ impl PortalAdapter {
             Screen::Code { identifier, channel, resend_at, outcome } => LoginStep::EnterCode(CodeStep {
                 identifier,
                 channel,
-                cooldown_secs: seconds_until(resend_at, now),
+                cooldown_secs: seconds_left(resend_at, now),
                 valid_for: words(self.service.limits().code_ttl),
                 notice: outcome.map(|o| self.notice(o, now)),
             }),
@@ -59,7 +60,7 @@ impl PortalAdapter {
     fn notice(&self, outcome: Outcome, now: Timestamp) -> Notice {
         match outcome {
             Outcome::CodeSent => Notice::CodeSent,
-            Outcome::CooldownActive { until } => Notice::CooldownActive { seconds_left: seconds_until(until, now) },
+            Outcome::CooldownActive { until } => Notice::CooldownActive { seconds_left: seconds_left(until, now) },
             Outcome::NetworkLimited | Outcome::Refused(Refusal::NetworkLimited) => Notice::NetworkLimited,
             Outcome::MalformedIdentifier => Notice::MalformedIdentifier,
             Outcome::Refused(refusal) => match refusal {
@@ -102,9 +103,6 @@ fn message(page: MessagePage) -> MessageView {
     }
 }
 
-fn seconds_until(t: Timestamp, now: Timestamp) -> u32 {
-    u32::try_from(t.secs_since(now).max(0)).unwrap_or(u32::MAX)
-}
 
 /// Step-1 notices carried in the address after a form post without JavaScript.
 fn outcome_of(notice: Notice) -> Option<Outcome> {

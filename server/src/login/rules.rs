@@ -14,10 +14,9 @@ pub fn wrong_guess(attempts: u32, max_attempts: u32) -> Refusal {
     }
 }
 
-/// Seconds until "Send a new code" may be used again.
-pub fn cooldown_left(last_sent_at: Timestamp, now: Timestamp, cooldown: Duration) -> u32 {
-    let left = last_sent_at.plus(cooldown).secs_since(now);
-    u32::try_from(left.max(0)).unwrap_or(u32::MAX)
+/// Whole seconds from `now` until `until` ("Send a new code" again, a lock lifting), or 0.
+pub fn seconds_left(until: Timestamp, now: Timestamp) -> u32 {
+    u32::try_from(until.secs_since(now).max(0)).unwrap_or(u32::MAX)
 }
 
 /// Whether one more code for an identifier would break its limits, given the times
@@ -89,10 +88,10 @@ mod tests {
 
     #[test]
     fn cooldown_counts_down_to_zero() {
-        let cd = Duration::from_secs(30);
-        assert_eq!(cooldown_left(T0, T0, cd), 30);
-        assert_eq!(cooldown_left(T0, Timestamp(T0.0 + 29), cd), 1);
-        assert_eq!(cooldown_left(T0, Timestamp(T0.0 + 31), cd), 0);
+        let resend_at = T0.plus(Duration::from_secs(30));
+        assert_eq!(seconds_left(resend_at, T0), 30);
+        assert_eq!(seconds_left(resend_at, Timestamp(T0.0 + 29)), 1);
+        assert_eq!(seconds_left(resend_at, Timestamp(T0.0 + 31)), 0);
     }
 
     fn device(created: i64, seen: i64) -> Device {

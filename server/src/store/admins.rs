@@ -56,4 +56,52 @@ impl Store {
     pub async fn admin_credentials(&self, username: &str) -> StoreResult<Option<(i64, String)>> {
         Ok(sqlx::query_as("SELECT id, password_hash FROM admins WHERE username = ?").bind(username).fetch_optional(&self.pool).await?)
     }
+
+    pub async fn add_admin_session(&self, admin_id: i64, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
+        let done = sqlx::query("INSERT INTO admin_sessions (admin_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+            .bind(admin_id)
+            .bind(token_hash)
+            .bind(now.0)
+            .bind(now.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.last_insert_rowid())
+    }
+
+    /// A session that has not been ended, with its administrator.
+    pub async fn admin_session(&self, token_hash: &[u8]) -> StoreResult<Option<AdminSessionRecord>> {
+        let row: Option<(i64, i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT s.id, a.id, a.username, s.created_at, s.last_seen_at FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
+             WHERE s.token_hash = ? AND s.ended_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id, admin_id, username, created, seen)| AdminSessionRecord {
+            id,
+            admin_id,
+            username,
+            created_at: Timestamp(created),
+            last_seen_at: Timestamp(seen),
+        }))
+    }
+
+    pub async fn touch_admin_session(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE admin_sessions SET last_seen_at = ? WHERE id = ?").bind(now.0).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn end_admin_session(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE admin_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL").bind(now.0).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminSessionRecord {
+    pub id: i64,
+    pub admin_id: i64,
+    pub username: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
 }

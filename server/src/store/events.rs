@@ -36,6 +36,9 @@ pub enum EventKind {
     CodesWithdrawn,
     /// An administrator account was added, removed or given a new password.
     AdminAccount,
+    AdminLoggedIn,
+    AdminLoginFailed,
+    AdminLoggedOut,
 }
 
 impl EventKind {
@@ -61,6 +64,9 @@ impl EventKind {
             EventKind::OptOutChanged => "opt_out_changed",
             EventKind::CodesWithdrawn => "codes_withdrawn",
             EventKind::AdminAccount => "admin_account",
+            EventKind::AdminLoggedIn => "admin_logged_in",
+            EventKind::AdminLoginFailed => "admin_login_failed",
+            EventKind::AdminLoggedOut => "admin_logged_out",
         }
     }
 }

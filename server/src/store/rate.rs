@@ -28,6 +28,9 @@ pub enum Scope {
     Sms,
     /// The once-an-hour alert that the SMS budget is spent.
     SmsAlert,
+    /// Administrator log-in attempts, per username and per network.
+    AdminUser,
+    AdminNetwork,
 }
 
 /// The per-network steps a refusal is remembered for.
@@ -50,6 +53,8 @@ impl Scope {
             Scope::SmsBlock => "sms_prefix",
             Scope::Sms => "sms",
             Scope::SmsAlert => "sms_alert",
+            Scope::AdminUser => "admin_login:user",
+            Scope::AdminNetwork => "admin_login:network",
         }
     }
 }

@@ -77,6 +77,8 @@ impl Store {
             .rows_affected();
         let networks = delete("DELETE FROM known_networks WHERE last_login_at < ?", c.networks.0).execute(&mut *conn).await?.rows_affected();
         let outbox = delete("DELETE FROM outbox WHERE created_at < ?", c.flows_ended.0).execute(&mut *conn).await?.rows_affected();
+        // Administrator sessions last 12 hours at most; a day later they go.
+        delete("DELETE FROM admin_sessions WHERE created_at < ?", c.flows_ended.0).execute(&mut *conn).await?;
         tx.commit().await?;
         Ok(Pruned { flows, codes, rate_hits, delivery_jobs, events, devices, networks, outbox })
     }

@@ -2,6 +2,7 @@
 //! temporary SQLite database and a clock the tests move.
 
 mod abuse;
+mod admin_login;
 mod admins;
 mod cli;
 mod config;
