@@ -33,6 +33,8 @@ pub enum Rule {
     NewCodeOften,
     OlderCode,
     OtherBrowser,
+    NetworkLimited,
+    NetworkChanged,
     NotPublished,
 }
 
@@ -49,8 +51,19 @@ pub struct Finding {
 
 /// Runs every rule, in the order of the help article.
 pub fn diagnose(t: &Timeline) -> Vec<Finding> {
-    let rules: [fn(&Timeline) -> Vec<Finding>; 9] =
-        [no_address, near_miss, opted_out, one_channel_only, not_delivered, never_entered, new_code_often, older_code, not_published];
+    let rules: [fn(&Timeline) -> Vec<Finding>; 11] = [
+        no_address,
+        near_miss,
+        opted_out,
+        one_channel_only,
+        not_delivered,
+        never_entered,
+        new_code_often,
+        older_code,
+        network_limited,
+        network_changed,
+        not_published,
+    ];
     rules.iter().flat_map(|rule| rule(t)).collect()
 }
 
@@ -283,6 +296,39 @@ fn older_code(t: &Timeline) -> Vec<Finding> {
         ));
     }
     out
+}
+
+const VPN_ADVICE: &str = "A VPN or a shared network (office, school, public Wi-Fi) can cause this: ask them to turn the VPN off, or to use their own connection, and to ask for a code and enter it on the same one.";
+
+fn network_limited(t: &Timeline) -> Vec<Finding> {
+    let limited: Vec<_> = kind(t, "network_limited").map(|e| {
+        let scope = e.detail.get("scope").and_then(|s| s.as_str()).unwrap_or("");
+        let step = if scope == "verification" { "code entries" } else { "code requests" };
+        (e.at, format!("their network had too many {step} in an hour"))
+    }).collect();
+    if limited.is_empty() {
+        return Vec::new();
+    }
+    finding(Rule::NetworkLimited, "Their network was refused for too many requests in an hour.".into(), VPN_ADVICE, limited)
+}
+
+fn network_changed(t: &Timeline) -> Vec<Finding> {
+    let network = |e: &Event| e.detail.get("network").and_then(|n| n.as_str()).map(str::to_string);
+    let flow = |e: &Event| e.detail.get("flow").and_then(|f| f.as_i64());
+    let mut evidence = Vec::new();
+    for asked in kind(t, "code_requested") {
+        let (Some(id), Some(from)) = (flow(asked), network(asked)) else { continue };
+        let moved = t.events.iter().find(|e| {
+            (e.kind == "verification_failed" || e.kind == "login_succeeded") && flow(e) == Some(id) && network(e).is_some_and(|n| n != from)
+        });
+        if let Some(entered) = moved {
+            evidence.push((entered.at, format!("asked from {from}, entered the code from {}", network(entered).unwrap_or_default())));
+        }
+    }
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    finding(Rule::NetworkChanged, "Their network changed between asking for a code and entering it.".into(), VPN_ADVICE, evidence)
 }
 
 fn not_published(t: &Timeline) -> Vec<Finding> {

@@ -142,6 +142,21 @@ fn an_older_code_and_a_code_from_another_browser_are_told_apart() {
 }
 
 #[test]
+fn a_network_over_its_limit_and_a_network_that_changed_point_to_a_vpn() {
+    let limited = [event(60, "network_limited", json!({ "scope": "verification", "ip": "203.0.113.9" }))];
+    assert_eq!(rules(&ada(), &limited, &[], &[]), [Rule::NetworkLimited]);
+    let asked = event(600, "code_requested", json!({ "channel": "email", "flow": 7, "network": "192.0.2.1" }));
+    let same = event(300, "verification_failed", json!({ "reason": "wrong_code", "flow": 7, "network": "192.0.2.1" }));
+    let moved = event(200, "verification_failed", json!({ "reason": "wrong_code", "flow": 7, "network": "203.0.113.9" }));
+    let other_flow = event(100, "verification_failed", json!({ "reason": "wrong_code", "flow": 8, "network": "203.0.113.9" }));
+    assert!(rules(&ada(), &[asked.clone(), same.clone(), other_flow], &[], &[]).is_empty(), "same network, or another flow");
+    let f = findings(&ada(), &[asked, same, moved], &[]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NetworkChanged]);
+    assert!(f[0].evidence[0].1.contains("192.0.2.1") && f[0].evidence[0].1.contains("203.0.113.9"));
+    assert!(f[0].advice.contains("VPN"));
+}
+
+#[test]
 fn a_refused_message_is_named() {
     let refused = [event(60, "message_refused", json!({ "message": "abc123", "reason": "not_published" }))];
     let f = findings(&ada(), &refused, &[]);

@@ -149,12 +149,14 @@ pub enum NotSent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum LoginEvent {
-    CodeRequested { channel: Channel, trust: Trust, flow: Option<i64> },
+    /// `network`: where the step came from (an IPv4 address or an IPv6 /64), for the
+    /// administrator's diagnosis (a VPN, a shared network).
+    CodeRequested { channel: Channel, trust: Trust, flow: Option<i64>, network: Option<String> },
     CodeQueued { channel: Channel, to: String },
     CodeNotSent { channel: Channel, reason: NotSent },
     /// `compared`: whether the digits were compared with a code at all.
-    VerificationFailed { reason: &'static str, flow: Option<i64>, compared: bool },
-    LoginSucceeded { channel: Channel, device: Option<i64> },
+    VerificationFailed { reason: &'static str, flow: Option<i64>, compared: bool, network: Option<String> },
+    LoginSucceeded { channel: Channel, device: Option<i64>, flow: Option<i64>, network: Option<String> },
     NetworkLimited { scope: &'static str, ip: String },
     SmsBudgetSpent { per_hour: u32 },
     /// A remembered browser came back after a while (not every page view).
@@ -181,13 +183,20 @@ impl LoginEvent {
         }
     }
 
-    /// Fills in the ids that exist only once the step's rows are written.
-    pub fn with_ids(mut self, flow_id: Option<i64>, device_id: Option<i64>) -> Self {
+    /// Fills in what the rules do not know: the ids that exist only once the step's
+    /// rows are written, and the network the step came from.
+    pub fn in_step(mut self, flow_id: Option<i64>, device_id: Option<i64>, from: &str) -> Self {
+        let here = || Some(from.to_string());
         match &mut self {
-            LoginEvent::CodeRequested { flow, .. } | LoginEvent::VerificationFailed { flow, .. } => {
+            LoginEvent::CodeRequested { flow, network, .. } | LoginEvent::VerificationFailed { flow, network, .. } => {
                 *flow = flow.or(flow_id);
+                *network = network.take().or_else(here);
             }
-            LoginEvent::LoginSucceeded { device, .. } => *device = device.or(device_id),
+            LoginEvent::LoginSucceeded { device, flow, network, .. } => {
+                *device = device.or(device_id);
+                *flow = flow.or(flow_id);
+                *network = network.take().or_else(here);
+            }
             _ => {}
         }
         self
@@ -327,7 +336,7 @@ pub struct SmsUsage {
 pub fn request(r: &Request, limits: &Limits, now: Timestamp) -> Effects {
     let mut fx = Effects::default();
     let contact_id = r.contact.map(|c| c.id);
-    fx.event(contact_id, LoginEvent::CodeRequested { channel: r.channel, trust: r.trust, flow: None });
+    fx.event(contact_id, LoginEvent::CodeRequested { channel: r.channel, trust: r.trust, flow: None, network: None });
     let send_to = send_to(r, limits, now, &mut fx);
     let logged = match &send_to {
         Ok(to) => LoginEvent::CodeQueued { channel: r.channel, to: to.clone() },
@@ -448,14 +457,14 @@ pub fn refused_by_network() -> (Verdict, Effects) {
 }
 
 fn refuse(flow: &Requested, refusal: Refusal, compared: bool, mut fx: Effects) -> (Verdict, Effects) {
-    fx.event(flow.contact, LoginEvent::VerificationFailed { reason: refusal.reason(), flow: Some(flow.id), compared });
+    fx.event(flow.contact, LoginEvent::VerificationFailed { reason: refusal.reason(), flow: Some(flow.id), compared, network: None });
     fx.outcome = Some(Outcome::Refused(refusal.clone()));
     (Verdict::Refused(refusal), fx)
 }
 
 fn logged_in(flow: &Requested, contact: ContactId, mut fx: Effects) -> (Verdict, Effects) {
     fx.login = Some(Login { code: flow.current.id, contact, channel: flow.channel });
-    fx.event(Some(contact), LoginEvent::LoginSucceeded { channel: flow.channel, device: None });
+    fx.event(Some(contact), LoginEvent::LoginSucceeded { channel: flow.channel, device: None, flow: Some(flow.id), network: None });
     (Verdict::LoggedIn(contact), fx)
 }
 

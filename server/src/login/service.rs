@@ -246,7 +246,7 @@ impl LoginService {
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             let mut fx = fx;
             if !limited {
-                let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false };
+                let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
                 fx.events.push(flow::Event { contact: None, what });
             }
             self.write(&mut tx, &step, fx).await?;
@@ -406,11 +406,17 @@ impl LoginService {
         }
         let mut events = Vec::with_capacity(fx.events.len());
         for e in fx.events {
-            let what = e.what.with_ids(step.flow_id, device_id);
+            let what = e.what.in_step(step.flow_id, device_id, &step.network);
+            // A network over its limit while a contact's flow is open: the contact's
+            // card shows it (once per window, like the event itself).
+            let contact = match what {
+                flow::LoginEvent::NetworkLimited { .. } => e.contact.or(step.contact),
+                _ => e.contact,
+            };
             if what.kind() == crate::store::EventKind::SmsBudgetSpent {
                 tracing::error!(budget = self.limits.sms_per_hour, "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up");
             }
-            events.push(new_event(e.contact, &what)?);
+            events.push(new_event(contact, &what)?);
         }
         tx.record_events(&events, now).await?;
         Ok(written)

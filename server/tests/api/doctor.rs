@@ -38,3 +38,25 @@ async fn doctor_explains_an_opt_out_a_typo_and_an_older_code_from_what_really_ha
     assert!(!unknown.status.success());
     assert_eq!(String::from_utf8_lossy(&unknown.stderr).lines().count(), 1, "{unknown:?}");
 }
+
+#[tokio::test]
+async fn doctor_sees_a_network_that_changed_and_one_over_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let app = spawn_app_with(&[("DATABASE_URL", &db), ("PORTAL_TRUSTED_PROXIES", "127.0.0.1"), ("PORTAL_IP_VERIFICATIONS_PER_HOUR", "2")]).await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    // Asked at home; the VPN comes on before she types the code, and its exit is busy.
+    let home = app.browser_from("192.0.2.10");
+    home.request_code("ada@example.com", Channel::Email).await;
+    let vpn = app.browser_from("203.0.113.77");
+    vpn.set_cookie("__Host-portal-flow", &home.cookie("__Host-portal-flow").unwrap());
+    for _ in 0..3 {
+        vpn.enter_code("000000").await;
+    }
+    let out = portal(&db, &["doctor", "ada@example.com"]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Their network changed between asking for a code and entering it"), "{text}");
+    assert!(text.contains("asked from 192.0.2.10, entered the code from 203.0.113.77"), "{text}");
+    assert!(text.contains("Their network was refused for too many requests"), "{text}");
+    assert!(text.contains("VPN"), "{text}");
+}
