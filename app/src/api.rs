@@ -1,6 +1,7 @@
 //! Server functions: one file per flow. Each body parses its input, calls one port
 //! method and maps the answer; the rules live in the server crate.
 
+pub mod admin;
 pub mod login;
 pub mod messages;
 #[cfg(feature = "ssr")]

@@ -12,6 +12,7 @@ use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use pages::admin::{contacts::AdminContactsPage, login::AdminLoginPage};
 use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::MessagesPage, not_found::NotFoundPage};
 
 /// The HTML document around every page.
@@ -48,6 +49,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/m/:id") view=MessagePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=AdminContactsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,6 +1,7 @@
 //! One page per file. Pages render on the server only; the login card inside the
 //! login page is the island that hydrates.
 
+pub mod admin;
 pub mod help;
 pub mod login;
 pub mod message;

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::types::{Channel, Inbox, LoginStep, MessageView, Notice};
+use crate::types::{AdminLogin, Channel, ContactList, Inbox, LoginStep, MessageView, Notice};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -28,6 +28,8 @@ pub struct Visitor {
     pub flow_token: Option<String>,
     /// The remembered-device cookie, if the browser sent one.
     pub device_token: Option<String>,
+    /// The administrator-session cookie, if the browser sent one.
+    pub admin_token: Option<String>,
 }
 
 /// A cookie the answer must set or clear. The API layer turns these into headers.
@@ -38,6 +40,9 @@ pub enum CookieChange {
     ClearFlow,
     SetDevice { token: String, max_age_secs: i64 },
     ClearDevice,
+    /// An administrator's session: `SameSite=Strict`, ended by the server.
+    SetAdmin(String),
+    ClearAdmin,
 }
 
 /// An answer plus the cookies that go with it.
@@ -80,3 +85,14 @@ pub trait Portal: Send + Sync + 'static {
 
 /// What the server provides as Leptos context.
 pub type SharedPortal = Arc<dyn Portal>;
+
+/// What the administrator pages need from the server.
+pub trait AdminPortal: Send + Sync + 'static {
+    fn log_in(&self, who: Visitor, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>>;
+    fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>>;
+    /// Contacts matching `query` (a name, or an email or number as a contact would type
+    /// it), a page at a time; `None` without an administrator session.
+    fn contacts(&self, who: Visitor, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>>;
+}
+
+pub type SharedAdminPortal = Arc<dyn AdminPortal>;

@@ -150,6 +150,36 @@ pub enum MessageView {
     NotPublished,
 }
 
+/// How an administrator's log-in went. Wrong username or password: one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdminLogin {
+    LoggedIn,
+    Refused,
+    Throttled,
+}
+
+/// One contact in the administrator's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRow {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub email_opt_out: bool,
+    pub sms_opt_out: bool,
+}
+
+/// A page of the administrator's contact list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactList {
+    /// Who is logged in.
+    pub admin: String,
+    pub query: String,
+    pub page: u32,
+    pub has_more: bool,
+    pub rows: Vec<ContactRow>,
+}
+
 /// Where to go after logging in: a local path only, so `next` cannot send the
 /// contact to another site.
 pub fn safe_next(next: &str) -> String {

@@ -1,6 +1,7 @@
 //! The web server: Leptos pages and server functions, the dev outbox, health, and
 //! the headers every response carries.
 
+mod admin_portal;
 mod client_ip;
 mod guard;
 mod headers;
@@ -11,7 +12,7 @@ mod receipts;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::port::SharedPortal;
+use app::port::{SharedAdminPortal, SharedPortal};
 use app::{App, shell};
 use axum::Router;
 use axum::response::IntoResponse;
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::config::{Config, SmsDelivery};
+use crate::admin::session::{AdminLimits, AdminSessions};
 use crate::login::LoginService;
 
 pub use portal::PortalAdapter;
@@ -34,12 +36,22 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .site_addr(config.addr)
         .build();
     let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()));
+    let admin: SharedAdminPortal = Arc::new(admin_portal::AdminAdapter {
+        sessions: AdminSessions::new(service.store().clone(), service.clock(), AdminLimits::default()),
+        store: service.store().clone(),
+        clock: service.clock(),
+        region: service.region(),
+        ipv6_prefix: service.limits().ipv6_prefix,
+    });
     let routes = generate_route_list(App);
     let leptos = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(portal.clone()),
+            move || {
+                provide_context(portal.clone());
+                provide_context(admin.clone());
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())

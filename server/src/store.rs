@@ -20,7 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use admins::{AdminRecord, AdminSessionRecord};
-pub use contacts::{Contact, ContactId, NewContact};
+pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
 pub use jobs::{ClaimedJob, JobRecord, NewJob, Outcome};

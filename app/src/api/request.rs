@@ -14,6 +14,14 @@ use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedP
 
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
 pub const DEVICE_COOKIE: &str = "__Host-portal-device";
+pub const ADMIN_COOKIE: &str = "__Host-portal-admin";
+
+/// The administrator port and the visitor of the current request.
+pub fn admin_context() -> Result<(crate::port::SharedAdminPortal, Visitor), ServerFnError> {
+    let portal = use_context::<crate::port::SharedAdminPortal>().ok_or_else(|| ServerFnError::new("admin is not configured"))?;
+    let parts = use_context::<Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    Ok((portal, visitor(&parts)))
+}
 
 /// The portal and the visitor of the current request.
 pub fn context() -> Result<(SharedPortal, Visitor), ServerFnError> {
@@ -31,7 +39,12 @@ pub fn visitor(parts: &Parts) -> Visitor {
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
     };
-    Visitor { ip, flow_token: cookie(parts, FLOW_COOKIE), device_token: cookie(parts, DEVICE_COOKIE) }
+    Visitor {
+        ip,
+        flow_token: cookie(parts, FLOW_COOKIE),
+        device_token: cookie(parts, DEVICE_COOKIE),
+        admin_token: cookie(parts, ADMIN_COOKIE),
+    }
 }
 
 fn cookie(parts: &Parts, name: &str) -> Option<String> {
@@ -71,6 +84,9 @@ fn set_cookie(change: &CookieChange) -> String {
             format!("{DEVICE_COOKIE}={token}; Max-Age={max_age_secs}; {ATTRS}")
         }
         CookieChange::ClearDevice => format!("{DEVICE_COOKIE}=; Max-Age=0; {ATTRS}"),
+        // Strict: an administrator's session never rides on a request from another site.
+        CookieChange::SetAdmin(token) => format!("{ADMIN_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict"),
+        CookieChange::ClearAdmin => format!("{ADMIN_COOKIE}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict"),
     }
 }
 

@@ -19,14 +19,7 @@ impl PortalAdapter {
     }
 
     fn done<T, U, E: std::fmt::Display>(&self, result: Result<Answer<T>, E>, show: impl FnOnce(T) -> U) -> PortResult<U> {
-        match result {
-            Ok(Answer { value, cookies }) => Ok(Reply { value: show(value), cookies: cookies.into_iter().map(|c| self.cookie(c)).collect() }),
-            Err(e) => {
-                let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
-                tracing::error!(reference = %reference, error = %e, "request failed");
-                Err(Failure { reference })
-            }
-        }
+        failure(result.map(|Answer { value, cookies }| Reply { value: show(value), cookies: cookies.into_iter().map(|c| self.cookie(c)).collect() }))
     }
 
     fn cookie(&self, cookie: Cookie) -> CookieChange {
@@ -76,6 +69,15 @@ impl PortalAdapter {
             },
         }
     }
+}
+
+/// An unexpected error is logged with a reference; only the reference goes out.
+pub(super) fn failure<T, E: std::fmt::Display>(result: Result<Reply<T>, E>) -> PortResult<T> {
+    result.map_err(|e| {
+        let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
+        tracing::error!(reference = %reference, error = %e, "request failed");
+        Failure { reference }
+    })
 }
 
 fn inbox(page: InboxPage) -> Inbox {

@@ -118,6 +118,10 @@ impl LoginService {
         &self.limits
     }
 
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
     pub(super) fn now(&self) -> Timestamp {
         self.clock.now()
     }

@@ -54,6 +54,15 @@ impl Contact {
     }
 }
 
+/// What an administrator searches contacts by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactQuery {
+    All,
+    /// An email or a phone number, parsed as the login parses it.
+    Exact(Identifier),
+    Text(String),
+}
+
 #[derive(FromRow)]
 struct ContactRow {
     id: i64,
@@ -168,6 +177,28 @@ impl Store {
     pub async fn contacts(&self) -> StoreResult<Vec<Contact>> {
         let rows: Vec<ContactRow> =
             sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts ORDER BY id"))).fetch_all(&self.pool).await?;
+        rows.into_iter().map(Contact::try_from).collect()
+    }
+
+    /// A page of contacts, by name: those with exactly this address, or those whose
+    /// name or email contains `text` (any case), or all.
+    pub async fn search_contacts(&self, query: &ContactQuery, limit: u32, offset: u32) -> StoreResult<Vec<Contact>> {
+        // Every filter takes the value twice, so one statement shape serves them all.
+        let (filter, value) = match query {
+            ContactQuery::All => ("? IS NOT NULL OR ? IS NOT NULL", String::new()),
+            ContactQuery::Exact(Identifier::Email(e)) => ("email = ? OR email = ?", e.as_str().to_string()),
+            ContactQuery::Exact(Identifier::Phone(p)) => ("phone = ? OR phone = ?", p.as_str().to_string()),
+            ContactQuery::Text(t) => ("instr(lower(name), ?) > 0 OR instr(COALESCE(email, ''), ?) > 0", t.to_lowercase()),
+        };
+        let rows: Vec<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM contacts WHERE {filter} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?"
+        )))
+        .bind(&value)
+        .bind(&value)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(Contact::try_from).collect()
     }
 

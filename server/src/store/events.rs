@@ -39,6 +39,8 @@ pub enum EventKind {
     AdminLoggedIn,
     AdminLoginFailed,
     AdminLoggedOut,
+    /// An administrator searched the contacts.
+    AdminLookup,
 }
 
 impl EventKind {
@@ -67,6 +69,7 @@ impl EventKind {
             EventKind::AdminLoggedIn => "admin_logged_in",
             EventKind::AdminLoginFailed => "admin_login_failed",
             EventKind::AdminLoggedOut => "admin_logged_out",
+            EventKind::AdminLookup => "admin_lookup",
         }
     }
 }

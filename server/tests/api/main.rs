@@ -3,6 +3,7 @@
 
 mod abuse;
 mod admin_login;
+mod admin_web;
 mod admins;
 mod cli;
 mod config;
