@@ -22,6 +22,14 @@ struct Portal {
     log: std::path::PathBuf,
 }
 
+/// A failed assertion must not leave the server running.
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn start(dir: &std::path::Path, webhook_url: &str) -> Portal {
     let db = format!("sqlite://{}/p.db", dir.display());
     let port = free_port();
@@ -52,7 +60,7 @@ fn start(dir: &std::path::Path, webhook_url: &str) -> Portal {
 
 /// Asks for an SMS code, waits until its job is done (failed or expired), stops the
 /// portal and returns everything it logged and recorded.
-async fn ask_and_collect(mut portal: Portal) -> (String, Vec<String>) {
+async fn ask_and_collect(portal: Portal) -> (String, Vec<String>) {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for _ in 0..200 {
         if http.get(format!("{}/healthz", portal.base)).send().await.is_ok() {
@@ -78,9 +86,9 @@ async fn ask_and_collect(mut portal: Portal) -> (String, Vec<String>) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     let jobs = store.jobs(None).await.unwrap();
-    portal.child.kill().unwrap();
-    portal.child.wait().unwrap();
-    let log = std::fs::read_to_string(&portal.log).unwrap();
+    let log_file = portal.log.clone();
+    drop(portal);
+    let log = std::fs::read_to_string(&log_file).unwrap();
     assert!(["failed", "expired"].contains(&jobs[0].status.as_str()), "{jobs:?}");
     assert!(log.contains("sqlx::query"), "the log is at debug level");
     let mut records: Vec<String> = Vec::new();
