@@ -8,8 +8,10 @@
 
 pub mod flow;
 pub mod rules;
+mod persist;
 mod service;
 mod session;
+mod steps;
 
 pub use flow::{Outcome, Refusal};
 pub use service::{Answer, Cookie, LoginService, Outbox, Screen, ServiceError};

@@ -1,0 +1,81 @@
+//! Writing a step's effects inside its transaction: the code and its sealed delivery
+//! job, hits, attempts, the login (device, network), outcome and events.
+
+use super::LoginService;
+use super::flow::{self, Effects};
+use super::service::{ServiceError, Step, Written, new_event};
+use crate::delivery::code_message;
+use crate::domain::{Code, Token};
+use crate::store::{NewCode, NewJob, Tx};
+
+impl LoginService {
+    /// Writes a step's effects inside its transaction.
+    pub(super) async fn write(&self, tx: &mut Tx, step: &Step<'_>, fx: Effects) -> Result<Written, ServiceError> {
+        let now = step.now;
+        let mut written = Written::default();
+        tx.record_hits(&fx.hits, now).await?;
+        let outcome = fx.outcome.as_ref().map(serde_json::to_string).transpose()?;
+        if let (Some(issue), Some(flow_id)) = (&fx.issue, step.flow_id) {
+            let code = Code::generate()?;
+            let (mac, job) = match &issue.send_to {
+                Ok(to) => {
+                    let message = code_message(issue.channel, to, &code, now, self.limits.code_ttl, &self.outbox.host);
+                    let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
+                    let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
+                    let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);
+                    (Some(self.secret.code_mac(flow_id, &code)), Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms }))
+                }
+                Err(_) => (None, None),
+            };
+            written.queued = job.is_some();
+            let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, mac, expires_at: issue.expires_at, job };
+            tx.insert_code(&new, now, self.clock.now_ms()).await?;
+            // A new flow was written with its channel; "Send a new code" changes it.
+            if fx.outcome.is_some() {
+                tx.update_flow(flow_id, issue.channel, outcome.as_deref(), now).await?;
+            }
+        } else if let (Some(flow_id), None) = (step.flow_id, &fx.login) {
+            tx.set_outcome(flow_id, outcome.as_deref()).await?;
+        }
+        if let Some(code) = fx.attempt {
+            tx.take_attempt(code).await?;
+        }
+        let mut device_id = None;
+        if let (Some(login), Some(flow_id)) = (&fx.login, step.flow_id) {
+            tx.consume_code(login.code, now).await?;
+            tx.complete_flow(flow_id, now).await?;
+            // A fresh device token at every login: a cookie the browser had stops working.
+            if let Some(old) = step.who.device_token.as_deref().and_then(Token::from_cookie)
+                && let Some(device) = tx.device_by_token(&old.hash()).await?
+            {
+                tx.revoke_device(device.id, now).await?;
+            }
+            let token = Token::generate()?;
+            device_id = Some(tx.add_device(login.contact, &token.hash(), now).await?);
+            tx.remember_network(login.contact, &step.network, now).await?;
+            written.device = Some(token);
+        }
+        let mut events = Vec::with_capacity(fx.events.len());
+        for e in fx.events {
+            let what = e.what.in_step(step.flow_id, device_id, &step.network);
+            // A network over its limit while a contact's flow is open: the contact's
+            // card shows it (once per window, like the event itself).
+            let contact = match what {
+                flow::LoginEvent::NetworkLimited { .. } => e.contact.or(step.contact),
+                _ => e.contact,
+            };
+            if what.kind() == crate::store::EventKind::SmsBudgetSpent {
+                tracing::error!(budget = self.limits.sms_per_hour, "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up");
+            }
+            events.push(new_event(contact, &what)?);
+        }
+        tx.record_events(&events, now).await?;
+        Ok(written)
+    }
+
+    pub(super) fn sent(&self, written: &Written) {
+        if written.queued {
+            self.outbox.wake.notify_one();
+        }
+    }
+}

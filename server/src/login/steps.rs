@@ -1,0 +1,209 @@
+//! The steps of a login, each one transaction: "Send code", "Send a new code" and a
+//! code entry. Each loads what `flow` needs, asks it, and has `persist.rs` write the
+//! effects.
+
+use app::port::Visitor;
+use app::types::Channel;
+
+use super::LoginService;
+use super::flow::{self, Effects, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
+use super::rules;
+use super::service::{Answer, Cookie, DAY, HOUR, Screen, ServiceError, ServiceResult, Step};
+use crate::domain::{Code, Identifier, Timestamp, Token};
+use crate::store::{Key, NewFlow, RefusedStep, Scope, Trust, Tx};
+
+impl LoginService {
+    /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
+    /// answer is the same whether or not anything was sent, and so is its timing.
+    pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
+        self.after_floor(self.request_code_now(who, identifier, channel)).await
+    }
+
+    /// "Send a new code" (maybe by the other channel) in the flow of this browser.
+    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
+        self.after_floor(self.resend_code_now(who, channel)).await
+    }
+
+    /// Runs `work`, then answers no sooner than the configured floor after it began:
+    /// sending a code writes more than not sending one, and the difference must not
+    /// show. (A wait of real time, not of the injected clock: it is about what an
+    /// observer can measure.)
+    async fn after_floor<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        let started = tokio::time::Instant::now();
+        let result = work.await;
+        tokio::time::sleep_until(started + self.limits.send_code_floor).await;
+        result
+    }
+
+    async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
+        let now = self.now();
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
+        let start = |outcome| Answer::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
+        let mut tx = self.store.begin().await?;
+        let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
+        let parsed = Identifier::parse(&identifier, self.region);
+        let (Ok(parsed), false) = (parsed, limited) else {
+            self.write(&mut tx, &step, fx).await?;
+            tx.commit().await?;
+            return Ok(start(if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier }));
+        };
+        let contact = tx.find_contact(&parsed).await?;
+        let trust = self.trust(&mut tx, &step, contact.as_ref().map(|c| c.id)).await?;
+        let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, trust, now).await?);
+        // Every request starts a new flow, named by a new cookie.
+        let token = Token::generate()?;
+        let typed = identifier.trim();
+        let new = NewFlow { token_hash: &token.hash(), identifier: typed, channel, contact: contact.as_ref().map(|c| c.id), trust };
+        step.flow_id = Some(tx.insert_flow(&new, now).await?);
+        step.contact = new.contact;
+        let written = self.write(&mut tx, &step, fx).await?;
+        tx.commit().await?;
+        self.sent(&written);
+        let resend_at = now.plus(self.limits.resend_cooldown);
+        let screen = Screen::Code { identifier: typed.to_string(), channel, resend_at, outcome: None };
+        Ok(Answer { value: screen, cookies: vec![Cookie::Flow(token)] })
+    }
+
+    async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
+        let now = self.now();
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
+        let mut tx = self.store.begin().await?;
+        let Some(flow) = self.requested(&mut tx, &who, now).await? else {
+            tx.commit().await?;
+            return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
+        };
+        (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
+        let fx = match flow::cooldown(&flow, &self.limits, now) {
+            Some(until) => Effects { outcome: Some(Outcome::CooldownActive { until }), ..Effects::default() },
+            None => match self.network(&mut tx, RefusedStep::CodeRequest, &step).await? {
+                (true, fx) => Effects { outcome: Some(Outcome::NetworkLimited), ..fx },
+                (false, fx) => {
+                    let parsed = Identifier::parse(&flow.identifier, self.region);
+                    let Ok(parsed) = parsed else { return Ok(Answer::plain(Screen::start())) };
+                    let contact = match flow.contact {
+                        Some(id) => tx.contact(id).await?,
+                        None => None,
+                    };
+                    let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, flow.trust, now).await?);
+                    Effects { outcome: Some(Outcome::CodeSent), ..fx }
+                }
+            },
+        };
+        let outcome = fx.outcome.clone();
+        let written = self.write(&mut tx, &step, fx).await?;
+        tx.commit().await?;
+        self.sent(&written);
+        // A new slot was issued (sent or not: it does not show) exactly when it says so.
+        let (channel, resend_at) = if matches!(outcome, Some(Outcome::CodeSent)) {
+            (channel, now.plus(self.limits.resend_cooldown))
+        } else {
+            (flow.channel, flow.current.issued_at.plus(self.limits.resend_cooldown))
+        };
+        Ok(Answer::plain(Screen::Code { identifier: flow.identifier, channel, resend_at, outcome }))
+    }
+
+    /// Loads what a code request is decided on, and decides it.
+    async fn decide_request(
+        &self,
+        tx: &mut Tx,
+        identifier: &Identifier,
+        contact: Option<&crate::store::Contact>,
+        channel: Channel,
+        trust: Trust,
+        now: Timestamp,
+    ) -> Result<Effects, ServiceError> {
+        let l = &self.limits;
+        let key = flow::sending_key(contact, identifier);
+        let sent = tx.recent_hits(Scope::Sending(trust), &key, Timestamp(now.0 - DAY), l.identifier_codes_per_day.max(1)).await?;
+        let hour_ago = Timestamp(now.0 - HOUR);
+        let sms = match (channel, contact.and_then(|c| c.phone.as_ref())) {
+            (Channel::Sms, Some(phone)) => SmsUsage {
+                block: tx.count_hits(Scope::SmsBlock, &Key::Block(phone.prefix().to_string()), hour_ago).await?,
+                all: tx.count_hits(Scope::Sms, &Key::Everyone, hour_ago).await?,
+                alerted: tx.count_hits(Scope::SmsAlert, &Key::Everyone, hour_ago).await? > 0,
+            },
+            _ => SmsUsage::default(),
+        };
+        let request = flow::Request { identifier, contact, channel, trust, sent: &sent, sms };
+        Ok(flow::request(&request, l, now))
+    }
+
+    /// Step 2: the code. Logs in only with the newest code of this browser's flow.
+    pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<Screen> {
+        let now = self.now();
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
+        let mut tx = self.store.begin().await?;
+        let (limited, fx) = self.network(&mut tx, RefusedStep::Verification, &step).await?;
+        let Some(flow) = self.requested(&mut tx, &who, now).await? else {
+            let mut fx = fx;
+            if !limited {
+                let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
+                fx.events.push(flow::Event { contact: None, what });
+            }
+            self.write(&mut tx, &step, fx).await?;
+            tx.commit().await?;
+            return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
+        };
+        (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
+        let (verdict, more) = if limited { flow::refused_by_network() } else { self.decide_verify(&mut tx, &flow, &input, &step).await? };
+        let written = self.write(&mut tx, &step, fx.and(more)).await?;
+        tx.commit().await?;
+        match (verdict, written.device) {
+            (Verdict::LoggedIn(_), Some(token)) => {
+                Ok(Answer { value: Screen::Done { next }, cookies: vec![Cookie::Device(token), Cookie::ForgetFlow] })
+            }
+            (verdict, _) => {
+                let outcome = match verdict {
+                    Verdict::Refused(r) => Some(Outcome::Refused(r)),
+                    Verdict::LoggedIn(_) => None,
+                };
+                let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
+                Ok(Answer::plain(Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome }))
+            }
+        }
+    }
+
+    async fn decide_verify(&self, tx: &mut Tx, flow: &Requested, input: &str, step: &Step<'_>) -> Result<(Verdict, Effects), ServiceError> {
+        let now = step.now;
+        let typed = self.compare(flow, input);
+        let parsed = Identifier::parse(&flow.identifier, self.region).ok();
+        let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref(), &step.network);
+        let limit = self.limits.contact_failures_per_day;
+        let failures = tx.recent_hits(Scope::Failure, &lock_key, Timestamp(now.0 - DAY), limit.max(1)).await?;
+        let locked_until = rules::locked_until(&failures, now, limit);
+        // Only the holder of the current code gets this far: the look-up cannot tell
+        // a stranger anything.
+        let newer_elsewhere = match (typed, flow.contact) {
+            // A stranger's request does not supersede a code asked for from a familiar
+            // place: a stranger cannot spoil a contact's login by asking for codes.
+            (Match::Current, Some(contact)) => tx
+                .newest_sent_code(contact, flow.trust == Trust::Familiar)
+                .await?
+                .filter(|(id, _, _)| *id > flow.current.id)
+                .map(|(_, at, ch)| (at, ch)),
+            _ => None,
+        };
+        let facts = flow::Verify { typed, locked_until, lock_key, newer_elsewhere };
+        Ok(flow::verify(flow, &facts, &self.limits, now))
+    }
+
+    /// Which of the flow's codes the input is. Every slot is compared, a slot that sent
+    /// nothing against a MAC no code has, so the work depends neither on the answer nor
+    /// on whether anything was sent.
+    fn compare(&self, flow: &Requested, input: &str) -> Match {
+        const NOTHING_SENT: [u8; 32] = [0; 32];
+        let Ok(code) = Code::parse(input) else { return Match::Malformed };
+        let matches = |c: &crate::store::CodeRecord| {
+            let compared = self.secret.code_matches(flow.id, &code, c.mac.as_deref().unwrap_or(&NOTHING_SENT));
+            compared && c.mac.is_some()
+        };
+        let current = matches(&flow.current);
+        let older = flow.older.iter().fold(false, |found, c| matches(c) | found);
+        match (current, older) {
+            (true, _) => Match::Current,
+            (false, true) => Match::Older,
+            (false, false) => Match::Nothing,
+        }
+    }
+
+}
