@@ -12,7 +12,7 @@ use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use pages::admin::{contacts::AdminContactsPage, login::AdminLoginPage};
+use pages::admin::{card::AdminContactPage, contacts::AdminContactsPage, login::AdminLoginPage};
 use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::MessagesPage, not_found::NotFoundPage};
 
 /// The HTML document around every page.
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=AdminContactsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/contacts/:id") view=AdminContactPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

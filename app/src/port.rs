@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::types::{AdminLogin, Channel, ContactList, Inbox, LoginStep, MessageView, Notice};
+use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList, Inbox, LoginStep, MessageView, Notice};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -93,6 +93,10 @@ pub trait AdminPortal: Send + Sync + 'static {
     /// Contacts matching `query` (a name, or an email or number as a contact would type
     /// it), a page at a time; `None` without an administrator session.
     fn contacts(&self, who: Visitor, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>>;
+    /// A contact's card (and a look-up event naming the administrator).
+    fn contact(&self, who: Visitor, id: i64) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
+    /// An action on a contact, written as an event naming the administrator.
+    fn act(&self, who: Visitor, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>>;
 }
 
 pub type SharedAdminPortal = Arc<dyn AdminPortal>;

@@ -180,6 +180,62 @@ pub struct ContactList {
     pub rows: Vec<ContactRow>,
 }
 
+/// Something that happened, as a line of the contact card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineRow {
+    pub at: String,
+    pub what: String,
+}
+
+/// One cause the login diagnosis found, with what to do and the records that show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingView {
+    pub cause: String,
+    pub advice: String,
+    pub evidence: Vec<TimelineRow>,
+}
+
+/// A browser the contact logged in with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRow {
+    pub id: i64,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// Still remembered (not revoked, logged out or expired).
+    pub active: bool,
+}
+
+/// What an administrator sees of one contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCard {
+    pub admin: String,
+    pub contact: ContactRow,
+    pub findings: Vec<FindingView>,
+    pub devices: Vec<DeviceRow>,
+    pub messages: Vec<MessageSummary>,
+    /// Messages that could still be published to them (`published_at` is empty).
+    pub publishable: Vec<MessageSummary>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+/// What an administrator can do on a contact card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContactAction {
+    OptOut(Channel),
+    OptIn(Channel),
+    /// One browser, or every one (`None`).
+    Revoke(Option<i64>),
+    Publish(String),
+}
+
+/// An administrator page's answer: no session, no such contact, or the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdminAnswer<T> {
+    LoggedOut,
+    NotFound,
+    Shown(T),
+}
+
 /// Where to go after logging in: a local path only, so `next` cannot send the
 /// contact to another site.
 pub fn safe_next(next: &str) -> String {

@@ -251,7 +251,7 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
 async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dyn Clock) -> Result<(), String> {
     let store = open(config).await?;
     let c = find(&store, who, config.region).await?;
-    let report = crate::contacts::set_opt_out(&store, &c, channel, out, clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
+    let report = crate::contacts::set_opt_out(&store, &c, channel, out, "command line", clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
     println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());
     if report.withdrawn > 0 {
         println!("contact {}: {} unused code(s) by {} withdrawn", c.id.0, report.withdrawn, channel.as_str());

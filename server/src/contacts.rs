@@ -22,7 +22,8 @@ pub struct OptOutReport {
 /// already sent on it and cancels their deliveries; opting out of the last channel
 /// also forgets every browser the contact logged in with: a contact who wants no
 /// communication should not stay logged in either.
-pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out: bool, now: Timestamp, now_ms: i64) -> StoreResult<OptOutReport> {
+/// `by` names who did it (an administrator, or the command line), for the event log.
+pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out: bool, by: &str, now: Timestamp, now_ms: i64) -> StoreResult<OptOutReport> {
     let mut tx = store.begin().await?;
     tx.set_opt_out(contact.id, channel, out).await?;
     let withdrawn = if out { tx.withdraw_codes(contact.id, Some(channel), now, now_ms).await? } else { 0 };
@@ -32,7 +33,7 @@ pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out
     let mut events = vec![NewEvent {
         kind: EventKind::OptOutChanged,
         contact: Some(contact.id),
-        detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten }),
+        detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten, "by": by }),
     }];
     if withdrawn > 0 {
         events.push(NewEvent { kind: EventKind::CodesWithdrawn, contact: Some(contact.id), detail: json!({ "channel": channel, "codes": withdrawn }) });

@@ -41,7 +41,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         store: service.store().clone(),
         clock: service.clock(),
         region: service.region(),
-        ipv6_prefix: service.limits().ipv6_prefix,
+        limits: service.limits().clone(),
     });
     let routes = generate_route_list(App);
     let leptos = Router::new()

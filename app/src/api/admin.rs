@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::types::{AdminLogin, ContactList};
+use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList};
 
 #[cfg(feature = "ssr")]
-use super::request::{admin_context, finish, redirect};
+use super::request::{admin_context, finish, redirect, set_status};
 
 #[server(prefix = "/api", endpoint = "admin/log-in")]
 pub async fn admin_log_in(username: String, password: String) -> Result<AdminLogin, ServerFnError> {
@@ -37,4 +37,52 @@ pub async fn admin_contacts(query: String, page: u32) -> Result<Option<ContactLi
         redirect("/admin/login");
     }
     Ok(list)
+}
+
+/// A contact's card; without a session the browser is sent to log in, and an unknown
+/// contact is a 404.
+#[server(prefix = "/api", endpoint = "admin/contact")]
+pub async fn admin_contact(id: i64) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
+    let (portal, who) = admin_context()?;
+    let answer = finish(portal.contact(who, id).await)?;
+    match &answer {
+        AdminAnswer::LoggedOut => redirect("/admin/login"),
+        AdminAnswer::NotFound => set_status(http::StatusCode::NOT_FOUND),
+        AdminAnswer::Shown(_) => {}
+    }
+    Ok(answer)
+}
+
+/// The card's buttons: `action` is `opt-out`, `opt-in` (with `channel`), `revoke` (with
+/// `device`, or every browser without), or `publish` (with `message`).
+#[server(prefix = "/api", endpoint = "admin/act")]
+pub async fn admin_act(id: i64, action: String, channel: Option<String>, device: Option<i64>, message: Option<String>) -> Result<(), ServerFnError> {
+    // Bad input goes back to the card, which says what was wrong; nothing is changed.
+    let back = |problem: Option<&str>| -> Result<(), ServerFnError> {
+        match problem {
+            Some(p) => redirect(&format!("/admin/contacts/{id}?problem={p}")),
+            None => redirect(&format!("/admin/contacts/{id}")),
+        }
+        Ok(())
+    };
+    let channel = channel.as_deref().and_then(Channel::parse);
+    let message = message.filter(|m| !m.trim().is_empty());
+    let action = match (action.as_str(), channel, message) {
+        ("opt-out", Some(c), _) => ContactAction::OptOut(c),
+        ("opt-in", Some(c), _) => ContactAction::OptIn(c),
+        ("opt-out" | "opt-in", None, _) => return back(Some("channel")),
+        ("revoke", _, _) => ContactAction::Revoke(device),
+        ("publish", _, Some(m)) => ContactAction::Publish(m),
+        ("publish", _, None) => return back(Some("message")),
+        _ => return back(Some("action")),
+    };
+    let (portal, who) = admin_context()?;
+    match finish(portal.act(who, id, action).await)? {
+        AdminAnswer::LoggedOut => {
+            redirect("/admin/login");
+            Ok(())
+        }
+        AdminAnswer::NotFound => back(Some("not-found")),
+        AdminAnswer::Shown(()) => back(None),
+    }
 }

@@ -1,5 +1,6 @@
 //! The administrator's pages: server-rendered, forms that work without JavaScript, and
 //! no island (the contact's login bundle does not grow).
 
+pub mod card;
 pub mod contacts;
 pub mod login;

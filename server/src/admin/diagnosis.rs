@@ -105,6 +105,11 @@ fn channel_of(e: &Event) -> Option<Channel> {
     e.detail.get("channel").and_then(|c| c.as_str()).and_then(Channel::parse)
 }
 
+/// An event as a line of the contact card's timeline.
+pub fn describe(e: &Event) -> (Timestamp, String) {
+    said(e)
+}
+
 fn said(e: &Event) -> (Timestamp, String) {
     let reason = reason(e);
     let channel = channel_of(e).map(|c| format!(" {}", c.by())).unwrap_or_default();

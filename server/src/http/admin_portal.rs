@@ -5,14 +5,15 @@
 use std::sync::Arc;
 
 use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply, Visitor};
-use app::types::{AdminLogin, ContactList, ContactRow};
+use app::types::{AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow};
 use serde_json::json;
 
 use crate::admin::session::{AdminSession, AdminSessions, LogIn};
 use crate::clock::Clock;
-use crate::domain::{Identifier, Region};
+use crate::config::Limits;
+use crate::domain::{Identifier, Region, Timestamp};
 use crate::login::rules::network_of;
-use crate::store::{ContactQuery, EventKind, Store, StoreError};
+use crate::store::{ContactId, ContactQuery, EventKind, Store, StoreError};
 
 const PAGE: u32 = 25;
 
@@ -21,7 +22,7 @@ pub struct AdminAdapter {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub region: Region,
-    pub ipv6_prefix: u8,
+    pub limits: Limits,
 }
 
 impl AdminAdapter {
@@ -51,17 +52,7 @@ impl AdminAdapter {
             let detail = json!({ "admin": session.username, "query": query });
             self.store.record_event(EventKind::AdminLookup, None, detail, self.clock.now()).await?;
         }
-        let rows = found
-            .into_iter()
-            .map(|c| ContactRow {
-                id: c.id.0,
-                name: c.name,
-                email: c.email.map(|e| e.as_str().to_string()),
-                phone: c.phone.map(|p| p.as_str().to_string()),
-                email_opt_out: c.email_opt_out,
-                sms_opt_out: c.sms_opt_out,
-            })
-            .collect();
+        let rows = found.into_iter().map(row).collect();
         Ok(Reply::plain(Some(ContactList { admin: session.username, query, page, has_more, rows })))
     }
 }
@@ -69,7 +60,7 @@ impl AdminAdapter {
 impl AdminPortal for AdminAdapter {
     fn log_in(&self, who: Visitor, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>> {
         Box::pin(async move {
-            let network = network_of(who.ip, self.ipv6_prefix);
+            let network = network_of(who.ip, self.limits.ipv6_prefix);
             super::portal::failure(self.sessions.log_in(&network, &username, &password).await.map(|outcome| match outcome {
                 LogIn::LoggedIn { token, .. } => {
                     Reply { value: AdminLogin::LoggedIn, cookies: vec![CookieChange::SetAdmin(token.expose().to_string())] }
@@ -92,5 +83,112 @@ impl AdminPortal for AdminAdapter {
 
     fn contacts(&self, who: Visitor, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>> {
         Box::pin(async move { super::portal::failure(self.contacts_now(who, query, page).await) })
+    }
+
+    fn contact(&self, who: Visitor, id: i64) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
+        Box::pin(async move { super::portal::failure(self.card(who, id).await) })
+    }
+
+    fn act(&self, who: Visitor, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>> {
+        Box::pin(async move { super::portal::failure(self.act_now(who, id, action).await) })
+    }
+}
+
+impl AdminAdapter {
+    async fn card(&self, who: Visitor, id: i64) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
+        let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
+        let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
+        let now = self.clock.now();
+        let detail = json!({ "admin": session.username, "contact": id });
+        self.store.record_event(EventKind::AdminLookup, Some(contact.id), detail, now).await?;
+        let findings = crate::admin::diagnose_contact(&self.store, &contact, self.region, now).await?;
+        let l = &self.limits;
+        let devices = self
+            .store
+            .devices_of(contact.id)
+            .await?
+            .into_iter()
+            .map(|d| DeviceRow {
+                id: d.id,
+                first_seen: d.created_at.utc(),
+                last_seen: d.last_seen_at.utc(),
+                active: crate::login::rules::device_is_valid(&d, now, l.device_idle, l.device_max_age),
+            })
+            .collect();
+        let published = self.store.inbox(contact.id).await?;
+        let publishable = self
+            .store
+            .messages()
+            .await?
+            .into_iter()
+            .filter(|m| !published.iter().any(|p| p.public_id == m.public_id))
+            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: String::new() })
+            .collect();
+        let messages = published.into_iter().map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() }).collect();
+        let since = Timestamp(now.0 - crate::admin::diagnosis::WINDOW_SECS);
+        let mut events = self.store.events(Some(contact.id)).await?;
+        events.retain(|e| e.at > since && e.kind != "admin_lookup");
+        let timeline = events.iter().rev().map(|e| line(crate::admin::diagnosis::describe(e))).collect();
+        let findings = findings
+            .into_iter()
+            .map(|f| FindingView { cause: f.cause, advice: f.advice, evidence: f.evidence.into_iter().map(line).collect() })
+            .collect();
+        Ok(Reply::plain(AdminAnswer::Shown(ContactCard {
+            admin: session.username,
+            contact: row(contact),
+            findings,
+            devices,
+            messages,
+            publishable,
+            timeline,
+        })))
+    }
+
+    async fn act_now(&self, who: Visitor, id: i64, action: ContactAction) -> Result<Reply<AdminAnswer<()>>, StoreError> {
+        let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
+        let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
+        let (now, now_ms) = (self.clock.now(), self.clock.now_ms());
+        let by = format!("admin:{}", session.username);
+        match action {
+            ContactAction::OptOut(channel) | ContactAction::OptIn(channel) => {
+                let out = matches!(action, ContactAction::OptOut(_));
+                crate::contacts::set_opt_out(&self.store, &contact, channel, out, &by, now, now_ms).await?;
+            }
+            ContactAction::Revoke(device) => {
+                let mine: Vec<i64> = self.store.devices_of(contact.id).await?.into_iter().map(|d| d.id).filter(|d| device.is_none_or(|one| one == *d)).collect();
+                if mine.is_empty() {
+                    return Ok(Reply::plain(AdminAnswer::NotFound));
+                }
+                for d in &mine {
+                    self.store.revoke_device(*d, now).await?;
+                }
+                let detail = json!({ "admin": session.username, "devices": mine });
+                self.store.record_event(EventKind::DevicesRevoked, Some(contact.id), detail, now).await?;
+            }
+            ContactAction::Publish(message) => {
+                match self.store.publish(message.trim(), contact.id, now).await {
+                    Err(StoreError::NotFound(_)) => return Ok(Reply::plain(AdminAnswer::NotFound)),
+                    other => other?,
+                }
+                let detail = json!({ "admin": session.username, "message": message.trim() });
+                self.store.record_event(EventKind::MessagePublished, Some(contact.id), detail, now).await?;
+            }
+        }
+        Ok(Reply::plain(AdminAnswer::Shown(())))
+    }
+}
+
+fn line((at, what): (crate::domain::Timestamp, String)) -> TimelineRow {
+    TimelineRow { at: at.utc(), what }
+}
+
+fn row(c: crate::store::Contact) -> ContactRow {
+    ContactRow {
+        id: c.id.0,
+        name: c.name,
+        email: c.email.map(|e| e.as_str().to_string()),
+        phone: c.phone.map(|p| p.as_str().to_string()),
+        email_opt_out: c.email_opt_out,
+        sms_opt_out: c.sms_opt_out,
     }
 }

@@ -39,8 +39,12 @@ pub enum EventKind {
     AdminLoggedIn,
     AdminLoginFailed,
     AdminLoggedOut,
-    /// An administrator searched the contacts.
+    /// An administrator searched the contacts, or opened a contact's card.
     AdminLookup,
+    /// An administrator made the portal forget a contact's browsers.
+    DevicesRevoked,
+    /// A message was published to a contact.
+    MessagePublished,
 }
 
 impl EventKind {
@@ -70,6 +74,8 @@ impl EventKind {
             EventKind::AdminLoginFailed => "admin_login_failed",
             EventKind::AdminLoggedOut => "admin_logged_out",
             EventKind::AdminLookup => "admin_lookup",
+            EventKind::DevicesRevoked => "devices_revoked",
+            EventKind::MessagePublished => "message_published",
         }
     }
 }

@@ -107,3 +107,95 @@ async fn a_cross_site_log_in_or_log_out_is_refused_before_anything_runs() {
     let events = app.store.events(None).await.unwrap();
     assert!(!events.iter().any(|e| e.kind.starts_with("admin_log")), "nothing ran");
 }
+
+/// The card of the contact with `email`, as the logged-in administrator sees it.
+async fn card_of(app: &TestApp, admin: &Browser, email: &str) -> (i64, crate::helpers::Page) {
+    let contact = app.store.find_contact(&server::domain::Identifier::Email(server::domain::EmailAddress::parse(email).unwrap())).await.unwrap().unwrap();
+    (contact.id.0, admin.get(&format!("/admin/contacts/{}", contact.id.0)).await)
+}
+
+#[tokio::test]
+async fn the_card_diagnoses_and_its_buttons_opt_in_forget_browsers_and_publish_naming_the_administrator() {
+    let app = with_admin().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[Channel::Sms]).await;
+    // Ada logs in by email in one browser, and tries SMS (opted out) in another.
+    let laptop = app.browser();
+    laptop.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    app.clock.advance(31);
+    app.browser().request_code("20 12 34 01", Channel::Sms).await;
+    let message = server::demo::add_message(&app.store, "Board minutes", "# Minutes", app.clock.now()).await.unwrap();
+
+    let admin = app.browser();
+    log_in(&admin, "ops", RIGHT).await;
+    let (id, card) = card_of(&app, &admin, "ada@example.com").await;
+    assert_eq!(card.status, 200);
+    assert!(card.body.contains("Opted out of communication by text message"), "{}", card.body);
+    assert!(card.body.contains("Opt back in to text message"));
+    assert!(card.body.contains("(remembered)"));
+    assert!(card.body.contains("code not sent (opted out) by text message"), "the timeline");
+
+    let act = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("id", id.to_string())];
+        form.extend(fields);
+        form
+    };
+    let post = |form: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.post("/api/admin/act", &refs).await
+        }
+    };
+    let here = format!("/admin/contacts/{id}");
+    assert_eq!(post(act(vec![("action", "opt-in".into()), ("channel", "sms".into())])).await.location(), Some(here.as_str()));
+    assert!(!app.store.contact(server::store::ContactId(id)).await.unwrap().unwrap().sms_opt_out, "opted back in");
+    assert_eq!(post(act(vec![("action", "revoke".into())])).await.location(), Some(here.as_str()));
+    assert_eq!(laptop.get("/").await.location(), Some("/login"), "her browser needs a new code");
+    assert_eq!(post(act(vec![("action", "publish".into()), ("message", message.clone())])).await.location(), Some(here.as_str()));
+    assert!(app.store.inbox(server::store::ContactId(id)).await.unwrap().iter().any(|m| m.public_id == message));
+
+    let events = app.store.events(Some(server::store::ContactId(id))).await.unwrap();
+    for kind in ["opt_out_changed", "devices_revoked", "message_published", "admin_lookup"] {
+        let e = events.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind}"));
+        assert!(e.detail.to_string().contains("ops"), "{kind} names the administrator: {}", e.detail);
+    }
+}
+
+#[tokio::test]
+async fn the_card_refuses_bad_input_unknown_contacts_and_everyone_without_a_session() {
+    let app = with_admin().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let admin = app.browser();
+    log_in(&admin, "ops", RIGHT).await;
+    let (id, _) = card_of(&app, &admin, "ada@example.com").await;
+    assert_eq!(admin.get("/admin/contacts/999999").await.status, 404);
+    assert_eq!(admin.get("/admin/contacts/not-a-number").await.status, 404);
+    let cases = [
+        ("opt-out", ("channel", "fax"), "Choose a channel"),
+        ("fly", ("channel", "sms"), "not something this page can do"),
+        ("publish", ("message", ""), "Choose a message"),
+        ("publish", ("message", "no-such-message"), "does not exist"),
+        ("revoke", ("device", "424242"), "does not exist"),
+    ];
+    for (action, extra, says) in cases {
+        let page = admin.submit("/api/admin/act", &[("id", &id.to_string()), ("action", action), extra]).await;
+        assert!(page.body.contains(says), "{action} {extra:?}: {}", page.body);
+    }
+    let before = app.store.contact(server::store::ContactId(id)).await.unwrap();
+    // No session, a contact's cookie, a cross-site post: nothing changes.
+    let stranger = app.browser();
+    let posted = stranger.post("/api/admin/act", &[("id", &id.to_string()), ("action", "opt-out"), ("channel", "email")]).await;
+    assert_eq!(posted.location(), Some("/admin/login"));
+    assert_eq!(stranger.get(&format!("/admin/contacts/{id}")).await.location(), Some("/admin/login"));
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cross = http
+        .post(format!("{}/api/admin/act", app.base))
+        .header("origin", "https://evil.example")
+        .header("cookie", format!("{ADMIN}={}", admin.cookie(ADMIN).unwrap()))
+        .form(&[("id", id.to_string().as_str()), ("action", "opt-out"), ("channel", "email")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+    assert_eq!(app.store.contact(server::store::ContactId(id)).await.unwrap(), before, "nothing changed");
+}

@@ -59,7 +59,7 @@ fn row(c: ContactRow) -> impl IntoView {
     };
     view! {
         <li>
-            <strong>{c.name}</strong>
+            <a href=format!("/admin/contacts/{}", c.id)><strong>{c.name}</strong></a>
             <span class="small">"Email: " {address(c.email, c.email_opt_out)}</span>
             <span class="small">"Phone: " {address(c.phone, c.sms_opt_out)}</span>
         </li>

@@ -1,0 +1,146 @@
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::admin::{AdminAct, AdminLogOut, admin_contact};
+use crate::pages::failure_text;
+use crate::types::{AdminAnswer, Channel, ContactCard, DeviceRow, FindingView, TimelineRow};
+
+#[component]
+pub fn AdminContactPage() -> impl IntoView {
+    let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|id| id.parse().ok()).unwrap_or(-1);
+    let problem = use_query_map().with_untracked(|q| q.get("problem")).map(|p| match p.as_str() {
+        "channel" => "Choose a channel: email or text message. Nothing was changed.",
+        "message" => "Choose a message to publish. Nothing was changed.",
+        "not-found" => "That browser or message does not exist (any more). Nothing was changed.",
+        _ => "That is not something this page can do. Nothing was changed.",
+    });
+    view! {
+        <main class="card wide">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {Suspend::new(async move {
+                    match admin_contact(id).await {
+                        Ok(AdminAnswer::Shown(card)) => view! {
+                            {problem.map(|p| view! { <p class="notice notice-alert" role="alert">{p}</p> })}
+                            {shown(card)}
+                        }.into_any(),
+                        Ok(AdminAnswer::NotFound) => view! { <Title text="No such contact"/><h1>"No such contact"</h1><p><a href="/admin">"← All contacts"</a></p> }.into_any(),
+                        Ok(AdminAnswer::LoggedOut) => view! { <p><a href="/admin/login">"Log in as an administrator"</a></p> }.into_any(),
+                        Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// A form posting one action about this contact.
+fn action_form(id: i64, fields: Vec<(&'static str, String)>, label: String, class: &'static str) -> impl IntoView {
+    view! {
+        <form method="post" action=AdminAct::url() class="inline">
+            <input type="hidden" name="id" value=id.to_string()/>
+            {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            <button type="submit" class=class>{label}</button>
+        </form>
+    }
+}
+
+fn shown(card: ContactCard) -> impl IntoView {
+    let ContactCard { admin, contact, findings, devices, messages, publishable, timeline } = card;
+    let id = contact.id;
+    let address = |channel: Channel, address: Option<String>, out: bool| {
+        let what = if channel == Channel::Email { "Email" } else { "Phone" };
+        match address {
+            None => view! { <li>{format!("{what}: none registered")}</li> }.into_any(),
+            Some(a) => {
+                let (state, action, label) = if out {
+                    ("opted out", "opt-in", format!("Opt back in to {}", channel.by().trim_start_matches("by ")))
+                } else {
+                    ("receives codes", "opt-out", format!("Opt out of {}", channel.by().trim_start_matches("by ")))
+                };
+                let fields = vec![("action", action.to_string()), ("channel", channel.as_str().to_string())];
+                let line = format!("{what}: {a} ({state}) ");
+                view! { <li>{line} {action_form(id, fields, label, "")}</li> }.into_any()
+            }
+        }
+    };
+    let no_findings = findings.is_empty();
+    let active = devices.iter().filter(|d| d.active).count();
+    let no_messages = messages.is_empty();
+    let can_publish = !publishable.is_empty();
+    view! {
+        <Title text=contact.name.clone()/>
+        <div class="bar">
+            <span>"Administrator " <strong>{admin}</strong></span>
+            <form method="post" action=AdminLogOut::url()><button type="submit" class="link">"Log out"</button></form>
+        </div>
+        <p class="small"><a href="/admin">"← All contacts"</a></p>
+        <h1>{contact.name.clone()}</h1>
+        <section aria-labelledby="diagnosis">
+            <h2 id="diagnosis">"Login diagnosis"</h2>
+            {no_findings.then(|| view! { <p>"Nothing in the last 30 days explains a failed login."</p> })}
+            <ol class="findings">{findings.into_iter().map(finding).collect_view()}</ol>
+        </section>
+        <section aria-labelledby="addresses">
+            <h2 id="addresses">"Addresses"</h2>
+            <ul>
+                {address(Channel::Email, contact.email, contact.email_opt_out)}
+                {address(Channel::Sms, contact.phone, contact.sms_opt_out)}
+            </ul>
+        </section>
+        <section aria-labelledby="browsers">
+            <h2 id="browsers">"Trusted browsers"</h2>
+            {(active == 0).then(|| view! { <p>"No browser is remembered: the next visit needs a code."</p> })}
+            <ul>{devices.into_iter().map(|d| device(id, d)).collect_view()}</ul>
+            {(active > 0).then(|| action_form(id, vec![("action", "revoke".to_string())], "Forget every browser".to_string(), ""))}
+        </section>
+        <section aria-labelledby="messages">
+            <h2 id="messages">"Messages published to them"</h2>
+            {no_messages.then(|| view! { <p>"None yet."</p> })}
+            <ul>{messages.into_iter().map(|m| {
+                let line = format!("{} ({}, published {})", m.title, m.id, m.published_at);
+                view! { <li>{line}</li> }
+            }).collect_view()}</ul>
+            {can_publish.then(|| view! {
+                <form method="post" action=AdminAct::url() class="stack">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <input type="hidden" name="action" value="publish"/>
+                    <label for="message">"Publish a message to them"</label>
+                    <select id="message" name="message">
+                        {publishable.into_iter().map(|m| {
+                            let label = format!("{} ({})", m.title, m.id);
+                            view! { <option value=m.id>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <button type="submit">"Publish"</button>
+                </form>
+            })}
+        </section>
+        <section aria-labelledby="timeline">
+            <h2 id="timeline">"Timeline, last 30 days"</h2>
+            <ul class="timeline">{timeline.into_iter().map(row).collect_view()}</ul>
+        </section>
+    }
+}
+
+fn finding(f: FindingView) -> impl IntoView {
+    view! {
+        <li>
+            <p><strong>{f.cause}</strong></p>
+            <p>"What to do: " {f.advice}</p>
+            <ul class="small">{f.evidence.into_iter().map(row).collect_view()}</ul>
+        </li>
+    }
+}
+
+fn device(contact: i64, d: DeviceRow) -> impl IntoView {
+    let state = if d.active { "remembered" } else { "forgotten" };
+    let revoke = d.active.then(|| action_form(contact, vec![("action", "revoke".to_string()), ("device", d.id.to_string())], format!("Forget browser {}", d.id), "link"));
+    let line = format!("Browser {}: first seen {}, last seen {} ({state}) ", d.id, d.first_seen, d.last_seen);
+    view! { <li>{line} {revoke}</li> }
+}
+
+fn row(r: TimelineRow) -> impl IntoView {
+    view! { <li><span class="small">{r.at}</span> <span>{r.what}</span></li> }
+}

@@ -1,0 +1,55 @@
+import { expectNoSeriousA11yViolations } from './fixtures/axe';
+import { newAdmin } from './fixtures/cli';
+import { LoginPage } from './fixtures/login-page';
+import { noteCookies, noteSecrets } from './fixtures/secrets';
+import { expect, test } from './fixtures/test';
+import { atLoginPage } from './fixtures/urls';
+
+test('an administrator reads why a contact cannot log in, opts them back in and forgets their browser', async ({
+  page,
+  newContact,
+  outbox,
+  loginPage,
+  newBrowserContext,
+  javaScriptEnabled,
+}) => {
+  // The contact: logged in by email on a laptop, and trying text messages, which
+  // they opted out of, on a phone.
+  const contact = newContact({ optOut: ['sms'] });
+  await loginPage.logInAs(contact, outbox);
+  await page.goto('/');
+  await expect(page).toHaveURL('/');
+  const phone = await (await newBrowserContext()).newPage();
+  const phoneLogin = new LoginPage(phone, javaScriptEnabled);
+  await phoneLogin.goto('/');
+  await phoneLogin.requestCode(contact.phone, 'sms');
+
+  // The administrator, in a browser of their own.
+  const admin = newAdmin();
+  noteSecrets([admin.password]);
+  const desk = await (await newBrowserContext()).newPage();
+  await desk.goto('/admin/login');
+  await desk.getByLabel('Username').fill(admin.username);
+  await desk.getByLabel('Password').fill(admin.password);
+  await desk.getByRole('button', { name: 'Log in' }).click();
+  await noteCookies(desk.context());
+  await desk.getByLabel('Find a contact by name, email or phone number').fill(contact.phone);
+  await desk.getByRole('button', { name: 'Search' }).click();
+  await desk.getByRole('link', { name: contact.name }).click();
+
+  await expect(desk.getByRole('heading', { name: 'Login diagnosis' })).toBeVisible();
+  const diagnosis = desk.getByRole('region', { name: 'Login diagnosis' });
+  await expect(diagnosis).toContainText('Opted out of communication by text message');
+  await expectNoSeriousA11yViolations(desk, 'The contact card');
+
+  await desk.getByRole('button', { name: 'Opt back in to text message' }).click();
+  await expect(desk.getByRole('region', { name: 'Addresses' })).toContainText(`${contact.phoneE164} (receives codes)`);
+  await expect(diagnosis).not.toContainText('Opted out of communication by text message');
+
+  await desk.getByRole('button', { name: 'Forget every browser' }).click();
+  await expect(desk.getByRole('region', { name: 'Trusted browsers' })).toContainText('No browser is remembered');
+
+  // The laptop needs a new code now.
+  await page.goto('/');
+  await expect(page).toHaveURL(atLoginPage('/'));
+});
