@@ -30,6 +30,8 @@ pub struct Visitor {
     pub device_token: Option<String>,
     /// The administrator-session cookie, if the browser sent one.
     pub admin_token: Option<String>,
+    /// The `User-Agent` header, if any (summarised before anything is kept).
+    pub user_agent: Option<String>,
 }
 
 /// A cookie the answer must set or clear. The API layer turns these into headers.

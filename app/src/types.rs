@@ -190,6 +190,8 @@ pub struct TimelineRow {
 /// One cause the login diagnosis found, with what to do and the records that show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingView {
+    /// The one-click fix, when there is one.
+    pub remedy: Option<ContactAction>,
     pub cause: String,
     pub advice: String,
     pub evidence: Vec<TimelineRow>,
@@ -199,6 +201,8 @@ pub struct FindingView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRow {
     pub id: i64,
+    /// "Firefox on Android", or "an unknown browser".
+    pub browser: String,
     pub first_seen: String,
     pub last_seen: String,
     /// Still remembered (not revoked, logged out or expired).

@@ -9,7 +9,7 @@ pub mod session;
 use crate::domain::{Identifier, Region, Timestamp};
 use crate::store::{Contact, Store, StoreResult};
 
-pub use diagnosis::{Finding, Rule, diagnose};
+pub use diagnosis::{Finding, Remedy, Rule, diagnose};
 
 /// Loads a contact's timeline and runs the checklist on it.
 pub async fn diagnose_contact(store: &Store, contact: &Contact, region: Region, now: Timestamp) -> StoreResult<Vec<Finding>> {

@@ -9,6 +9,7 @@ mod identifier;
 mod phone;
 mod time;
 mod token;
+mod user_agent;
 
 pub use code::Code;
 pub use email::EmailAddress;
@@ -16,6 +17,7 @@ pub use identifier::Identifier;
 pub use phone::{PhoneNumber, Region};
 pub use time::{Timestamp, parse_duration, words};
 pub use token::{Keyring, Secret, Token};
+pub use user_agent::browser_and_platform;
 
 /// Why an input was refused. The text is shown to whoever typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

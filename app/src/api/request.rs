@@ -44,6 +44,7 @@ pub fn visitor(parts: &Parts) -> Visitor {
         flow_token: cookie(parts, FLOW_COOKIE),
         device_token: cookie(parts, DEVICE_COOKIE),
         admin_token: cookie(parts, ADMIN_COOKIE),
+        user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
     }
 }
 

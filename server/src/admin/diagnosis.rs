@@ -38,9 +38,18 @@ pub enum Rule {
     NotPublished,
 }
 
+/// What the administrator can do about a finding from the card, in one click.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    OptIn(Channel),
+    /// Publish this message (its public id) to them.
+    Publish(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: Rule,
+    pub remedy: Option<Remedy>,
     /// What happened, for the administrator.
     pub cause: String,
     /// What to tell the contact.
@@ -123,7 +132,14 @@ fn job_said(j: &JobRecord) -> (Timestamp, String) {
 }
 
 fn finding(rule: Rule, cause: String, advice: impl Into<String>, evidence: Vec<(Timestamp, String)>) -> Vec<Finding> {
-    vec![Finding { rule, cause, advice: advice.into(), evidence }]
+    vec![Finding { rule, remedy: None, cause, advice: advice.into(), evidence }]
+}
+
+fn with_remedy(mut found: Vec<Finding>, remedy: Remedy) -> Vec<Finding> {
+    for f in &mut found {
+        f.remedy = Some(remedy.clone());
+    }
+    found
 }
 
 fn no_address(t: &Timeline) -> Vec<Finding> {
@@ -200,12 +216,13 @@ fn opted_out(t: &Timeline) -> Vec<Finding> {
         .flat_map(|(ch, _)| {
             let refused: Vec<_> = kind(t, "code_not_sent").filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
             let other = if c.address(ch.other()).is_some() { format!(", or use {}", ch.other().by().trim_start_matches("by ")) } else { String::new() };
-            finding(
+            let found = finding(
                 Rule::OptedOut(ch),
                 format!("Opted out of communication {}: no code is sent {}.", ch.by(), ch.by()),
                 format!("If they want codes {} again, opt them back in{other}.", ch.by()),
                 refused,
-            )
+            );
+            with_remedy(found, Remedy::OptIn(ch))
         })
         .collect()
 }
@@ -344,12 +361,17 @@ fn not_published(t: &Timeline) -> Vec<Finding> {
     let mut ids: Vec<&str> = refused.iter().filter_map(|e| e.detail.get("message").and_then(|m| m.as_str())).collect();
     ids.sort();
     ids.dedup();
-    finding(
+    let remedy = ids.first().map(|id| Remedy::Publish((*id).to_string()));
+    let found = finding(
         Rule::NotPublished,
         format!("Logged in, but opened message(s) not published to them: {}.", ids.join(", ")),
         "The login works; the message is not theirs to read. Publish it to them if they should read it.",
         refused.into_iter().map(|e| (e.at, format!("message {} refused: not published", e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("?")))).collect(),
-    )
+    );
+    match remedy {
+        Some(r) => with_remedy(found, r),
+        None => found,
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,7 @@ fn an_opt_out_is_found_with_what_it_refused_and_the_other_channel_suggested() {
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::OptedOut(Channel::Sms)]);
     assert_eq!(f[0].evidence.len(), 1);
     assert!(f[0].advice.contains("opt them back in") && f[0].advice.contains("email"), "{}", f[0].advice);
+    assert_eq!(f[0].remedy, Some(Remedy::OptIn(Channel::Sms)), "a button beside the finding");
 }
 
 #[test]
@@ -162,6 +163,7 @@ fn a_refused_message_is_named() {
     let f = findings(&ada(), &refused, &[]);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotPublished]);
     assert!(f[0].cause.contains("abc123"));
+    assert_eq!(f[0].remedy, Some(Remedy::Publish("abc123".into())), "a button to publish it");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply, Visitor
 use app::types::{AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow};
 use serde_json::json;
 
+use crate::admin::Remedy;
 use crate::admin::session::{AdminSession, AdminSessions, LogIn};
 use crate::clock::Clock;
 use crate::config::Limits;
@@ -110,6 +111,7 @@ impl AdminAdapter {
             .into_iter()
             .map(|d| DeviceRow {
                 id: d.id,
+                browser: d.browser.clone().unwrap_or_else(|| "an unknown browser".into()),
                 first_seen: d.created_at.utc(),
                 last_seen: d.last_seen_at.utc(),
                 active: crate::login::rules::device_is_valid(&d, now, l.device_idle, l.device_max_age),
@@ -131,7 +133,15 @@ impl AdminAdapter {
         let timeline = events.iter().rev().map(|e| line(crate::admin::diagnosis::describe(e))).collect();
         let findings = findings
             .into_iter()
-            .map(|f| FindingView { cause: f.cause, advice: f.advice, evidence: f.evidence.into_iter().map(line).collect() })
+            .map(|f| FindingView {
+                remedy: f.remedy.map(|r| match r {
+                    Remedy::OptIn(channel) => ContactAction::OptIn(channel),
+                    Remedy::Publish(message) => ContactAction::Publish(message),
+                }),
+                cause: f.cause,
+                advice: f.advice,
+                evidence: f.evidence.into_iter().map(line).collect(),
+            })
             .collect();
         Ok(Reply::plain(AdminAnswer::Shown(ContactCard {
             admin: session.username,

@@ -51,7 +51,8 @@ impl LoginService {
                 tx.revoke_device(device.id, now).await?;
             }
             let token = Token::generate()?;
-            device_id = Some(tx.add_device(login.contact, &token.hash(), now).await?);
+            let browser = step.who.user_agent.as_deref().map(crate::domain::browser_and_platform);
+            device_id = Some(tx.add_device(login.contact, &token.hash(), browser.as_deref(), now).await?);
             tx.remember_network(login.contact, &step.network, now).await?;
             written.device = Some(token);
         }

@@ -11,21 +11,30 @@ pub struct Device {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub revoked: bool,
+    /// "Firefox on Android", from the user agent at login.
+    pub browser: Option<String>,
 }
 
 async fn by_token<'e>(ex: impl SqliteExecutor<'e>, token_hash: &[u8]) -> StoreResult<Option<Device>> {
-    let row: Option<(i64, i64, i64, i64, Option<i64>)> =
-        sqlx::query_as("SELECT id, contact_id, created_at, last_seen_at, revoked_at FROM devices WHERE token_hash = ?")
+    let row: Option<DeviceTuple> =
+        sqlx::query_as("SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE token_hash = ?")
             .bind(token_hash)
             .fetch_optional(ex)
             .await?;
-    Ok(row.map(|(id, contact, created_at, last_seen_at, revoked_at)| Device {
+    Ok(row.map(device))
+}
+
+type DeviceTuple = (i64, i64, i64, i64, Option<i64>, Option<String>);
+
+fn device((id, contact, created_at, last_seen_at, revoked_at, browser): DeviceTuple) -> Device {
+    Device {
         id,
         contact: ContactId(contact),
         created_at: Timestamp(created_at),
         last_seen_at: Timestamp(last_seen_at),
         revoked: revoked_at.is_some(),
-    }))
+        browser,
+    }
 }
 
 async fn revoke<'e>(ex: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> StoreResult<()> {
@@ -55,21 +64,13 @@ impl Store {
 
     /// Every browser a contact logged in with (revoked ones too), oldest first.
     pub async fn devices_of(&self, contact: ContactId) -> StoreResult<Vec<Device>> {
-        let rows: Vec<(i64, i64, i64, i64, Option<i64>)> =
-            sqlx::query_as("SELECT id, contact_id, created_at, last_seen_at, revoked_at FROM devices WHERE contact_id = ? ORDER BY id")
-                .bind(contact.0)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, contact, created_at, last_seen_at, revoked_at)| Device {
-                id,
-                contact: ContactId(contact),
-                created_at: Timestamp(created_at),
-                last_seen_at: Timestamp(last_seen_at),
-                revoked: revoked_at.is_some(),
-            })
-            .collect())
+        let rows: Vec<DeviceTuple> = sqlx::query_as(
+            "SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE contact_id = ? ORDER BY id",
+        )
+        .bind(contact.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(device).collect())
     }
 }
 
@@ -78,12 +79,13 @@ impl Tx {
         by_token(self.conn(), token_hash).await
     }
 
-    pub async fn add_device(&mut self, contact: ContactId, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
-        let done = sqlx::query("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)")
+    pub async fn add_device(&mut self, contact: ContactId, token_hash: &[u8], browser: Option<&str>, now: Timestamp) -> StoreResult<i64> {
+        let done = sqlx::query("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at, browser) VALUES (?, ?, ?, ?, ?)")
             .bind(contact.0)
             .bind(token_hash)
             .bind(now.0)
             .bind(now.0)
+            .bind(browser)
             .execute(self.conn())
             .await?;
         Ok(done.last_insert_rowid())

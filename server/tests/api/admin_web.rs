@@ -131,6 +131,7 @@ async fn the_card_diagnoses_and_its_buttons_opt_in_forget_browsers_and_publish_n
     assert_eq!(card.status, 200);
     assert!(card.body.contains("Opted out of communication by text message"), "{}", card.body);
     assert!(card.body.contains("Opt back in to text message"));
+    assert!(card.body.contains("Firefox on Linux: first seen"), "the browser, from its user agent");
     assert!(card.body.contains("(remembered)"));
     assert!(card.body.contains("code not sent (opted out) by text message"), "the timeline");
 

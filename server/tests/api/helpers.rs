@@ -207,7 +207,12 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str, origin: &str) -> Self {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        // Says what a browser says, so the contact card can name it.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
+            .build()
+            .expect("client");
         Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Mutex::new(BTreeMap::new()), forwarded_for: None }
     }
 

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::admin::{AdminAct, AdminLogOut, admin_contact};
 use crate::pages::failure_text;
-use crate::types::{AdminAnswer, Channel, ContactCard, DeviceRow, FindingView, TimelineRow};
+use crate::types::{AdminAnswer, Channel, ContactAction, ContactCard, DeviceRow, FindingView, TimelineRow};
 
 #[component]
 pub fn AdminContactPage() -> impl IntoView {
@@ -80,7 +80,7 @@ fn shown(card: ContactCard) -> impl IntoView {
         <section aria-labelledby="diagnosis">
             <h2 id="diagnosis">"Login diagnosis"</h2>
             {no_findings.then(|| view! { <p>"Nothing in the last 30 days explains a failed login."</p> })}
-            <ol class="findings">{findings.into_iter().map(finding).collect_view()}</ol>
+            <ol class="findings">{findings.into_iter().map(|f| finding(id, f)).collect_view()}</ol>
         </section>
         <section aria-labelledby="addresses">
             <h2 id="addresses">"Addresses"</h2>
@@ -124,11 +124,20 @@ fn shown(card: ContactCard) -> impl IntoView {
     }
 }
 
-fn finding(f: FindingView) -> impl IntoView {
+fn finding(contact: i64, f: FindingView) -> impl IntoView {
+    let remedy = f.remedy.and_then(|r| match r {
+        ContactAction::OptIn(channel) => Some((
+            vec![("action", "opt-in".to_string()), ("channel", channel.as_str().to_string())],
+            format!("Opt back in to {}", channel.by().trim_start_matches("by ")),
+        )),
+        ContactAction::Publish(message) => Some((vec![("action", "publish".to_string()), ("message", message.clone())], format!("Publish {message} to them"))),
+        ContactAction::OptOut(_) | ContactAction::Revoke(_) => None,
+    });
     view! {
         <li>
             <p><strong>{f.cause}</strong></p>
             <p>"What to do: " {f.advice}</p>
+            {remedy.map(|(fields, label)| action_form(contact, fields, label, ""))}
             <ul class="small">{f.evidence.into_iter().map(row).collect_view()}</ul>
         </li>
     }
@@ -137,7 +146,7 @@ fn finding(f: FindingView) -> impl IntoView {
 fn device(contact: i64, d: DeviceRow) -> impl IntoView {
     let state = if d.active { "remembered" } else { "forgotten" };
     let revoke = d.active.then(|| action_form(contact, vec![("action", "revoke".to_string()), ("device", d.id.to_string())], format!("Forget browser {}", d.id), "link"));
-    let line = format!("Browser {}: first seen {}, last seen {} ({state}) ", d.id, d.first_seen, d.last_seen);
+    let line = format!("Browser {}, {}: first seen {}, last seen {} ({state}) ", d.id, d.browser, d.first_seen, d.last_seen);
     view! { <li>{line} {revoke}</li> }
 }
 
