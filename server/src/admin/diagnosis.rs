@@ -123,7 +123,9 @@ fn said(e: &Event) -> (Timestamp, String) {
     let reason = reason(e);
     let channel = channel_of(e).map(|c| format!(" {}", c.by())).unwrap_or_default();
     let what = if reason.is_empty() { e.kind.replace('_', " ") } else { format!("{} ({})", e.kind.replace('_', " "), reason.replace('_', " ")) };
-    (e.at, format!("{what}{channel}"))
+    // A delivery's failure says what the provider said (already masked of codes).
+    let error = e.detail.get("error").and_then(|x| x.as_str()).map(|x| format!(": {x}")).unwrap_or_default();
+    (e.at, format!("{what}{channel}{error}"))
 }
 
 fn job_said(j: &JobRecord) -> (Timestamp, String) {

@@ -167,6 +167,12 @@ fn a_refused_message_is_named() {
 }
 
 #[test]
+fn a_delivery_failure_in_the_timeline_says_what_the_provider_said() {
+    let failed = event(60, "delivery_failed", json!({ "channel": "email", "provider": "smtp", "error": "permanent error (550): mailbox unavailable" }));
+    assert_eq!(describe(&failed).1, "delivery failed by email: permanent error (550): mailbox unavailable");
+}
+
+#[test]
 fn edit_distance_counts_insertions_deletions_and_substitutions() {
     assert_eq!(distance("kitten", "sitting"), 3);
     assert_eq!(distance("ada@example.com", "ada@exmaple.com"), 2);

@@ -200,3 +200,21 @@ async fn the_card_refuses_bad_input_unknown_contacts_and_everyone_without_a_sess
     assert_eq!(cross.status(), 403);
     assert_eq!(app.store.contact(server::store::ContactId(id)).await.unwrap(), before, "nothing changed");
 }
+
+#[tokio::test]
+async fn the_contact_list_pages_25_at_a_time() {
+    let app = with_admin().await;
+    for i in 0..30 {
+        app.add_contact(&format!("Contact {i:02}"), Some(&format!("c{i:02}@example.com")), None, &[]).await;
+    }
+    let admin = app.browser();
+    log_in(&admin, "ops", RIGHT).await;
+    let first = admin.get("/admin").await;
+    assert!(first.body.contains("Contact 00") && first.body.contains("Contact 24") && !first.body.contains("Contact 25"));
+    assert!(first.body.contains("href=\"/admin?q=&amp;page=1\"") && !first.body.contains("Previous"), "{}", first.body);
+    let second = admin.get("/admin?q=&page=1").await;
+    assert!(second.body.contains("Contact 25") && second.body.contains("Contact 29") && !second.body.contains("Contact 24"));
+    assert!(second.body.contains("Previous") && !second.body.contains("Next"));
+    let searched = admin.get("/admin?q=contact%202&page=0").await;
+    assert!(searched.body.contains("Contact 20") && searched.body.contains("Contact 29") && !searched.body.contains("Contact 19"));
+}
