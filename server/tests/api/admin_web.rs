@@ -188,6 +188,11 @@ async fn the_card_refuses_bad_input_unknown_contacts_and_everyone_without_a_sess
     let posted = stranger.post("/api/admin/act", &[("id", &id.to_string()), ("action", "opt-out"), ("channel", "email")]).await;
     assert_eq!(posted.location(), Some("/admin/login"));
     assert_eq!(stranger.get(&format!("/admin/contacts/{id}")).await.location(), Some("/admin/login"));
+    // A contact's own session is the wrong kind: its posts reach no admin action.
+    let contact = app.browser();
+    contact.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    let posted = contact.post("/api/admin/act", &[("id", &id.to_string()), ("action", "opt-out"), ("channel", "email")]).await;
+    assert_eq!(posted.location(), Some("/admin/login"));
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let cross = http
         .post(format!("{}/api/admin/act", app.base))

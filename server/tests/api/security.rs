@@ -220,13 +220,7 @@ async fn send_code_medians(floor: &str) -> Vec<f64> {
             times[c].push(started.elapsed().as_secs_f64() * 1000.0);
         }
     }
-    let medians: Vec<f64> = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(|a, b| a.total_cmp(b));
-            t[t.len() / 2]
-        })
-        .collect();
+    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
     for ((name, _, _), median) in cases.iter().zip(&medians) {
         eprintln!("send code (floor {floor}), {name}: median {median:.2} ms over {N} requests");
     }
@@ -292,17 +286,17 @@ async fn a_wrong_code_takes_as_long_whatever_the_flow() {
         }
     }
     assert!(bodies.iter().all(|b| b == &bodies[0]), "the answers are alike too");
-    let medians: Vec<f64> = times
-        .iter_mut()
-        .map(|t| {
-            t.sort_by(|a, b| a.total_cmp(b));
-            t[t.len() / 2]
-        })
-        .collect();
+    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
     for ((name, _, _), median) in cases.iter().zip(&medians) {
         eprintln!("wrong code, {name} flow: median {median:.2} ms over {N} entries");
     }
     let spread = medians.iter().cloned().fold(f64::MIN, f64::max) - medians.iter().cloned().fold(f64::MAX, f64::min);
     eprintln!("spread of the medians: {spread:.2} ms");
     assert!(spread < 5.0, "the medians differ by {spread:.2} ms: {medians:?}");
+}
+
+/// The median of timings, in place.
+fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(|a, b| a.total_cmp(b));
+    times[times.len() / 2]
 }
