@@ -144,24 +144,29 @@ fn with_remedy(mut found: Vec<Finding>, remedy: Remedy) -> Vec<Finding> {
     found
 }
 
+/// A missing address is a cause when a code was asked for by that channel, or when
+/// the contact has no address at all; a contact who logs in by the other channel
+/// and never tries this one has no problem to explain.
 fn no_address(t: &Timeline) -> Vec<Finding> {
     let c = t.contact;
+    let neither = !c.address_exists(Channel::Email) && !c.address_exists(Channel::Sms);
     [Channel::Email, Channel::Sms]
         .into_iter()
         .filter(|ch| !c.address_exists(*ch))
-        .flat_map(|ch| {
+        .filter_map(|ch| {
             let (what, other) = match ch {
                 Channel::Email => ("email address", "their mobile number and choose text message"),
                 Channel::Sms => ("mobile number", "their email address and choose email"),
             };
             let tried: Vec<_> = kind(t, "code_not_sent").filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch)).map(said).collect();
-            finding(
+            (neither || !tried.is_empty()).then(|| finding(
                 Rule::NoAddress(ch),
                 format!("No {what} is registered, so no code can be sent {}.", ch.by()),
                 format!("Log in with {other}, or ask the sender to register their {what}."),
                 tried,
-            )
+            ))
         })
+        .flatten()
         .collect()
 }
 

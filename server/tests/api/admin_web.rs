@@ -9,15 +9,20 @@ use server::clock::Clock;
 use crate::helpers::{Browser, TestApp, spawn_app};
 
 const ADMIN: &str = "__Host-portal-admin";
-const RIGHT: &str = "correct horse battery staple";
+pub(crate) const RIGHT: &str = "correct horse battery staple";
 
-async fn with_admin() -> TestApp {
+pub(crate) async fn with_admin() -> TestApp {
     let app = spawn_app().await;
-    accounts::add(&app.store, "ops", Password::parse(RIGHT, "ops").unwrap(), app.clock.now()).await.unwrap();
+    add_admin(&app).await;
     app
 }
 
-async fn log_in(browser: &Browser, username: &str, password: &str) -> crate::helpers::Page {
+/// Adds the administrator `ops` (password [`RIGHT`]).
+pub(crate) async fn add_admin(app: &TestApp) {
+    accounts::add(&app.store, "ops", Password::parse(RIGHT, "ops").unwrap(), app.clock.now()).await.unwrap();
+}
+
+pub(crate) async fn log_in(browser: &Browser, username: &str, password: &str) -> crate::helpers::Page {
     browser.post("/api/admin/log-in", &[("username", username), ("password", password)]).await
 }
 
@@ -109,7 +114,7 @@ async fn a_cross_site_log_in_or_log_out_is_refused_before_anything_runs() {
 }
 
 /// The card of the contact with `email`, as the logged-in administrator sees it.
-async fn card_of(app: &TestApp, admin: &Browser, email: &str) -> (i64, crate::helpers::Page) {
+pub(crate) async fn card_of(app: &TestApp, admin: &Browser, email: &str) -> (i64, crate::helpers::Page) {
     let contact = app.store.find_contact(&server::domain::Identifier::Email(server::domain::EmailAddress::parse(email).unwrap())).await.unwrap().unwrap();
     (contact.id.0, admin.get(&format!("/admin/contacts/{}", contact.id.0)).await)
 }

@@ -13,6 +13,7 @@ mod pages;
 mod retention;
 mod sinks;
 mod delivery;
+mod diagnosis;
 mod doctor;
 mod flood;
 mod secrets;
