@@ -84,6 +84,9 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// Connections each process keeps to the database, and how long a request waits
+    /// for one before it gets the "try again in a moment" page.
+    pub database: crate::store::PoolSettings,
     pub addr: SocketAddr,
     /// How contacts reach the portal (`https://portal.example.com`): the WebOTP line
     /// of text messages and the address providers post receipts to.
@@ -151,8 +154,14 @@ impl Config {
             },
         };
         let region = Region::parse(&or("PORTAL_DEFAULT_REGION", "DK"))?;
+        let database_url = or("DATABASE_URL", "sqlite://data/portal.db");
+        crate::store::Backend::of(&database_url)?;
         Ok(Config {
-            database_url: or("DATABASE_URL", "sqlite://data/portal.db"),
+            database: crate::store::PoolSettings {
+                max_connections: count("PORTAL_DB_POOL", 8)?.max(1),
+                acquire_timeout: duration("PORTAL_DB_TIMEOUT", Duration::from_secs(5))?,
+            },
+            database_url,
             addr,
             public_url,
             delivery,

@@ -1,8 +1,10 @@
-//! Persistence: sqlx queries at run time (no database needed to compile) and the
-//! migrations under `migrations/sqlite`.
+//! Persistence: sqlx queries at run time (no database needed to compile), one text
+//! for SQLite and PostgreSQL (see `db`), and the migrations of each under
+//! `migrations/sqlite` and `migrations/postgres`.
 
 mod admins;
 mod contacts;
+mod db;
 mod devices;
 mod events;
 mod jobs;
@@ -16,8 +18,10 @@ mod tx;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+
+pub use db::{Backend, Db, Done, Ex, Query, sql};
 
 pub use admins::{AdminRecord, AdminSessionRecord};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
@@ -50,31 +54,92 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
+}
+
+/// How many connections a process keeps, and how long a request waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings { max_connections: 8, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names, or why it names none.
+    pub fn of(url: &str) -> Result<Backend, crate::domain::InputError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(crate::domain::InputError::new("DATABASE_URL must start with sqlite:// or postgres://"))
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating the file and its folder if needed) and migrates the database.
+    /// Opens and migrates the database, with the default pool.
     pub async fn open(url: &str) -> StoreResult<Store> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // With WAL, NORMAL cannot corrupt the database; a power cut may lose the
-            // last commits, which for codes means asking for a new one.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let path = options.get_filename();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
+        Store::open_with(url, PoolSettings::default()).await
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Opens and migrates the database. On SQLite the file and its folder are made if
+    /// needed. On PostgreSQL, processes starting at once migrate one at a time (the
+    /// migrator holds an advisory lock), and connections lost while the database is
+    /// away are replaced when it is back.
+    pub async fn open_with(url: &str, pool: PoolSettings) -> StoreResult<Store> {
+        let backend = Backend::of(url).map_err(|e| StoreError::Database(sqlx::Error::Configuration(e.to_string().into())))?;
+        let db = match backend {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // With WAL, NORMAL cannot corrupt the database; a power cut may lose the
+                    // last commits, which for codes means asking for a new one.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let path = options.get_filename();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(pool.max_connections)
+                    .acquire_timeout(pool.acquire_timeout)
+                    .connect_with(options)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Db::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?.application_name("portal");
+                let pool = PgPoolOptions::new()
+                    .max_connections(pool.max_connections)
+                    .acquire_timeout(pool.acquire_timeout)
+                    // A connection that died with the database is noticed before use.
+                    .test_before_acquire(true)
+                    .connect_with(options)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Db::Postgres(pool)
+            }
+        };
+        Ok(Store { db })
+    }
+
+    /// The pool, for statements of the store's own (and tests').
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
     }
 }
 
@@ -87,7 +152,8 @@ fn stored_channel(s: &str) -> StoreResult<app::types::Channel> {
     }
 }
 
-/// SQLite reports a UNIQUE violation with the column name; turn it into words.
+/// A UNIQUE violation's message (SQLite names the column, PostgreSQL the constraint,
+/// `contacts_email_key`), for the caller to put into words.
 fn unique_violation(e: &sqlx::Error) -> Option<String> {
     match e {
         sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.message().to_string()),

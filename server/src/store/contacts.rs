@@ -1,8 +1,8 @@
-use sqlx::{AssertSqlSafe, FromRow, SqliteExecutor};
+use sqlx::{AssertSqlSafe, FromRow};
 
 use app::types::Channel;
 
-use super::{Store, StoreError, StoreResult, Tx, unique_violation};
+use super::{Ex, Store, StoreError, StoreResult, Tx, sql, unique_violation};
 use crate::domain::{EmailAddress, Identifier, PhoneNumber, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -87,20 +87,20 @@ impl TryFrom<ContactRow> for Contact {
 const COLUMNS: &str = "id, name, email, phone, email_opt_out, sms_opt_out";
 
 /// A contact by email or phone number, in or outside a transaction.
-pub(super) async fn find<'e>(ex: impl SqliteExecutor<'e>, who: &Identifier) -> StoreResult<Option<Contact>> {
+pub(super) async fn find<'a>(ex: impl Into<Ex<'a>>, who: &Identifier) -> StoreResult<Option<Contact>> {
     let (column, value) = match who {
         Identifier::Email(e) => ("email", e.as_str()),
         Identifier::Phone(p) => ("phone", p.as_str()),
     };
-    let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {column} = ?")))
+    let row: Option<ContactRow> = sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {column} = $1")))
         .bind(value)
         .fetch_optional(ex)
         .await?;
     row.map(Contact::try_from).transpose()
 }
 
-pub(super) async fn by_id<'e>(ex: impl SqliteExecutor<'e>, id: ContactId) -> StoreResult<Option<Contact>> {
-    let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = ?")))
+pub(super) async fn by_id<'a>(ex: impl Into<Ex<'a>>, id: ContactId) -> StoreResult<Option<Contact>> {
+    let row: Option<ContactRow> = sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = $1")))
         .bind(id.0)
         .fetch_optional(ex)
         .await?;
@@ -121,7 +121,7 @@ impl Tx {
             Channel::Email => "email_opt_out",
             Channel::Sms => "sms_opt_out",
         };
-        sqlx::query(AssertSqlSafe(format!("UPDATE contacts SET {column} = ? WHERE id = ?")))
+        sql(AssertSqlSafe(format!("UPDATE contacts SET {column} = $1 WHERE id = $2")))
             .bind(opted_out)
             .bind(id.0)
             .execute(self.conn())
@@ -132,15 +132,15 @@ impl Tx {
     /// Removes a contact with its publications, login flows, codes and devices (their
     /// delivery records go with the codes). The event log keeps what happened.
     pub async fn remove_contact(&mut self, id: ContactId) -> StoreResult<()> {
-        sqlx::query("DELETE FROM contacts WHERE id = ?").bind(id.0).execute(self.conn()).await?;
+        sql("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(self.conn()).await?;
         Ok(())
     }
 }
 
 impl Store {
     pub async fn add_contact(&self, new: &NewContact, now: Timestamp) -> StoreResult<ContactId> {
-        let result = sqlx::query(
-            "INSERT INTO contacts (name, email, phone, email_opt_out, sms_opt_out, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        let result = sql(
+            "INSERT INTO contacts (name, email, phone, email_opt_out, sms_opt_out, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&new.name)
         .bind(new.email.as_ref().map(EmailAddress::as_str))
@@ -148,10 +148,10 @@ impl Store {
         .bind(new.email_opt_out)
         .bind(new.sms_opt_out)
         .bind(now.0)
-        .execute(&self.pool)
+        .scalar_one::<i64>(&self.db)
         .await;
         match result {
-            Ok(done) => Ok(ContactId(done.last_insert_rowid())),
+            Ok(done) => Ok(ContactId(done)),
             Err(e) => Err(match unique_violation(&e) {
                 Some(m) if m.contains("email") => StoreError::Conflict(format!(
                     "another contact already has the email {}",
@@ -167,16 +167,16 @@ impl Store {
     }
 
     pub async fn find_contact(&self, who: &Identifier) -> StoreResult<Option<Contact>> {
-        find(&self.pool, who).await
+        find(&self.db, who).await
     }
 
     pub async fn contact(&self, id: ContactId) -> StoreResult<Option<Contact>> {
-        by_id(&self.pool, id).await
+        by_id(&self.db, id).await
     }
 
     pub async fn contacts(&self) -> StoreResult<Vec<Contact>> {
         let rows: Vec<ContactRow> =
-            sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts ORDER BY id"))).fetch_all(&self.pool).await?;
+            sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts ORDER BY id"))).fetch_all(&self.db).await?;
         rows.into_iter().map(Contact::try_from).collect()
     }
 
@@ -185,24 +185,28 @@ impl Store {
     pub async fn search_contacts(&self, query: &ContactQuery, limit: u32, offset: u32) -> StoreResult<Vec<Contact>> {
         // Every filter takes the value twice, so one statement shape serves them all.
         let (filter, value) = match query {
-            ContactQuery::All => ("? IS NOT NULL OR ? IS NOT NULL", String::new()),
-            ContactQuery::Exact(Identifier::Email(e)) => ("email = ? OR email = ?", e.as_str().to_string()),
-            ContactQuery::Exact(Identifier::Phone(p)) => ("phone = ? OR phone = ?", p.as_str().to_string()),
-            ContactQuery::Text(t) => ("instr(lower(name), ?) > 0 OR instr(COALESCE(email, ''), ?) > 0", t.to_lowercase()),
+            ContactQuery::All => ("$1 IS NOT NULL OR $2 IS NOT NULL", String::new()),
+            ContactQuery::Exact(Identifier::Email(e)) => ("email = $1 OR email = $2", e.as_str().to_string()),
+            ContactQuery::Exact(Identifier::Phone(p)) => ("phone = $1 OR phone = $2", p.as_str().to_string()),
+            // `%` and `_` typed are matched as themselves.
+            ContactQuery::Text(t) => (
+                "lower(name) LIKE $1 ESCAPE '\\' OR COALESCE(email, '') LIKE $2 ESCAPE '\\'",
+                format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
+            ),
         };
-        let rows: Vec<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM contacts WHERE {filter} ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?"
+        let rows: Vec<ContactRow> = sql(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM contacts WHERE {filter} ORDER BY lower(name), id LIMIT $3 OFFSET $4"
         )))
         .bind(&value)
         .bind(&value)
         .bind(limit)
         .bind(offset)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db)
         .await?;
         rows.into_iter().map(Contact::try_from).collect()
     }
 
     pub async fn contact_count(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(&self.pool).await?)
+        Ok(sql("SELECT COUNT(*) FROM contacts").scalar_one(&self.db).await?)
     }
 }

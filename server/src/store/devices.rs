@@ -1,7 +1,8 @@
-use sqlx::SqliteExecutor;
+use super::Ex;
 
 use super::{ContactId, Store, StoreResult, Tx};
 use crate::domain::Timestamp;
+use super::sql;
 
 /// A browser that logged in and is remembered by its device cookie.
 #[derive(Debug, Clone)]
@@ -15,9 +16,9 @@ pub struct Device {
     pub browser: Option<String>,
 }
 
-async fn by_token<'e>(ex: impl SqliteExecutor<'e>, token_hash: &[u8]) -> StoreResult<Option<Device>> {
+async fn by_token<'e>(ex: impl Into<Ex<'e>>, token_hash: &[u8]) -> StoreResult<Option<Device>> {
     let row: Option<DeviceTuple> =
-        sqlx::query_as("SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE token_hash = ?")
+        sql("SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(ex)
             .await?;
@@ -37,38 +38,38 @@ fn device((id, contact, created_at, last_seen_at, revoked_at, browser): DeviceTu
     }
 }
 
-async fn revoke<'e>(ex: impl SqliteExecutor<'e>, id: i64, now: Timestamp) -> StoreResult<()> {
-    sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(now.0).bind(id).execute(ex).await?;
+async fn revoke<'e>(ex: impl Into<Ex<'e>>, id: i64, now: Timestamp) -> StoreResult<()> {
+    sql("UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(now.0).bind(id).execute(ex).await?;
     Ok(())
 }
 
 impl Store {
     pub async fn device_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<Device>> {
-        by_token(&self.pool, token_hash).await
+        by_token(&self.db, token_hash).await
     }
 
     pub async fn touch_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now.0).bind(id).execute(&self.pool).await?;
+        sql("UPDATE devices SET last_seen_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(&self.db).await?;
         Ok(())
     }
 
     /// True the first time only: the page after logging in says the browser is remembered.
     pub async fn welcome_device(&self, id: i64) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE devices SET welcomed = 1 WHERE id = ? AND welcomed = 0").bind(id).execute(&self.pool).await?;
+        let done = sql("UPDATE devices SET welcomed = 1 WHERE id = $1 AND welcomed = 0").bind(id).execute(&self.db).await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
-        revoke(&self.pool, id, now).await
+        revoke(&self.db, id, now).await
     }
 
     /// Every browser a contact logged in with (revoked ones too), oldest first.
     pub async fn devices_of(&self, contact: ContactId) -> StoreResult<Vec<Device>> {
-        let rows: Vec<DeviceTuple> = sqlx::query_as(
-            "SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE contact_id = ? ORDER BY id",
+        let rows: Vec<DeviceTuple> = sql(
+            "SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE contact_id = $1 ORDER BY id",
         )
         .bind(contact.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db)
         .await?;
         Ok(rows.into_iter().map(device).collect())
     }
@@ -80,15 +81,15 @@ impl Tx {
     }
 
     pub async fn add_device(&mut self, contact: ContactId, token_hash: &[u8], browser: Option<&str>, now: Timestamp) -> StoreResult<i64> {
-        let done = sqlx::query("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at, browser) VALUES (?, ?, ?, ?, ?)")
+        let done = sql("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at, browser) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(contact.0)
             .bind(token_hash)
             .bind(now.0)
             .bind(now.0)
             .bind(browser)
-            .execute(self.conn())
+            .scalar_one::<i64>(self.conn())
             .await?;
-        Ok(done.last_insert_rowid())
+        Ok(done)
     }
 
     pub async fn revoke_device(&mut self, id: i64, now: Timestamp) -> StoreResult<()> {
@@ -97,7 +98,7 @@ impl Tx {
 
     /// Forgets every browser of a contact; returns how many were remembered.
     pub async fn revoke_devices_of(&mut self, contact: ContactId, now: Timestamp) -> StoreResult<u64> {
-        let done = sqlx::query("UPDATE devices SET revoked_at = ? WHERE contact_id = ? AND revoked_at IS NULL")
+        let done = sql("UPDATE devices SET revoked_at = $1 WHERE contact_id = $2 AND revoked_at IS NULL")
             .bind(now.0)
             .bind(contact.0)
             .execute(self.conn())

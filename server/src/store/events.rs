@@ -1,7 +1,8 @@
-use sqlx::QueryBuilder;
 
 use super::{ContactId, Store, StoreResult, Tx};
 use crate::domain::Timestamp;
+use super::db::values;
+use super::sql;
 
 /// What the event log records. The administrator reads these on a contact's card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,23 +91,23 @@ pub struct Event {
 
 impl Store {
     pub async fn record_event(&self, kind: EventKind, contact: Option<ContactId>, detail: serde_json::Value, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("INSERT INTO events (at, kind, contact_id, detail) VALUES (?, ?, ?, ?)")
+        sql("INSERT INTO events (at, kind, contact_id, detail) VALUES ($1, $2, $3, $4)")
             .bind(now.0)
             .bind(kind.as_str())
             .bind(contact.map(|c| c.0))
             .bind(detail.to_string())
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(())
     }
 
     /// The events of one contact (or all, with `None`), oldest first.
     pub async fn events(&self, contact: Option<ContactId>) -> StoreResult<Vec<Event>> {
-        let rows: Vec<(i64, String, Option<i64>, String)> = sqlx::query_as(
-            "SELECT at, kind, contact_id, detail FROM events WHERE (?1 IS NULL OR contact_id = ?1) ORDER BY id",
+        let rows: Vec<(i64, String, Option<i64>, String)> = sql(
+            "SELECT at, kind, contact_id, detail FROM events WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id",
         )
         .bind(contact.map(|c| c.0))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db)
         .await?;
         rows.into_iter()
             .map(|(at, kind, contact, detail)| {
@@ -131,11 +132,11 @@ impl Tx {
         if events.is_empty() {
             return Ok(());
         }
-        let mut insert = QueryBuilder::new("INSERT INTO events (at, kind, contact_id, detail) ");
-        insert.push_values(events, |mut row, e| {
-            row.push_bind(now.0).push_bind(e.kind.as_str()).push_bind(e.contact.map(|c| c.0)).push_bind(e.detail.to_string());
-        });
-        insert.build().execute(self.conn()).await?;
+        let mut insert = sql(sqlx::AssertSqlSafe(format!("INSERT INTO events (at, kind, contact_id, detail) VALUES {}", values(events.len(), 4))));
+        for e in events {
+            insert = insert.bind(now.0).bind(e.kind.as_str()).bind(e.contact.map(|c| c.0)).bind(e.detail.to_string());
+        }
+        insert.execute(self.conn()).await?;
         Ok(())
     }
 }

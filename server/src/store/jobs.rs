@@ -1,11 +1,13 @@
-//! The durable delivery outbox. Claims are single conditional statements, so several
-//! workers (in one process or several) never take the same job at once; a worker
-//! that dies loses its lease and the job is taken again.
+//! The durable delivery outbox. Claims are single conditional statements (with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several workers (in one process or
+//! several) never take the same job at once; a worker that dies loses its lease and
+//! the job is taken again.
 
 use app::types::Channel;
 
 use super::{ContactId, Store, StoreResult, stored_channel};
 use crate::domain::Timestamp;
+use super::sql;
 
 /// A job to write with its code, in the same transaction.
 #[derive(Debug, Clone)]
@@ -58,19 +60,27 @@ type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>,
 impl Store {
     /// Takes the next due job (or one whose lease ran out) for `worker` until `lease_until_ms`.
     pub async fn claim_job(&self, worker: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<Option<ClaimedJob>> {
-        let row: Option<ClaimRow> = sqlx::query_as(
+        // The outer condition is checked again on the row as it is when updated, so a
+        // job another worker took in between is not taken twice. On PostgreSQL, rows
+        // other workers are claiming are skipped rather than waited for; SQLite runs
+        // one writer at a time and needs no such clause.
+        let skip_locked = match self.backend() {
+            super::Backend::Sqlite => "",
+            super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let row: Option<ClaimRow> = sql(sqlx::AssertSqlSafe(format!(
             "UPDATE delivery_jobs
-             SET status = 'sending', lease_owner = ?1, lease_until = ?2, attempts = attempts + 1, updated_at = ?3
+             SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
              WHERE id = (SELECT id FROM delivery_jobs
-                         WHERE (status = 'queued' AND next_attempt_at <= ?3) OR (status = 'sending' AND lease_until <= ?3)
-                         ORDER BY next_attempt_at, id LIMIT 1)
-               AND (status = 'queued' OR (status = 'sending' AND lease_until <= ?3))
-             RETURNING id, contact_id, channel, recipient, payload, attempts, expires_at",
-        )
+                         WHERE (status = 'queued' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until <= $3)
+                         ORDER BY next_attempt_at, id LIMIT 1 {skip_locked})
+               AND (status = 'queued' OR (status = 'sending' AND lease_until <= $3))
+             RETURNING id, contact_id, channel, recipient, payload, attempts, expires_at"
+        )))
         .bind(worker)
         .bind(lease_until_ms)
         .bind(now_ms)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.db)
         .await?;
         row.map(|(id, contact, channel, recipient, payload, attempts, expires_at_ms)| {
             Ok(ClaimedJob {
@@ -87,33 +97,33 @@ impl Store {
     }
 
     pub async fn start_attempt(&self, job: &ClaimedJob, worker: &str, now_ms: i64) -> StoreResult<i64> {
-        let done = sqlx::query("INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES (?, ?, ?, ?)")
+        let done = sql("INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(job.id)
             .bind(job.attempts)
             .bind(worker)
             .bind(now_ms)
-            .execute(&self.pool)
+            .scalar_one::<i64>(&self.db)
             .await?;
-        Ok(done.last_insert_rowid())
+        Ok(done)
     }
 
     /// Records how a try ended, if `worker` still holds the lease. Returns false when
     /// the lease was lost (another worker took the job over).
     pub async fn finish_attempt(&self, job_id: i64, attempt_id: i64, worker: &str, outcome: Outcome<'_>, now_ms: i64) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_plain().await?;
         let (kind, provider, message_id, error) = match &outcome {
             Outcome::Sent { provider, message_id } => ("sent", *provider, *message_id, None),
             Outcome::Temporary { provider, error, .. } => ("temporary_failure", *provider, None, Some(*error)),
             Outcome::Permanent { provider, error } => ("permanent_failure", *provider, None, Some(*error)),
         };
-        sqlx::query("UPDATE delivery_attempts SET finished_at = ?, outcome = ?, provider = ?, provider_message_id = ?, error = ? WHERE id = ?")
+        sql("UPDATE delivery_attempts SET finished_at = $1, outcome = $2, provider = $3, provider_message_id = $4, error = $5 WHERE id = $6")
             .bind(now_ms)
             .bind(kind)
             .bind(provider)
             .bind(message_id)
             .bind(error)
             .bind(attempt_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let (status, next_at, wipe) = match &outcome {
             Outcome::Sent { .. } => ("sent", None, true),
@@ -121,13 +131,13 @@ impl Store {
             Outcome::Temporary { retry_at_ms: None, .. } => ("expired", None, true),
             Outcome::Permanent { .. } => ("failed", None, true),
         };
-        let done = sqlx::query(
+        let done = sql(
             "UPDATE delivery_jobs
-             SET status = ?1, next_attempt_at = COALESCE(?2, next_attempt_at), lease_owner = NULL, lease_until = NULL,
-                 provider = ?3, provider_message_id = COALESCE(?4, provider_message_id), last_error = ?5, updated_at = ?6,
-                 sent_at = CASE WHEN ?1 = 'sent' THEN ?6 ELSE sent_at END,
-                 payload = CASE WHEN ?7 THEN NULL ELSE payload END
-             WHERE id = ?8 AND status = 'sending' AND lease_owner = ?9",
+             SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), lease_owner = NULL, lease_until = NULL,
+                 provider = $3, provider_message_id = COALESCE($4, provider_message_id), last_error = $5, updated_at = $6,
+                 sent_at = CASE WHEN $1 = 'sent' THEN $6 ELSE sent_at END,
+                 payload = CASE WHEN $7 THEN NULL ELSE payload END
+             WHERE id = $8 AND status = 'sending' AND lease_owner = $9",
         )
         .bind(status)
         .bind(next_at)
@@ -138,7 +148,7 @@ impl Store {
         .bind(wipe)
         .bind(job_id)
         .bind(worker)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
@@ -146,25 +156,25 @@ impl Store {
 
     /// Gives up on a claimed job whose code expired before it could be sent.
     pub async fn expire_job(&self, job_id: i64, worker: &str, now_ms: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE delivery_jobs SET status = 'expired', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?
-             WHERE id = ? AND status = 'sending' AND lease_owner = ?",
+        let done = sql(
+            "UPDATE delivery_jobs SET status = 'expired', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1
+             WHERE id = $2 AND status = 'sending' AND lease_owner = $3",
         )
         .bind(now_ms)
         .bind(job_id)
         .bind(worker)
-        .execute(&self.pool)
+        .execute(&self.db)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// A provider's delivery receipt. Returns the job's contact when a job matched.
     pub async fn record_receipt(&self, provider: &str, message_id: &str, delivered: bool, error: Option<&str>, now_ms: i64) -> StoreResult<Option<(i64, Option<ContactId>)>> {
-        let row: Option<(i64, Option<i64>)> = sqlx::query_as(
+        let row: Option<(i64, Option<i64>)> = sql(
             "UPDATE delivery_jobs
-             SET status = ?1, delivered_at = CASE WHEN ?1 = 'delivered' THEN ?2 ELSE delivered_at END,
-                 last_error = COALESCE(?3, last_error), updated_at = ?2
-             WHERE provider = ?4 AND provider_message_id = ?5 AND status IN ('sent', 'delivered', 'undelivered')
+             SET status = $1, delivered_at = CASE WHEN $1 = 'delivered' THEN $2 ELSE delivered_at END,
+                 last_error = COALESCE($3, last_error), updated_at = $2
+             WHERE provider = $4 AND provider_message_id = $5 AND status IN ('sent', 'delivered', 'undelivered')
              RETURNING id, contact_id",
         )
         .bind(if delivered { "delivered" } else { "undelivered" })
@@ -172,19 +182,19 @@ impl Store {
         .bind(error)
         .bind(provider)
         .bind(message_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.db)
         .await?;
         Ok(row.map(|(id, contact)| (id, contact.map(ContactId))))
     }
 
     /// The delivery jobs of a contact (or all), oldest first.
     pub async fn jobs(&self, contact: Option<ContactId>) -> StoreResult<Vec<JobRecord>> {
-        let rows: Vec<JobRow> = sqlx::query_as(
+        let rows: Vec<JobRow> = sql(
             "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
-             FROM delivery_jobs WHERE (?1 IS NULL OR contact_id = ?1) ORDER BY id",
+             FROM delivery_jobs WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id",
         )
         .bind(contact.map(|c| c.0))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db)
         .await?;
         rows.into_iter()
             .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at_ms)| {
@@ -205,9 +215,9 @@ impl Store {
 
     /// Outcomes of every try of a job, oldest first: `(outcome, provider, error)`.
     pub async fn attempts(&self, job_id: i64) -> StoreResult<Vec<(Option<String>, Option<String>, Option<String>)>> {
-        Ok(sqlx::query_as("SELECT outcome, provider, error FROM delivery_attempts WHERE job_id = ? ORDER BY id")
+        Ok(sql("SELECT outcome, provider, error FROM delivery_attempts WHERE job_id = $1 ORDER BY id")
             .bind(job_id)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.db)
             .await?)
     }
 }

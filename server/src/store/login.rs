@@ -7,6 +7,7 @@ use sqlx::FromRow;
 
 use super::{ContactId, NewJob, StoreError, StoreResult, Tx, stored_channel};
 use crate::domain::Timestamp;
+use super::sql;
 
 /// Whether a login was started from a browser or network the contact used before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -130,16 +131,16 @@ pub struct NewCode {
 
 impl Tx {
     pub async fn flow_by_token(&mut self, token_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
-        let row: Option<FlowRow> = sqlx::query_as(
-            "SELECT id, identifier, channel, contact_id, trust, completed_at, outcome FROM login_flows WHERE token_hash = ?",
+        let row: Option<FlowRow> = sql(
+            "SELECT id, identifier, channel, contact_id, trust, completed_at, outcome FROM login_flows WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(self.conn())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let codes: Vec<CodeRow> = sqlx::query_as(
+        let codes: Vec<CodeRow> = sql(
             "SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
-             FROM login_codes WHERE flow_id = ? ORDER BY id DESC",
+             FROM login_codes WHERE flow_id = $1 ORDER BY id DESC",
         )
         .bind(row.id)
         .fetch_all(self.conn())
@@ -157,9 +158,9 @@ impl Tx {
     }
 
     pub async fn insert_flow(&mut self, flow: &NewFlow<'_>, now: Timestamp) -> StoreResult<i64> {
-        let done = sqlx::query(
+        let done = sql(
             "INSERT INTO login_flows (token_hash, identifier, channel, contact_id, trust, created_at, last_sent_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(flow.token_hash)
         .bind(flow.identifier)
@@ -168,14 +169,14 @@ impl Tx {
         .bind(flow.trust.as_str())
         .bind(now.0)
         .bind(now.0)
-        .execute(self.conn())
+        .scalar_one::<i64>(self.conn())
         .await?;
-        Ok(done.last_insert_rowid())
+        Ok(done)
     }
 
     /// "Send a new code" in a flow: the channel it now uses, and the outcome to show.
     pub async fn update_flow(&mut self, flow_id: i64, channel: Channel, outcome: Option<&str>, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE login_flows SET channel = ?, last_sent_at = ?, outcome = ? WHERE id = ?")
+        sql("UPDATE login_flows SET channel = $1, last_sent_at = $2, outcome = $3 WHERE id = $4")
             .bind(channel.as_str())
             .bind(now.0)
             .bind(outcome)
@@ -186,12 +187,12 @@ impl Tx {
     }
 
     pub async fn set_outcome(&mut self, flow_id: i64, outcome: Option<&str>) -> StoreResult<()> {
-        sqlx::query("UPDATE login_flows SET outcome = ? WHERE id = ?").bind(outcome).bind(flow_id).execute(self.conn()).await?;
+        sql("UPDATE login_flows SET outcome = $1 WHERE id = $2").bind(outcome).bind(flow_id).execute(self.conn()).await?;
         Ok(())
     }
 
     pub async fn complete_flow(&mut self, flow_id: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE login_flows SET completed_at = ?, outcome = NULL WHERE id = ?")
+        sql("UPDATE login_flows SET completed_at = $1, outcome = NULL WHERE id = $2")
             .bind(now.0)
             .bind(flow_id)
             .execute(self.conn())
@@ -201,8 +202,8 @@ impl Tx {
 
     /// Writes a code and, when it is sent, its delivery job.
     pub async fn insert_code(&mut self, code: &NewCode, now: Timestamp, now_ms: i64) -> StoreResult<i64> {
-        let done = sqlx::query(
-            "INSERT INTO login_codes (flow_id, contact_id, channel, code_mac, sent, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        let done = sql(
+            "INSERT INTO login_codes (flow_id, contact_id, channel, code_mac, sent, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(code.flow_id)
         .bind(code.contact.map(|c| c.0))
@@ -211,13 +212,13 @@ impl Tx {
         .bind(code.mac.is_some())
         .bind(now.0)
         .bind(code.expires_at.0)
-        .execute(self.conn())
+        .scalar_one::<i64>(self.conn())
         .await?;
-        let code_id = done.last_insert_rowid();
+        let code_id = done;
         if let Some(job) = &code.job {
-            sqlx::query(
+            sql(
                 "INSERT INTO delivery_jobs (code_id, contact_id, channel, recipient, payload, status, next_attempt_at, expires_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?6, ?6)",
+                 VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $6, $6)",
             )
             .bind(code_id)
             .bind(code.contact.map(|c| c.0))
@@ -235,21 +236,21 @@ impl Tx {
     /// Counts one attempt at a code. The step's transaction holds the write lock, so
     /// the count it read is the count it raises.
     pub async fn take_attempt(&mut self, code_id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE login_codes SET attempts = attempts + 1 WHERE id = ?").bind(code_id).execute(self.conn()).await?;
+        sql("UPDATE login_codes SET attempts = attempts + 1 WHERE id = $1").bind(code_id).execute(self.conn()).await?;
         Ok(())
     }
 
     pub async fn consume_code(&mut self, code_id: i64, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("UPDATE login_codes SET consumed_at = ? WHERE id = ?").bind(now.0).bind(code_id).execute(self.conn()).await?;
+        sql("UPDATE login_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(code_id).execute(self.conn()).await?;
         Ok(())
     }
 
     /// The contact's newest code that was sent and not withdrawn, from any flow (or only
     /// from familiar flows): `(id, issued, channel)`.
     pub async fn newest_sent_code(&mut self, contact: ContactId, familiar_only: bool) -> StoreResult<Option<(i64, Timestamp, Channel)>> {
-        let row: Option<(i64, i64, String)> = sqlx::query_as(
+        let row: Option<(i64, i64, String)> = sql(
             "SELECT c.id, c.created_at, c.channel FROM login_codes c JOIN login_flows f ON f.id = c.flow_id
-             WHERE c.contact_id = ? AND c.sent = 1 AND c.withdrawn_at IS NULL AND (? = 0 OR f.trust = 'familiar')
+             WHERE c.contact_id = $1 AND c.sent = TRUE AND c.withdrawn_at IS NULL AND (NOT $2 OR f.trust = 'familiar')
              ORDER BY c.id DESC LIMIT 1",
         )
         .bind(contact.0)
@@ -262,10 +263,10 @@ impl Tx {
     /// Uses up the contact's codes that could still log in (all, or by one channel),
     /// and cancels their deliveries. Returns how many codes were withdrawn.
     pub async fn withdraw_codes(&mut self, contact: ContactId, channel: Option<Channel>, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
-        let pending = "contact_id = ?1 AND (?2 IS NULL OR channel = ?2) AND sent = 1
-                       AND consumed_at IS NULL AND withdrawn_at IS NULL AND expires_at > ?3";
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE delivery_jobs SET status = 'cancelled', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?4
+        let pending = "contact_id = $1 AND ($2 IS NULL OR channel = $2) AND sent = TRUE
+                       AND consumed_at IS NULL AND withdrawn_at IS NULL AND expires_at > $3";
+        sql(sqlx::AssertSqlSafe(format!(
+            "UPDATE delivery_jobs SET status = 'cancelled', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $4
              WHERE status IN ('queued', 'sending') AND code_id IN (SELECT id FROM login_codes WHERE {pending})"
         )))
         .bind(contact.0)
@@ -274,7 +275,7 @@ impl Tx {
         .bind(now_ms)
         .execute(self.conn())
         .await?;
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE login_codes SET withdrawn_at = ?3 WHERE {pending}")))
+        let done = sql(sqlx::AssertSqlSafe(format!("UPDATE login_codes SET withdrawn_at = $3 WHERE {pending}")))
             .bind(contact.0)
             .bind(channel.map(Channel::as_str))
             .bind(now.0)
@@ -286,19 +287,19 @@ impl Tx {
     /// Whether the contact logged in from `network` since `since`.
     pub async fn is_known_network(&mut self, contact: ContactId, network: &str, since: Timestamp) -> StoreResult<bool> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM known_networks WHERE contact_id = ? AND network = ? AND last_login_at > ?")
+            sql("SELECT contact_id FROM known_networks WHERE contact_id = $1 AND network = $2 AND last_login_at > $3")
                 .bind(contact.0)
                 .bind(network)
                 .bind(since.0)
-                .fetch_optional(self.conn())
+                .scalar_optional(self.conn())
                 .await?;
         Ok(found.is_some())
     }
 
     pub async fn remember_network(&mut self, contact: ContactId, network: &str, now: Timestamp) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO known_networks (contact_id, network, last_login_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = ?3",
+        sql(
+            "INSERT INTO known_networks (contact_id, network, last_login_at) VALUES ($1, $2, $3)
+             ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = $3",
         )
         .bind(contact.0)
         .bind(network)
@@ -309,7 +310,7 @@ impl Tx {
     }
 
     pub async fn delete_flow(&mut self, token_hash: &[u8]) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_flows WHERE token_hash = ?").bind(token_hash).execute(self.conn()).await?;
+        sql("DELETE FROM login_flows WHERE token_hash = $1").bind(token_hash).execute(self.conn()).await?;
         Ok(())
     }
 }
@@ -319,9 +320,9 @@ impl super::Store {
     /// (kept a day: flows are pruned after that).
     pub async fn unregistered_requests(&self, since: Timestamp) -> StoreResult<Vec<(String, Timestamp)>> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT identifier, created_at FROM login_flows WHERE contact_id IS NULL AND created_at > ? ORDER BY id")
+            sql("SELECT identifier, created_at FROM login_flows WHERE contact_id IS NULL AND created_at > $1 ORDER BY id")
                 .bind(since.0)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.db)
                 .await?;
         Ok(rows.into_iter().map(|(identifier, at)| (identifier, Timestamp(at))).collect())
     }

@@ -1,5 +1,6 @@
 use super::{ContactId, Store, StoreError, StoreResult};
 use crate::domain::Timestamp;
+use super::sql;
 
 #[derive(Debug, Clone)]
 pub struct PublishedMessage {
@@ -19,42 +20,42 @@ pub struct MessageListing {
 
 impl Store {
     pub async fn add_message(&self, public_id: &str, title: &str, markdown: &str, html: &str, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("INSERT INTO messages (public_id, title, body_markdown, body_html, created_at) VALUES (?, ?, ?, ?, ?)")
+        sql("INSERT INTO messages (public_id, title, body_markdown, body_html, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(public_id)
             .bind(title)
             .bind(markdown)
             .bind(html)
             .bind(now.0)
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(())
     }
 
     /// Publishes a message to a contact; publishing twice keeps the first date.
     pub async fn publish(&self, public_id: &str, contact: ContactId, now: Timestamp) -> StoreResult<()> {
-        let message: Option<i64> = sqlx::query_scalar("SELECT id FROM messages WHERE public_id = ?")
+        let message: Option<i64> = sql("SELECT id FROM messages WHERE public_id = $1")
             .bind(public_id)
-            .fetch_optional(&self.pool)
+            .scalar_optional(&self.db)
             .await?;
         let Some(message) = message else {
             return Err(StoreError::NotFound(format!("no message with id {public_id:?}")));
         };
-        sqlx::query("INSERT OR IGNORE INTO publications (message_id, contact_id, published_at) VALUES (?, ?, ?)")
+        sql("INSERT OR IGNORE INTO publications (message_id, contact_id, published_at) VALUES ($1, $2, $3)")
             .bind(message)
             .bind(contact.0)
             .bind(now.0)
-            .execute(&self.pool)
+            .execute(&self.db)
             .await?;
         Ok(())
     }
 
     pub async fn messages(&self) -> StoreResult<Vec<MessageListing>> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        let rows: Vec<(String, String, i64, i64)> = sql(
             "SELECT m.public_id, m.title, m.created_at, COUNT(p.contact_id)
              FROM messages m LEFT JOIN publications p ON p.message_id = m.id
              GROUP BY m.id ORDER BY m.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db)
         .await?;
         Ok(rows
             .into_iter()
@@ -69,27 +70,27 @@ impl Store {
 
     /// The messages published to a contact, newest first.
     pub async fn inbox(&self, contact: ContactId) -> StoreResult<Vec<PublishedMessage>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<(String, String, String, i64)> = sql(
             "SELECT m.public_id, m.title, m.body_html, p.published_at
              FROM publications p JOIN messages m ON m.id = p.message_id
-             WHERE p.contact_id = ? ORDER BY p.published_at DESC, m.id DESC",
+             WHERE p.contact_id = $1 ORDER BY p.published_at DESC, m.id DESC",
         )
         .bind(contact.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.db)
         .await?;
         Ok(rows.into_iter().map(published).collect())
     }
 
     /// The message if it is published to the contact.
     pub async fn published_message(&self, contact: ContactId, public_id: &str) -> StoreResult<Option<PublishedMessage>> {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        let row: Option<(String, String, String, i64)> = sql(
             "SELECT m.public_id, m.title, m.body_html, p.published_at
              FROM publications p JOIN messages m ON m.id = p.message_id
-             WHERE p.contact_id = ? AND m.public_id = ?",
+             WHERE p.contact_id = $1 AND m.public_id = $2",
         )
         .bind(contact.0)
         .bind(public_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.db)
         .await?;
         Ok(row.map(published))
     }

@@ -2,6 +2,7 @@ use app::types::Channel;
 
 use super::{Store, StoreResult};
 use crate::domain::Timestamp;
+use super::sql;
 
 #[derive(Debug, Clone)]
 pub struct OutboxEntry {
@@ -14,22 +15,22 @@ pub struct OutboxEntry {
 
 impl Store {
     pub async fn add_to_outbox(&self, entry: &OutboxEntry) -> StoreResult<i64> {
-        let done = sqlx::query("INSERT INTO outbox (channel, recipient, subject, body, created_at) VALUES (?, ?, ?, ?, ?)")
+        let done = sql("INSERT INTO outbox (channel, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(entry.channel.as_str())
             .bind(&entry.recipient)
             .bind(&entry.subject)
             .bind(&entry.body)
             .bind(entry.created_at.0)
-            .execute(&self.pool)
+            .scalar_one::<i64>(&self.db)
             .await?;
-        Ok(done.last_insert_rowid())
+        Ok(done)
     }
 
     /// Everything in the dev outbox, oldest first.
     pub async fn outbox(&self) -> StoreResult<Vec<OutboxEntry>> {
         let rows: Vec<(String, String, String, String, i64)> =
-            sqlx::query_as("SELECT channel, recipient, subject, body, created_at FROM outbox ORDER BY id")
-                .fetch_all(&self.pool)
+            sql("SELECT channel, recipient, subject, body, created_at FROM outbox ORDER BY id")
+                .fetch_all(&self.db)
                 .await?;
         rows.into_iter()
             .map(|(channel, recipient, subject, body, created_at)| {

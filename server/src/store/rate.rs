@@ -2,11 +2,12 @@
 //! across several server processes on one database. Scopes and keys are types here,
 //! spelled readably in the table (`identifier:stranger` / `contact:3`).
 
-use sqlx::QueryBuilder;
 
 use super::login::Trust;
 use super::{ContactId, StoreResult, Tx};
 use crate::domain::Timestamp;
+use super::db::values;
+use super::sql;
 
 /// What a hit counts toward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,11 +92,11 @@ impl std::fmt::Display for Key {
 impl Tx {
     /// How many hits `key` had in `scope` after `since`.
     pub async fn count_hits(&mut self, scope: Scope, key: &Key, since: Timestamp) -> StoreResult<u32> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_hits WHERE scope = ? AND key = ? AND at > ?")
+        let n: i64 = sql("SELECT COUNT(*) FROM rate_hits WHERE scope = $1 AND key = $2 AND at > $3")
             .bind(scope.as_str())
             .bind(key.to_string())
             .bind(since.0)
-            .fetch_one(self.conn())
+            .scalar_one(self.conn())
             .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
@@ -103,12 +104,12 @@ impl Tx {
     /// The times of the newest `limit` hits after `since`, oldest first.
     pub async fn recent_hits(&mut self, scope: Scope, key: &Key, since: Timestamp, limit: u32) -> StoreResult<Vec<Timestamp>> {
         let mut rows: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM rate_hits WHERE scope = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?")
+            sql("SELECT at FROM rate_hits WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at DESC LIMIT $4")
                 .bind(scope.as_str())
                 .bind(key.to_string())
                 .bind(since.0)
                 .bind(limit)
-                .fetch_all(self.conn())
+                .scalar_all(self.conn())
                 .await?;
         rows.reverse();
         Ok(rows.into_iter().map(Timestamp).collect())
@@ -119,16 +120,16 @@ impl Tx {
         if hits.is_empty() {
             return Ok(());
         }
-        let mut insert = QueryBuilder::new("INSERT INTO rate_hits (scope, key, at) ");
-        insert.push_values(hits, |mut row, (scope, key)| {
-            row.push_bind(scope.as_str()).push_bind(key.to_string()).push_bind(now.0);
-        });
-        insert.build().execute(self.conn()).await?;
+        let mut insert = sql(sqlx::AssertSqlSafe(format!("INSERT INTO rate_hits (scope, key, at) VALUES {}", values(hits.len(), 3))));
+        for (scope, key) in hits {
+            insert = insert.bind(scope.as_str()).bind(key.to_string()).bind(now.0);
+        }
+        insert.execute(self.conn()).await?;
         Ok(())
     }
 
     /// Nothing older than a day is ever asked about. Returns how many went.
     pub async fn prune_hits(&mut self, now: Timestamp) -> StoreResult<u64> {
-        Ok(sqlx::query("DELETE FROM rate_hits WHERE at < ?").bind(now.0 - 86_400).execute(self.conn()).await?.rows_affected())
+        Ok(sql("DELETE FROM rate_hits WHERE at < $1").bind(now.0 - 86_400).execute(self.conn()).await?.rows_affected())
     }
 }

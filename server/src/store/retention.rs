@@ -3,6 +3,7 @@
 
 use super::{Store, StoreResult};
 use crate::domain::Timestamp;
+use super::sql;
 
 /// Before when each kind of row goes (Unix seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,37 +49,36 @@ impl std::fmt::Display for Pruned {
 impl Store {
     pub async fn prune(&self, c: &Cutoffs) -> StoreResult<Pruned> {
         let mut tx = self.begin().await?;
-        let conn = tx.conn();
-        let ended = "completed_at < ?1 OR (completed_at IS NULL AND last_sent_at < ?2)";
-        let codes = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM login_codes WHERE flow_id IN (SELECT id FROM login_flows WHERE {ended})")))
+        let ended = "completed_at < $1 OR (completed_at IS NULL AND last_sent_at < $2)";
+        let codes = sql(sqlx::AssertSqlSafe(format!("DELETE FROM login_codes WHERE flow_id IN (SELECT id FROM login_flows WHERE {ended})")))
             .bind(c.flows_ended.0)
             .bind(c.flows_last_code.0)
-            .execute(&mut *conn)
+            .execute(&mut tx)
             .await?
             .rows_affected();
-        let flows = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM login_flows WHERE {ended}")))
+        let flows = sql(sqlx::AssertSqlSafe(format!("DELETE FROM login_flows WHERE {ended}")))
             .bind(c.flows_ended.0)
             .bind(c.flows_last_code.0)
-            .execute(&mut *conn)
+            .execute(&mut tx)
             .await?
             .rows_affected();
-        let delete = |sql: &'static str, before: i64| sqlx::query(sql).bind(before);
-        let rate_hits = delete("DELETE FROM rate_hits WHERE at < ?", c.rate_hits.0).execute(&mut *conn).await?.rows_affected();
+        let delete = |text: &'static str, before: i64| sql(text).bind(before);
+        let rate_hits = delete("DELETE FROM rate_hits WHERE at < $1", c.rate_hits.0).execute(&mut tx).await?.rows_affected();
         let delivery_jobs =
-            delete("DELETE FROM delivery_jobs WHERE created_at < ?", c.records.0.saturating_mul(1000)).execute(&mut *conn).await?.rows_affected();
-        sqlx::query("UPDATE retention SET events_before = MAX(events_before, ?) WHERE id = 1").bind(c.records.0).execute(&mut *conn).await?;
-        let events = delete("DELETE FROM events WHERE at < ?", c.records.0).execute(&mut *conn).await?.rows_affected();
-        let devices = sqlx::query("DELETE FROM devices WHERE revoked_at < ? OR last_seen_at < ? OR created_at < ?")
+            delete("DELETE FROM delivery_jobs WHERE created_at < $1", c.records.0.saturating_mul(1000)).execute(&mut tx).await?.rows_affected();
+        sql("UPDATE retention SET events_before = CASE WHEN events_before < $1 THEN $1 ELSE events_before END WHERE id = 1").bind(c.records.0).execute(&mut tx).await?;
+        let events = delete("DELETE FROM events WHERE at < $1", c.records.0).execute(&mut tx).await?.rows_affected();
+        let devices = sql("DELETE FROM devices WHERE revoked_at < $1 OR last_seen_at < $2 OR created_at < $3")
             .bind(c.devices_revoked.0)
             .bind(c.devices_seen.0)
             .bind(c.devices_created.0)
-            .execute(&mut *conn)
+            .execute(&mut tx)
             .await?
             .rows_affected();
-        let networks = delete("DELETE FROM known_networks WHERE last_login_at < ?", c.networks.0).execute(&mut *conn).await?.rows_affected();
-        let outbox = delete("DELETE FROM outbox WHERE created_at < ?", c.flows_ended.0).execute(&mut *conn).await?.rows_affected();
+        let networks = delete("DELETE FROM known_networks WHERE last_login_at < $1", c.networks.0).execute(&mut tx).await?.rows_affected();
+        let outbox = delete("DELETE FROM outbox WHERE created_at < $1", c.flows_ended.0).execute(&mut tx).await?.rows_affected();
         // Administrator sessions last 12 hours at most; a day later they go.
-        delete("DELETE FROM admin_sessions WHERE created_at < ?", c.flows_ended.0).execute(&mut *conn).await?;
+        delete("DELETE FROM admin_sessions WHERE created_at < $1", c.flows_ended.0).execute(&mut tx).await?;
         tx.commit().await?;
         Ok(Pruned { flows, codes, rate_hits, delivery_jobs, events, devices, networks, outbox })
     }

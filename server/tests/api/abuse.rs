@@ -33,9 +33,9 @@ async fn sixteen_parallel_uses_of_one_code_log_in_exactly_once_in_200_rounds() {
         let results = join_all((0..16).map(|_| verify_with_flow(&app, &flow, &code))).await;
         let winners: Vec<String> = results.into_iter().flatten().collect();
         assert_eq!(winners.len(), 1, "round {round}: {} logins", winners.len());
-        let devices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE contact_id = ?")
+        let devices: i64 = server::store::sql("SELECT COUNT(*) FROM devices WHERE contact_id = $1")
             .bind(contact.id.0)
-            .fetch_one(app.store.pool())
+            .scalar_one(app.store.db())
             .await
             .unwrap();
         assert_eq!(devices, 1, "round {round}: one device");
@@ -189,7 +189,8 @@ async fn when_the_sms_budget_is_spent_sms_stops_with_one_alert_and_email_goes_on
 #[tokio::test]
 async fn codes_issued_under_the_previous_key_verify_after_a_rotation() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let (old, new) = ("11".repeat(32), "22".repeat(32));
     let before = spawn_app_with(&[("DATABASE_URL", &db), ("PORTAL_SECRET_KEY", &old)]).await;
     before.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
@@ -234,7 +235,8 @@ async fn logged_in_on_shared_db(db: &str) -> (TestApp, Browser) {
 #[tokio::test]
 async fn opting_out_of_every_channel_forgets_the_contacts_browsers() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let (_app, browser) = logged_in_on_shared_db(&db).await;
     assert!(portal(&db, &["contact", "opt-out", "ada@example.com", "--channel", "email"]).await.status.success());
     assert_eq!(browser.get("/").await.status, 200, "one channel left: still logged in");
@@ -246,7 +248,8 @@ async fn opting_out_of_every_channel_forgets_the_contacts_browsers() {
 #[tokio::test]
 async fn removing_a_contact_forgets_their_browsers() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let (app, browser) = logged_in_on_shared_db(&db).await;
     assert!(portal(&db, &["contact", "remove", "ada@example.com"]).await.status.success());
     assert_eq!(browser.get("/").await.location(), Some("/login"));
@@ -278,7 +281,7 @@ async fn codes_and_device_tokens_are_in_no_event_and_no_table_in_the_clear() {
         ("delivery_attempts", "SELECT COALESCE(error, '') || COALESCE(provider_message_id, '') FROM delivery_attempts"),
         ("rate_hits", "SELECT key FROM rate_hits"),
     ] {
-        tables.insert(table, sqlx::query_scalar(query).fetch_all(app.store.pool()).await.unwrap());
+        tables.insert(table, server::store::sql(query).scalar_all(app.store.db()).await.unwrap());
     }
     for secret in [first.as_str(), second.as_str(), token.as_str()] {
         assert!(!events.iter().any(|e| e.contains(secret)), "{secret} in an event");

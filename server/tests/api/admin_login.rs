@@ -40,7 +40,7 @@ async fn the_right_password_opens_a_session_and_every_other_attempt_gets_one_ans
     let kinds: Vec<String> = app.store.events(None).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "admin_login_failed").count(), 4);
     assert_eq!(kinds.iter().filter(|k| *k == "admin_logged_in").count(), 1);
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM admin_sessions").fetch_all(app.store.pool()).await.unwrap();
+    let stored: Vec<Vec<u8>> = server::store::sql("SELECT token_hash FROM admin_sessions").scalar_all(app.store.db()).await.unwrap();
     assert!(stored.iter().all(|h| h.len() == 32 && h != cookie.as_bytes()), "only a hash is stored");
 }
 

@@ -5,16 +5,18 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 struct Cli {
-    dir: tempfile::TempDir,
+    db: crate::helpers::TestDb,
+    _dir: tempfile::TempDir,
 }
 
 impl Cli {
     fn new() -> Self {
-        Cli { dir: tempfile::tempdir().unwrap() }
+        let dir = tempfile::tempdir().unwrap();
+        Cli { db: crate::helpers::TestDb::new(dir.path(), "portal.db"), _dir: dir }
     }
 
     fn db(&self) -> String {
-        format!("sqlite://{}/portal.db", self.dir.path().display())
+        self.db.url.clone()
     }
 
     /// Runs `portal` with `stdin` on its standard input (none: no terminal either).
@@ -71,7 +73,7 @@ async fn the_password_is_stored_as_argon2id_with_owasp_parameters() {
     let cli = Cli::new();
     cli.ok(&["admin", "add", "ops", "--password-stdin"], Some(GOOD));
     let store = server::store::Store::open(&cli.db()).await.unwrap();
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM admins").fetch_one(store.pool()).await.unwrap();
+    let stored: String = server::store::sql("SELECT password_hash FROM admins").scalar_one(store.db()).await.unwrap();
     assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     assert!(!stored.contains("correct horse"));
     assert!(server::admin::password::verify(&stored, "correct horse battery staple"));

@@ -3,18 +3,20 @@
 use std::process::{Command, Output};
 
 struct Cli {
-    dir: tempfile::TempDir,
+    db: crate::helpers::TestDb,
+    _dir: tempfile::TempDir,
 }
 
 impl Cli {
     fn new() -> Self {
-        Cli { dir: tempfile::tempdir().unwrap() }
+        let dir = tempfile::tempdir().unwrap();
+        Cli { db: crate::helpers::TestDb::new(dir.path(), "portal.db"), _dir: dir }
     }
 
     fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_portal"))
             .args(args)
-            .env("DATABASE_URL", format!("sqlite://{}/portal.db", self.dir.path().display()))
+            .env("DATABASE_URL", &self.db.url)
             .env("RUST_LOG", "warn")
             .output()
             .unwrap()

@@ -343,12 +343,12 @@ async fn codes_in_delivery_jobs_are_sealed_and_wiped_after_sending() {
     let app = spawn_app_idle(&[("PORTAL_DELIVERY_POLL", "20ms")]).await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     app.browser().request_code("ada@example.com", Channel::Email).await;
-    let sealed: Vec<Vec<u8>> = sqlx::query_scalar("SELECT payload FROM delivery_jobs").fetch_all(app.store.pool()).await.unwrap();
+    let sealed: Vec<Vec<u8>> = server::store::sql("SELECT payload FROM delivery_jobs").scalar_all(app.store.db()).await.unwrap();
     app.worker.clone().unwrap().spawn();
     let code = app.latest_code("ada@example.com").await;
     assert!(!sealed[0].windows(6).any(|w| w == code.as_bytes()), "the queued job does not hold the code in the clear");
     eventually("the payload is wiped", || async {
-        let left: Vec<Option<Vec<u8>>> = sqlx::query_scalar("SELECT payload FROM delivery_jobs").fetch_all(app.store.pool()).await.unwrap();
+        let left: Vec<Option<Vec<u8>>> = server::store::sql("SELECT payload FROM delivery_jobs").scalar_all(app.store.db()).await.unwrap();
         left == [None]
     })
     .await;
@@ -357,7 +357,8 @@ async fn codes_in_delivery_jobs_are_sealed_and_wiped_after_sending() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_server_processes_on_one_database_send_each_code_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let shared = [("DATABASE_URL", db.as_str()), ("PORTAL_DELIVERY_POLL", "20ms"), ("PORTAL_DELIVERY_WORKERS", "3")];
     // Two portals (as two processes would be) with three workers each.
     let first = spawn_app_idle(&shared).await;

@@ -7,7 +7,8 @@ use crate::helpers::{portal, spawn_app_with};
 #[tokio::test]
 async fn doctor_explains_an_opt_out_a_typo_and_an_older_code_from_what_really_happened() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let app = spawn_app_with(&[("DATABASE_URL", &db)]).await;
     app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[Channel::Sms]).await;
     // Ada asks twice for a text message (she opted out of SMS), then types her email
@@ -42,7 +43,8 @@ async fn doctor_explains_an_opt_out_a_typo_and_an_older_code_from_what_really_ha
 #[tokio::test]
 async fn doctor_sees_a_network_that_changed_and_one_over_its_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let app = spawn_app_with(&[("DATABASE_URL", &db), ("PORTAL_TRUSTED_PROXIES", "127.0.0.1"), ("PORTAL_IP_VERIFICATIONS_PER_HOUR", "2")]).await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     // Asked at home; the VPN comes on before she types the code, and its exit is busy.

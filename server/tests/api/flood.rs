@@ -125,7 +125,7 @@ async fn flood(app: &TestApp, n: usize, untrusted: bool) -> (usize, usize) {
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(app.store.pool()).await.unwrap()
+    server::store::sql(sqlx::AssertSqlSafe(sql.to_string())).scalar_one(app.store.db()).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,13 +13,106 @@ use server::store::{Contact, Store};
 
 pub const T0: Timestamp = Timestamp(1_800_000_000);
 
+/// The database a test runs on: a SQLite file in the test's folder, or, when
+/// `TEST_DATABASE_URL` names a PostgreSQL server, a database of its own on that server,
+/// made for the test and dropped when it ends. Both run the same tests.
+pub struct TestDb {
+    pub url: String,
+    /// The server's URL and this test's database on it.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A fresh database; `file` names it on SQLite.
+    pub fn new(dir: &std::path::Path, file: &str) -> TestDb {
+        let Some(server) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+            return TestDb { url: format!("sqlite://{}", dir.join(file).display()), postgres: None };
+        };
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "portal_test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            rand_suffix()
+        );
+        on_server(&server, &format!("CREATE DATABASE {name}"));
+        TestDb { url: with_database(&server, &name), postgres: Some((server, name)) }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// Everything stored, as bytes: the SQLite file and its log, or a PostgreSQL data dump.
+    pub fn raw_contents(&self) -> Vec<u8> {
+        match &self.postgres {
+            None => {
+                let path = std::path::PathBuf::from(self.url.trim_start_matches("sqlite://"));
+                let mut bytes = std::fs::read(&path).unwrap();
+                bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+                bytes
+            }
+            Some(_) => {
+                let out = std::process::Command::new("pg_dump").args(["--data-only", &self.url]).output().expect("pg_dump runs");
+                assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+                out.stdout
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.postgres {
+            on_server(server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    (h.finish() % 1_000_000) as u32
+}
+
+/// `postgres://user@host:port/db?opts` with another database.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// Runs one statement on the test server, from a thread of its own so that it works
+/// in and outside the tests' runtimes (and in `Drop`).
+fn on_server(server: &str, statement: &str) {
+    let (server, statement) = (server.to_string(), statement.to_string());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&server).await.unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone())).execute(&mut conn).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+        });
+    })
+    .join()
+    .expect("the database server answered");
+}
+
 pub struct TestApp {
     pub base: String,
     /// The origin the portal believes it has (`PORTAL_PUBLIC_URL`).
     pub origin: String,
     pub clock: ManualClock,
     pub store: Store,
-    pub db_path: std::path::PathBuf,
+    pub db: std::sync::Arc<TestDb>,
     pub worker: Option<server::delivery::Worker>,
     _dir: tempfile::TempDir,
 }
@@ -56,9 +149,9 @@ pub async fn spawn_app_idle(settings: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
     let addr = listener.local_addr().expect("address");
-    let db_path = dir.path().join("portal.db");
+    let db = std::sync::Arc::new(TestDb::new(dir.path(), "portal.db"));
     let mut env: BTreeMap<String, String> = BTreeMap::new();
-    env.insert("DATABASE_URL".into(), format!("sqlite://{}", db_path.display()));
+    env.insert("DATABASE_URL".into(), db.url.clone());
     env.insert("PORTAL_KEY_FILE".into(), dir.path().join("secret.key").display().to_string());
     env.insert("PORTAL_ADDR".into(), addr.to_string());
     env.insert("PORTAL_PUBLIC_URL".into(), format!("http://{addr}"));
@@ -78,7 +171,7 @@ pub async fn spawn_app_idle(settings: &[(&str, &str)]) -> TestApp {
     let store = service.store().clone();
     let router = server::http::router(&config, service);
     tokio::spawn(server::http::serve(listener, router));
-    TestApp { base: format!("http://{addr}"), origin, clock, store, db_path, worker: Some(worker), _dir: dir }
+    TestApp { base: format!("http://{addr}"), origin, clock, store, db, worker: Some(worker), _dir: dir }
 }
 
 impl TestApp {

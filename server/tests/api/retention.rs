@@ -9,7 +9,7 @@ use server::retention::{Retention, prune};
 use crate::helpers::{TestApp, portal, spawn_app, spawn_app_with};
 
 async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(app.store.pool()).await.unwrap()
+    server::store::sql(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).scalar_one(app.store.db()).await.unwrap()
 }
 
 async fn counts(app: &TestApp) -> [i64; 6] {
@@ -49,14 +49,14 @@ async fn flows_go_a_day_after_they_end_and_records_after_400_days() {
     assert_eq!((pruned.flows, pruned.codes), (2, 2), "{pruned}");
     let [flows, codes, jobs, events_now, devices, hits] = counts(&app).await;
     assert_eq!((flows, codes, jobs, events_now, devices, hits), (0, 0, 2, events, 1, 0));
-    let orphaned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM delivery_jobs WHERE code_id IS NULL").fetch_one(app.store.pool()).await.unwrap();
+    let orphaned: i64 = server::store::sql("SELECT COUNT(*) FROM delivery_jobs WHERE code_id IS NULL").scalar_one(app.store.db()).await.unwrap();
     assert_eq!(orphaned, 2, "delivery records outlive their codes");
 
     // Just before 400 days after the events, they are still there and cannot be deleted.
     app.clock.advance(398 * 86_400);
     prune_now(&app).await;
     assert_eq!(count(&app, "events").await, events);
-    let refused = sqlx::query("DELETE FROM events").execute(app.store.pool()).await;
+    let refused = server::store::sql("DELETE FROM events").execute(app.store.db()).await;
     assert!(refused.unwrap_err().to_string().contains("append-only"), "young events cannot be deleted");
     assert_eq!(count(&app, "events").await, events);
 
@@ -92,7 +92,8 @@ async fn a_flow_in_progress_and_a_remembered_browser_are_kept() {
 #[tokio::test]
 async fn pruning_is_safe_from_several_processes_at_once_and_on_demand() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let app = spawn_app_with(&[("DATABASE_URL", &db)]).await;
     for i in 0..20 {
         app.add_contact("C", Some(&format!("c{i}@example.com")), None, &[]).await;

@@ -17,6 +17,8 @@ const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccdde
 struct Portal {
     child: Child,
     db: String,
+    /// Dropped after the process is stopped.
+    _db: crate::helpers::TestDb,
     base: String,
     /// Its stderr, in a file: a pipe nobody reads would fill up and stall it.
     log: std::path::PathBuf,
@@ -31,7 +33,8 @@ impl Drop for Portal {
 }
 
 fn start(dir: &std::path::Path, webhook_url: &str) -> Portal {
-    let db = format!("sqlite://{}/p.db", dir.display());
+    let test_db = crate::helpers::TestDb::new(dir, "p.db");
+    let db = test_db.url.clone();
     let port = free_port();
     let log = dir.join("stderr.log");
     let run = |args: &[&str], stderr: Stdio| {
@@ -55,7 +58,7 @@ fn start(dir: &std::path::Path, webhook_url: &str) -> Portal {
     let add = run(&["contact", "add", "--name", "Ada", "--phone", "20123401"], Stdio::piped()).wait_with_output().unwrap();
     assert!(add.status.success(), "{add:?}");
     let child = run(&["serve"], Stdio::from(std::fs::File::create(&log).unwrap()));
-    Portal { child, db, base: format!("http://127.0.0.1:{port}"), log }
+    Portal { child, db, _db: test_db, base: format!("http://127.0.0.1:{port}"), log }
 }
 
 /// Asks for an SMS code, waits until its job is done (failed or expired), stops the
@@ -97,7 +100,7 @@ async fn ask_and_collect(portal: Portal) -> (String, Vec<String>) {
         "SELECT COALESCE(error, '') FROM delivery_attempts",
         "SELECT detail FROM events",
     ] {
-        records.extend(sqlx::query_scalar::<_, String>(query).fetch_all(store.pool()).await.unwrap());
+        records.extend(server::store::sql(query).scalar_all::<String>(store.db()).await.unwrap());
     }
     (log, records)
 }

@@ -184,7 +184,8 @@ async fn locks_of_an_email_and_a_phone_number_say_nothing_about_each_other() {
 #[tokio::test]
 async fn opting_out_of_a_channel_uses_up_the_codes_sent_on_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let app = spawn_app_with(&[("DATABASE_URL", &db)]).await;
     let ada = app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
     let by_email = app.browser();
@@ -209,7 +210,8 @@ async fn opting_out_of_a_channel_uses_up_the_codes_sent_on_it() {
 #[tokio::test]
 async fn an_opt_out_cancels_deliveries_not_yet_made() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let app = spawn_app_idle(&[("DATABASE_URL", &db)]).await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     app.browser().request_code("ada@example.com", Channel::Email).await;
@@ -224,7 +226,8 @@ async fn an_opt_out_cancels_deliveries_not_yet_made() {
 #[tokio::test]
 async fn a_removed_contacts_code_logs_nobody_in() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/shared.db", dir.path().display());
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
     let app = spawn_app_with(&[("DATABASE_URL", &db)]).await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     let browser = app.browser();

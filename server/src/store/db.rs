@@ -1,0 +1,219 @@
+//! Two databases, one query text. Every statement is written once, with `$1`-style
+//! placeholders that SQLite and PostgreSQL both read, and run through the backend's
+//! own sqlx driver, so each decodes with its native types (sqlx's `Any` driver
+//! cannot read SQLite booleans and drops the connection settings SQLite needs).
+//!
+//! A [`Query`] holds the text and its arguments; it is executed on a pool ([`Db`])
+//! or inside a transaction ([`super::Tx`]) through [`Ex`].
+
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, SqlSafeStr, SqlStr, Transaction};
+
+/// A pool of either backend.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// An open transaction of either backend.
+pub enum Conn {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Where a query runs: on the pool, or in a transaction.
+pub enum Ex<'a> {
+    Pool(&'a Db),
+    Tx(&'a mut Conn),
+}
+
+impl<'a> From<&'a Db> for Ex<'a> {
+    fn from(db: &'a Db) -> Self {
+        Ex::Pool(db)
+    }
+}
+
+/// A bound value, in the few types the store uses.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+    Bool(bool),
+}
+
+macro_rules! arg_from {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {
+        $(impl From<$t> for Arg {
+            fn from($v: $t) -> Arg {
+                $e
+            }
+        })*
+    };
+}
+
+arg_from! {
+    i64 => |v| Arg::Int(Some(v)),
+    Option<i64> => |v| Arg::Int(v),
+    u32 => |v| Arg::Int(Some(i64::from(v))),
+    bool => |v| Arg::Bool(v),
+    &str => |v| Arg::Text(Some(v.to_string())),
+    String => |v| Arg::Text(Some(v)),
+    &String => |v| Arg::Text(Some(v.clone())),
+    Option<&str> => |v| Arg::Text(v.map(str::to_string)),
+    Option<String> => |v| Arg::Text(v),
+    &[u8] => |v| Arg::Bytes(Some(v.to_vec())),
+    Vec<u8> => |v| Arg::Bytes(Some(v)),
+    &Vec<u8> => |v| Arg::Bytes(Some(v.clone())),
+    Option<&[u8]> => |v| Arg::Bytes(v.map(<[u8]>::to_vec)),
+    Option<Vec<u8>> => |v| Arg::Bytes(v),
+}
+
+/// What a statement did.
+#[derive(Debug, Clone, Copy)]
+pub struct Done(u64);
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A statement and its arguments.
+#[must_use = "a query does nothing until it is executed"]
+pub struct Query {
+    sql: SqlStr,
+    args: Vec<Arg>,
+}
+
+/// A statement, with `$n` placeholders.
+pub fn sql(text: impl SqlSafeStr) -> Query {
+    Query { sql: text.into_sql_str(), args: Vec::new() }
+}
+
+/// Binds every argument to a sqlx query of either backend.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for arg in $args {
+            q = match arg {
+                Arg::Int(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// Runs `$body` with `$e` bound to the executor of whichever backend `$ex` is.
+macro_rules! on {
+    ($ex:expr, |$e:ident| $body:expr) => {
+        match $ex {
+            Ex::Pool(Db::Sqlite(p)) => {
+                let $e = p;
+                $body
+            }
+            Ex::Pool(Db::Postgres(p)) => {
+                let $e = p;
+                $body
+            }
+            Ex::Tx(Conn::Sqlite(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+            Ex::Tx(Conn::Postgres(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// A row type both backends can decode.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+impl Query {
+    pub fn bind(mut self, value: impl Into<Arg>) -> Self {
+        self.args.push(value.into());
+        self
+    }
+
+    pub async fn execute<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Done> {
+        let Query { sql, args } = self;
+        on!(ex.into(), |e| bind_all!(sqlx::query(sql), args).execute(e).await.map(|d| Done(d.rows_affected())))
+    }
+
+    pub async fn fetch_one<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<T> {
+        let Query { sql, args } = self;
+        on!(ex.into(), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
+    }
+
+    pub async fn fetch_optional<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Option<T>> {
+        let Query { sql, args } = self;
+        on!(ex.into(), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
+    }
+
+    pub async fn fetch_all<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Vec<T>> {
+        let Query { sql, args } = self;
+        on!(ex.into(), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
+    }
+
+    /// The first column of the one row.
+    pub async fn scalar_one<'a, T>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<T>
+    where
+        (T,): Row,
+    {
+        Ok(self.fetch_one::<(T,)>(ex).await?.0)
+    }
+
+    pub async fn scalar_optional<'a, T>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Option<T>>
+    where
+        (T,): Row,
+    {
+        Ok(self.fetch_optional::<(T,)>(ex).await?.map(|(v,)| v))
+    }
+
+    pub async fn scalar_all<'a, T>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Vec<T>>
+    where
+        (T,): Row,
+    {
+        Ok(self.fetch_all::<(T,)>(ex).await?.into_iter().map(|(v,)| v).collect())
+    }
+}
+
+/// `($1, $2, $3), ($4, $5, $6)`: placeholders for `rows` rows of `columns` values.
+pub fn values(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=columns).map(|c| format!("${}", r * columns + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_numbers_placeholders_row_by_row() {
+        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values(1, 1), "($1)");
+    }
+}
