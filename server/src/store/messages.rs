@@ -40,7 +40,7 @@ impl Store {
         let Some(message) = message else {
             return Err(StoreError::NotFound(format!("no message with id {public_id:?}")));
         };
-        sql("INSERT OR IGNORE INTO publications (message_id, contact_id, published_at) VALUES ($1, $2, $3)")
+        sql("INSERT INTO publications (message_id, contact_id, published_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(message)
             .bind(contact.0)
             .bind(now.0)

@@ -24,11 +24,18 @@ struct Portal {
     log: std::path::PathBuf,
 }
 
+impl Portal {
+    /// Stops the process; its database stays until the `Portal` goes.
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A failed assertion must not leave the server running.
 impl Drop for Portal {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
@@ -63,7 +70,7 @@ fn start(dir: &std::path::Path, webhook_url: &str) -> Portal {
 
 /// Asks for an SMS code, waits until its job is done (failed or expired), stops the
 /// portal and returns everything it logged and recorded.
-async fn ask_and_collect(portal: Portal) -> (String, Vec<String>) {
+async fn ask_and_collect(mut portal: Portal) -> (String, Vec<String>) {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for _ in 0..200 {
         if http.get(format!("{}/healthz", portal.base)).send().await.is_ok() {
@@ -90,7 +97,7 @@ async fn ask_and_collect(portal: Portal) -> (String, Vec<String>) {
     }
     let jobs = store.jobs(None).await.unwrap();
     let log_file = portal.log.clone();
-    drop(portal);
+    portal.stop();
     let log = std::fs::read_to_string(&log_file).unwrap();
     assert!(["failed", "expired"].contains(&jobs[0].status.as_str()), "{jobs:?}");
     assert!(log.contains("sqlx::query"), "the log is at debug level");
