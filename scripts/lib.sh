@@ -63,6 +63,17 @@ ensure_smtp_sink() {
 
 # The browser bundle: the islands compiled to wasm32 with the size-optimised
 # profile, bound by wasm-bindgen, shrunk by wasm-opt; plus the stylesheet.
+# Whether a PostgreSQL server answers at the URL (psql if installed, else a TCP probe).
+postgres_reachable() {
+  local url="$1"
+  if command -v psql >/dev/null; then
+    PGCONNECT_TIMEOUT=3 psql "$url" -Atqc 'SELECT 1' >/dev/null 2>&1
+  else
+    local hostport="${url#*@}"; hostport="${hostport%%/*}"
+    timeout 3 bash -c "exec 3<>/dev/tcp/${hostport%%:*}/${hostport##*:}" 2>/dev/null
+  fi
+}
+
 build_site() {
   say "building the browser bundle (wasm)"
   cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release

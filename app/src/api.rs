@@ -7,7 +7,7 @@ pub mod messages;
 #[cfg(feature = "ssr")]
 mod request;
 #[cfg(feature = "ssr")]
-pub use request::use_response_nonce;
+pub use request::{UNAVAILABLE, use_response_nonce};
 
 /// Marks the response of the page being rendered as 404.
 #[cfg(feature = "ssr")]

@@ -65,6 +65,8 @@ impl<T> Reply<T> {
 #[derive(Clone, Debug)]
 pub struct Failure {
     pub reference: String,
+    /// The database could not be reached or was busy: trying again in a moment can work.
+    pub unavailable: bool,
 }
 
 pub type PortResult<T> = Result<Reply<T>, Failure>;

@@ -143,6 +143,25 @@ impl Store {
     }
 }
 
+/// Whether an error (or one it was caused by) means the database cannot be reached
+/// or is busy just now, so that trying again in a moment can work: no connection to
+/// be had in time, a connection lost, the server shutting down or starting up, or
+/// SQLite's lock held past the busy timeout.
+pub fn is_outage(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(e) = e.downcast_ref::<sqlx::Error>() {
+            return match e {
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "5" || c == "517"),
+                _ => false,
+            };
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// A stored channel, decoded strictly.
 fn stored_channel(s: &str) -> StoreResult<app::types::Channel> {
     match s {

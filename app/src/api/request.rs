@@ -60,11 +60,22 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// What a contact reads while the portal cannot reach its database.
+pub const UNAVAILABLE: &str = "The portal cannot reach its database just now. Nothing is lost: please try again in a moment.";
+
 /// Applies the reply's cookies and returns its value; failures become an error that
 /// carries only the reference.
 pub fn finish<T>(result: PortResult<T>) -> Result<T, ServerFnError> {
-    let reply = result.map_err(|Failure { reference }| {
-        ServerFnError::new(format!("Something went wrong on our side (reference {reference})."))
+    let reply = result.map_err(|Failure { reference, unavailable }| {
+        if unavailable {
+            if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+                response.insert_header(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            ServerFnError::new(format!("{UNAVAILABLE} (reference {reference})"))
+        } else {
+            ServerFnError::new(format!("Something went wrong on our side (reference {reference})."))
+        }
     })?;
     if let Some(response) = use_context::<ResponseOptions>() {
         for change in &reply.cookies {

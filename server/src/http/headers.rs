@@ -80,7 +80,11 @@ fn generic_errors(path: &str, response: Response) -> Response {
     let status = response.status();
     let ours = matches!(status, StatusCode::FORBIDDEN | StatusCode::PAYLOAD_TOO_LARGE);
     if status.is_client_error() && !ours || status.is_server_error() {
-        let text = if status.is_server_error() { "Something went wrong on our side." } else { "This request could not be handled." };
+        let text = match status {
+            StatusCode::SERVICE_UNAVAILABLE => app::api::UNAVAILABLE,
+            s if s.is_server_error() => "Something went wrong on our side.",
+            _ => "This request could not be handled.",
+        };
         let (mut parts, _) = response.into_parts();
         parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
         parts.headers.remove(header::CONTENT_LENGTH);

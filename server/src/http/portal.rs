@@ -18,7 +18,7 @@ impl PortalAdapter {
         PortalAdapter { service }
     }
 
-    fn done<T, U, E: std::fmt::Display>(&self, result: Result<Answer<T>, E>, show: impl FnOnce(T) -> U) -> PortResult<U> {
+    fn done<T, U, E: std::error::Error + 'static>(&self, result: Result<Answer<T>, E>, show: impl FnOnce(T) -> U) -> PortResult<U> {
         failure(result.map(|Answer { value, cookies }| Reply { value: show(value), cookies: cookies.into_iter().map(|c| self.cookie(c)).collect() }))
     }
 
@@ -72,11 +72,18 @@ impl PortalAdapter {
 }
 
 /// An unexpected error is logged with a reference; only the reference goes out.
-pub(super) fn failure<T, E: std::fmt::Display>(result: Result<Reply<T>, E>) -> PortResult<T> {
+/// A database that cannot be reached is said as such (and logged as a warning): the
+/// contact is asked to try again in a moment.
+pub(super) fn failure<T, E: std::error::Error + 'static>(result: Result<Reply<T>, E>) -> PortResult<T> {
     result.map_err(|e| {
         let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
-        tracing::error!(reference = %reference, error = %e, "request failed");
-        Failure { reference }
+        let unavailable = crate::store::is_outage(&e);
+        if unavailable {
+            tracing::warn!(reference = %reference, error = %e, "database unavailable");
+        } else {
+            tracing::error!(reference = %reference, error = %e, "request failed");
+        }
+        Failure { reference, unavailable }
     })
 }
 

@@ -294,7 +294,7 @@ pub struct Browser {
     base: String,
     origin: String,
     client: reqwest::Client,
-    pub cookies: Mutex<BTreeMap<String, String>>,
+    pub cookies: Arc<Mutex<BTreeMap<String, String>>>,
     forwarded_for: Option<String>,
 }
 
@@ -306,7 +306,13 @@ impl Browser {
             .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
             .build()
             .expect("client");
-        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Mutex::new(BTreeMap::new()), forwarded_for: None }
+        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Arc::new(Mutex::new(BTreeMap::new())), forwarded_for: None }
+    }
+
+    /// The same browser (its cookies shared) reaching the portal at `base`: another
+    /// process behind the same load balancer.
+    pub fn at(&self, base: &str) -> Browser {
+        Browser { base: base.to_string(), origin: self.origin.clone(), client: self.client.clone(), cookies: self.cookies.clone(), forwarded_for: self.forwarded_for.clone() }
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -356,6 +362,12 @@ impl Browser {
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         self.send(self.client.post(format!("{}{path}", self.base)).form(form)).await
+    }
+
+    /// Posts a form as a script does (`fetch` with an `Accept` header): the answer is
+    /// the server function's own, not a redirect.
+    pub async fn post_accepting(&self, path: &str, form: &[(&str, &str)], accept: &str) -> Page {
+        self.send(self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form)).await
     }
 
     /// Posts a form and follows the redirect, as a browser without JavaScript does.

@@ -10,6 +10,8 @@ mod config;
 mod helpers;
 mod login;
 mod pages;
+mod postgres;
+mod processes;
 mod retention;
 mod sinks;
 mod delivery;
