@@ -29,6 +29,10 @@ pub struct Outgoing {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The same for every try of one delivery job: the email's Message-ID and the
+    /// webhook's `Idempotency-Key`, so a message sent again after a worker died
+    /// mid-send can be recognised as the same one (mail clients show one copy).
+    pub key: String,
 }
 
 // The body holds a code: never print it by accident.

@@ -55,7 +55,9 @@ impl Smtp {
             .to(to)
             .subject(message.subject.clone())
             .date_now()
-            .message_id(None)
+            // One Message-ID per job, the same on every try: a copy sent again after
+            // a worker died mid-send is the same message to the mail client.
+            .message_id(Some(format!("<{}@{}>", message.key, self.from.email.domain())))
             .header(AutoSubmitted);
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.clone());
@@ -120,7 +122,7 @@ mod tests {
     #[tokio::test]
     async fn a_malformed_recipient_is_a_permanent_failure() {
         let smtp = Smtp::new("smtp://127.0.0.1:9", "portal@example.com", None, Duration::from_secs(1)).unwrap();
-        let m = Outgoing { channel: Channel::Email, to: "not an address".into(), subject: "s".into(), body: "b".into() };
+        let m = Outgoing { channel: Channel::Email, to: "not an address".into(), subject: "s".into(), body: "b".into(), key: "k".into() };
         assert!(matches!(smtp.send(&m).await, Err(DeliveryError::Permanent(_))));
     }
 }

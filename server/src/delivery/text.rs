@@ -2,14 +2,13 @@
 
 use app::types::Channel;
 
-use super::Outgoing;
 use crate::domain::{Code, Timestamp, words};
 
 pub const SERVICE_NAME: &str = "Contact portal";
 
 /// `host` is the portal's host name, for the WebOTP line that lets Android Chrome
 /// offer the code (`@host #123456`).
-pub fn code_message(channel: Channel, to: &str, code: &Code, requested_at: Timestamp, valid_for: std::time::Duration, host: &str) -> Outgoing {
+pub fn code_message(channel: Channel, code: &Code, requested_at: Timestamp, valid_for: std::time::Duration, host: &str) -> Text {
     let digits = code.digits();
     let expires = requested_at.plus(valid_for);
     let body = match channel {
@@ -28,12 +27,13 @@ pub fn code_message(channel: Channel, to: &str, code: &Code, requested_at: Times
             words(valid_for),
         ),
     };
-    Outgoing {
-        channel,
-        to: to.to_string(),
-        subject: format!("{SERVICE_NAME}: your confirmation code"),
-        body,
-    }
+    Text { subject: format!("{SERVICE_NAME}: your confirmation code"), body }
+}
+
+/// What a message says: sealed into its delivery job, opened by the worker.
+pub struct Text {
+    pub subject: String,
+    pub body: String,
 }
 
 /// Whether `text` fits one SMS segment in the GSM 03.38 basic character set.
@@ -46,9 +46,9 @@ pub fn fits_one_gsm7_segment(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn message(channel: Channel) -> Outgoing {
+    fn message(channel: Channel) -> Text {
         let code = Code::parse("012345").unwrap();
-        code_message(channel, "x", &code, Timestamp(0), std::time::Duration::from_secs(600), "portal.example.com")
+        code_message(channel, &code, Timestamp(0), std::time::Duration::from_secs(600), "portal.example.com")
     }
 
     #[test]

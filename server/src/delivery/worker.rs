@@ -112,7 +112,13 @@ impl Worker {
             .payload
             .as_deref()
             .and_then(|p| self.sealer.open(p).ok())
-            .map(|(subject, body)| Outgoing { channel: job.channel, to: job.recipient.clone(), subject, body });
+            .map(|(subject, body)| Outgoing {
+                channel: job.channel,
+                to: job.recipient.clone(),
+                subject,
+                body,
+                key: format!("portal-job-{}-{}", job.id, job.expires_at_ms),
+            });
         let result = match &message {
             Some(m) => self.delivery.send(m).await,
             None => Err(DeliveryError::Permanent("the message could not be read (was the server key changed?)".into())),

@@ -91,6 +91,11 @@ fn phone(n: usize) -> (String, String) {
 
 /// What the SMS gateway received: `(to, body)` in order.
 async fn received(gateway: &MockServer) -> Vec<(String, String)> {
+    received_with_keys(gateway).await.into_iter().map(|(to, body, _)| (to, body)).collect()
+}
+
+/// `(to, body, Idempotency-Key)` of every request, in order.
+async fn received_with_keys(gateway: &MockServer) -> Vec<(String, String, String)> {
     gateway
         .received_requests()
         .await
@@ -98,7 +103,8 @@ async fn received(gateway: &MockServer) -> Vec<(String, String)> {
         .iter()
         .map(|r| {
             let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-            (json["to"].as_str().unwrap().to_string(), json["body"].as_str().unwrap().to_string())
+            let key = r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            (json["to"].as_str().unwrap().to_string(), json["body"].as_str().unwrap().to_string(), key)
         })
         .collect()
 }
@@ -172,18 +178,27 @@ async fn two_processes_on_one_database_act_as_one_portal() {
     assert_eq!(jobs_to(&store, &to).await.len(), 2, "after the cooldown the other process sends it");
 
     // The per-identifier limits (one code a second, 4 an hour) hold exactly under
-    // bursts of 6 parallel requests spread over both processes.
+    // bursts of 6 parallel requests spread over both processes: never two codes in
+    // one second (the limit's grain), never a fifth in the hour.
     let (typed, to) = phone(2);
-    for burst in 1..=5 {
+    for _ in 0..5 {
         join_all((0..6).map(|i| {
             let browser = Browser::new(&on(i), &public);
             let typed = typed.clone();
             async move { browser.request_code(&typed, Channel::Sms).await }
         }))
         .await;
-        assert_eq!(jobs_to(&store, &to).await.len(), burst.min(4), "burst {burst}: one code a second, at most 4 an hour");
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
+    assert_eq!(jobs_to(&store, &to).await.len(), 4, "at most 4 an hour, and each burst after a quiet second got one");
+    let issued: Vec<i64> = server::store::sql(
+        "SELECT c.created_at FROM login_codes c JOIN contacts k ON k.id = c.contact_id WHERE k.phone = $1 AND c.sent = TRUE ORDER BY c.created_at",
+    )
+    .bind(to.as_str())
+    .scalar_all(store.db())
+    .await
+    .unwrap();
+    assert!(issued.windows(2).all(|w| w[1] > w[0]), "never two codes in one second: {issued:?}");
 
     // 16 parallel entries of one code, spread over both processes: one login, every round.
     let started = Instant::now();
@@ -240,8 +255,10 @@ async fn two_processes_on_one_database_act_as_one_portal() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut per_recipient: BTreeMap<String, usize> = BTreeMap::new();
-    for (to, _) in received(&gateway).await {
-        *per_recipient.entry(to).or_default() += 1;
+    let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (to, _, key) in received_with_keys(&gateway).await {
+        *per_recipient.entry(to.clone()).or_default() += 1;
+        keys.entry(to).or_default().push(key);
     }
     let interrupted: Vec<i64> = server::store::sql("SELECT job_id FROM delivery_attempts WHERE worker LIKE $1 AND finished_at IS NULL")
         .bind(format!("{}-%", a.pid))
@@ -257,7 +274,11 @@ async fn two_processes_on_one_database_act_as_one_portal() {
         let job = jobs.iter().find(|j| j.recipient == to).unwrap();
         match sent {
             1 => {}
-            2 if interrupted.contains(&job.id) => twice += 1,
+            2 if interrupted.contains(&job.id) => {
+                let both = &keys[&to];
+                assert!(both[0].starts_with("portal-job-") && both[0] == both[1], "a copy sent again carries the same Idempotency-Key: {both:?}");
+                twice += 1;
+            }
             n => panic!("{to}: sent {n} times (interrupted jobs: {interrupted:?})"),
         }
     }

@@ -1,4 +1,5 @@
-//! A generic SMS gateway: `POST <url>` with `{"to", "body"}` as JSON and a bearer token.
+//! A generic SMS gateway: `POST <url>` with `{"to", "body"}` as JSON, a bearer token,
+//! and an `Idempotency-Key` that is the same for every try of one job.
 
 use std::time::Duration;
 
@@ -30,7 +31,11 @@ struct Accepted {
 impl Delivery for Webhook {
     fn send<'a>(&'a self, message: &'a Outgoing) -> DeliveryFuture<'a> {
         Box::pin(async move {
-            let mut request = self.client.post(&self.url).json(&serde_json::json!({ "to": message.to, "body": message.body }));
+            let mut request = self
+                .client
+                .post(&self.url)
+                .header("Idempotency-Key", &message.key)
+                .json(&serde_json::json!({ "to": message.to, "body": message.body }));
             if let Some(token) = &self.token {
                 request = request.bearer_auth(token);
             }
