@@ -77,14 +77,16 @@ postgres_reachable() {
 build_site() {
   say "building the browser bundle (wasm)"
   cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
-  local wasm="target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-  mkdir -p "$PKG"
-  if [ ! -f "$PKG/portal_bg.wasm" ] || [ "$wasm" -nt "$PKG/portal_bg.wasm" ]; then
-    wasm-bindgen --target web --no-typescript --out-dir "$PKG" --out-name portal "$wasm"
+  local wasm="target/wasm32-unknown-unknown/wasm-release/frontend.wasm" raw="target/site-raw"
+  mkdir -p "$raw"
+  if [ ! -f "$raw/portal_bg.wasm" ] || [ "$wasm" -nt "$raw/portal_bg.wasm" ]; then
+    wasm-bindgen --target web --no-typescript --out-dir "$raw" --out-name portal "$wasm"
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-      "$PKG/portal_bg.wasm" -o "$PKG/portal_bg.wasm"
+      "$raw/portal_bg.wasm" -o "$raw/portal_bg.wasm"
   fi
-  cp style/portal.css style/favicon.svg "$PKG/"
+  cp style/portal.css style/favicon.svg "$raw/"
+  # Named by content hash, with .br and .gz beside each, and pkg/manifest.json.
+  node scripts/assets.mjs "$raw" "$PKG" portal.js portal_bg.wasm portal.css favicon.svg
 }
 
 build_server() {

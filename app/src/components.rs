@@ -1,5 +1,5 @@
-//! Small views shared by pages. `login_card` is the one island: the only part of the
-//! portal that ships as WASM.
+//! Small views shared by pages, all rendered on the server. `login_card` is the one
+//! the browser's script (the `frontend` crate) enhances.
 
 pub mod help;
 pub mod login_card;

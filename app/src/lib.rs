@@ -1,6 +1,7 @@
 //! The contact portal's pages and the API the browser calls.
 
 pub mod api;
+pub mod assets;
 pub mod components;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -15,19 +16,21 @@ use leptos_router::{SsrMode, path};
 use pages::admin::{card::AdminContactPage, contacts::AdminContactsPage, login::AdminLoginPage};
 use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::MessagesPage, not_found::NotFoundPage};
 
-/// The HTML document around every page.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around every page. Pages are server-rendered and need no
+/// script; the login page adds its own small one (see `pages::login`).
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     api::use_response_nonce();
+    let files = assets::assets();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" href="/pkg/portal.css"/>
-                <link rel="icon" href="/pkg/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options islands=true/>
+                <meta name="description" content="Read the messages sent to you: log in with a code sent by email or text message."/>
+                <link rel="stylesheet" href=files.css/>
+                <link rel="icon" href=files.favicon type="image/svg+xml"/>
                 <MetaTags/>
             </head>
             <body>

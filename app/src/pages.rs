@@ -1,5 +1,5 @@
 //! One page per file. Pages render on the server only; the login card inside the
-//! login page is the island that hydrates.
+//! login page is enhanced by the browser's small script (the `frontend` crate).
 
 pub mod admin;
 pub mod help;

@@ -13,7 +13,7 @@ async function violations(page: import('@playwright/test').Page): Promise<string
   return page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
 }
 
-test('the pages hydrate under a strict policy with a fresh nonce, and report no violation', async ({
+test("the card's script runs under a strict policy with a fresh nonce, and reports no violation", async ({
   page,
   newContact,
   outbox,
@@ -26,7 +26,7 @@ test('the pages hydrate under a strict policy with a fresh nonce, and report no 
   expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_\-+/=]{16,}' 'wasm-unsafe-eval'/);
   expect(policy).toContain("object-src 'none'");
   expect(policy).toContain("frame-ancestors 'none'");
-  await loginPage.waitForHydration();
+  await loginPage.waitForScript();
 
   const again = await page.request.get('/login');
   expect(again.headers()['content-security-policy']).not.toBe(policy);

@@ -2,6 +2,7 @@
 //! the headers every response carries.
 
 mod admin_portal;
+mod assets;
 mod client_ip;
 mod guard;
 mod headers;
@@ -43,6 +44,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         region: service.region(),
         limits: service.limits().clone(),
     });
+    let (assets, files) = assets::service(&config.site_root);
     let routes = generate_route_list(App);
     let leptos = Router::new()
         .leptos_routes_with_context(
@@ -51,6 +53,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
             move || {
                 provide_context(portal.clone());
                 provide_context(admin.clone());
+                provide_context(files.clone());
             },
             {
                 let options = options.clone();
@@ -69,7 +72,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     let origin = guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]);
     let header_policy = headers::HeaderPolicy { https: config.public_url.starts_with("https://") };
     let proxies = client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
-    // Layers run bottom-up on the way in: a panic becomes a plain 500, the body is
+    // Layers run bottom-up on the way in: answers are compressed, a panic becomes a plain 500, the body is
     // capped, headers are set on every answer, cross-site writes stop before any
     // handler, and the client address is resolved for the handlers.
     Router::new()
@@ -77,6 +80,8 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .merge(dev)
         .merge(hooks)
         .merge(leptos)
+        // The built browser files, named by content hash, precompressed.
+        .nest_service("/pkg", assets)
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
         .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
@@ -86,6 +91,9 @@ pub fn router(config: &Config, service: LoginService) -> Router {
             tracing::error!("a request handler panicked");
             (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
         }))
+        // Outermost: what goes out, pages and answers, compressed as the browser asks
+        // (brotli or gzip), after every other layer has had its say about the body.
+        .layer(assets::compression())
 }
 
 /// Serves until Ctrl-C (or SIGTERM), with the peer address available to handlers.

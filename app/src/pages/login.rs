@@ -18,12 +18,25 @@ pub fn LoginPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {
                     match login_state(next.clone(), notice).await {
-                        Ok(step) => view! { <LoginCard initial=step next=next/> }.into_any(),
+                        Ok(step) => view! { <LoginCard step=step next=next/> }.into_any(),
                         Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
             <p class="small"><a href="/help">"Help with logging in"</a></p>
         </main>
+        <Enhance/>
     }
+}
+
+/// Loads the card's script once the page has loaded, so it never competes with the
+/// page for the network: the card works as plain forms until it arrives.
+#[component]
+fn Enhance() -> impl IntoView {
+    let files = crate::assets::assets();
+    let script = format!(
+        "addEventListener('load',()=>import('{}').then(m=>m.default({{module_or_path:'{}'}})));",
+        files.js, files.wasm
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script> }
 }

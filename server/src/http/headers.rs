@@ -1,4 +1,5 @@
-//! Headers on every response: nothing is cached (pages show who is logged in), no
+//! Headers on every response: no page is cached (pages show who is logged in; the
+//! browser's files under `/pkg/` are named by content and cached for a year), no
 //! sniffing, no referrer leaks, no framing, a strict Content-Security-Policy, and HSTS
 //! when the portal is served over HTTPS. Error bodies are replaced by generic ones.
 
@@ -36,10 +37,12 @@ pub struct HeaderPolicy {
 
 pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
+    let fetched = request.headers().contains_key(FETCHED);
     let nonce = fresh_nonce();
     request.extensions_mut().insert(app::port::CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let is_asset = path.starts_with("/pkg/");
+    let ok = response.status() == StatusCode::OK;
     let h = response.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -53,8 +56,33 @@ pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: 
     }
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if ok {
+        // Named by content hash: a changed file is a new name. Sent in the encoding the
+        // browser accepted, so a shared cache must key on that too.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    generic_errors(&path, response)
+    let response = generic_errors(&path, response);
+    if fetched { where_to(response) } else { response }
+}
+
+/// Sent by the login card's script with its form posts (see the `frontend` crate).
+const FETCHED: &str = "x-portal-fetch";
+
+/// A form post's redirect, told to the script instead of followed: `fetch` would
+/// follow it and load the next page itself, using up what that page shows once (the
+/// "you are logged in" welcome) before the browser goes there. The script loads
+/// `/login` itself, or sends the browser on.
+fn where_to(response: Response) -> Response {
+    if !response.status().is_redirection() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    if let Some(location) = parts.headers.remove(header::LOCATION) {
+        parts.headers.insert("x-portal-location", location);
+    }
+    parts.status = StatusCode::NO_CONTENT;
+    Response::from_parts(parts, body)
 }
 
 /// Server-function failures answer with text from their framework (argument errors,

@@ -5,6 +5,7 @@ mod abuse;
 mod admin_login;
 mod admin_web;
 mod admins;
+mod assets;
 mod cli;
 mod config;
 mod helpers;

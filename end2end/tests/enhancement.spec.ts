@@ -31,7 +31,7 @@ test.describe('with JavaScript, the login page works in place', () => {
   }) => {
     const contact = newContact();
     await loginPage.goto();
-    await loginPage.waitForHydration();
+    await loginPage.waitForScript();
     await markDocument(page);
     const documentRequests = recordDocumentRequests(page);
 
@@ -57,7 +57,7 @@ test.describe('with JavaScript, the login page works in place', () => {
   }) => {
     const contact = newContact();
     await loginPage.goto();
-    await loginPage.waitForHydration();
+    await loginPage.waitForScript();
     await markDocument(page);
 
     await loginPage.requestCode(contact.email);
