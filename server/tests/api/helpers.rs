@@ -117,13 +117,13 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// Polls `check` until it holds (the worker runs beside the test), for at most 10 s.
+/// Polls `check` until it holds (the worker runs beside the test), for at most 30 s (a loaded CI machine is slow; a pass is quick).
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..1000 {
+    for _ in 0..3000 {
         if check().await {
             return;
         }
@@ -202,7 +202,7 @@ impl TestApp {
     /// has put one there (it runs beside the requests, not inside them).
     pub async fn latest_code(&self, to: &str) -> String {
         let wanted = self.jobs_for(to).await;
-        for _ in 0..500 {
+        for _ in 0..2000 {
             let outbox = self.store.outbox().await.expect("outbox");
             let mine: Vec<_> = outbox.iter().filter(|m| m.recipient == to).collect();
             if mine.len() >= wanted && !mine.is_empty() {
@@ -216,7 +216,7 @@ impl TestApp {
 
     /// Waits until the event log holds an event of `kind` for `contact`.
     pub async fn wait_for_event(&self, contact: &Contact, kind: &str) {
-        for _ in 0..500 {
+        for _ in 0..2000 {
             if self.event_kinds(contact).await.iter().any(|k| k == kind) {
                 return;
             }
@@ -232,7 +232,7 @@ impl TestApp {
 
     /// Waits until every queued job has been handled by the worker.
     pub async fn deliveries_settled(&self) {
-        for _ in 0..500 {
+        for _ in 0..2000 {
             let jobs = self.store.jobs(None).await.expect("jobs");
             if jobs.iter().all(|j| j.status != "queued" && j.status != "sending") {
                 return;
