@@ -109,13 +109,18 @@ impl Store {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
                 }
-                let pool = SqlitePoolOptions::new()
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(pool.acquire_timeout)
+                    .connect_with(options.clone())
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+                let read = SqlitePoolOptions::new()
                     .max_connections(pool.max_connections)
                     .acquire_timeout(pool.acquire_timeout)
                     .connect_with(options)
                     .await?;
-                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-                Db::Sqlite(pool)
+                Db::Sqlite(db::SqlitePools { read, write })
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?.application_name("portal");

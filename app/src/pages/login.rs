@@ -29,13 +29,15 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Loads the card's script once the page has loaded, so it never competes with the
-/// page for the network: the card works as plain forms until it arrives.
+/// Loads the card's script once the page has loaded and painted (the first idle
+/// moment after `load`), so it never competes with the page for the network or the
+/// first paint: the card works as plain forms until it arrives.
 #[component]
 fn Enhance() -> impl IntoView {
     let files = crate::assets::assets();
     let script = format!(
-        "addEventListener('load',()=>import('{}').then(m=>m.default({{module_or_path:'{}'}})));",
+        "addEventListener('load',()=>(window.requestIdleCallback||(f=>setTimeout(f,200)))(\
+         ()=>import('{}').then(m=>m.default({{module_or_path:'{}'}})),{{timeout:2000}}));",
         files.js, files.wasm
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script> }

@@ -13,8 +13,23 @@ use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, SqlSafeStr, SqlStr, Tr
 /// A pool of either backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// SQLite allows one writer at a time. Writes go through a pool of one connection,
+/// so a process's writers queue in order on the pool instead of meeting the lock
+/// inside SQLite, whose busy handler sleeps in steps of up to 100 ms (under load,
+/// most of a step's time). Reads use the other pool, in parallel (WAL).
+#[derive(Clone, Debug)]
+pub struct SqlitePools {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
+/// Whether a statement may write: anything that is not a plain `SELECT`.
+fn writes(sql: &str) -> bool {
+    !sql.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("SELECT"))
 }
 
 impl Db {
@@ -124,12 +139,13 @@ macro_rules! bind_all {
     }};
 }
 
-/// Runs `$body` with `$e` bound to the executor of whichever backend `$ex` is.
+/// Runs `$body` with `$e` bound to the executor of whichever backend `$ex` is (on
+/// SQLite, the writer's pool when `$writes`).
 macro_rules! on {
-    ($ex:expr, |$e:ident| $body:expr) => {
+    ($ex:expr, $writes:expr, |$e:ident| $body:expr) => {
         match $ex {
             Ex::Pool(Db::Sqlite(p)) => {
-                let $e = p;
+                let $e = if $writes { &p.write } else { &p.read };
                 $body
             }
             Ex::Pool(Db::Postgres(p)) => {
@@ -160,22 +176,22 @@ impl Query {
 
     pub async fn execute<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Done> {
         let Query { sql, args } = self;
-        on!(ex.into(), |e| bind_all!(sqlx::query(sql), args).execute(e).await.map(|d| Done(d.rows_affected())))
+        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query(sql), args).execute(e).await.map(|d| Done(d.rows_affected())))
     }
 
     pub async fn fetch_one<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<T> {
         let Query { sql, args } = self;
-        on!(ex.into(), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
+        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
     }
 
     pub async fn fetch_optional<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Option<T>> {
         let Query { sql, args } = self;
-        on!(ex.into(), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
+        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
     }
 
     pub async fn fetch_all<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Vec<T>> {
         let Query { sql, args } = self;
-        on!(ex.into(), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
+        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
     }
 
     /// The first column of the one row.
@@ -211,6 +227,14 @@ pub fn values(rows: usize, columns: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_select_is_read_on_the_readers_pool() {
+        assert!(!super::writes("  select id FROM t"));
+        assert!(super::writes("UPDATE t SET x = 1 RETURNING id"));
+        assert!(super::writes("INSERT INTO t VALUES ($1) RETURNING id"));
+        assert!(super::writes("DELETE FROM t"));
+    }
+
     #[test]
     fn values_numbers_placeholders_row_by_row() {
         assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");

@@ -2,8 +2,9 @@
 //! between one begin and one commit, and steps that read, decide and write (a code's
 //! attempts, a limit's count) run one after another, never on a stale read.
 //!
-//! - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at the start; a second
-//!   writer waits (the busy timeout) instead of failing.
+//! - SQLite: on the process's one writer connection (see `db::SqlitePools`), and
+//!   `BEGIN IMMEDIATE` takes the database's write lock at the start, so a writer in
+//!   another process waits (the busy timeout) instead of failing.
 //! - PostgreSQL: `BEGIN` and then `pg_advisory_xact_lock(STEP_LOCK)`: every process
 //!   on the database takes the same transaction-scoped lock, so steps are serialised
 //!   across processes exactly as SQLite serialises them, and the lock goes with the
@@ -28,7 +29,7 @@ impl Store {
     /// A transaction that runs alone among the steps that take one.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(Tx(match &self.db {
-            Db::Sqlite(pool) => Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(STEP_LOCK).execute(&mut *tx).await?;
@@ -40,7 +41,7 @@ impl Store {
     /// A plain transaction: atomic, but not serialised with the steps.
     pub(super) async fn begin_plain(&self) -> StoreResult<Tx> {
         Ok(Tx(match &self.db {
-            Db::Sqlite(pool) => Conn::Sqlite(pool.begin().await?),
+            Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin().await?),
             Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         }))
     }

@@ -1,0 +1,155 @@
+//! Full logins per second against a running portal: for each of many distinct
+//! contacts, "Send code", read the code from the dev outbox (the database's `outbox`
+//! table, as `/dev/outbox` shows it), and "Log in". Used by `scripts/bench`.
+//!
+//! Usage: logins <base URL> <DATABASE_URL> <contacts> <concurrency> [setup|baseline]
+//! `setup` adds the contacts `bench{i}@example.com` to the database and exits.
+//! `baseline` measures `GET /healthz` round trips instead, the floor any request
+//! pays. Otherwise prints one JSON line: count, seconds, per_second, p50_ms, p99_ms,
+//! and the medians of the three parts of a login (send, delivery, log_in).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use server::store::{Store, sql};
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, base, db, contacts, concurrency, rest @ ..] = args.as_slice() else {
+        return Err("usage: logins <base URL> <DATABASE_URL> <contacts> <concurrency> [baseline]".into());
+    };
+    let contacts: usize = contacts.parse().map_err(|e| format!("contacts: {e}"))?;
+    let concurrency: usize = concurrency.parse().map_err(|e| format!("concurrency: {e}"))?;
+    let baseline = rest.first().is_some_and(|a| a == "baseline");
+    let store = Store::open(db).await.map_err(|e| e.to_string())?;
+    if rest.first().is_some_and(|a| a == "setup") {
+        let region = server::domain::Region::parse("DK").map_err(|e| e.to_string())?;
+        for i in 0..contacts {
+            let new = server::cli::new_contact("Bench", Some(&format!("bench{i}@example.com")), None, &[], region)?;
+            store.add_contact(&new, server::domain::Timestamp(0)).await.map_err(|e| e.to_string())?;
+        }
+        return Ok(());
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, store, next, base) = (client.clone(), store.clone(), next.clone(), base.clone());
+            tokio::spawn(async move {
+                let mut times = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= contacts {
+                        return Ok::<_, String>(times);
+                    }
+                    let t = Instant::now();
+                    let parts = if baseline {
+                        client.get(format!("{base}/healthz")).send().await.map_err(|e| e.to_string())?;
+                        [Duration::ZERO; 3]
+                    } else {
+                        log_in(&client, &store, &base, i).await?
+                    };
+                    times.push((t.elapsed(), parts));
+                }
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.map_err(|e| e.to_string())??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let quantile = |mut v: Vec<Duration>, q: f64| {
+        v.sort();
+        v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
+    let total: Vec<Duration> = times.iter().map(|(t, _)| *t).collect();
+    let part = |k: usize| ms(quantile(times.iter().map(|(_, p)| p[k]).collect(), 0.5));
+    println!(
+        "{{\"count\":{},\"seconds\":{seconds:.2},\"per_second\":{:.0},\"p50_ms\":{:.1},\"p99_ms\":{:.1},\"send_ms\":{:.1},\"delivery_ms\":{:.1},\"log_in_ms\":{:.1}}}",
+        times.len(),
+        times.len() as f64 / seconds,
+        ms(quantile(total.clone(), 0.50)),
+        ms(quantile(total, 0.99)),
+        part(0),
+        part(1),
+        part(2)
+    );
+    Ok(())
+}
+
+/// One contact's login, from its own client address (the portal trusts the loopback
+/// proxy in the bench), as a browser without JavaScript does it.
+/// Returns how long "Send code", the delivery to the outbox, and "Log in" took.
+async fn log_in(client: &reqwest::Client, store: &Store, base: &str, i: usize) -> Result<[Duration; 3], String> {
+    let started = Instant::now();
+    let email = format!("bench{i}@example.com");
+    let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, (i & 255).max(1));
+    let asked = client
+        .post(format!("{base}/api/login/request-code"))
+        .header("origin", base)
+        .header("accept", "text/html")
+        .header("x-forwarded-for", &ip)
+        .form(&[("identifier", email.as_str()), ("channel", "email"), ("next", "/")])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let flow = asked
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-portal-flow="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string)
+        .ok_or_else(|| format!("{email}: no flow cookie ({})", asked.status()))?;
+    let sent = Instant::now();
+    let deadline = sent + Duration::from_secs(10);
+    let code = loop {
+        let body: Option<String> = sql("SELECT body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1")
+            .bind(email.as_str())
+            .scalar_optional(store.db())
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(code) = body.as_deref().and_then(six_digits) {
+            break code;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{email}: no code in the outbox"));
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    let delivered = Instant::now();
+    let entered = client
+        .post(format!("{base}/api/login/verify-code"))
+        .header("origin", base)
+        .header("accept", "text/html")
+        .header("x-forwarded-for", &ip)
+        .header("cookie", flow)
+        .form(&[("code", code.as_str()), ("next", "/")])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let logged_in = entered.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).any(|c| c.starts_with("__Host-portal-device="));
+    if !logged_in {
+        return Err(format!("{email}: not logged in ({})", entered.status()));
+    }
+    Ok([sent - started, delivered - sent, delivered.elapsed()])
+}
+
+fn six_digits(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(5)).find_map(|i| {
+        let w = &b[i..i + 6];
+        let edge = |j: Option<usize>| j.and_then(|j| b.get(j)).is_some_and(u8::is_ascii_digit);
+        (w.iter().all(u8::is_ascii_digit) && !edge(i.checked_sub(1)) && !edge(Some(i + 6))).then(|| String::from_utf8_lossy(w).into_owned())
+    })
+}
