@@ -33,6 +33,9 @@ pub enum Command {
     /// Manage administrator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Manage the integration API's bearer tokens.
+    #[command(subcommand, name = "api-token")]
+    ApiToken(ApiTokenCommand),
     /// Add the demo contacts and messages.
     Demo,
     /// Delete what is past its retention now (the server also does this every hour).
@@ -115,6 +118,16 @@ pub enum AdminCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ApiTokenCommand {
+    /// Make a token for the platform; it is printed once (only its hash is kept).
+    Add { name: String },
+    /// List the tokens (names and dates, never the tokens).
+    List,
+    /// Stop a token from working.
+    Revoke { name: String },
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChannelArg {
     Email,
@@ -155,6 +168,7 @@ pub async fn run(command: Command) -> Result<(), String> {
         Command::Contact(c) => contact(c, &config, clock.as_ref()).await,
         Command::Message(m) => message(m, &config, clock.as_ref()).await,
         Command::Admin(a) => admin(a, &config, clock.as_ref()).await,
+        Command::ApiToken(t) => api_token(t, &config, clock.as_ref()).await,
         Command::Prune => {
             let store = open(&config).await?;
             let pruned = crate::retention::prune(&store, &config.retention, &config.limits, clock.now()).await.map_err(|e| e.to_string())?;
@@ -240,7 +254,7 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
         ContactCommand::Remove { who } => {
             let store = open(config).await?;
             let c = find(&store, &who, config.region).await?;
-            crate::contacts::remove(&store, &c, clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
+            crate::contacts::remove(&store, &c, "command line", clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
             println!("contact {} removed", c.id.0);
         }
     }
@@ -279,6 +293,31 @@ pub fn new_contact(name: &str, email: Option<&str>, phone: Option<&str>, opt_out
         email_opt_out: opt_out.contains(&ChannelArg::Email),
         sms_opt_out: opt_out.contains(&ChannelArg::Sms),
     })
+}
+
+async fn api_token(command: ApiTokenCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {
+    match command {
+        ApiTokenCommand::Add { name } => {
+            crate::platform::parse_token_name(&name)?;
+            let store = open(config).await?;
+            let token = crate::platform::add_token(&store, &name, clock.now()).await?;
+            println!("{token}");
+            eprintln!("token {name} added: send it as `Authorization: Bearer <token>`; it is not shown again");
+        }
+        ApiTokenCommand::List => {
+            let store = open(config).await?;
+            for t in store.api_tokens().await.map_err(|e| e.to_string())? {
+                let state = t.revoked_at.map_or_else(|| "in use".to_string(), |r| format!("revoked {}", r.utc()));
+                println!("{}\tmade {}\t{state}", t.name, t.created_at.utc());
+            }
+        }
+        ApiTokenCommand::Revoke { name } => {
+            let store = open(config).await?;
+            crate::platform::revoke_token(&store, &name, clock.now()).await?;
+            println!("token {name} revoked");
+        }
+    }
+    Ok(())
 }
 
 async fn admin(command: AdminCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {

@@ -1,5 +1,5 @@
 //! What happens to a contact's logins when they opt out or are removed: one rule in
-//! one place, for the command line today and the admin pages and API after it. Each
+//! one place, for the command line, the admin pages and the integration API. Each
 //! runs in one transaction, so no code sent on a channel outlives its opt-out.
 
 use app::types::Channel;
@@ -44,12 +44,12 @@ pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out
 }
 
 /// Removes a contact: their flows, codes (with their pending deliveries), devices and
-/// publications go; the event log keeps that it happened.
-pub async fn remove(store: &Store, contact: &Contact, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
+/// publications go; the event log keeps that it happened, and `by` whom.
+pub async fn remove(store: &Store, contact: &Contact, by: &str, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
     let mut tx = store.begin().await?;
     let withdrawn = tx.withdraw_codes(contact.id, None, now, now_ms).await?;
     tx.remove_contact(contact.id).await?;
-    let detail = json!({ "name": contact.name, "codes_withdrawn": withdrawn });
+    let detail = json!({ "name": contact.name, "codes_withdrawn": withdrawn, "by": by });
     tx.record_events(&[NewEvent { kind: EventKind::ContactRemoved, contact: Some(contact.id), detail }], now).await?;
     tx.commit().await?;
     Ok(withdrawn)

@@ -7,6 +7,7 @@ mod client_ip;
 mod guard;
 mod headers;
 mod outbox;
+mod platform_api;
 mod portal;
 mod receipts;
 
@@ -69,6 +70,11 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         }
         _ => Router::new(),
     };
+    let platform = platform_api::routes(crate::platform::Platform {
+        store: service.store().clone(),
+        clock: service.clock(),
+        region: service.region(),
+    });
     let origin = guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]);
     let header_policy = headers::HeaderPolicy { https: config.public_url.starts_with("https://") };
     let proxies = client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
@@ -79,6 +85,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(dev)
         .merge(hooks)
+        .merge(platform)
         .merge(leptos)
         // The built browser files, named by content hash, precompressed.
         .nest_service("/pkg", assets)
@@ -87,6 +94,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
         // Server functions read their bodies themselves, so the limit wraps the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
+        .layer(axum::middleware::from_fn(headers::api_problem_bodies))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
             (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()

@@ -3,6 +3,7 @@
 //! `migrations/sqlite` and `migrations/postgres`.
 
 mod admins;
+mod api;
 mod contacts;
 mod db;
 mod devices;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use db::{Backend, Db, Done, Ex, Query, sql};
 
 pub use admins::{AdminRecord, AdminSessionRecord};
+pub use api::ApiTokenRecord;
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};

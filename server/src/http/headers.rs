@@ -89,6 +89,9 @@ fn where_to(response: Response) -> Response {
 /// "could not find a server function…"); replace it with a generic body, and drop
 /// such text from redirects of plain form posts.
 fn generic_errors(path: &str, response: Response) -> Response {
+    if path.starts_with("/api/v1/") {
+        return response;
+    }
     if !path.starts_with("/api/") {
         return response;
     }
@@ -119,4 +122,30 @@ fn generic_errors(path: &str, response: Response) -> Response {
         return Response::from_parts(parts, Body::from(text));
     }
     response
+}
+
+/// The integration API answers every refusal as `application/problem+json`; a refusal
+/// made before it (a body over the size limit) is put in that form too.
+pub async fn api_problem_bodies(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/v1/");
+    let response = next.run(request).await;
+    if api { api_problems(response) } else { response }
+}
+
+fn api_problems(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is larger than the API accepts",
+        s if s.is_server_error() => "something went wrong on our side",
+        _ => "this request could not be handled",
+    };
+    let body = serde_json::json!({ "type": "about:blank", "title": status.canonical_reason().unwrap_or("Error"), "status": status.as_u16(), "detail": detail });
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body.to_string()))
 }

@@ -64,7 +64,7 @@ pub enum ContactQuery {
 }
 
 #[derive(FromRow)]
-struct ContactRow {
+pub(super) struct ContactRow {
     id: i64,
     name: String,
     email: Option<String>,
@@ -84,7 +84,7 @@ impl TryFrom<ContactRow> for Contact {
     }
 }
 
-const COLUMNS: &str = "id, name, email, phone, email_opt_out, sms_opt_out";
+pub(super) const COLUMNS: &str = "id, name, email, phone, email_opt_out, sms_opt_out";
 
 /// A contact by email or phone number, in or outside a transaction.
 pub(super) async fn find<'a>(ex: impl Into<Ex<'a>>, who: &Identifier) -> StoreResult<Option<Contact>> {

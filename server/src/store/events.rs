@@ -46,6 +46,10 @@ pub enum EventKind {
     DevicesRevoked,
     /// A message was published to a contact.
     MessagePublished,
+    /// The integration API created or changed a contact.
+    ContactSaved,
+    /// An API token was made or revoked.
+    ApiToken,
 }
 
 impl EventKind {
@@ -77,6 +81,8 @@ impl EventKind {
             EventKind::AdminLookup => "admin_lookup",
             EventKind::DevicesRevoked => "devices_revoked",
             EventKind::MessagePublished => "message_published",
+            EventKind::ContactSaved => "contact_saved",
+            EventKind::ApiToken => "api_token",
         }
     }
 }

@@ -11,6 +11,7 @@ mod config;
 mod helpers;
 mod login;
 mod pages;
+mod platform;
 mod postgres;
 mod processes;
 mod retention;

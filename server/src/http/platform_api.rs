@@ -1,0 +1,120 @@
+//! `/api/v1/`: the platform's API. JSON in and out, a bearer token from
+//! `portal api-token add`, no cookies (so no origin check: a browser's cookies never
+//! authorise a call), and every refusal an RFC 9457 problem that changes nothing.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, put};
+use axum::{Json, Router};
+
+use crate::platform::{Caller, ContactBody, OptOuts, Platform, Refusal};
+
+type Shared = Arc<Platform>;
+
+pub fn routes(platform: Platform) -> Router {
+    Router::new()
+        .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
+        .route("/api/v1/contacts/{external_id}/opt-outs", put(put_opt_outs))
+        .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
+        .with_state(Arc::new(platform))
+}
+
+/// An RFC 9457 problem.
+fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = serde_json::json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response
+}
+
+/// Why a call is answered with a problem.
+enum Fail {
+    Refused(Refusal),
+    /// No token, or (`true`) one that is not in use.
+    Unauthorized(bool),
+    Body(StatusCode, String),
+}
+
+impl From<Refusal> for Fail {
+    fn from(r: Refusal) -> Self {
+        Fail::Refused(r)
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        match self {
+            Fail::Refused(Refusal::NotFound(m)) => problem(StatusCode::NOT_FOUND, "Not found", &m),
+            Fail::Refused(Refusal::Conflict(m)) => problem(StatusCode::CONFLICT, "Conflict", &m),
+            Fail::Refused(Refusal::Invalid(m)) => problem(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", &m),
+            Fail::Refused(Refusal::Store(e)) => {
+                tracing::error!(error = %e, "API request failed");
+                if crate::store::is_outage(&e) {
+                    problem(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "the database cannot be reached just now; try again in a moment")
+                } else {
+                    problem(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "something went wrong on our side")
+                }
+            }
+            // RFC 6750: say how to authenticate, and whether the token was the problem.
+            Fail::Unauthorized(presented) => {
+                let (challenge, detail) = if presented {
+                    ("Bearer error=\"invalid_token\"", "the token is not one in use (unknown or revoked)")
+                } else {
+                    ("Bearer", "send a token from `portal api-token add` as `Authorization: Bearer <token>`")
+                };
+                let mut response = problem(StatusCode::UNAUTHORIZED, "Unauthorized", detail);
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                response
+            }
+            Fail::Body(status, detail) => problem(status, "Invalid request body", &detail),
+        }
+    }
+}
+
+/// The caller a bearer token names.
+async fn authorise(platform: &Platform, headers: &HeaderMap) -> Result<Caller, Fail> {
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = bearer else { return Err(Fail::Unauthorized(false)) };
+    let found = crate::platform::caller(&platform.store, token.trim()).await.map_err(|e| Fail::Refused(Refusal::Store(e)))?;
+    found.ok_or(Fail::Unauthorized(true))
+}
+
+/// A JSON body, or what is wrong with it.
+fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, Fail> {
+    parsed.map(|Json(t)| t).map_err(|rejection| {
+        let status = match &rejection {
+            JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Fail::Body(status, rejection.body_text())
+    })
+}
+
+async fn get_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    authorise(&p, &headers).await?;
+    Ok(Json(p.contact(&id).await?).into_response())
+}
+
+async fn put_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<ContactBody>, JsonRejection>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    let (view, created) = p.put_contact(&caller, &id, body(parsed)?).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(view)).into_response())
+}
+
+async fn delete_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    p.delete_contact(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn put_opt_outs(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<OptOuts>, JsonRejection>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    Ok(Json(p.put_opt_outs(&caller, &id, body(parsed)?).await?).into_response())
+}

@@ -1,0 +1,172 @@
+//! The integration API's rules: tokens, and contacts kept in sync by the platform
+//! under its own key (`external_id`). The HTTP side (`http::platform_api`) parses and
+//! answers; what a change does to logins is `contacts.rs`, as for the CLI and the
+//! admin pages.
+
+use app::types::Channel;
+use serde_json::json;
+
+use crate::clock::Clock;
+use crate::domain::{Timestamp, Token};
+use crate::store::{Contact, EventKind, Store, StoreError};
+
+/// Tokens look like `pat_` and 64 hex digits, so secret scanners can spot one.
+const PREFIX: &str = "pat_";
+
+/// Who is calling: a token in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub token: String,
+}
+
+impl Caller {
+    /// How events name the caller.
+    pub fn by(&self) -> String {
+        format!("api token {}", self.token)
+    }
+}
+
+/// Why a call was refused, in the words the API answers with.
+#[derive(Debug)]
+pub enum Refusal {
+    NotFound(String),
+    Conflict(String),
+    Invalid(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => Refusal::Conflict(m),
+            StoreError::NotFound(m) => Refusal::NotFound(m),
+            other => Refusal::Store(other),
+        }
+    }
+}
+
+pub fn parse_token_name(name: &str) -> Result<String, String> {
+    let ok = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    ok.then(|| name.to_string()).ok_or_else(|| "a token name is 1 to 64 letters, digits, '-', '_' or '.'".into())
+}
+
+/// Makes a token; returns it (shown once: only its hash is kept).
+pub async fn add_token(store: &Store, name: &str, now: Timestamp) -> Result<String, String> {
+    let name = parse_token_name(name)?;
+    let token = Token::generate().map_err(|e| format!("no randomness: {e}"))?;
+    store.add_api_token(&name, &token.hash(), now).await.map_err(|e| e.to_string())?;
+    store.record_event(EventKind::ApiToken, None, json!({ "token": name, "action": "added" }), now).await.map_err(|e| e.to_string())?;
+    Ok(format!("{PREFIX}{}", token.expose()))
+}
+
+pub async fn revoke_token(store: &Store, name: &str, now: Timestamp) -> Result<(), String> {
+    if !store.revoke_api_token(name, now).await.map_err(|e| e.to_string())? {
+        return Err(format!("no token named {name:?} is in use"));
+    }
+    store.record_event(EventKind::ApiToken, None, json!({ "token": name, "action": "revoked" }), now).await.map_err(|e| e.to_string())
+}
+
+/// The caller a bearer token names, if it is one in use.
+pub async fn caller(store: &Store, bearer: &str) -> Result<Option<Caller>, StoreError> {
+    let Some(token) = bearer.strip_prefix(PREFIX).and_then(Token::from_cookie) else { return Ok(None) };
+    Ok(store.api_token(&token.hash()).await?.map(|(_, token)| Caller { token }))
+}
+
+/// The platform's key for a contact: 1 to 200 visible characters.
+pub fn parse_external_id(id: &str) -> Result<&str, Refusal> {
+    if id.is_empty() || id.chars().count() > 200 || id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Refusal::Invalid("external_id must be 1 to 200 characters, without spaces or control characters".into()));
+    }
+    Ok(id)
+}
+
+/// A contact as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContactView {
+    pub external_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub opted_out: OptOuts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptOuts {
+    pub email: bool,
+    pub sms: bool,
+}
+
+fn view(external_id: &str, c: &Contact) -> ContactView {
+    ContactView {
+        external_id: external_id.to_string(),
+        name: c.name.clone(),
+        email: c.email.as_ref().map(|e| e.as_str().to_string()),
+        phone: c.phone.as_ref().map(|p| p.as_str().to_string()),
+        opted_out: OptOuts { email: c.email_opt_out, sms: c.sms_opt_out },
+    }
+}
+
+/// What the platform sends for a contact.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+pub struct Platform {
+    pub store: Store,
+    pub clock: std::sync::Arc<dyn Clock>,
+    pub region: crate::domain::Region,
+}
+
+impl Platform {
+    async fn existing(&self, external_id: &str) -> Result<Contact, Refusal> {
+        self.store.contact_by_external_id(parse_external_id(external_id)?).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))
+    }
+
+    pub async fn contact(&self, external_id: &str) -> Result<ContactView, Refusal> {
+        Ok(view(external_id, &self.existing(external_id).await?))
+    }
+
+    /// Creates or replaces; the same body twice changes nothing the second time.
+    pub async fn put_contact(&self, caller: &Caller, external_id: &str, body: ContactBody) -> Result<(ContactView, bool), Refusal> {
+        let external_id = parse_external_id(external_id)?;
+        // The same parsing as the command line and the login: one rule.
+        let new = crate::cli::new_contact(&body.name, body.email.as_deref(), body.phone.as_deref(), &[], self.region).map_err(|e| Refusal::Invalid(e.replace("--email, --phone", "email, phone")))?;
+        let before = self.store.contact_by_external_id(external_id).await?;
+        let unchanged = before.as_ref().is_some_and(|c| c.name == new.name && c.email == new.email && c.phone == new.phone);
+        if let (true, Some(c)) = (unchanged, &before) {
+            return Ok((view(external_id, c), false));
+        }
+        let now = self.clock.now();
+        let (id, created) = self.store.put_contact(external_id, &new, now).await?;
+        let detail = json!({ "by": caller.by(), "created": created, "external_id": external_id });
+        self.store.record_event(EventKind::ContactSaved, Some(id), detail, now).await?;
+        let saved = self.store.contact(id).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))?;
+        Ok((view(external_id, &saved), created))
+    }
+
+    /// Removes the contact, their browsers and pending codes with them.
+    pub async fn delete_contact(&self, caller: &Caller, external_id: &str) -> Result<(), Refusal> {
+        let c = self.existing(external_id).await?;
+        crate::contacts::remove(&self.store, &c, &caller.by(), self.clock.now(), self.clock.now_ms()).await?;
+        Ok(())
+    }
+
+    /// Sets both opt-outs; a channel whose state changes goes through the one rule
+    /// (codes on it used up, browsers forgotten when no channel is left).
+    pub async fn put_opt_outs(&self, caller: &Caller, external_id: &str, wanted: OptOuts) -> Result<ContactView, Refusal> {
+        let c = self.existing(external_id).await?;
+        for (channel, now_out, want) in [(Channel::Email, c.email_opt_out, wanted.email), (Channel::Sms, c.sms_opt_out, wanted.sms)] {
+            if now_out != want {
+                crate::contacts::set_opt_out(&self.store, &c, channel, want, &caller.by(), self.clock.now(), self.clock.now_ms()).await?;
+            }
+        }
+        self.contact(external_id).await
+    }
+}

@@ -1,0 +1,224 @@
+//! The integration API from outside, as the platform calls it: bearer tokens, contacts
+//! by the platform's own key, opt-outs, and every refusal a problem that changes
+//! nothing.
+
+use app::types::Channel;
+use server::clock::Clock;
+
+use crate::helpers::{TestApp, portal, spawn_app};
+
+struct Api<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    token: Option<String>,
+}
+
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    json: serde_json::Value,
+}
+
+impl<'a> Api<'a> {
+    async fn new(app: &'a TestApp) -> Api<'a> {
+        let token = server::platform::add_token(&app.store, "crm", app.clock.now()).await.unwrap();
+        Api { app, client: reqwest::Client::new(), token: Some(token) }
+    }
+
+    fn with_token(&self, token: Option<&str>) -> Api<'a> {
+        Api { app: self.app, client: self.client.clone(), token: token.map(str::to_string) }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<&str>) -> Answer {
+        let mut request = self.client.request(method, format!("{}/api/v1{path}", self.app.base));
+        if let Some(t) = &self.token {
+            request = request.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            request = request.header("content-type", "application/json").body(b.to_string());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let json = if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")) };
+        Answer { status, headers, json }
+    }
+
+    async fn put(&self, path: &str, body: &str) -> Answer {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    async fn delete(&self, path: &str) -> Answer {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+}
+
+impl Answer {
+    /// A problem (RFC 9457) with `status`, whose detail mentions `words`.
+    fn problem(&self, status: u16, words: &str) {
+        assert_eq!(self.status, status, "{}", self.json);
+        let kind = self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert_eq!(kind, "application/problem+json", "{}", self.json);
+        assert_eq!(self.json["status"], status);
+        let detail = self.json["detail"].as_str().unwrap_or_default();
+        assert!(detail.to_lowercase().contains(&words.to_lowercase()), "detail {detail:?} should mention {words:?}");
+    }
+}
+
+async fn contact_count(app: &TestApp) -> i64 {
+    app.store.contact_count().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_contact_is_created_read_replaced_idempotently_and_deleted_by_its_external_id() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    let ada = r#"{"name":"Ada Lovelace","email":"Ada@Example.com","phone":"20 12 34 01"}"#;
+    let created = api.put("/contacts/crm-42", ada).await;
+    assert_eq!(created.status, 201, "{}", created.json);
+    assert_eq!(created.json["email"], "ada@example.com", "parsed as the login parses it");
+    assert_eq!(created.json["phone"], "+4520123401");
+    assert_eq!(created.json["opted_out"], serde_json::json!({ "email": false, "sms": false }));
+
+    let again = api.put("/contacts/crm-42", ada).await;
+    assert_eq!((again.status, &again.json), (200, &created.json), "the same PUT twice changes nothing");
+    let events = app.store.events(None).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.kind == "contact_saved").count(), 1, "the no-op PUT wrote no event");
+    assert!(events.iter().any(|e| e.kind == "contact_saved" && e.detail["by"] == "api token crm"), "the write names the token");
+
+    let renamed = api.put("/contacts/crm-42", r#"{"name":"Ada King","email":"ada@example.com"}"#).await;
+    assert_eq!(renamed.status, 200);
+    assert_eq!((renamed.json["name"].as_str(), renamed.json["phone"].is_null()), (Some("Ada King"), true), "a PUT replaces");
+    assert_eq!(api.get("/contacts/crm-42").await.json, renamed.json);
+    assert_eq!(contact_count(&app).await, 1);
+
+    assert_eq!(api.delete("/contacts/crm-42").await.status, 204);
+    api.get("/contacts/crm-42").await.problem(404, "crm-42");
+    api.delete("/contacts/crm-42").await.problem(404, "crm-42");
+    let removed = app.store.events(None).await.unwrap().into_iter().find(|e| e.kind == "contact_removed").unwrap();
+    assert_eq!(removed.detail["by"], "api token crm");
+}
+
+#[tokio::test]
+async fn no_token_a_wrong_one_or_a_revoked_one_gets_401_and_changes_nothing() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    let body = r#"{"name":"Ada","email":"ada@example.com"}"#;
+    let none = api.with_token(None).put("/contacts/x", body).await;
+    none.problem(401, "Authorization: Bearer");
+    assert_eq!(none.headers.get("www-authenticate").unwrap(), "Bearer");
+    let forged = format!("pat_{}", "0".repeat(64));
+    for wrong in [forged.as_str(), "pat_short", "not a token at all"] {
+        let answer = api.with_token(Some(wrong)).put("/contacts/x", body).await;
+        answer.problem(401, "not one in use");
+        assert_eq!(answer.headers.get("www-authenticate").unwrap(), "Bearer error=\"invalid_token\"");
+    }
+    server::platform::revoke_token(&app.store, "crm", app.clock.now()).await.unwrap();
+    api.put("/contacts/x", body).await.problem(401, "not one in use");
+    api.get("/contacts/x").await.problem(401, "not one in use");
+    assert_eq!(contact_count(&app).await, 0);
+
+    // A browser's cookies are no token: a logged-in contact's device cookie opens nothing.
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let browser = app.browser();
+    browser.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    let cookie = browser.cookie("__Host-portal-device").unwrap();
+    let with_cookie = reqwest::Client::new()
+        .get(format!("{}/api/v1/contacts/x", app.base))
+        .header("cookie", format!("__Host-portal-device={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_cookie.status(), 401);
+}
+
+#[tokio::test]
+async fn every_bad_input_is_a_problem_that_says_what_and_changes_nothing() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    api.put("/contacts/taken", r#"{"name":"Bo","email":"bo@example.com"}"#).await;
+    let before = contact_count(&app).await;
+    let cases: [(&str, &str, u16, &str); 8] = [
+        ("/contacts/a", r#"{"name":"Ada","email":"not-an-address"}"#, 422, "email"),
+        ("/contacts/a", r#"{"name":"Ada","phone":"12"}"#, 422, "phone"),
+        ("/contacts/a", r#"{"name":"Ada"}"#, 422, "email, phone or both"),
+        ("/contacts/a", r#"{"name":"","email":"ada@example.com"}"#, 422, "name"),
+        ("/contacts/a", r#"{"name":"Ada","email":"ada@example.com","admin":true}"#, 422, "unknown field `admin`"),
+        ("/contacts/a", r#"{"name":"Ada","email":"ada@example.com""#, 400, "EOF"),
+        ("/contacts/a", r#"{"name":"Ada","email":"bo@example.com"}"#, 409, "bo@example.com"),
+        ("/contacts/a%20b", r#"{"name":"Ada","email":"ada@example.com"}"#, 422, "external_id"),
+    ];
+    for (path, body, status, words) in cases {
+        api.put(path, body).await.problem(status, words);
+    }
+    let huge = format!(r#"{{"name":"{}","email":"ada@example.com"}}"#, "A".repeat(64 * 1024));
+    let too_large = api.put("/contacts/a", &huge).await;
+    assert_eq!(too_large.status, 413);
+    assert_eq!(too_large.headers.get("content-type").unwrap(), "application/problem+json");
+    let plain = reqwest::Client::new()
+        .put(format!("{}/api/v1/contacts/a", app.base))
+        .bearer_auth(api.token.as_deref().unwrap())
+        .body(r#"{"name":"Ada","email":"ada@example.com"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 415, "JSON is said with its content type");
+    api.get("/nothing-here").await.problem(404, "no such endpoint");
+    assert_eq!(contact_count(&app).await, before, "no refused request changed anything");
+    assert!(app.store.contact_by_external_id("a").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn opting_out_of_everything_through_the_api_forgets_the_contacts_browsers_and_codes() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    api.put("/contacts/ada", r#"{"name":"Ada","email":"ada@example.com","phone":"20123401"}"#).await;
+    let laptop = app.browser();
+    laptop.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    let phone = app.browser();
+    phone.request_code("20 12 34 01", Channel::Sms).await;
+    let pending = app.latest_code("+4520123401").await;
+
+    let one = api.put("/contacts/ada/opt-outs", r#"{"email":true,"sms":false}"#).await;
+    assert_eq!(one.json["opted_out"], serde_json::json!({ "email": true, "sms": false }));
+    assert_eq!(laptop.get("/").await.status, 200, "one channel left: still logged in");
+    let all = api.put("/contacts/ada/opt-outs", r#"{"email":true,"sms":true}"#).await;
+    assert_eq!(all.status, 200);
+    assert_eq!(laptop.get("/").await.location(), Some("/login"), "no channel left: the browser is forgotten");
+    let typed = phone.post("/api/login/verify-code", &[("code", &pending), ("next", "/")]).await;
+    assert_ne!(typed.location(), Some("/"), "the code sent before the opt-out no longer logs in");
+    let events = app.store.events(None).await.unwrap();
+    assert!(events.iter().filter(|e| e.kind == "opt_out_changed").all(|e| e.detail["by"] == "api token crm"));
+    api.put("/contacts/ada/opt-outs", r#"{"email":true}"#).await.problem(422, "missing field `sms`");
+    api.put("/contacts/nobody/opt-outs", r#"{"email":true,"sms":true}"#).await.problem(404, "nobody");
+}
+
+#[tokio::test]
+async fn tokens_are_made_listed_and_revoked_on_the_command_line_and_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::helpers::TestDb::new(dir.path(), "portal.db");
+    let made = portal(&db.url, &["api-token", "add", "crm"]).await;
+    assert!(made.status.success(), "{made:?}");
+    let token = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    assert!(token.starts_with("pat_") && token.len() == 68, "{token}");
+    let twice = portal(&db.url, &["api-token", "add", "crm"]).await;
+    assert!(!twice.status.success());
+    assert_eq!(String::from_utf8_lossy(&twice.stderr).lines().count(), 1, "{twice:?}");
+    let bad = portal(&db.url, &["api-token", "add", "no spaces"]).await;
+    assert!(!bad.status.success());
+    let list = String::from_utf8_lossy(&portal(&db.url, &["api-token", "list"]).await.stdout).to_string();
+    assert!(list.contains("crm") && list.contains("in use") && !list.contains(&token[4..]), "{list}");
+    let store = server::store::Store::open(&db.url).await.unwrap();
+    let stored: Vec<Vec<u8>> = server::store::sql("SELECT token_hash FROM api_tokens").scalar_all(store.db()).await.unwrap();
+    assert!(stored.iter().all(|h| h.len() == 32), "only a hash is kept");
+    assert!(portal(&db.url, &["api-token", "revoke", "crm"]).await.status.success());
+    let list = String::from_utf8_lossy(&portal(&db.url, &["api-token", "list"]).await.stdout).to_string();
+    assert!(list.contains("revoked"), "{list}");
+    assert!(!portal(&db.url, &["api-token", "revoke", "crm"]).await.status.success(), "a revoked token cannot be revoked again");
+    assert!(server::platform::caller(&store, &token).await.unwrap().is_none());
+}
