@@ -81,19 +81,24 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     // Layers run bottom-up on the way in: answers are compressed, a panic becomes a plain 500, the body is
     // capped, headers are set on every answer, cross-site writes stop before any
     // handler, and the client address is resolved for the handlers.
-    Router::new()
+    // The API takes bulk publications (up to 10,000 contacts a call); everything else
+    // is forms of a few fields.
+    let platform = platform.layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024));
+    let pages = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(dev)
         .merge(hooks)
-        .merge(platform)
         .merge(leptos)
         // The built browser files, named by content hash, precompressed.
         .nest_service("/pkg", assets)
+        // Server functions read their bodies themselves, so the limit wraps the body.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024));
+    Router::new()
+        .merge(platform)
+        .merge(pages)
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
         .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
-        // Server functions read their bodies themselves, so the limit wraps the body.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
         .layer(axum::middleware::from_fn(headers::api_problem_bodies))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");

@@ -118,6 +118,41 @@ pub struct ContactBody {
     pub phone: Option<String>,
 }
 
+/// A message as the API shows it; `url` is where its contacts read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MessageView {
+    pub external_id: String,
+    pub title: String,
+    pub body: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageBody {
+    pub title: String,
+    pub body: String,
+}
+
+/// Contacts (by external id) to publish a message to, and to withdraw it from.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationsBody {
+    #[serde(default)]
+    pub publish: Vec<String>,
+    #[serde(default)]
+    pub unpublish: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PublicationsDone {
+    pub published: u64,
+    pub unpublished: u64,
+}
+
+/// At most this many contacts in one publications call.
+pub const MAX_PUBLICATIONS: usize = 10_000;
+
 pub struct Platform {
     pub store: Store,
     pub clock: std::sync::Arc<dyn Clock>,
@@ -168,5 +203,61 @@ impl Platform {
             }
         }
         self.contact(external_id).await
+    }
+
+    pub async fn message(&self, external_id: &str) -> Result<MessageView, Refusal> {
+        let external_id = parse_external_id(external_id)?;
+        let m = self.store.message_by_external_id(external_id).await?.ok_or_else(|| Refusal::NotFound(format!("no message has the external_id {external_id:?}")))?;
+        Ok(MessageView { external_id: external_id.to_string(), title: m.title, body: m.markdown, url: format!("/m/{}", m.public_id) })
+    }
+
+    /// Creates or replaces a message (Markdown, sanitised on the way in).
+    pub async fn put_message(&self, caller: &Caller, external_id: &str, body: MessageBody) -> Result<(MessageView, bool), Refusal> {
+        let external_id = parse_external_id(external_id)?;
+        let title = crate::demo::check_message(&body.title, &body.body).map_err(Refusal::Invalid)?;
+        let before = self.store.message_by_external_id(external_id).await?;
+        if before.is_some_and(|m| m.title == title && m.markdown == body.body) {
+            return Ok((self.message(external_id).await?, false));
+        }
+        let fresh = crate::demo::public_id().map_err(|e| Refusal::Invalid(format!("no randomness: {e}")))?;
+        let now = self.clock.now();
+        let html = crate::markdown::render(&body.body);
+        let (public_id, created) = self.store.put_message(external_id, &fresh, title, &body.body, &html, now).await?;
+        let detail = json!({ "by": caller.by(), "created": created, "message": public_id, "external_id": external_id });
+        self.store.record_event(EventKind::MessageSaved, None, detail, now).await?;
+        Ok((self.message(external_id).await?, created))
+    }
+
+    pub async fn delete_message(&self, caller: &Caller, external_id: &str) -> Result<(), Refusal> {
+        let external_id = parse_external_id(external_id)?;
+        if !self.store.delete_message(external_id).await? {
+            return Err(Refusal::NotFound(format!("no message has the external_id {external_id:?}")));
+        }
+        let detail = json!({ "by": caller.by(), "deleted": true, "external_id": external_id });
+        self.store.record_event(EventKind::MessageSaved, None, detail, self.clock.now()).await?;
+        Ok(())
+    }
+
+    /// Publishes to and withdraws from many contacts at once: all of it, or (when a
+    /// contact is unknown) none of it.
+    pub async fn publications(&self, caller: &Caller, external_id: &str, body: PublicationsBody) -> Result<PublicationsDone, Refusal> {
+        let external_id = parse_external_id(external_id)?;
+        if body.publish.len() + body.unpublish.len() > MAX_PUBLICATIONS {
+            return Err(Refusal::Invalid(format!("at most {MAX_PUBLICATIONS} contacts in one call")));
+        }
+        let m = self.store.message_by_external_id(external_id).await?.ok_or_else(|| Refusal::NotFound(format!("no message has the external_id {external_id:?}")))?;
+        let wanted: Vec<String> = body.publish.iter().chain(&body.unpublish).cloned().collect();
+        let found: std::collections::HashMap<String, crate::store::ContactId> = self.store.contacts_by_external_ids(&wanted).await?.into_iter().collect();
+        let unknown: Vec<&str> = wanted.iter().filter(|e| !found.contains_key(*e)).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            let shown: Vec<&str> = unknown.iter().take(10).copied().collect();
+            return Err(Refusal::Invalid(format!("{} unknown contact(s), nothing changed: {}", unknown.len(), shown.join(", "))));
+        }
+        let ids = |list: &[String]| list.iter().map(|e| found[e]).collect::<Vec<_>>();
+        let now = self.clock.now();
+        let (published, unpublished) = self.store.set_publications(&m.public_id, &ids(&body.publish), &ids(&body.unpublish), now).await?;
+        let detail = json!({ "by": caller.by(), "message": m.public_id, "published": published, "unpublished": unpublished });
+        self.store.record_event(EventKind::MessagePublished, None, detail, now).await?;
+        Ok(PublicationsDone { published, unpublished })
     }
 }

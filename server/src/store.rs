@@ -25,7 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use db::{Backend, Db, Done, Ex, Query, sql};
 
 pub use admins::{AdminRecord, AdminSessionRecord};
-pub use api::ApiTokenRecord;
+pub use api::{ApiMessage, ApiTokenRecord};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};

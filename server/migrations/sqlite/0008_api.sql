@@ -1,5 +1,5 @@
 -- The integration API: bearer tokens (only their SHA-256 is kept), and the platform's
--- own key for each contact.
+-- own key for each contact and message.
 CREATE TABLE api_tokens (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -10,3 +10,6 @@ CREATE TABLE api_tokens (
 
 ALTER TABLE contacts ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX contacts_external_id ON contacts (external_id);
+
+ALTER TABLE messages ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX messages_external_id ON messages (external_id);

@@ -8,10 +8,10 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, put};
+use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 
-use crate::platform::{Caller, ContactBody, OptOuts, Platform, Refusal};
+use crate::platform::{Caller, ContactBody, MessageBody, OptOuts, Platform, PublicationsBody, Refusal};
 
 type Shared = Arc<Platform>;
 
@@ -19,6 +19,8 @@ pub fn routes(platform: Platform) -> Router {
     Router::new()
         .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
         .route("/api/v1/contacts/{external_id}/opt-outs", put(put_opt_outs))
+        .route("/api/v1/messages/{external_id}", get(get_message).put(put_message).delete(delete_message))
+        .route("/api/v1/messages/{external_id}/publications", post(post_publications))
         .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
         .with_state(Arc::new(platform))
 }
@@ -117,4 +119,27 @@ async fn delete_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): P
 async fn put_opt_outs(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<OptOuts>, JsonRejection>) -> Result<Response, Fail> {
     let caller = authorise(&p, &headers).await?;
     Ok(Json(p.put_opt_outs(&caller, &id, body(parsed)?).await?).into_response())
+}
+
+async fn get_message(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    authorise(&p, &headers).await?;
+    Ok(Json(p.message(&id).await?).into_response())
+}
+
+async fn put_message(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    let (view, created) = p.put_message(&caller, &id, body(parsed)?).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(view)).into_response())
+}
+
+async fn delete_message(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    p.delete_message(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn post_publications(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<PublicationsBody>, JsonRejection>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    Ok(Json(p.publications(&caller, &id, body(parsed)?).await?).into_response())
 }

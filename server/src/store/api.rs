@@ -106,3 +106,106 @@ impl Store {
         Ok(sql("SELECT external_id FROM contacts WHERE id = $1").bind(contact.0).scalar_optional::<Option<String>>(self.db()).await?.flatten())
     }
 }
+
+/// A message as the platform keys it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiMessage {
+    pub public_id: String,
+    pub title: String,
+    pub markdown: String,
+}
+
+impl Store {
+    pub async fn message_by_external_id(&self, external_id: &str) -> StoreResult<Option<ApiMessage>> {
+        let row: Option<(String, String, String)> = sql("SELECT public_id, title, body_markdown FROM messages WHERE external_id = $1")
+            .bind(external_id)
+            .fetch_optional(self.db())
+            .await?;
+        Ok(row.map(|(public_id, title, markdown)| ApiMessage { public_id, title, markdown }))
+    }
+
+    /// Creates (with `new_public_id`) or replaces the message the platform knows as
+    /// `external_id`. Returns its public id and whether it was created.
+    pub async fn put_message(&self, external_id: &str, new_public_id: &str, title: &str, markdown: &str, html: &str, now: Timestamp) -> StoreResult<(String, bool)> {
+        let mut tx = self.begin().await?;
+        let existing: Option<String> = sql("SELECT public_id FROM messages WHERE external_id = $1").bind(external_id).scalar_optional(&mut tx).await?;
+        let created = existing.is_none();
+        let public_id = match existing {
+            Some(id) => {
+                sql("UPDATE messages SET title = $1, body_markdown = $2, body_html = $3 WHERE external_id = $4")
+                    .bind(title)
+                    .bind(markdown)
+                    .bind(html)
+                    .bind(external_id)
+                    .execute(&mut tx)
+                    .await?;
+                id
+            }
+            None => {
+                sql("INSERT INTO messages (public_id, title, body_markdown, body_html, created_at, external_id) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(new_public_id)
+                    .bind(title)
+                    .bind(markdown)
+                    .bind(html)
+                    .bind(now.0)
+                    .bind(external_id)
+                    .execute(&mut tx)
+                    .await?;
+                new_public_id.to_string()
+            }
+        };
+        tx.commit().await?;
+        Ok((public_id, created))
+    }
+
+    /// Deletes the message and its publications. Returns whether there was one.
+    pub async fn delete_message(&self, external_id: &str) -> StoreResult<bool> {
+        Ok(sql("DELETE FROM messages WHERE external_id = $1").bind(external_id).execute(self.db()).await?.rows_affected() == 1)
+    }
+
+    /// The contacts with these external ids, as `(external_id, id)`.
+    pub async fn contacts_by_external_ids(&self, external_ids: &[String]) -> StoreResult<Vec<(String, ContactId)>> {
+        let mut found = Vec::with_capacity(external_ids.len());
+        for chunk in external_ids.chunks(500) {
+            let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let mut query = sql(sqlx::AssertSqlSafe(format!("SELECT external_id, id FROM contacts WHERE external_id IN ({marks})")));
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            let rows: Vec<(String, i64)> = query.fetch_all(self.db()).await?;
+            found.extend(rows.into_iter().map(|(e, id)| (e, ContactId(id))));
+        }
+        Ok(found)
+    }
+
+    /// Publishes the message to some contacts and withdraws it from others, in one
+    /// transaction. Returns how many publications were added and removed.
+    pub async fn set_publications(&self, public_id: &str, publish: &[ContactId], unpublish: &[ContactId], now: Timestamp) -> StoreResult<(u64, u64)> {
+        let mut tx = self.begin().await?;
+        let message: i64 = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_one(&mut tx).await?;
+        let mut added = 0;
+        for chunk in publish.chunks(300) {
+            let rows = (0..chunk.len()).map(|i| format!("($1, ${}, $2)", i + 3)).collect::<Vec<_>>().join(", ");
+            let mut query = sql(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO publications (message_id, contact_id, published_at) VALUES {rows} ON CONFLICT DO NOTHING"
+            )))
+            .bind(message)
+            .bind(now.0);
+            for c in chunk {
+                query = query.bind(c.0);
+            }
+            added += query.execute(&mut tx).await?.rows_affected();
+        }
+        let mut removed = 0;
+        for chunk in unpublish.chunks(500) {
+            let marks = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+            let mut query = sql(sqlx::AssertSqlSafe(format!("DELETE FROM publications WHERE message_id = $1 AND contact_id IN ({marks})"))).bind(message);
+            for c in chunk {
+                query = query.bind(c.0);
+            }
+            removed += query.execute(&mut tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok((added, removed))
+    }
+}

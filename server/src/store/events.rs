@@ -50,6 +50,8 @@ pub enum EventKind {
     ContactSaved,
     /// An API token was made or revoked.
     ApiToken,
+    /// The integration API created, changed or deleted a message.
+    MessageSaved,
 }
 
 impl EventKind {
@@ -83,6 +85,7 @@ impl EventKind {
             EventKind::MessagePublished => "message_published",
             EventKind::ContactSaved => "contact_saved",
             EventKind::ApiToken => "api_token",
+            EventKind::MessageSaved => "message_saved",
         }
     }
 }
