@@ -54,3 +54,20 @@ pub async fn remove(store: &Store, contact: &Contact, by: &str, now: Timestamp, 
     tx.commit().await?;
     Ok(withdrawn)
 }
+
+/// Forgets one of the contact's remembered browsers (`Some(id)`), or all of them:
+/// each must then log in with a new code. Returns the browsers forgotten; none when
+/// the contact has no such browser still remembered.
+pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i64>, by: &str, now: Timestamp) -> StoreResult<Vec<i64>> {
+    let mine: Vec<i64> =
+        store.devices_of(contact.id).await?.into_iter().filter(|d| !d.revoked).map(|d| d.id).filter(|d| device.is_none_or(|one| one == *d)).collect();
+    if mine.is_empty() {
+        return Ok(mine);
+    }
+    for d in &mine {
+        store.revoke_device(*d, now).await?;
+    }
+    store.record_event(EventKind::DevicesRevoked, Some(contact.id), json!({ "by": by, "devices": mine }), now).await?;
+    Ok(mine)
+}
+

@@ -74,6 +74,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         store: service.store().clone(),
         clock: service.clock(),
         region: service.region(),
+        limits: service.limits().clone(),
     });
     let origin = guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]);
     let header_policy = headers::HeaderPolicy { https: config.public_url.starts_with("https://") };

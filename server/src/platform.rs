@@ -153,10 +153,56 @@ pub struct PublicationsDone {
 /// At most this many contacts in one publications call.
 pub const MAX_PUBLICATIONS: usize = 10_000;
 
+/// A remembered browser, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceView {
+    pub id: i64,
+    /// "Firefox on Android", from the user agent at login.
+    pub browser: Option<String>,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// Whether it still logs in without a code.
+    pub remembered: bool,
+}
+
+/// One finding of the login diagnosis, as on the contact card.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FindingView {
+    pub rule: String,
+    pub cause: String,
+    pub advice: String,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EvidenceView {
+    pub at: String,
+    pub what: String,
+}
+
+fn rule_name(rule: crate::admin::Rule) -> String {
+    use crate::admin::Rule;
+    match rule {
+        Rule::NoAddress(ch) => format!("no_address:{}", ch.as_str()),
+        Rule::NearMiss => "near_miss".into(),
+        Rule::OptedOut(ch) => format!("opted_out:{}", ch.as_str()),
+        Rule::OneChannelOnly(ch) => format!("one_channel_only:{}", ch.as_str()),
+        Rule::NotDelivered => "not_delivered".into(),
+        Rule::NeverEntered => "never_entered".into(),
+        Rule::NewCodeOften => "new_code_often".into(),
+        Rule::OlderCode => "older_code".into(),
+        Rule::OtherBrowser => "other_browser".into(),
+        Rule::NetworkLimited => "network_limited".into(),
+        Rule::NetworkChanged => "network_changed".into(),
+        Rule::NotPublished => "not_published".into(),
+    }
+}
+
 pub struct Platform {
     pub store: Store,
     pub clock: std::sync::Arc<dyn Clock>,
     pub region: crate::domain::Region,
+    pub limits: crate::config::Limits,
 }
 
 impl Platform {
@@ -259,5 +305,49 @@ impl Platform {
         let detail = json!({ "by": caller.by(), "message": m.public_id, "published": published, "unpublished": unpublished });
         self.store.record_event(EventKind::MessagePublished, None, detail, now).await?;
         Ok(PublicationsDone { published, unpublished })
+    }
+
+    pub async fn devices(&self, external_id: &str) -> Result<Vec<DeviceView>, Refusal> {
+        let c = self.existing(external_id).await?;
+        let now = self.clock.now();
+        let (idle, max_age) = (self.limits.device_idle, self.limits.device_max_age);
+        Ok(self
+            .store
+            .devices_of(c.id)
+            .await?
+            .into_iter()
+            .map(|d| DeviceView {
+                id: d.id,
+                browser: d.browser.clone(),
+                first_seen: d.created_at.utc(),
+                last_seen: d.last_seen_at.utc(),
+                remembered: crate::login::rules::device_is_valid(&d, now, idle, max_age),
+            })
+            .collect())
+    }
+
+    /// Forgets one browser (`Some`) or all of them; the forgotten must log in again.
+    pub async fn forget_devices(&self, caller: &Caller, external_id: &str, device: Option<i64>) -> Result<usize, Refusal> {
+        let c = self.existing(external_id).await?;
+        let forgotten = crate::contacts::forget_browsers(&self.store, &c, device, &caller.by(), self.clock.now()).await?;
+        if forgotten.is_empty() && device.is_some() {
+            return Err(Refusal::NotFound(format!("the contact {external_id:?} has no browser {}", device.unwrap_or_default())));
+        }
+        Ok(forgotten.len())
+    }
+
+    /// The help article's checklist on the contact's last 30 days, as on their card.
+    pub async fn diagnosis(&self, external_id: &str) -> Result<Vec<FindingView>, Refusal> {
+        let c = self.existing(external_id).await?;
+        let findings = crate::admin::diagnose_contact(&self.store, &c, self.region, self.clock.now()).await?;
+        Ok(findings
+            .into_iter()
+            .map(|f| FindingView {
+                rule: rule_name(f.rule),
+                cause: f.cause,
+                advice: f.advice,
+                evidence: f.evidence.into_iter().map(|(at, what)| EvidenceView { at: at.utc(), what }).collect(),
+            })
+            .collect())
     }
 }

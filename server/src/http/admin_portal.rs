@@ -165,15 +165,10 @@ impl AdminAdapter {
                 crate::contacts::set_opt_out(&self.store, &contact, channel, out, &by, now, now_ms).await?;
             }
             ContactAction::Revoke(device) => {
-                let mine: Vec<i64> = self.store.devices_of(contact.id).await?.into_iter().map(|d| d.id).filter(|d| device.is_none_or(|one| one == *d)).collect();
-                if mine.is_empty() {
+                let by = format!("administrator {}", session.username);
+                if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await?.is_empty() {
                     return Ok(Reply::plain(AdminAnswer::NotFound));
                 }
-                for d in &mine {
-                    self.store.revoke_device(*d, now).await?;
-                }
-                let detail = json!({ "admin": session.username, "devices": mine });
-                self.store.record_event(EventKind::DevicesRevoked, Some(contact.id), detail, now).await?;
             }
             ContactAction::Publish(message) => {
                 match self.store.publish(message.trim(), contact.id, now).await {

@@ -8,7 +8,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, delete, get, post, put};
 use axum::{Json, Router};
 
 use crate::platform::{Caller, ContactBody, MessageBody, OptOuts, Platform, PublicationsBody, Refusal};
@@ -19,6 +19,9 @@ pub fn routes(platform: Platform) -> Router {
     Router::new()
         .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
         .route("/api/v1/contacts/{external_id}/opt-outs", put(put_opt_outs))
+        .route("/api/v1/contacts/{external_id}/devices", get(get_devices).delete(delete_devices))
+        .route("/api/v1/contacts/{external_id}/devices/{device}", delete(delete_device))
+        .route("/api/v1/contacts/{external_id}/diagnosis", get(get_diagnosis))
         .route("/api/v1/messages/{external_id}", get(get_message).put(put_message).delete(delete_message))
         .route("/api/v1/messages/{external_id}/publications", post(post_publications))
         .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
@@ -142,4 +145,27 @@ async fn delete_message(State(p): State<Shared>, headers: HeaderMap, Path(id): P
 async fn post_publications(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<PublicationsBody>, JsonRejection>) -> Result<Response, Fail> {
     let caller = authorise(&p, &headers).await?;
     Ok(Json(p.publications(&caller, &id, body(parsed)?).await?).into_response())
+}
+
+async fn get_devices(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    authorise(&p, &headers).await?;
+    Ok(Json(p.devices(&id).await?).into_response())
+}
+
+async fn delete_devices(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    let forgotten = p.forget_devices(&caller, &id, None).await?;
+    Ok(Json(serde_json::json!({ "forgotten": forgotten })).into_response())
+}
+
+async fn delete_device(State(p): State<Shared>, headers: HeaderMap, Path((id, device)): Path<(String, String)>) -> Result<Response, Fail> {
+    let caller = authorise(&p, &headers).await?;
+    let device: i64 = device.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no browser {device:?}"))))?;
+    p.forget_devices(&caller, &id, Some(device)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn get_diagnosis(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
+    authorise(&p, &headers).await?;
+    Ok(Json(serde_json::json!({ "findings": p.diagnosis(&id).await? })).into_response())
 }

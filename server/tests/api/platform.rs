@@ -303,3 +303,42 @@ async fn ten_thousand_contacts_and_one_publication_to_all_of_them() {
     assert_eq!(app.store.contact_count().await.unwrap(), N as i64);
     eprintln!("bulk: {N} contacts by PUT (16 at a time) in {:.1} s; one publication to all {N} in {:.2} s", contacts.as_secs_f64(), publication.as_secs_f64());
 }
+
+#[tokio::test]
+async fn a_contacts_browsers_are_listed_and_forgotten_and_the_diagnosis_is_the_cards() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    api.put("/contacts/ada", r#"{"name":"Ada","email":"ada@example.com"}"#).await;
+    let laptop = app.browser();
+    laptop.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    app.clock.advance(31);
+    let phone = app.browser();
+    phone.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+
+    let devices = api.get("/contacts/ada/devices").await;
+    let list = devices.json.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{}", devices.json);
+    assert!(list.iter().all(|d| d["remembered"] == true && d["browser"] == "Firefox on Linux"), "{}", devices.json);
+    let first = list[0]["id"].as_i64().unwrap();
+    assert_eq!(api.delete(&format!("/contacts/ada/devices/{first}")).await.status, 204);
+    api.delete(&format!("/contacts/ada/devices/{first}")).await.problem(404, "no browser");
+    api.delete("/contacts/ada/devices/999999").await.problem(404, "no browser");
+    api.delete("/contacts/ada/devices/not-a-number").await.problem(404, "no browser");
+    let remembered = [laptop.get("/").await.status, phone.get("/").await.status];
+    assert_eq!(remembered.iter().filter(|s| **s == 200).count(), 1, "one browser forgotten: {remembered:?}");
+    assert_eq!(api.delete("/contacts/ada/devices").await.json, serde_json::json!({ "forgotten": 1 }));
+    assert_eq!(phone.get("/").await.location(), Some("/login"));
+    assert_eq!(laptop.get("/").await.location(), Some("/login"));
+
+    // A message she was refused, and the same finding as on her card.
+    let message = server::demo::add_message(&app.store, "Minutes", "# Minutes", app.clock.now()).await.unwrap();
+    app.clock.advance(31);
+    laptop.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    laptop.get(&format!("/m/{message}")).await;
+    let diagnosis = api.get("/contacts/ada/diagnosis").await;
+    let findings = diagnosis.json["findings"].as_array().unwrap();
+    let refused = findings.iter().find(|f| f["rule"] == "not_published").unwrap_or_else(|| panic!("{}", diagnosis.json));
+    assert!(refused["cause"].as_str().unwrap().contains(&message));
+    assert!(!refused["evidence"].as_array().unwrap().is_empty());
+    api.get("/contacts/nobody/diagnosis").await.problem(404, "nobody");
+}
