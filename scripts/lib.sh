@@ -58,6 +58,11 @@ ensure_smtp_sink() {
     fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
   fi
+  # The OpenAPI document's validator, for the integration tests.
+  if ! "$venv/bin/python" -c 'import openapi_spec_validator' 2>/dev/null; then
+    say "installing openapi-spec-validator in target/pyenv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check openapi-spec-validator==0.7.1
+  fi
   export PORTAL_TEST_PYTHON="$venv/bin/python"
 }
 

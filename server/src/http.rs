@@ -6,6 +6,7 @@ mod assets;
 mod client_ip;
 mod guard;
 mod headers;
+mod openapi;
 mod outbox;
 mod platform_api;
 mod portal;

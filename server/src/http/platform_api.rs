@@ -15,6 +15,9 @@ use crate::platform::{Caller, ContactBody, MessageBody, OptOuts, Platform, Publi
 
 type Shared = Arc<Platform>;
 
+/// The routes of `super::openapi::ROUTES`, each with its handlers (the integration
+/// test `platform::the_openapi_document_describes_exactly_the_routes_that_exist`
+/// holds the two together).
 pub fn routes(platform: Platform) -> Router {
     Router::new()
         .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
@@ -24,6 +27,7 @@ pub fn routes(platform: Platform) -> Router {
         .route("/api/v1/contacts/{external_id}/diagnosis", get(get_diagnosis))
         .route("/api/v1/messages/{external_id}", get(get_message).put(put_message).delete(delete_message))
         .route("/api/v1/messages/{external_id}/publications", post(post_publications))
+        .route("/api/v1/openapi.json", get(|| async { Json(super::openapi::document()) }))
         .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
         .with_state(Arc::new(platform))
 }

@@ -342,3 +342,34 @@ async fn a_contacts_browsers_are_listed_and_forgotten_and_the_diagnosis_is_the_c
     assert!(!refused["evidence"].as_array().unwrap().is_empty());
     api.get("/contacts/nobody/diagnosis").await.problem(404, "nobody");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_exactly_the_routes_that_exist_and_validates() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 7, "{doc}");
+    for (path, item) in paths {
+        let concrete = path.replace("{external_id}", "probe").replace("{device}", "1");
+        for method in ["get", "put", "post", "delete", "patch"] {
+            let documented = item.get(method).is_some();
+            let answer = api.send(method.to_uppercase().parse().unwrap(), &concrete, Some("{}")).await;
+            if documented {
+                assert_ne!(answer.status, 405, "{method} {path} is documented but not served");
+                assert_ne!(answer.json["detail"], "no such endpoint", "{method} {path} is documented but not served");
+            } else {
+                assert_eq!(answer.status, 405, "{method} {path} is served but not documented: {}", answer.json);
+            }
+        }
+    }
+    api.get("/not/a/route").await.problem(404, "no such endpoint");
+
+    // A standard validator from PyPI (openapi-spec-validator, installed by scripts/test).
+    let python = std::env::var("PORTAL_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), doc.to_string()).unwrap();
+    let checked = std::process::Command::new(&python).args(["-m", "openapi_spec_validator"]).arg(file.path()).output().unwrap();
+    assert!(checked.status.success(), "{}{}", String::from_utf8_lossy(&checked.stdout), String::from_utf8_lossy(&checked.stderr));
+}
