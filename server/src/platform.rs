@@ -198,6 +198,43 @@ fn rule_name(rule: crate::admin::Rule) -> String {
     }
 }
 
+/// One page of a list, and the cursor of the next (absent on the last page).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// `?after=<cursor>&limit=<1..=1000>`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A cursor is the last external id of a page, hex-encoded so it is opaque and safe
+/// in a URL.
+fn cursor(external_id: &str) -> String {
+    external_id.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_page(q: &PageQuery) -> Result<(String, u32), Refusal> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(Refusal::Invalid("limit must be 1 to 1000".into()));
+    }
+    let after = match &q.after {
+        None => String::new(),
+        Some(c) => {
+            let bytes: Option<Vec<u8>> =
+                (c.len() % 2 == 0).then(|| (0..c.len()).step_by(2).map(|i| u8::from_str_radix(c.get(i..i + 2)?, 16).ok()).collect()).flatten();
+            bytes.and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| Refusal::Invalid("after is not a cursor this API gave".into()))?
+        }
+    };
+    Ok((after, limit))
+}
+
 pub struct Platform {
     pub store: Store,
     pub clock: std::sync::Arc<dyn Clock>,
@@ -349,5 +386,24 @@ impl Platform {
                 evidence: f.evidence.into_iter().map(|(at, what)| EvidenceView { at: at.utc(), what }).collect(),
             })
             .collect())
+    }
+
+    /// The platform's contacts (those with an external id), a page at a time.
+    pub async fn contacts(&self, q: &PageQuery) -> Result<Page<ContactView>, Refusal> {
+        let (after, limit) = read_page(q)?;
+        let rows = self.store.contacts_after(&after, limit).await?;
+        let next = (rows.len() == limit as usize).then(|| rows.last().map(|(e, _)| cursor(e))).flatten();
+        Ok(Page { items: rows.iter().map(|(e, c)| view(e, c)).collect(), next })
+    }
+
+    pub async fn messages(&self, q: &PageQuery) -> Result<Page<MessageView>, Refusal> {
+        let (after, limit) = read_page(q)?;
+        let rows = self.store.messages_after(&after, limit).await?;
+        let next = (rows.len() == limit as usize).then(|| rows.last().map(|(e, _)| cursor(e))).flatten();
+        let items = rows
+            .into_iter()
+            .map(|(e, m)| MessageView { external_id: e, title: m.title, body: m.markdown, url: format!("/m/{}", m.public_id) })
+            .collect();
+        Ok(Page { items, next })
     }
 }

@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 /// Every path under `/api/v1` and its methods: what the router serves.
 pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/contacts", &["get"]),
+    ("/messages", &["get"]),
     ("/contacts/{external_id}", &["get", "put", "delete"]),
     ("/contacts/{external_id}/opt-outs", &["put"]),
     ("/contacts/{external_id}/devices", &["get", "delete"]),
@@ -49,6 +51,12 @@ fn operation(summary: &str, request: Option<&str>, mut responses: Vec<(&str, Val
 }
 
 fn path_params(path: &str) -> Value {
+    if !path.contains("{external_id}") {
+        return json!([
+            { "name": "after", "in": "query", "required": false, "schema": { "type": "string" }, "description": "the `next` cursor of the previous page" },
+            { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } },
+        ]);
+    }
     let mut params = vec![json!({ "name": "external_id", "in": "path", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": 200 }, "description": "the platform's own key" })];
     if path.contains("{device}") {
         params.push(json!({ "name": "device", "in": "path", "required": true, "schema": { "type": "integer" } }));
@@ -58,6 +66,8 @@ fn path_params(path: &str) -> Value {
 
 fn operations(path: &str, method: &str) -> Value {
     match (path, method) {
+        ("/contacts", "get") => operation("The platform's contacts, a page at a time", None, vec![("200", ok("a page", Some("ContactPage")))], true),
+        ("/messages", "get") => operation("The platform's messages, a page at a time", None, vec![("200", ok("a page", Some("MessagePage")))], true),
         ("/contacts/{external_id}", "get") => operation("A contact", None, vec![("200", ok("the contact", Some("Contact")))], false),
         ("/contacts/{external_id}", "put") => operation(
             "Create or replace a contact (idempotent)",
@@ -117,6 +127,10 @@ fn schemas() -> Value {
             "properties": { "external_id": string, "title": string, "body": string, "url": string } },
         "Publications": { "type": "object", "additionalProperties": false,
             "properties": { "publish": { "type": "array", "items": string }, "unpublish": { "type": "array", "items": string } } },
+        "ContactPage": { "type": "object", "required": ["items", "next"],
+            "properties": { "items": { "type": "array", "items": schema("Contact") }, "next": nullable } },
+        "MessagePage": { "type": "object", "required": ["items", "next"],
+            "properties": { "items": { "type": "array", "items": schema("Message") }, "next": nullable } },
         "PublicationsDone": { "type": "object", "required": ["published", "unpublished"],
             "properties": { "published": { "type": "integer" }, "unpublished": { "type": "integer" } } },
     })

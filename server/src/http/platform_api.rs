@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post, put};
 use axum::{Json, Router};
 
-use crate::platform::{Caller, ContactBody, MessageBody, OptOuts, Platform, PublicationsBody, Refusal};
+use crate::platform::{Caller, ContactBody, MessageBody, OptOuts, PageQuery, Platform, PublicationsBody, Refusal};
 
 type Shared = Arc<Platform>;
 
@@ -20,6 +21,8 @@ type Shared = Arc<Platform>;
 /// holds the two together).
 pub fn routes(platform: Platform) -> Router {
     Router::new()
+        .route("/api/v1/contacts", get(list_contacts))
+        .route("/api/v1/messages", get(list_messages))
         .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
         .route("/api/v1/contacts/{external_id}/opt-outs", put(put_opt_outs))
         .route("/api/v1/contacts/{external_id}/devices", get(get_devices).delete(delete_devices))
@@ -172,4 +175,18 @@ async fn delete_device(State(p): State<Shared>, headers: HeaderMap, Path((id, de
 async fn get_diagnosis(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
     authorise(&p, &headers).await?;
     Ok(Json(serde_json::json!({ "findings": p.diagnosis(&id).await? })).into_response())
+}
+
+fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, Fail> {
+    q.map(|Query(q)| q).map_err(|e| Fail::Refused(Refusal::Invalid(e.body_text())))
+}
+
+async fn list_contacts(State(p): State<Shared>, headers: HeaderMap, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
+    authorise(&p, &headers).await?;
+    Ok(Json(p.contacts(&page_query(q)?).await?).into_response())
+}
+
+async fn list_messages(State(p): State<Shared>, headers: HeaderMap, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
+    authorise(&p, &headers).await?;
+    Ok(Json(p.messages(&page_query(q)?).await?).into_response())
 }

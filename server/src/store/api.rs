@@ -209,3 +209,33 @@ impl Store {
         Ok((added, removed))
     }
 }
+
+impl Store {
+    /// Up to `limit` contacts with an external id after `after`, in external id order.
+    pub async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<(String, Contact)>> {
+        let rows: Vec<(String, i64)> = sql("SELECT external_id, id FROM contacts WHERE external_id > $1 ORDER BY external_id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.db())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (external_id, id) in rows {
+            if let Some(c) = self.contact(ContactId(id)).await? {
+                out.push((external_id, c));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` messages with an external id after `after`, in external id order:
+    /// `(external_id, message)`.
+    pub async fn messages_after(&self, after: &str, limit: u32) -> StoreResult<Vec<(String, ApiMessage)>> {
+        let rows: Vec<(String, String, String, String)> =
+            sql("SELECT external_id, public_id, title, body_markdown FROM messages WHERE external_id > $1 ORDER BY external_id LIMIT $2")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.db())
+                .await?;
+        Ok(rows.into_iter().map(|(e, public_id, title, markdown)| (e, ApiMessage { public_id, title, markdown })).collect())
+    }
+}

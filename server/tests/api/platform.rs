@@ -373,3 +373,34 @@ async fn the_openapi_document_describes_exactly_the_routes_that_exist_and_valida
     let checked = std::process::Command::new(&python).args(["-m", "openapi_spec_validator"]).arg(file.path()).output().unwrap();
     assert!(checked.status.success(), "{}{}", String::from_utf8_lossy(&checked.stdout), String::from_utf8_lossy(&checked.stderr));
 }
+
+#[tokio::test]
+async fn lists_page_with_a_cursor_in_external_id_order() {
+    let app = spawn_app().await;
+    let api = Api::new(&app).await;
+    for id in ["e", "a", "d", "b", "c"] {
+        api.put(&format!("/contacts/{id}"), &format!(r#"{{"name":"{id}","email":"{id}@example.com"}}"#)).await;
+    }
+    app.add_contact("Not from the platform", Some("cli@example.com"), None, &[]).await;
+    let mut seen = Vec::new();
+    let mut path = "/contacts?limit=2".to_string();
+    loop {
+        let page = api.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.json);
+        seen.extend(page.json["items"].as_array().unwrap().iter().map(|c| c["external_id"].as_str().unwrap().to_string()));
+        match page.json["next"].as_str() {
+            Some(next) => path = format!("/contacts?limit=2&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["a", "b", "c", "d", "e"], "every platform contact once, in order; none made elsewhere");
+    api.get("/contacts?limit=0").await.problem(422, "limit");
+    api.get("/contacts?limit=5000").await.problem(422, "limit");
+    api.get("/contacts?after=zz").await.problem(422, "cursor");
+    api.get("/contacts?sort=name").await.problem(422, "unknown field `sort`");
+    api.put("/messages/m1", r#"{"title":"One","body":"x"}"#).await;
+    let messages = api.get("/messages").await;
+    assert_eq!(messages.json["items"][0]["external_id"], "m1");
+    assert!(messages.json["next"].is_null());
+    assert_eq!(api.with_token(None).get("/contacts").await.status, 401);
+}
