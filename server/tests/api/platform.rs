@@ -359,6 +359,12 @@ async fn the_openapi_document_describes_exactly_the_routes_that_exist_and_valida
             if documented {
                 assert_ne!(answer.status, 405, "{method} {path} is documented but not served");
                 assert_ne!(answer.json["detail"], "no such endpoint", "{method} {path} is documented but not served");
+                // Every operation wants a token in use.
+                let anonymous = api.with_token(None).send(method.to_uppercase().parse().unwrap(), &concrete, Some("{}")).await;
+                anonymous.problem(401, "Authorization: Bearer");
+                let forged = format!("pat_{}", "f".repeat(64));
+                let wrong = api.with_token(Some(&forged)).send(method.to_uppercase().parse().unwrap(), &concrete, Some("{}")).await;
+                wrong.problem(401, "not one in use");
             } else {
                 assert_eq!(answer.status, 405, "{method} {path} is served but not documented: {}", answer.json);
             }
