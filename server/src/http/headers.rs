@@ -143,9 +143,9 @@ fn api_problems(response: Response) -> Response {
         s if s.is_server_error() => "something went wrong on our side",
         _ => "this request could not be handled",
     };
-    let body = serde_json::json!({ "type": "about:blank", "title": status.canonical_reason().unwrap_or("Error"), "status": status.as_u16(), "detail": detail });
+    let body = super::platform_api::problem_json(status, status.canonical_reason().unwrap_or("Error"), detail);
     let (mut parts, _) = response.into_parts();
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(body.to_string()))
+    Response::from_parts(parts, Body::from(body))
 }

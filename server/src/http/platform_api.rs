@@ -35,10 +35,14 @@ pub fn routes(platform: Platform) -> Router {
         .with_state(Arc::new(platform))
 }
 
+/// The body of an RFC 9457 problem.
+pub(super) fn problem_json(status: StatusCode, title: &str, detail: &str) -> String {
+    serde_json::json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail }).to_string()
+}
+
 /// An RFC 9457 problem.
 fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    let body = serde_json::json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail });
-    let mut response = (status, body.to_string()).into_response();
+    let mut response = (status, problem_json(status, title, detail)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     response
 }

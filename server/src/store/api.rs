@@ -88,16 +88,7 @@ impl Store {
             .scalar_one::<i64>(&mut tx)
             .await,
         };
-        let id = match written {
-            Ok(id) => id,
-            Err(e) => {
-                return Err(match unique_violation(&e) {
-                    Some(m) if m.contains("email") => StoreError::Conflict(format!("another contact already has the email {}", email.unwrap_or_default())),
-                    Some(_) => StoreError::Conflict(format!("another contact already has the phone number {}", phone.unwrap_or_default())),
-                    None => e.into(),
-                });
-            }
-        };
+        let id = written.map_err(|e| super::contacts::conflict(e, new))?;
         tx.commit().await?;
         Ok((ContactId(id), existing.is_none()))
     }

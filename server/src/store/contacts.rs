@@ -137,6 +137,17 @@ impl Tx {
     }
 }
 
+/// A write refused because the email or phone belongs to another contact, in words.
+pub(super) fn conflict(e: sqlx::Error, new: &NewContact) -> StoreError {
+    match unique_violation(&e) {
+        Some(m) if m.contains("email") => {
+            StoreError::Conflict(format!("another contact already has the email {}", new.email.as_ref().map(EmailAddress::as_str).unwrap_or_default()))
+        }
+        Some(_) => StoreError::Conflict(format!("another contact already has the phone number {}", new.phone.as_ref().map(PhoneNumber::as_str).unwrap_or_default())),
+        None => e.into(),
+    }
+}
+
 impl Store {
     pub async fn add_contact(&self, new: &NewContact, now: Timestamp) -> StoreResult<ContactId> {
         let result = sql(
@@ -152,17 +163,7 @@ impl Store {
         .await;
         match result {
             Ok(done) => Ok(ContactId(done)),
-            Err(e) => Err(match unique_violation(&e) {
-                Some(m) if m.contains("email") => StoreError::Conflict(format!(
-                    "another contact already has the email {}",
-                    new.email.as_ref().map(EmailAddress::as_str).unwrap_or_default()
-                )),
-                Some(_) => StoreError::Conflict(format!(
-                    "another contact already has the phone number {}",
-                    new.phone.as_ref().map(PhoneNumber::as_str).unwrap_or_default()
-                )),
-                None => e.into(),
-            }),
+            Err(e) => Err(conflict(e, new)),
         }
     }
 
