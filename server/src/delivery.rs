@@ -33,6 +33,8 @@ pub struct Outgoing {
     /// webhook's `Idempotency-Key`, so a message sent again after a worker died
     /// mid-send can be recognised as the same one (mail clients show one copy).
     pub key: String,
+    /// The delivery job's id: codes issued later have larger ids.
+    pub job: i64,
 }
 
 // The body holds a code: never print it by accident.

@@ -24,6 +24,7 @@ impl Delivery for DevOutbox {
                 subject: message.subject.clone(),
                 body: message.body.clone(),
                 created_at: self.clock.now(),
+                job: message.job,
             };
             let id = self.store.add_to_outbox(&entry).await.map_err(|e| DeliveryError::Temporary(e.to_string()))?;
             // The body (and its code) stays out of the log; the outbox page shows it.

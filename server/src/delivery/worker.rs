@@ -118,6 +118,7 @@ impl Worker {
                 subject,
                 body,
                 key: format!("portal-job-{}-{}", job.id, job.expires_at_ms),
+                job: job.id,
             });
         let result = match &message {
             Some(m) => self.delivery.send(m).await,

@@ -92,6 +92,26 @@ async fn a_code_requested_in_the_browser_arrives_at_a_real_smtp_server() {
 }
 
 #[tokio::test]
+async fn the_dev_outbox_lists_codes_in_the_order_they_were_issued_not_the_order_they_were_sent() {
+    // Two workers can finish a newer code first; a person reading the outbox (and
+    // `latest_code`) must still find the newest code last.
+    let app = crate::helpers::spawn_app().await;
+    for job in [7, 3] {
+        let entry = server::store::OutboxEntry {
+            channel: Channel::Email,
+            recipient: "ada@example.com".into(),
+            subject: "s".into(),
+            body: format!("job {job}"),
+            created_at: app.clock.now(),
+            job,
+        };
+        app.store.add_to_outbox(&entry).await.expect("stored");
+    }
+    let bodies: Vec<String> = app.store.outbox().await.expect("outbox").into_iter().map(|m| m.body).collect();
+    assert_eq!(bodies, ["job 3", "job 7"]);
+}
+
+#[tokio::test]
 async fn the_outbox_pages_do_not_exist_when_nothing_is_delivered_to_them() {
     let mut settings = smtp_settings(free_port());
     settings.retain(|(k, _)| *k != "PORTAL_SMS_DELIVERY");
