@@ -42,6 +42,15 @@ ensure_chromium() {
   fi
 }
 
+# Debian's SpamAssassin scores every email the tests send (scripts/score-mail).
+ensure_spamassassin() {
+  if ! command -v spamassassin >/dev/null; then
+    say "installing Debian's spamassassin (scores the test suite's email; a few minutes, once)"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq spamassassin
+  fi
+}
+
 # A real SMTP server for the delivery tests: Python's aiosmtpd, in a venv under target/.
 ensure_smtp_sink() {
   local venv="$ROOT/target/pyenv"
@@ -57,6 +66,11 @@ ensure_smtp_sink() {
       python3 -m venv "$venv" || { echo "python3 -m venv failed: install python3-venv"; exit 1; }
     fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+  fi
+  # An independent DKIM verifier (and PyNaCl for its Ed25519), for the mail tests.
+  if ! "$venv/bin/python" -c 'import dkim, nacl' 2>/dev/null; then
+    say "installing dkimpy and PyNaCl in target/pyenv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check dkimpy==1.1.8 pynacl==1.6.2
   fi
   # The OpenAPI document's validator, for the integration tests.
   if ! "$venv/bin/python" -c 'import openapi_spec_validator' 2>/dev/null; then

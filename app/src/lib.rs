@@ -9,7 +9,7 @@ pub mod port;
 pub mod types;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -40,12 +40,21 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Who runs this portal (`PORTAL_ORGANISATION`, a context the server provides).
+pub fn organisation() -> types::Organisation {
+    use_context::<types::Organisation>().unwrap_or_else(types::Organisation::default_for_dev)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Every page's title names the organisation, so a tab or a bookmark says whose
+    // portal it is ("Log in · Aarhus Roklub").
+    let organisation = organisation();
     // Pages wait for their data before the first byte (`Async`), so redirects and
     // 403s get their status, and nothing depends on JavaScript to appear.
     view! {
+        <Title formatter=move |text: String| format!("{text} · {organisation}")/>
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=MessagesPage ssr=SsrMode::Async/>

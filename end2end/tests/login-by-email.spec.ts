@@ -1,4 +1,5 @@
 import { publishNewMessage } from './fixtures/cli';
+import { ORGANISATION } from './fixtures/servers';
 import { expect, test } from './fixtures/test';
 import { atLoginPage, atPath } from './fixtures/urls';
 
@@ -16,6 +17,9 @@ test.describe('logging in with a code sent by email', () => {
     await page.goto(message.path);
     await expect(page).toHaveURL(atLoginPage(message.path));
     await expect(loginPage.heading).toBeVisible();
+    // Whose portal it is, as the email and text message name it.
+    await expect(page).toHaveTitle(`Log in · ${ORGANISATION}`);
+    await expect(page.getByText(ORGANISATION, { exact: true })).toBeVisible();
     await expect(loginPage.channelGroup).toBeVisible();
     await expect(loginPage.emailRadio).toBeChecked();
     await expect(loginPage.smsRadio).not.toBeChecked();

@@ -36,6 +36,9 @@ pub enum Command {
     /// Manage the integration API's bearer tokens.
     #[command(subcommand, name = "api-token")]
     ApiToken(ApiTokenCommand),
+    /// DKIM keys that sign code email.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
     /// Add the demo contacts and messages.
     Demo,
     /// Delete what is past its retention now (the server also does this every hour).
@@ -128,6 +131,31 @@ pub enum ApiTokenCommand {
     Revoke { name: String },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum DkimCommand {
+    /// Make a signing key, write it to a file only you can read, and print the DNS
+    /// record to publish and the settings to start the portal with.
+    Generate {
+        /// The domain of MAIL_FROM's address (or a parent of it).
+        #[arg(long)]
+        domain: String,
+        /// The record's name under _domainkey (default: portal and this month, so a
+        /// new key gets a new name and the old one can stay published while mail
+        /// signed with it is still on its way).
+        #[arg(long)]
+        selector: Option<String>,
+        /// rsa (2048 bits, verified everywhere) or ed25519 (not verified by every receiver yet).
+        #[arg(long, default_value = "rsa")]
+        algorithm: String,
+        /// Where to write the private key; an existing file is never overwritten.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Print the DNS record for the key DKIM_PRIVATE_KEY_FILE, DKIM_SELECTOR and
+    /// DKIM_DOMAIN name, to compare with what is published.
+    Record,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChannelArg {
     Email,
@@ -161,9 +189,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, ExitCo
 }
 
 pub async fn run(command: Command) -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // Keys are made before the portal is configured to use them.
+    if let Command::Dkim(d) = command {
+        return dkim(d, clock.as_ref());
+    }
+    let config = Config::from_env().map_err(|e| e.to_string())?;
     match command {
+        Command::Dkim(_) => unreachable!("handled above"),
         Command::Serve => serve(config, clock).await,
         Command::Contact(c) => contact(c, &config, clock.as_ref()).await,
         Command::Message(m) => message(m, &config, clock.as_ref()).await,
@@ -293,6 +326,64 @@ pub fn new_contact(name: &str, email: Option<&str>, phone: Option<&str>, opt_out
         email_opt_out: opt_out.contains(&ChannelArg::Email),
         sms_opt_out: opt_out.contains(&ChannelArg::Sms),
     })
+}
+
+fn dkim(command: DkimCommand, clock: &dyn Clock) -> Result<(), String> {
+    use crate::delivery::dkim::{Algorithm, Dkim, Key, dns_name};
+    match command {
+        DkimCommand::Generate { domain, selector, algorithm, out } => {
+            let algorithm = Algorithm::parse(&algorithm)?;
+            let selector = selector.unwrap_or_else(|| {
+                let now = time::OffsetDateTime::from_unix_timestamp(clock.now().0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+                format!("portal{}{:02}", now.year(), u8::from(now.month()))
+            });
+            // Names are checked before a key is made or a file written.
+            dns_name(&selector, "--selector", false)?;
+            dns_name(&domain, "--domain", true)?;
+            let dkim = Dkim::new(&selector, &domain, Key::generate(algorithm)?)?;
+            write_private(&out, &dkim.key.to_pem())?;
+            let path = std::fs::canonicalize(&out).unwrap_or(out);
+            println!("Wrote the {} private key to {}, readable only by you.\n", dkim.key.describe(), path.display());
+            print_record(&dkim);
+            println!("\nThen start the portal with:\n");
+            println!("  DKIM_PRIVATE_KEY_FILE={}", path.display());
+            println!("  DKIM_SELECTOR={}", dkim.selector);
+            println!("  DKIM_DOMAIN={}", dkim.domain);
+        }
+        DkimCommand::Record => {
+            let get = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set (see portal dkim generate --help)"));
+            let file = get("DKIM_PRIVATE_KEY_FILE")?;
+            let pem = std::fs::read_to_string(&file).map_err(|e| format!("DKIM_PRIVATE_KEY_FILE={file} cannot be read: {e}"))?;
+            let key = Key::from_pem(&pem).map_err(|e| format!("DKIM_PRIVATE_KEY_FILE={file}: {e}"))?;
+            print_record(&Dkim::new(&get("DKIM_SELECTOR")?, &get("DKIM_DOMAIN")?, key)?);
+        }
+    }
+    Ok(())
+}
+
+fn print_record(dkim: &crate::delivery::dkim::Dkim) {
+    println!("Publish this TXT record in the DNS of {}:\n", dkim.domain);
+    println!("  name:  {}", dkim.record_name());
+    println!("  value: {}", dkim.key.dns_value());
+    println!("\nor, in a zone file (TXT strings are at most 255 characters, so the value is split):\n");
+    println!("{}", dkim.zone_record());
+}
+
+/// Creates `path` for its owner only (0600), refusing to replace a file.
+fn write_private(path: &std::path::Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!("{} exists; it is not overwritten (choose another --out)", path.display()),
+        _ => format!("cannot create {}: {e}", path.display()),
+    })?;
+    file.write_all(contents.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 async fn api_token(command: ApiTokenCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {

@@ -92,6 +92,9 @@ pub struct Config {
     /// of text messages and the address providers post receipts to.
     pub public_url: String,
     pub delivery: DeliveryConfig,
+    /// Who sends the codes (`PORTAL_ORGANISATION`): in the email, the text message and
+    /// every page title. Required once codes go to real contacts.
+    pub organisation: app::types::Organisation,
     pub region: Region,
     pub limits: Limits,
     /// Hex key for code MACs; when absent in dev mode, `key_file` is used (and created).
@@ -141,6 +144,15 @@ impl Config {
             return Err(InputError::new(format!("PORTAL_PUBLIC_URL={public_url:?} must start with http:// or https://")));
         }
         let (email, sms) = delivery::resolve(&get, addr, &public_url)?;
+        let organisation = match get("PORTAL_ORGANISATION").filter(|v| !v.trim().is_empty()) {
+            Some(v) => app::types::Organisation::parse(&v).map_err(|e| InputError::new(format!("PORTAL_ORGANISATION={v:?}: {e}")))?,
+            None if email == EmailDelivery::Dev => app::types::Organisation::default_for_dev(),
+            None => {
+                return Err(InputError::new(
+                    "PORTAL_ORGANISATION is required when codes go to real contacts: the name they know you by, shown in the code's email, text message and page titles",
+                ));
+            }
+        };
         let delivery = DeliveryConfig {
             email,
             sms,
@@ -165,6 +177,7 @@ impl Config {
             addr,
             public_url,
             delivery,
+            organisation,
             region,
             limits: Limits {
                 code_ttl: duration("PORTAL_CODE_TTL", defaults.code_ttl)?,
@@ -274,7 +287,13 @@ mod tests {
     fn smtp_needs_its_url_and_sender() {
         let e = with(&[("PORTAL_DELIVERY", "smtp")]).unwrap_err();
         assert!(e.0.contains("SMTP_URL"), "{e}");
-        let c = with(&[("PORTAL_DELIVERY", "smtp"), ("SMTP_URL", "smtp://127.0.0.1:2525"), ("MAIL_FROM", "portal@example.com")]).unwrap();
+        let c = with(&[
+            ("PORTAL_DELIVERY", "smtp"),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("MAIL_FROM", "portal@example.com"),
+            ("PORTAL_ORGANISATION", "Example"),
+        ])
+        .unwrap();
         assert!(matches!(c.delivery.email, EmailDelivery::Smtp { .. }));
         assert_eq!(c.delivery.sms, SmsDelivery::None);
         assert!(!c.is_dev() && !c.has_dev_outbox());
@@ -283,13 +302,54 @@ mod tests {
 
     #[test]
     fn sms_provider_follows_the_settings_present() {
-        let base = [("PORTAL_DELIVERY", "smtp"), ("SMTP_URL", "smtps://h"), ("MAIL_FROM", "a@b.dk")];
+        let base = [("PORTAL_DELIVERY", "smtp"), ("SMTP_URL", "smtps://h"), ("MAIL_FROM", "a@b.dk"), ("PORTAL_ORGANISATION", "B")];
         let twilio = [&base[..], &[("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_FROM", "+4511111111")]].concat();
         assert!(matches!(with(&twilio).unwrap().delivery.sms, SmsDelivery::Twilio { .. }));
         let webhook = [&base[..], &[("SMS_WEBHOOK_URL", "https://sms.example.com/send")]].concat();
         assert!(matches!(with(&webhook).unwrap().delivery.sms, SmsDelivery::Webhook { .. }));
         let no_sender = [&base[..], &[("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t")]].concat();
         assert!(with(&no_sender).is_err());
+    }
+
+    const SMTP: [(&str, &str); 3] =
+        [("SMTP_URL", "smtp://127.0.0.1:2525"), ("MAIL_FROM", "Example <portal@example.com>"), ("PORTAL_ORGANISATION", "Example")];
+
+    #[test]
+    fn the_organisation_is_required_once_codes_reach_real_contacts() {
+        assert_eq!(with(&[]).unwrap().organisation.as_str(), "Contact portal");
+        let e = with(&SMTP[..2]).unwrap_err();
+        assert!(e.0.starts_with("PORTAL_ORGANISATION is required"), "{e}");
+        assert_eq!(with(&SMTP).unwrap().organisation.as_str(), "Example");
+        let e = with(&[("PORTAL_ORGANISATION", &"x".repeat(61))]).unwrap_err();
+        assert!(e.0.contains("longer than 60"), "{e}");
+    }
+
+    #[test]
+    fn dkim_settings_go_together_with_smtp_a_readable_key_and_an_aligned_domain() {
+        use crate::delivery::dkim::{Algorithm, Key};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dkim.pem");
+        std::fs::write(&file, Key::generate(Algorithm::Ed25519).unwrap().to_pem()).unwrap();
+        let file = file.display().to_string();
+        let dkim = [("DKIM_PRIVATE_KEY_FILE", file.as_str()), ("DKIM_SELECTOR", "portal1"), ("DKIM_DOMAIN", "example.com")];
+
+        let c = with(&[&SMTP[..], &dkim[..]].concat()).unwrap();
+        let EmailDelivery::Smtp { dkim: Some(signer), .. } = &c.delivery.email else { panic!("signed SMTP: {:?}", c.delivery.email) };
+        assert_eq!(signer.record_name(), "portal1._domainkey.example.com");
+        assert!(c.delivery.email.describe().contains("DKIM-signed (Ed25519"), "{}", c.delivery.email.describe());
+        assert!(!format!("{c:?}").contains(&signer.key.to_pem()), "the key stays out of Debug");
+
+        let e = with(&[&SMTP[..], &dkim[..2]].concat()).unwrap_err();
+        assert!(e.0.contains("DKIM_DOMAIN is required") && e.0.contains("go together"), "{e}");
+        let e = with(&dkim).unwrap_err();
+        assert!(e.0.contains("contradicts DKIM_PRIVATE_KEY_FILE"), "DKIM without SMTP: {e}");
+        let e = with(&[&SMTP[..], &[("DKIM_PRIVATE_KEY_FILE", "/nonexistent/k.pem"), dkim[1], dkim[2]]].concat()).unwrap_err();
+        assert!(e.0.starts_with("DKIM_PRIVATE_KEY_FILE=/nonexistent/k.pem cannot be read"), "{e}");
+        let e = with(&[&SMTP[..], &[dkim[0], dkim[1], ("DKIM_DOMAIN", "example.org")]].concat()).unwrap_err();
+        assert!(e.0.contains("does not align with MAIL_FROM's domain example.com"), "{e}");
+        std::fs::write(&file, "not a key").unwrap();
+        let e = with(&[&SMTP[..], &dkim[..]].concat()).unwrap_err();
+        assert!(e.0.contains("not a PEM private key"), "{e}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod backoff;
 mod dev_outbox;
+pub mod dkim;
 mod routing;
 pub mod sealed;
 pub mod sms;

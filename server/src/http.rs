@@ -47,22 +47,27 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         limits: service.limits().clone(),
     });
     let (assets, files) = assets::service(&config.site_root);
+    let organisation = config.organisation.clone();
+    let context = move || {
+        provide_context(portal.clone());
+        provide_context(admin.clone());
+        provide_context(files.clone());
+        provide_context(organisation.clone());
+    };
     let routes = generate_route_list(App);
     let leptos = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || {
-                provide_context(portal.clone());
-                provide_context(admin.clone());
-                provide_context(files.clone());
-            },
+            context.clone(),
             {
                 let options = options.clone();
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        // The "page not found" page gets the same context: its title names the
+        // organisation and its stylesheet is the hashed one.
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options);
     let dev = if config.has_dev_outbox() { outbox::routes(service.store().clone()) } else { Router::new() };
     let hooks = match &config.delivery.sms {

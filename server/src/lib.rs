@@ -52,7 +52,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, Sta
     let wake = Arc::new(tokio::sync::Notify::new());
     let delivery = providers(config, &store, &clock)?;
     let worker = Worker::new(store.clone(), delivery, clock.clone(), sealer.clone(), config.delivery.worker.clone(), wake.clone());
-    let outbox = Outbox { sealer, wake, host: config.public_host().to_string() };
+    let outbox = Outbox { sealer, wake, host: config.public_host().to_string(), organisation: config.organisation.clone() };
     let service = LoginService::new(store, clock, secret, config.limits.clone(), config.region, outbox);
     Ok(Portal { service, worker })
 }
@@ -64,9 +64,13 @@ fn providers(config: &Config, store: &Store, clock: &Arc<dyn Clock>) -> Result<A
     let email: Arc<dyn Delivery> = match &config.delivery.email {
         EmailDelivery::Dev => dev(),
         EmailDelivery::None => Arc::new(NotConfigured),
-        EmailDelivery::Smtp { url, from, reply_to } => {
-            Arc::new(Smtp::new(&url.0, from, reply_to.as_deref(), timeout).map_err(StartError::Config)?)
-        }
+        EmailDelivery::Smtp { url, from, reply_to, dkim } => Arc::new(
+            Smtp::new(&url.0, from, reply_to.as_deref(), timeout)
+                .map_err(StartError::Config)?
+                .named(&config.organisation)
+                .signed_by(dkim.clone())
+                .map_err(StartError::Config)?,
+        ),
     };
     let sms: Arc<dyn Delivery> = match &config.delivery.sms {
         SmsDelivery::Dev => dev(),

@@ -14,6 +14,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Log in"/>
         <main class="card">
+            <p class="organisation">{crate::organisation().to_string()}</p>
             <h1>"Log in"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {

@@ -12,10 +12,13 @@
 //! - Codes leave the machine encrypted: `smtps://` or `smtp://…?tls=required`, and
 //!   `https://` provider URLs; plain text only to a loopback host, or with
 //!   `PORTAL_ALLOW_UNENCRYPTED_DELIVERY=yes`.
+//! - `DKIM_PRIVATE_KEY_FILE`, `DKIM_SELECTOR` and `DKIM_DOMAIN` go together, only with
+//!   SMTP, with a key that reads and a domain DMARC aligns with `MAIL_FROM`.
 
 use std::net::SocketAddr;
 
 use super::Redacted;
+use crate::delivery::dkim::{Dkim, Key};
 use crate::domain::InputError;
 
 /// The loud opt-in for a dev outbox reachable from the network.
@@ -27,7 +30,7 @@ pub const ALLOW_UNENCRYPTED: (&str, &str) = ("PORTAL_ALLOW_UNENCRYPTED_DELIVERY"
 pub enum EmailDelivery {
     /// Stored and shown at /dev/outbox: the embedded default.
     Dev,
-    Smtp { url: Redacted, from: String, reply_to: Option<String> },
+    Smtp { url: Redacted, from: String, reply_to: Option<String>, dkim: Option<Dkim> },
     /// No email provider: email codes fail, and the delivery record says so.
     None,
 }
@@ -46,7 +49,13 @@ impl EmailDelivery {
     pub fn describe(&self) -> String {
         match self {
             EmailDelivery::Dev => "the dev outbox (/dev/outbox)".into(),
-            EmailDelivery::Smtp { url, .. } => format!("SMTP at {}", host_of(&url.0).unwrap_or_else(|| "?".into())),
+            EmailDelivery::Smtp { url, dkim, .. } => {
+                let host = host_of(&url.0).unwrap_or_else(|| "?".into());
+                match dkim {
+                    Some(d) => format!("SMTP at {host}, DKIM-signed ({}, key published at {})", d.key.describe(), d.record_name()),
+                    None => format!("SMTP at {host}, not DKIM-signed by the portal (set DKIM_* unless your relay signs)"),
+                }
+            }
             EmailDelivery::None => "nowhere: no email provider is configured, email codes fail".into(),
         }
     }
@@ -79,6 +88,7 @@ fn present<'n>(get: Get, names: &[&'n str]) -> Option<&'n str> {
 }
 
 const SMTP_VARS: &[&str] = &["SMTP_URL", "MAIL_FROM", "MAIL_REPLY_TO"];
+const DKIM_VARS: &[&str] = &["DKIM_PRIVATE_KEY_FILE", "DKIM_SELECTOR", "DKIM_DOMAIN"];
 const TWILIO_VARS: &[&str] = &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_BASE_URL"];
 const WEBHOOK_VARS: &[&str] = &["SMS_WEBHOOK_URL", "SMS_WEBHOOK_TOKEN"];
 
@@ -120,7 +130,7 @@ pub fn resolve(get: Get, addr: SocketAddr, public_url: &str) -> Result<(EmailDel
     };
 
     // Settings for a provider the channel does not use are a contradiction.
-    if let (Some(var), false) = (smtp, email.kind == "smtp") {
+    if let (Some(var), false) = (smtp.or(present(get, DKIM_VARS)), email.kind == "smtp") {
         return Err(InputError::new(format!("{} contradicts {var}: email would not go through SMTP; remove one", email.by)));
     }
     for (var, provider) in [(twilio, "twilio"), (webhook, "webhook")] {
@@ -148,12 +158,61 @@ fn email_of(get: Get, c: &Choice) -> Result<EmailDelivery, InputError> {
     match c.kind.as_str() {
         "dev" => Ok(EmailDelivery::Dev),
         "none" => Ok(EmailDelivery::None),
-        "smtp" => Ok(EmailDelivery::Smtp {
-            url: Redacted(required(get, "SMTP_URL", "to send email by SMTP")?),
-            from: required(get, "MAIL_FROM", "to send email by SMTP")?,
-            reply_to: optional(get, "MAIL_REPLY_TO"),
-        }),
+        "smtp" => {
+            let url = Redacted(required(get, "SMTP_URL", "to send email by SMTP")?);
+            let from = required(get, "MAIL_FROM", "to send email by SMTP")?;
+            let from_domain = from
+                .parse::<lettre::message::Mailbox>()
+                .map_err(|e| InputError::new(format!("MAIL_FROM={from:?} is not an address like \"Example <portal@example.com>\": {e}")))?
+                .email
+                .domain()
+                .to_string();
+            let reply_to = optional(get, "MAIL_REPLY_TO");
+            if let Some(r) = &reply_to {
+                r.parse::<lettre::message::Mailbox>().map_err(|e| InputError::new(format!("MAIL_REPLY_TO={r:?} is not an address: {e}")))?;
+            }
+            Ok(EmailDelivery::Smtp {
+                url,
+                dkim: dkim_of(get, &from_domain)?,
+                from,
+                reply_to,
+            })
+        }
         other => Err(InputError::new(format!("PORTAL_EMAIL_DELIVERY={other:?} is not supported; use \"dev\", \"smtp\" or \"none\""))),
+    }
+}
+
+/// The DKIM signer, when its three settings are given.
+fn dkim_of(get: Get, from_domain: &str) -> Result<Option<Dkim>, InputError> {
+    let Some(first) = present(get, DKIM_VARS) else { return Ok(None) };
+    let why = format!("with {first}: DKIM_PRIVATE_KEY_FILE, DKIM_SELECTOR and DKIM_DOMAIN go together");
+    let file = required(get, "DKIM_PRIVATE_KEY_FILE", &why)?;
+    let selector = required(get, "DKIM_SELECTOR", &why)?;
+    let domain = required(get, "DKIM_DOMAIN", &why)?;
+    let pem = std::fs::read_to_string(&file).map_err(|e| InputError::new(format!("DKIM_PRIVATE_KEY_FILE={file} cannot be read: {e}")))?;
+    let key = Key::from_pem(&pem).map_err(|e| InputError::new(format!("DKIM_PRIVATE_KEY_FILE={file}: {e}")))?;
+    let dkim = Dkim::new(&selector, &domain, key).map_err(InputError::new)?;
+    if !dkim.aligns_with(from_domain) {
+        return Err(InputError::new(format!(
+            "DKIM_DOMAIN={} does not align with MAIL_FROM's domain {from_domain}: receivers checking DMARC would not count the signature; sign with {from_domain} or a parent of it",
+            dkim.domain
+        )));
+    }
+    warn_if_readable_by_others(&file);
+    Ok(Some(dkim))
+}
+
+/// The key signs mail as the organisation: say so when others on the machine can read it.
+fn warn_if_readable_by_others(file: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(file) {
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(file, mode = format!("{:o}", mode & 0o777), "DKIM_PRIVATE_KEY_FILE can be read by other users; chmod 600 it");
+            }
+        }
     }
 }
 

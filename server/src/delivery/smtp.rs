@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use lettre::message::dkim::DkimConfig;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
@@ -34,6 +35,7 @@ pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     reply_to: Option<Mailbox>,
+    dkim: Option<DkimConfig>,
 }
 
 impl Smtp {
@@ -45,7 +47,22 @@ impl Smtp {
             .build();
         let from = from.parse().map_err(|e| format!("MAIL_FROM={from:?} is not an address: {e}"))?;
         let reply_to = reply_to.map(|r| r.parse().map_err(|e| format!("MAIL_REPLY_TO={r:?} is not an address: {e}"))).transpose()?;
-        Ok(Smtp { transport, from, reply_to })
+        Ok(Smtp { transport, from, reply_to, dkim: None })
+    }
+
+    /// A `MAIL_FROM` without a display name gets the organisation's, so the inbox
+    /// shows who it is from rather than an address.
+    pub fn named(mut self, organisation: &app::types::Organisation) -> Self {
+        if self.from.name.is_none() {
+            self.from.name = Some(organisation.to_string());
+        }
+        self
+    }
+
+    /// Signs every message with DKIM (relaxed/relaxed), when configured.
+    pub fn signed_by(mut self, dkim: Option<super::dkim::Dkim>) -> Result<Self, String> {
+        self.dkim = dkim.map(|d| d.config()).transpose()?;
+        Ok(self)
     }
 
     fn build(&self, message: &Outgoing) -> Result<Message, DeliveryError> {
@@ -65,7 +82,11 @@ impl Smtp {
         let parts = MultiPart::alternative()
             .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(message.body.clone()))
             .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html(&message.body)));
-        builder.multipart(parts).map_err(|e| DeliveryError::Permanent(format!("the message could not be built: {e}")))
+        let mut email = builder.multipart(parts).map_err(|e| DeliveryError::Permanent(format!("the message could not be built: {e}")))?;
+        if let Some(dkim) = &self.dkim {
+            email.sign(dkim);
+        }
+        Ok(email)
     }
 }
 
@@ -97,10 +118,13 @@ pub fn html(text: &str) -> String {
         .filter(|p| !p.trim().is_empty())
         .map(|p| {
             let t = p.trim();
-            if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
-                format!("<p style=\"font-size:2em;font-family:monospace;letter-spacing:0.2em\"><strong>{t}</strong></p>")
-            } else {
-                format!("<p>{}</p>", escape(t).replace('\n', "<br>"))
+            match t.split_at_checked(6) {
+                // "012345 is your login code for …": the code on a line of its own, large.
+                Some((code, rest)) if code.bytes().all(|b| b.is_ascii_digit()) && (rest.is_empty() || rest.starts_with(' ')) => format!(
+                    "<p style=\"font-size:2em;font-family:monospace;letter-spacing:0.2em;margin:0\"><strong>{code}</strong></p><p>{}</p>",
+                    escape(rest.trim())
+                ),
+                _ => format!("<p>{}</p>", escape(t).replace('\n', "<br>")),
             }
         })
         .collect();
@@ -113,8 +137,8 @@ mod tests {
 
     #[test]
     fn the_html_part_shows_the_code_and_has_no_links() {
-        let h = html("Your code is:\n\n    012345\n\nA <b> & c");
-        assert!(h.contains("<strong>012345</strong>"));
+        let h = html("012345 is your login code for A&B.\n\nA <b> & c");
+        assert!(h.contains("<strong>012345</strong></p><p>is your login code for A&amp;B.</p>"), "{h}");
         assert!(h.contains("A &lt;b&gt; &amp; c"));
         assert!(!h.contains("href") && !h.contains("<img"));
     }

@@ -19,7 +19,7 @@ impl LoginService {
             let code = Code::generate()?;
             let (mac, job) = match &issue.send_to {
                 Ok(to) => {
-                    let message = code_message(issue.channel, &code, now, self.limits.code_ttl, &self.outbox.host);
+                    let message = code_message(issue.channel, &code, now, self.limits.code_ttl, &self.outbox.host, &self.outbox.organisation);
                     let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
                     let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
                     let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);

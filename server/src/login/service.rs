@@ -38,6 +38,8 @@ pub struct Outbox {
     pub wake: std::sync::Arc<tokio::sync::Notify>,
     /// The portal's host name, for the WebOTP line of text messages.
     pub host: String,
+    /// Who the codes come from, in their words.
+    pub organisation: app::types::Organisation,
 }
 
 /// A cookie an answer sets or clears. The adapter spells it.

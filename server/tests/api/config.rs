@@ -11,6 +11,7 @@ use server::config::Config;
 use crate::helpers::T0;
 
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const ORGANISATION: &str = "Aarhus Roklub";
 
 /// Each channel as an operator would set it: `dev` and `none` said by name, a provider
 /// by its settings.
@@ -98,10 +99,12 @@ async fn every_combination_of_channels_starts_or_refuses_as_the_table_says() {
         for (place, addr) in [("loopback", "127.0.0.1:3000"), ("network", "0.0.0.0:3000")] {
             let mut settings: Vec<(&str, &str)> = [email(e), sms(s)].concat();
             settings.push(("PORTAL_ADDR", addr));
-            // Outside dev mode a key is required (and tested below).
+            // Outside dev mode a key and the organisation's name are required (and
+            // tested below).
             let dev_only = e == "dev" && s == "dev";
             if !dev_only {
                 settings.push(("PORTAL_SECRET_KEY", KEY));
+                settings.push(("PORTAL_ORGANISATION", ORGANISATION));
             }
             let want = match (&on_loopback, place) {
                 (Starts { outbox: true }, "network") => Refuses(vec!["PORTAL_ADDR", "PORTAL_DEV_OUTBOX_ON_NETWORK"]),
@@ -118,8 +121,10 @@ async fn every_combination_of_channels_starts_or_refuses_as_the_table_says() {
 #[tokio::test]
 async fn contradictions_and_unsafe_settings_stop_the_server_with_one_line() {
     use Outcome::*;
+    // What every deployment has besides its providers: a key and its name.
     let with_key = |mut s: Vec<(&'static str, &'static str)>| {
         s.push(("PORTAL_SECRET_KEY", KEY));
+        s.push(("PORTAL_ORGANISATION", ORGANISATION));
         s
     };
     let cases: Vec<(&str, Vec<(&str, &str)>, Outcome)> = vec![
@@ -135,7 +140,18 @@ async fn contradictions_and_unsafe_settings_stop_the_server_with_one_line() {
         ("SMTP said, no URL", with_key(vec![("PORTAL_DELIVERY", "smtp")]), Refuses(vec!["SMTP_URL"])),
         ("Twilio and a webhook", with_key([sms("twilio"), sms("webhook")].concat()), Refuses(vec!["TWILIO_ACCOUNT_SID", "SMS_WEBHOOK_URL", "PORTAL_SMS_DELIVERY"])),
         ("a webhook said, Twilio settings given", with_key([sms("twilio"), vec![("PORTAL_SMS_DELIVERY", "webhook")]].concat()), Refuses(vec!["TWILIO_ACCOUNT_SID"])),
-        ("no key outside dev", email("smtp"), Refuses(vec!["PORTAL_SECRET_KEY"])),
+        ("no key outside dev", [email("smtp"), vec![("PORTAL_ORGANISATION", ORGANISATION)]].concat(), Refuses(vec!["PORTAL_SECRET_KEY"])),
+        ("no organisation outside dev", [email("smtp"), vec![("PORTAL_SECRET_KEY", KEY)]].concat(), Refuses(vec!["PORTAL_ORGANISATION"])),
+        (
+            "DKIM settings while email goes to the dev outbox",
+            vec![("DKIM_SELECTOR", "portal1"), ("DKIM_DOMAIN", "example.com"), ("DKIM_PRIVATE_KEY_FILE", "/nonexistent.pem")],
+            Refuses(vec!["DKIM_PRIVATE_KEY_FILE", "email would not go through SMTP"]),
+        ),
+        (
+            "a DKIM key file that is not there",
+            with_key([email("smtp"), vec![("DKIM_SELECTOR", "portal1"), ("DKIM_DOMAIN", "example.com"), ("DKIM_PRIVATE_KEY_FILE", "/nonexistent.pem")]].concat()),
+            Refuses(vec!["DKIM_PRIVATE_KEY_FILE=/nonexistent.pem cannot be read"]),
+        ),
         ("dev behind https", vec![("PORTAL_PUBLIC_URL", "https://portal.example.com")], Refuses(vec!["PORTAL_PUBLIC_URL", "PORTAL_DEV_OUTBOX_ON_NETWORK"])),
         ("dev behind a public host name", vec![("PORTAL_PUBLIC_URL", "http://portal.example.com")], Refuses(vec!["PORTAL_PUBLIC_URL"])),
         (
@@ -186,6 +202,7 @@ fn the_start_up_banner_says_where_each_channels_codes_go() {
         .env("TWILIO_AUTH_TOKEN", "tok")
         .env("TWILIO_FROM", "+4570000000")
         .env("PORTAL_SECRET_KEY", KEY)
+        .env("PORTAL_ORGANISATION", ORGANISATION)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -81,7 +81,7 @@ async fn a_code_requested_in_the_browser_arrives_at_a_real_smtp_server() {
 
     assert_eq!(mail["to"], serde_json::json!(["ada@example.com"]));
     let text = text_of(&mail);
-    for header in ["Subject: Contact portal: your confirmation code", "Auto-Submitted: auto-generated", "Message-ID: <portal-job-1-", "Date: ", "Reply-To: help@example.com"] {
+    for header in ["Subject: Your login code for Aarhus Roklub", "From: \"Contact portal\" <portal@example.com>", "Auto-Submitted: auto-generated", "Message-ID: <portal-job-1-", "Date: ", "Reply-To: help@example.com"] {
         assert!(text.contains(header), "{header} missing in:\n{text}");
     }
     assert!(text.contains("multipart/alternative") && text.contains("text/plain") && text.contains("text/html"));

@@ -132,6 +132,9 @@ where
     panic!("timed out waiting until {what}");
 }
 
+/// The organisation every test portal runs for (`PORTAL_ORGANISATION`).
+pub const ORGANISATION: &str = "Aarhus Roklub";
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
@@ -160,6 +163,8 @@ pub async fn spawn_app_idle(settings: &[(&str, &str)]) -> TestApp {
     // The answer-time floor of "Send code" is measured by its own test; elsewhere it
     // would only slow the suite down.
     env.insert("PORTAL_SEND_CODE_FLOOR".into(), "0ms".into());
+    // Who the codes come from: required outside dev mode, and in every page title.
+    env.insert("PORTAL_ORGANISATION".into(), ORGANISATION.into());
     env.insert("PORTAL_SECRET_KEY".into(), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff".into());
     for (k, v) in settings {
         env.insert(k.to_string(), v.to_string());

@@ -16,6 +16,7 @@ mod postgres;
 mod processes;
 mod retention;
 mod sinks;
+mod deliverability;
 mod delivery;
 mod diagnosis;
 mod doctor;

@@ -37,6 +37,7 @@ impl Process {
             .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
             .env("PORTAL_PUBLIC_URL", public)
             .env("PORTAL_SECRET_KEY", KEY)
+            .env("PORTAL_ORGANISATION", "Aarhus Roklub")
             .env("PORTAL_SMS_DELIVERY", "webhook")
             .env("SMS_WEBHOOK_URL", format!("{gateway}/send"))
             .env("SMS_WEBHOOK_TOKEN", "hook-token")

@@ -52,6 +52,7 @@ fn start(dir: &std::path::Path, webhook_url: &str) -> Portal {
             .env("SMS_WEBHOOK_URL", webhook_url)
             .env("SMS_WEBHOOK_TOKEN", "hook-token-secret")
             .env("PORTAL_SECRET_KEY", KEY)
+            .env("PORTAL_ORGANISATION", "Aarhus Roklub")
             .env("PORTAL_CODE_TTL", "3s")
             .env("PORTAL_DELIVERY_RETRY_BASE", "100ms")
             .env("PORTAL_DELIVERY_POLL", "50ms")

@@ -2,12 +2,22 @@
 
 Usage: smtp_sink.py PORT [--reject-rcpt] [--out FILE] [--forever]
 Prints one JSON line when ready ({"ready": PORT}) and one per received message
-({"from", "to", "data"}), also appended to FILE with --out. Runs until its standard
-input closes, or until it is killed with --forever (as a Playwright web server).
+({"from", "to", "data", "raw"}: data as text, raw as base64 of the exact bytes), also
+appended to FILE with --out. Runs until its standard input closes, or until it is
+killed with --forever (as a Playwright web server).
+
+With PORTAL_MAIL_DIR set, every message is also kept there as an .eml file, so the
+test suite can score every email it sent (scripts/score-mail).
 """
+import base64
+import itertools
 import json
+import os
 import sys
 import threading
+import time
+
+COUNTER = itertools.count()
 
 from aiosmtpd.controller import Controller
 
@@ -24,8 +34,20 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        data = envelope.content.decode("utf-8", errors="replace")
-        line = json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": data})
+        raw = envelope.content
+        data = raw.decode("utf-8", errors="replace")
+        keep = os.environ.get("PORTAL_MAIL_DIR")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            name = f"{time.time_ns()}-{os.getpid()}-{next(COUNTER)}.eml"
+            with open(os.path.join(keep, name), "wb") as f:
+                f.write(raw)
+        line = json.dumps({
+            "from": envelope.mail_from,
+            "to": envelope.rcpt_tos,
+            "data": data,
+            "raw": base64.b64encode(raw).decode("ascii"),
+        })
         print(line, flush=True)
         if self.out:
             with open(self.out, "a", encoding="utf-8") as f:
