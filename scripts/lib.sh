@@ -23,6 +23,15 @@ ensure_rust() {
   fi
 }
 
+# OpenSSL's headers: webauthn-rs (passkeys) verifies signatures with OpenSSL.
+ensure_openssl() {
+  if ! pkg-config --exists openssl 2>/dev/null; then
+    say "installing libssl-dev and pkg-config (OpenSSL for passkeys)"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libssl-dev pkg-config
+  fi
+}
+
 # npm packages: binaryen (wasm-opt) for the build, Playwright and axe-core for tests.
 ensure_npm() {
   command -v npm >/dev/null || { echo "npm not found: install Node.js 20 or newer"; exit 1; }

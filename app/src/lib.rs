@@ -45,6 +45,11 @@ pub fn organisation() -> types::Organisation {
     use_context::<types::Organisation>().unwrap_or_else(types::Organisation::default_for_dev)
 }
 
+/// Whether passkeys are offered here (a context the server provides).
+pub fn passkeys_offered() -> bool {
+    use_context::<types::PasskeysOffered>().is_some_and(|p| p.0)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

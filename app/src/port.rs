@@ -32,6 +32,8 @@ pub struct Visitor {
     pub admin_token: Option<String>,
     /// The `User-Agent` header, if any (summarised before anything is kept).
     pub user_agent: Option<String>,
+    /// The browser said "Not now" to saving a passkey.
+    pub passkey_later: bool,
 }
 
 /// A cookie the answer must set or clear. The API layer turns these into headers.

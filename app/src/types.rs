@@ -140,7 +140,34 @@ pub struct Inbox {
     /// True on the first page after logging in: tell the contact the browser is remembered.
     pub just_logged_in: bool,
     pub messages: Vec<MessageSummary>,
+    /// The contact's passkeys, to see and remove.
+    pub passkeys: Vec<PasskeyRow>,
+    /// Shown while a passkey can be saved (minutes after a code login, unless "Not now").
+    pub passkey_offer: Option<PasskeyOffer>,
 }
+
+/// One of a contact's passkeys, as they see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyRow {
+    pub id: i64,
+    /// Where it was made ("Chrome on Android").
+    pub made_on: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    /// Synced to the contact's other devices by their password manager.
+    pub synced: bool,
+}
+
+/// The offer to save a passkey, with why it would help this contact, when their
+/// history says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyOffer {
+    pub reason: Option<String>,
+}
+
+/// Whether this portal offers passkeys (its public address is a domain name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeysOffered(pub bool);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MessageView {
@@ -216,6 +243,8 @@ pub struct ContactCard {
     pub contact: ContactRow,
     pub findings: Vec<FindingView>,
     pub devices: Vec<DeviceRow>,
+    /// Their passkeys (logins without a code).
+    pub passkeys: Vec<PasskeyRow>,
     pub messages: Vec<MessageSummary>,
     /// Messages that could still be published to them (`published_at` is empty).
     pub publishable: Vec<MessageSummary>,
@@ -229,6 +258,8 @@ pub enum ContactAction {
     OptIn(Channel),
     /// One browser, or every one (`None`).
     Revoke(Option<i64>),
+    /// One of their passkeys.
+    RemovePasskey(i64),
     Publish(String),
 }
 

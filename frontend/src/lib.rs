@@ -6,6 +6,8 @@
 //! no second copy of the login's rules or texts in the browser. It also counts down
 //! "Send a new code", which the server enforces either way.
 
+mod passkeys;
+
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -32,6 +34,7 @@ struct Card {
 #[wasm_bindgen(start)]
 pub fn start() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    passkeys::start(&document);
     let Some(element) = document.get_element_by_id(CARD) else { return };
     let card = Rc::new(Card { document, element, busy: Cell::new(false), resend_at: Cell::new(0.0) });
     card.start_cooldown();
@@ -42,9 +45,10 @@ pub fn start() {
         Closure::<dyn FnMut(web_sys::SubmitEvent)>::new(move |ev: web_sys::SubmitEvent| {
             let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else { return };
             ev.prevent_default();
-            if card.busy.replace(true) {
+            if card.busy.get() {
                 return;
             }
+            card.set_busy(true);
             card.show_cooldown();
             let card = card.clone();
             wasm_bindgen_futures::spawn_local(async move { card.send(form).await });
@@ -79,8 +83,15 @@ impl Card {
             Ok(Answer::Said(text)) => self.alert(&text),
             Err(_) => self.alert(LOST),
         }
-        self.busy.set(false);
+        self.set_busy(false);
         self.show_cooldown();
+    }
+
+    /// While a request is out the card says so (`aria-busy`): assistive technology
+    /// waits for the new card rather than reading the old one, and so can a test.
+    fn set_busy(&self, busy: bool) {
+        self.busy.set(busy);
+        let _ = if busy { self.element.set_attribute("aria-busy", "true") } else { self.element.remove_attribute("aria-busy") };
     }
 
     async fn post(&self, form: &HtmlFormElement) -> Result<Answer, JsValue> {

@@ -238,6 +238,10 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     println!("Contact portal is running at {url}");
     println!("  Email codes go to {}.", config.delivery.email.describe());
     println!("  Text-message codes go to {}.", config.delivery.sms.describe());
+    match crate::passkeys::unavailable_because(&config.public_url) {
+        None => println!("  Passkeys can be saved and used at {}.", config.public_url),
+        Some(why) => println!("  Passkeys are off: {why}."),
+    }
     if config.has_dev_outbox() {
         println!("  Log in as a demo contact: {} (email) or {} (text message).", crate::demo::ADA_EMAIL, crate::demo::ADA_PHONE);
         println!("  Codes are not sent anywhere in dev mode: read them at {url}/dev/outbox");

@@ -20,8 +20,8 @@ pub struct OptOutReport {
 
 /// Opts `contact` out of (or back into) `channel`. Opting out uses up the codes
 /// already sent on it and cancels their deliveries; opting out of the last channel
-/// also forgets every browser the contact logged in with: a contact who wants no
-/// communication should not stay logged in either.
+/// also forgets every browser the contact logged in with and removes their passkeys:
+/// a contact who wants no communication should not stay logged in either.
 /// `by` names who did it (an administrator, or the command line), for the event log.
 pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out: bool, by: &str, now: Timestamp, now_ms: i64) -> StoreResult<OptOutReport> {
     let mut tx = store.begin().await?;
@@ -30,10 +30,12 @@ pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out
     // Read back under the write lock: a concurrent opt-out of the other channel counts.
     let reachable = tx.contact(contact.id).await?.is_some_and(|c| c.reachable());
     let forgotten = if reachable { 0 } else { tx.revoke_devices_of(contact.id, now).await? };
+    // Nor keep a passkey: it would log them in without any channel.
+    let passkeys = if reachable { 0 } else { tx.remove_passkeys_of(contact.id).await? };
     let mut events = vec![NewEvent {
         kind: EventKind::OptOutChanged,
         contact: Some(contact.id),
-        detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten, "by": by }),
+        detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten, "passkeys_removed": passkeys, "by": by }),
     }];
     if withdrawn > 0 {
         events.push(NewEvent { kind: EventKind::CodesWithdrawn, contact: Some(contact.id), detail: json!({ "channel": channel, "codes": withdrawn }) });

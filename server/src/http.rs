@@ -8,6 +8,7 @@ mod guard;
 mod headers;
 mod openapi;
 mod outbox;
+mod passkeys;
 mod platform_api;
 mod portal;
 mod receipts;
@@ -38,7 +39,17 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
-    let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()));
+    // Passkeys, when the public URL's host is a domain name (WebAuthn needs one).
+    let passkeys = match crate::passkeys::Passkeys::new(&config.public_url, &config.organisation, service.store().clone(), service.clock()) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "passkeys are off");
+            None
+        }
+    };
+    let offered = app::types::PasskeysOffered(passkeys.is_some());
+    let passkeys = passkeys::routes(passkeys, service.clone());
+    let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()).with_passkeys(offered.0));
     let admin: SharedAdminPortal = Arc::new(admin_portal::AdminAdapter {
         sessions: AdminSessions::new(service.store().clone(), service.clock(), AdminLimits::default()),
         store: service.store().clone(),
@@ -53,6 +64,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         provide_context(admin.clone());
         provide_context(files.clone());
         provide_context(organisation.clone());
+        provide_context(offered);
     };
     let routes = generate_route_list(App);
     let leptos = Router::new()
@@ -95,6 +107,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(dev)
         .merge(hooks)
+        .merge(passkeys)
         .merge(leptos)
         // The built browser files, named by content hash, precompressed.
         .nest_service("/pkg", assets)

@@ -54,9 +54,17 @@ pub async fn admin_contact(id: i64) -> Result<AdminAnswer<ContactCard>, ServerFn
 }
 
 /// The card's buttons: `action` is `opt-out`, `opt-in` (with `channel`), `revoke` (with
-/// `device`, or every browser without), or `publish` (with `message`).
+/// `device`, or every browser without), `remove-passkey` (with `passkey`), or
+/// `publish` (with `message`).
 #[server(prefix = "/api", endpoint = "admin/act")]
-pub async fn admin_act(id: i64, action: String, channel: Option<String>, device: Option<i64>, message: Option<String>) -> Result<(), ServerFnError> {
+pub async fn admin_act(
+    id: i64,
+    action: String,
+    channel: Option<String>,
+    device: Option<i64>,
+    message: Option<String>,
+    passkey: Option<i64>,
+) -> Result<(), ServerFnError> {
     // Bad input goes back to the card, which says what was wrong; nothing is changed.
     let back = |problem: Option<&str>| -> Result<(), ServerFnError> {
         match problem {
@@ -72,6 +80,10 @@ pub async fn admin_act(id: i64, action: String, channel: Option<String>, device:
         ("opt-in", Some(c), _) => ContactAction::OptIn(c),
         ("opt-out" | "opt-in", None, _) => return back(Some("channel")),
         ("revoke", _, _) => ContactAction::Revoke(device),
+        ("remove-passkey", _, _) => match passkey {
+            Some(p) => ContactAction::RemovePasskey(p),
+            None => return back(Some("passkey")),
+        },
         ("publish", _, Some(m)) => ContactAction::Publish(m),
         ("publish", _, None) => return back(Some("message")),
         _ => return back(Some("action")),

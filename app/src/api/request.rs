@@ -15,6 +15,8 @@ use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedP
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
 pub const DEVICE_COOKIE: &str = "__Host-portal-device";
 pub const ADMIN_COOKIE: &str = "__Host-portal-admin";
+/// Set by "Not now" on the passkey offer; holds nothing else.
+pub const PASSKEY_LATER_COOKIE: &str = "__Host-portal-passkey-later";
 
 /// The administrator port and the visitor of the current request.
 pub fn admin_context() -> Result<(crate::port::SharedAdminPortal, Visitor), ServerFnError> {
@@ -45,6 +47,7 @@ pub fn visitor(parts: &Parts) -> Visitor {
         device_token: cookie(parts, DEVICE_COOKIE),
         admin_token: cookie(parts, ADMIN_COOKIE),
         user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
+        passkey_later: cookie(parts, PASSKEY_LATER_COOKIE).is_some(),
     }
 }
 
@@ -87,7 +90,8 @@ pub fn finish<T>(result: PortResult<T>) -> Result<T, ServerFnError> {
     Ok(reply.value)
 }
 
-fn set_cookie(change: &CookieChange) -> String {
+/// The `Set-Cookie` header for a change (also for the server's own JSON routes).
+pub fn set_cookie(change: &CookieChange) -> String {
     const ATTRS: &str = "Path=/; Secure; HttpOnly; SameSite=Lax";
     match change {
         CookieChange::SetFlow(token) => format!("{FLOW_COOKIE}={token}; {ATTRS}"),

@@ -27,11 +27,13 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
     let body = match step {
         LoginStep::Identify { identifier, channel, notice } => {
             let described = notice.is_some().then_some("identify-notice");
+            let autocomplete = if crate::passkeys_offered() { "username webauthn" } else { "username" };
             view! {
                 <form method="post" action=RequestCode::url() class="stack">
                     <input type="hidden" name="next" value=next/>
                     <label for="identifier">"Email or mobile number"</label>
-                    <input id="identifier" name="identifier" type="text" required autocomplete="username"
+                    // "webauthn": the browser's autofill offers saved passkeys here too.
+                    <input id="identifier" name="identifier" type="text" required autocomplete=autocomplete
                         autocapitalize="none" spellcheck="false" value=identifier
                         aria-describedby=described/>
                     <NoticeLine notice=notice id="identify-notice"/>

@@ -11,6 +11,7 @@ use crate::types::safe_next;
 pub fn LoginPage() -> impl IntoView {
     let (next, notice) = use_query_map().with_untracked(|q| (q.get("next"), q.get("notice")));
     let next = safe_next(&next.unwrap_or_else(|| "/".into()));
+    let next_for_passkey = next.clone();
     view! {
         <Title text="Log in"/>
         <main class="card">
@@ -24,6 +25,13 @@ pub fn LoginPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            {crate::passkeys_offered().then(|| view! {
+                // Shown by the script when the browser has WebAuthn.
+                <div class="passkey-login">
+                    <button type="button" class="secondary" data-passkey="login" data-next=next_for_passkey hidden>"Log in with a passkey"</button>
+                    <p data-passkey-status role="status" hidden></p>
+                </div>
+            })}
             <p class="small"><a href="/help">"Help with logging in"</a></p>
         </main>
         <Enhance/>
@@ -34,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
 /// moment after `load`), so it never competes with the page for the network or the
 /// first paint: the card works as plain forms until it arrives.
 #[component]
-fn Enhance() -> impl IntoView {
+pub fn Enhance() -> impl IntoView {
     let files = crate::assets::assets();
     let script = format!(
         "addEventListener('load',()=>(window.requestIdleCallback||(f=>setTimeout(f,200)))(\

@@ -239,7 +239,8 @@ fn one_channel_only(t: &Timeline) -> Vec<Finding> {
     let channels: Vec<Option<Channel>> = requests.iter().map(|e| channel_of(e)).collect();
     let Some(Some(ch)) = channels.first().copied() else { return Vec::new() };
     let first = requests[0].at;
-    let logged_in = kind(t, "login_succeeded").any(|e| e.at >= first);
+    // A passkey login counts: the contact got in.
+    let logged_in = t.events.iter().any(|e| (e.kind == "login_succeeded" || e.kind == "passkey_login") && e.at >= first);
     if requests.len() < 2 || logged_in || channels.iter().any(|c| *c != Some(ch)) || t.contact.address(ch.other()).is_none() {
         return Vec::new();
     }

@@ -117,6 +117,7 @@ impl AdminAdapter {
                 active: crate::login::rules::device_is_valid(&d, now, l.device_idle, l.device_max_age),
             })
             .collect();
+        let passkeys = self.store.passkeys_of(contact.id).await?.into_iter().map(super::portal::passkey_row).collect();
         let published = self.store.inbox(contact.id).await?;
         let publishable = self
             .store
@@ -148,6 +149,7 @@ impl AdminAdapter {
             contact: row(contact),
             findings,
             devices,
+            passkeys,
             messages,
             publishable,
             timeline,
@@ -167,6 +169,11 @@ impl AdminAdapter {
             ContactAction::Revoke(device) => {
                 let by = format!("administrator {}", session.username);
                 if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await?.is_empty() {
+                    return Ok(Reply::plain(AdminAnswer::NotFound));
+                }
+            }
+            ContactAction::RemovePasskey(passkey) => {
+                if !crate::passkeys::remove(&self.store, contact.id, passkey, &by, now).await? {
                     return Ok(Reply::plain(AdminAnswer::NotFound));
                 }
             }

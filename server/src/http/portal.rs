@@ -3,7 +3,7 @@
 //! Unexpected errors are logged with a reference; only the reference goes to the browser.
 
 use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply, Visitor};
-use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice};
+use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer, PasskeyRow};
 
 use crate::domain::{Timestamp, Token, words};
 use crate::login::rules::seconds_left;
@@ -11,11 +11,44 @@ use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome
 
 pub struct PortalAdapter {
     service: LoginService,
+    /// Whether passkeys can be saved here (the public address is a domain name).
+    passkeys: bool,
 }
 
 impl PortalAdapter {
     pub fn new(service: LoginService) -> Self {
-        PortalAdapter { service }
+        PortalAdapter { service, passkeys: false }
+    }
+
+    pub fn with_passkeys(mut self, offered: bool) -> Self {
+        self.passkeys = offered;
+        self
+    }
+
+    /// The messages page: the list, the contact's passkeys, and the offer to save
+    /// one while this browser's code login is fresh (unless it said "Not now").
+    fn inbox(&self, page: InboxPage, who: &Visitor) -> Inbox {
+        let now = self.service.clock().now();
+        let fresh = now.secs_since(page.logged_in_at) <= crate::passkeys::FRESH_LOGIN_SECS;
+        let offer = (self.passkeys && fresh && !who.passkey_later).then(|| PasskeyOffer {
+            reason: (page.code_login_days >= 3).then(|| {
+                format!(
+                    "You have needed a new code on {} days this month, as happens when a browser forgets you (private windows, cleared cookies, another device).",
+                    page.code_login_days
+                )
+            }),
+        });
+        Inbox {
+            contact_name: page.contact_name,
+            just_logged_in: page.just_logged_in,
+            messages: page
+                .messages
+                .into_iter()
+                .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() })
+                .collect(),
+            passkeys: page.passkeys.into_iter().map(passkey_row).collect(),
+            passkey_offer: offer,
+        }
     }
 
     fn done<T, U, E: std::error::Error + 'static>(&self, result: Result<Answer<T>, E>, show: impl FnOnce(T) -> U) -> PortResult<U> {
@@ -23,15 +56,7 @@ impl PortalAdapter {
     }
 
     fn cookie(&self, cookie: Cookie) -> CookieChange {
-        match cookie {
-            Cookie::Flow(token) => CookieChange::SetFlow(token.expose().to_string()),
-            Cookie::ForgetFlow => CookieChange::ClearFlow,
-            Cookie::Device(token) => CookieChange::SetDevice {
-                token: token.expose().to_string(),
-                max_age_secs: i64::try_from(self.service.limits().device_max_age.as_secs()).unwrap_or(i64::MAX),
-            },
-            Cookie::ForgetDevice => CookieChange::ClearDevice,
-        }
+        cookie_change(&self.service, cookie)
     }
 
     /// The login card for a screen, as of now.
@@ -71,6 +96,30 @@ impl PortalAdapter {
     }
 }
 
+/// A passkey as the contact and their administrator see it.
+pub(super) fn passkey_row(p: crate::store::StoredPasskey) -> PasskeyRow {
+    PasskeyRow {
+        id: p.id,
+        made_on: p.browser.unwrap_or_else(|| "an unknown browser".into()),
+        created_at: p.created_at.utc(),
+        last_used_at: p.last_used_at.map(|t| t.utc()),
+        synced: p.backup_state,
+    }
+}
+
+/// How a cookie the service asks for is spelled to the browser.
+pub(super) fn cookie_change(service: &LoginService, cookie: Cookie) -> CookieChange {
+    match cookie {
+        Cookie::Flow(token) => CookieChange::SetFlow(token.expose().to_string()),
+        Cookie::ForgetFlow => CookieChange::ClearFlow,
+        Cookie::Device(token) => CookieChange::SetDevice {
+            token: token.expose().to_string(),
+            max_age_secs: i64::try_from(service.limits().device_max_age.as_secs()).unwrap_or(i64::MAX),
+        },
+        Cookie::ForgetDevice => CookieChange::ClearDevice,
+    }
+}
+
 /// An unexpected error is logged with a reference; only the reference goes out.
 /// A database that cannot be reached is said as such (and logged as a warning): the
 /// contact is asked to try again in a moment.
@@ -87,17 +136,6 @@ pub(super) fn failure<T, E: std::error::Error + 'static>(result: Result<Reply<T>
     })
 }
 
-fn inbox(page: InboxPage) -> Inbox {
-    Inbox {
-        contact_name: page.contact_name,
-        just_logged_in: page.just_logged_in,
-        messages: page
-            .messages
-            .into_iter()
-            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() })
-            .collect(),
-    }
-}
 
 fn message(page: MessagePage) -> MessageView {
     match page {
@@ -140,7 +178,10 @@ impl Portal for PortalAdapter {
         Box::pin(async move { self.done(self.service.verify_code(who, code, next).await, |s| self.step(s)) })
     }
     fn inbox(&self, who: Visitor) -> BoxFuture<'_, PortResult<Option<Inbox>>> {
-        Box::pin(async move { self.done(self.service.inbox(who).await, |v| v.map(inbox)) })
+        Box::pin(async move {
+            let page = self.service.inbox(who.clone()).await;
+            self.done(page, |v| v.map(|page| self.inbox(page, &who)))
+        })
     }
     fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>> {
         Box::pin(async move { self.done(self.service.message(who, public_id).await, |v| v.map(message)) })

@@ -6,7 +6,7 @@ use super::LoginService;
 use super::flow::{LoginEvent, Outcome};
 use super::rules;
 use super::service::{Answer, Cookie, Screen, ServiceError, ServiceResult};
-use crate::domain::Token;
+use crate::domain::{Timestamp, Token};
 use crate::store::{Contact, Device, PublishedMessage};
 
 /// A recognised contact's messages.
@@ -16,6 +16,11 @@ pub struct InboxPage {
     /// True on the first page after logging in: tell the contact the browser is remembered.
     pub just_logged_in: bool,
     pub messages: Vec<PublishedMessage>,
+    pub passkeys: Vec<crate::store::StoredPasskey>,
+    /// When this browser logged in (a passkey can be saved for minutes after).
+    pub logged_in_at: crate::domain::Timestamp,
+    /// Days in the last 30 on which the contact logged in with a code.
+    pub code_login_days: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -105,7 +110,17 @@ impl LoginService {
         };
         let messages = self.store.inbox(contact.id).await?;
         let just_logged_in = self.store.welcome_device(device.id).await?;
-        Ok(Answer { value: Some(InboxPage { contact_name: contact.name, just_logged_in, messages }), cookies })
+        let passkeys = self.store.passkeys_of(contact.id).await?;
+        // Read only while the passkey offer can show (minutes after a code login).
+        let mut days: Vec<i64> = Vec::new();
+        if self.now().secs_since(device.created_at) <= crate::passkeys::FRESH_LOGIN_SECS {
+            let month_ago = self.now().0 - 30 * 86_400;
+            let events = self.store.events(Some(contact.id)).await?;
+            days = events.into_iter().filter(|e| e.kind == "login_succeeded" && e.at.0 >= month_ago).map(|e| e.at.0.div_euclid(86_400)).collect();
+            days.dedup();
+        }
+        let page = InboxPage { contact_name: contact.name, just_logged_in, messages, passkeys, logged_in_at: device.created_at, code_login_days: days.len() };
+        Ok(Answer { value: Some(page), cookies })
     }
 
     pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessagePage>> {
@@ -126,6 +141,50 @@ impl LoginService {
             }
         };
         Ok(Answer { value: Some(page), cookies })
+    }
+
+    /// The browser's remembered device and its contact, when recognised.
+    pub async fn recognised(&self, who: &Visitor) -> Result<Option<(Device, Contact)>, ServiceError> {
+        Ok(self.recognise(who).await?.found)
+    }
+
+    /// Remembers a browser whose passkey just verified, as a code login does: a new
+    /// device cookie (the old one stops working), the network, and the event. Any
+    /// login flow running in the browser is forgotten.
+    pub async fn log_in_with_passkey(&self, who: &Visitor, contact: crate::store::ContactId) -> ServiceResult<()> {
+        let now = self.now();
+        let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
+        let mut tx = self.store.begin().await?;
+        if let Some(old) = who.device_token.as_deref().and_then(Token::from_cookie)
+            && let Some(device) = tx.device_by_token(&old.hash()).await?
+        {
+            tx.revoke_device(device.id, now).await?;
+        }
+        let token = Token::generate()?;
+        let browser = who.user_agent.as_deref().map(crate::domain::browser_and_platform);
+        let device = tx.add_device(contact, &token.hash(), browser.as_deref(), now).await?;
+        tx.remember_network(contact, &network, now).await?;
+        let detail = serde_json::json!({ "device": device, "network": network });
+        let event = crate::store::NewEvent { kind: crate::store::EventKind::DeviceRecognised, contact: Some(contact), detail };
+        tx.record_events(&[event], now).await?;
+        tx.commit().await?;
+        Ok(Answer { value: (), cookies: vec![Cookie::Device(token), Cookie::ForgetFlow] })
+    }
+
+    /// Counts a passkey step against the network's verification limit; false when
+    /// the network is over it (the same limit code entries have).
+    pub async fn passkey_step_allowed(&self, who: &Visitor) -> Result<bool, ServiceError> {
+        let now = self.now();
+        let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
+        let key = crate::store::Key::Network(network);
+        let mut tx = self.store.begin().await?;
+        let earlier = tx.count_hits(crate::store::Scope::Verification, &key, Timestamp(now.0 - 3600)).await?;
+        let allowed = earlier < self.limits.ip_verifications_per_hour;
+        if allowed {
+            tx.record_hits(&[(crate::store::Scope::Verification, key)], now).await?;
+        }
+        tx.commit().await?;
+        Ok(allowed)
     }
 
     pub async fn log_out(&self, who: Visitor) -> ServiceResult<()> {

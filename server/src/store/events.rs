@@ -52,6 +52,14 @@ pub enum EventKind {
     ApiToken,
     /// The integration API created, changed or deleted a message.
     MessageSaved,
+    /// A contact saved a passkey after logging in.
+    PasskeyAdded,
+    /// A contact logged in with a passkey, no code.
+    PasskeyLogin,
+    /// A passkey was refused: unknown, revoked, or its answer did not verify.
+    PasskeyRefused,
+    /// A passkey was removed by its contact or an administrator.
+    PasskeyRemoved,
 }
 
 impl EventKind {
@@ -86,6 +94,10 @@ impl EventKind {
             EventKind::ContactSaved => "contact_saved",
             EventKind::ApiToken => "api_token",
             EventKind::MessageSaved => "message_saved",
+            EventKind::PasskeyAdded => "passkey_added",
+            EventKind::PasskeyLogin => "passkey_login",
+            EventKind::PasskeyRefused => "passkey_refused",
+            EventKind::PasskeyRemoved => "passkey_removed",
         }
     }
 }

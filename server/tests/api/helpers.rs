@@ -375,6 +375,11 @@ impl Browser {
         self.send(self.client.post(format!("{}{path}", self.base)).header(ACCEPT, accept).form(form)).await
     }
 
+    /// Posts JSON as the page's script does (`fetch` with a JSON body).
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Page {
+        self.send(self.client.post(format!("{}{path}", self.base)).json(body)).await
+    }
+
     /// Posts a form and follows the redirect, as a browser without JavaScript does.
     pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let posted = self.post(path, form).await;

@@ -11,6 +11,7 @@ mod config;
 mod helpers;
 mod login;
 mod pages;
+mod passkeys;
 mod platform;
 mod postgres;
 mod processes;

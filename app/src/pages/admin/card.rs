@@ -47,7 +47,7 @@ fn action_form(id: i64, fields: Vec<(&'static str, String)>, label: String, clas
 }
 
 fn shown(card: ContactCard) -> impl IntoView {
-    let ContactCard { admin, contact, findings, devices, messages, publishable, timeline } = card;
+    let ContactCard { admin, contact, findings, devices, passkeys, messages, publishable, timeline } = card;
     let id = contact.id;
     let address = |channel: Channel, address: Option<String>, out: bool| {
         let what = if channel == Channel::Email { "Email" } else { "Phone" };
@@ -95,6 +95,17 @@ fn shown(card: ContactCard) -> impl IntoView {
             <ul>{devices.into_iter().map(|d| device(id, d)).collect_view()}</ul>
             {(active > 0).then(|| action_form(id, vec![("action", "revoke".to_string())], "Forget every browser".to_string(), ""))}
         </section>
+        <section aria-labelledby="passkeys">
+            <h2 id="passkeys">"Passkeys"</h2>
+            {passkeys.is_empty().then(|| view! { <p>"None: they log in with codes."</p> })}
+            <ul>{passkeys.into_iter().map(|p| {
+                let used = p.last_used_at.map_or_else(|| "never used".to_string(), |at| format!("last used {at}"));
+                let synced = if p.synced { ", synced" } else { "" };
+                let line = format!("Passkey {}, made on {} {}{synced}; {used} ", p.id, p.made_on, p.created_at);
+                let remove = action_form(id, vec![("action", "remove-passkey".to_string()), ("passkey", p.id.to_string())], format!("Remove passkey {}", p.id), "link");
+                view! { <li>{line} {remove}</li> }
+            }).collect_view()}</ul>
+        </section>
         <section aria-labelledby="messages">
             <h2 id="messages">"Messages published to them"</h2>
             {no_messages.then(|| view! { <p>"None yet."</p> })}
@@ -131,7 +142,7 @@ fn finding(contact: i64, f: FindingView) -> impl IntoView {
             format!("Opt back in to {}", channel.by().trim_start_matches("by ")),
         )),
         ContactAction::Publish(message) => Some((vec![("action", "publish".to_string()), ("message", message.clone())], format!("Publish {message} to them"))),
-        ContactAction::OptOut(_) | ContactAction::Revoke(_) => None,
+        ContactAction::OptOut(_) | ContactAction::Revoke(_) | ContactAction::RemovePasskey(_) => None,
     });
     view! {
         <li>

@@ -1,0 +1,179 @@
+//! The passkey ceremonies over HTTP, for the page's script: JSON in and out, from the
+//! portal's own pages only (the origin check covers these paths).
+//!
+//! - `POST /passkeys/register/options`: a remembered browser that logged in with a
+//!   code minutes ago gets the options for `navigator.credentials.create()`.
+//! - `POST /passkeys/register`: `{ceremony, credential}`; the passkey is saved.
+//! - `POST /passkeys/login/options`: anyone gets options for `navigator.credentials.get()`
+//!   (no address asked, none told), counted against the network's limit.
+//! - `POST /passkeys/login`: `{ceremony, credential, next}`; the browser is remembered
+//!   as after a code, and told where to go.
+//! - `POST /passkeys/{id}/remove`: a form (works without JavaScript) removing one of
+//!   the contact's own passkeys.
+//!
+//! Refusals are `{"error": "…"}` in words a contact reads, never the reason, which
+//! goes to the log and the contact's timeline.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use crate::login::LoginService;
+use crate::passkeys::{PasskeyError, Passkeys};
+
+struct Routes {
+    passkeys: Passkeys,
+    service: LoginService,
+}
+
+pub fn routes(passkeys: Option<Passkeys>, service: LoginService) -> Router {
+    let Some(passkeys) = passkeys else { return Router::new() };
+    Router::new()
+        .route("/passkeys/register/options", post(register_options))
+        .route("/passkeys/register", post(register))
+        .route("/passkeys/login/options", post(login_options))
+        .route("/passkeys/login", post(login))
+        .route("/passkeys/{id}/remove", post(remove))
+        .route("/passkeys/later", post(later))
+        .with_state(Arc::new(Routes { passkeys, service }))
+}
+
+fn refuse(status: StatusCode, text: &str) -> Response {
+    (status, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(json!({ "error": text }))).into_response()
+}
+
+/// An unexpected failure: logged with a reference, which alone goes out; a lost
+/// database is said as such.
+fn failed(e: &(dyn std::error::Error + 'static)) -> Response {
+    if crate::store::is_outage(e) {
+        tracing::warn!(error = %e, "passkeys: the database cannot be reached");
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, app::api::UNAVAILABLE);
+    }
+    let reference = crate::domain::Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
+    tracing::error!(error = %e, reference, "passkeys: unexpected failure");
+    refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("Something went wrong (reference {reference}). You can log in with a code."))
+}
+
+fn answer(e: PasskeyError) -> Response {
+    match e {
+        PasskeyError::NotFresh => refuse(StatusCode::FORBIDDEN, &e.to_string()),
+        PasskeyError::NoCeremony => refuse(StatusCode::CONFLICT, &e.to_string()),
+        PasskeyError::Refused(_) => refuse(StatusCode::UNAUTHORIZED, &e.to_string()),
+        PasskeyError::Store(ref s) => failed(s),
+        PasskeyError::Internal(_) => failed(&e),
+    }
+}
+
+fn ok(value: serde_json::Value, cookies: Vec<String>) -> Response {
+    let mut response = (StatusCode::OK, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(value)).into_response();
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+const NOT_LOGGED_IN: &str = "Log in with a code first; then you can save a passkey.";
+
+async fn register_options(State(r): State<Arc<Routes>>, parts: Parts) -> Response {
+    let who = app::api::visitor(&parts);
+    let (device, contact) = match r.service.recognised(&who).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN),
+        Err(e) => return failed(&e),
+    };
+    match r.passkeys.start_registration(&contact, &device).await {
+        Ok((options, ceremony)) => ok(json!({ "ceremony": ceremony.expose(), "options": options }), vec![]),
+        Err(e) => answer(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct Registration {
+    ceremony: String,
+    credential: RegisterPublicKeyCredential,
+}
+
+async fn register(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Registration>, axum::extract::rejection::JsonRejection>) -> Response {
+    let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, "That was not a passkey the portal can read.") };
+    let who = app::api::visitor(&parts);
+    let (device, contact) = match r.service.recognised(&who).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN),
+        Err(e) => return failed(&e),
+    };
+    let browser = who.user_agent.as_deref().map(crate::domain::browser_and_platform);
+    match r.passkeys.finish_registration(&body.ceremony, &contact, &device, &body.credential, browser.as_deref()).await {
+        Ok(saved) => ok(json!({ "passkey": { "id": saved.id, "browser": saved.browser, "synced": saved.backup_state } }), vec![]),
+        Err(e) => answer(e),
+    }
+}
+
+async fn login_options(State(r): State<Arc<Routes>>, parts: Parts) -> Response {
+    let who = app::api::visitor(&parts);
+    match r.service.passkey_step_allowed(&who).await {
+        Ok(true) => {}
+        Ok(false) => return refuse(StatusCode::TOO_MANY_REQUESTS, "Too many tries from your network. Please wait a while, or log in with a code."),
+        Err(e) => return failed(&e),
+    }
+    match r.passkeys.start_login().await {
+        Ok((options, ceremony)) => ok(json!({ "ceremony": ceremony.expose(), "options": options }), vec![]),
+        Err(e) => answer(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct Login {
+    ceremony: String,
+    credential: PublicKeyCredential,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Login>, axum::extract::rejection::JsonRejection>) -> Response {
+    let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, "That was not a passkey the portal can read.") };
+    let who = app::api::visitor(&parts);
+    let contact = match r.passkeys.finish_login(&body.ceremony, &body.credential).await {
+        Ok(contact) => contact,
+        Err(e) => return answer(e),
+    };
+    match r.service.log_in_with_passkey(&who, contact).await {
+        Ok(done) => {
+            let cookies = done.cookies.into_iter().map(|c| app::api::set_cookie(&crate::http::portal::cookie_change(&r.service, c))).collect();
+            ok(json!({ "location": app::types::safe_next(&body.next) }), cookies)
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+async fn remove(State(r): State<Arc<Routes>>, Path(id): Path<i64>, parts: Parts) -> Response {
+    let who = app::api::visitor(&parts);
+    let contact = match r.service.recognised(&who).await {
+        Ok(Some((_, contact))) => contact,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return failed(&e),
+    };
+    match r.passkeys.remove(contact.id, id, "contact").await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => answer(e),
+    }
+}
+
+/// "Not now": this browser is not offered a passkey again (for half a year).
+async fn later() -> Response {
+    let mut response = Redirect::to("/").into_response();
+    let cookie = format!("{}=1; Max-Age=15552000; Path=/; Secure; HttpOnly; SameSite=Lax", app::api::PASSKEY_LATER_COOKIE);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
