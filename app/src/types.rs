@@ -171,7 +171,15 @@ pub struct PasskeysOffered(pub bool);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MessageView {
-    Shown { title: String, body_html: String, published_at: String, contact_name: String, just_logged_in: bool },
+    Shown {
+        title: String,
+        body_html: String,
+        published_at: String,
+        contact_name: String,
+        just_logged_in: bool,
+        /// Shown while a passkey can be saved, as on the messages page.
+        passkey_offer: Option<PasskeyOffer>,
+    },
     /// The contact is logged in, but this message is not published to them (or does
     /// not exist: the two are not told apart).
     NotPublished,

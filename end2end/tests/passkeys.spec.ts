@@ -62,6 +62,7 @@ test('a contact who clears cookies every day saves a passkey once and then logs 
   }
   await page.goto('/');
   await expect(messagesPage.heading).toBeVisible();
+  await expect(offer, 'no offer after a passkey login').toHaveCount(0);
   expect(await outbox.codeCount(contact.email), 'no code was sent').toBe(codes);
 });
 
@@ -100,15 +101,24 @@ test('a synced passkey logs in from a private window, and a removed one is refus
   await expect(other.getByLabel('Email or mobile number')).toBeVisible();
 });
 
-test('"Not now" is remembered in this browser', async ({ page, newContact, outbox, loginPage }) => {
+test('the offer also meets a contact who logged in on a message, and "Not now" is remembered', async ({
+  page,
+  newContact,
+  outbox,
+  loginPage,
+  messagePage,
+}) => {
   await authenticator(page);
   const contact = newContact();
-  await loginPage.logInAs(contact, outbox);
+  const message = publishNewMessage(contact);
+  await page.goto(message.path);
+  await loginPage.completeLogin(contact, outbox);
+  await expect(messagePage.title(message.title)).toBeVisible();
   const offer = page.getByRole('region', { name: 'Log in without a code next time' });
   await offer.getByRole('button', { name: 'Not now' }).click();
-  await expect(page).toHaveURL(atPath('/'));
+  await expect(page).toHaveURL(atPath(message.path));
   await expect(offer).toHaveCount(0);
-  await page.reload();
+  await page.goto('/');
   await expect(offer).toHaveCount(0);
 });
 

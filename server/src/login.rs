@@ -15,4 +15,4 @@ mod steps;
 
 pub use flow::{Outcome, Refusal};
 pub use service::{Answer, Cookie, LoginService, Outbox, Screen, ServiceError};
-pub use session::{InboxPage, MessagePage};
+pub use session::{InboxPage, MessagePage, PasskeyHint};

@@ -29,10 +29,11 @@ pub fn MessagePage() -> impl IntoView {
 fn shown(view: MessageView, id: String) -> impl IntoView {
     let here = format!("/m/{id}");
     match view {
-        MessageView::Shown { title, body_html, published_at, contact_name, just_logged_in } => view! {
+        MessageView::Shown { title, body_html, published_at, contact_name, just_logged_in, passkey_offer } => view! {
             <Title text=title.clone()/>
-            <LoggedInBar name=contact_name next=here/>
+            <LoggedInBar name=contact_name next=here.clone()/>
             {just_logged_in.then(crate::pages::messages::remembered)}
+            {passkey_offer.map(|o| crate::pages::messages::offer(o, here.clone()))}
             <p class="small"><a href="/">"← All messages"</a></p>
             <article>
                 <h1>{title}</h1>

@@ -29,7 +29,7 @@ fn list(inbox: Inbox) -> impl IntoView {
     view! {
         <LoggedInBar name=contact_name next="/".to_string()/>
         {just_logged_in.then(remembered)}
-        {passkey_offer.map(offer)}
+        {passkey_offer.map(|o| offer(o, "/".to_string()))}
         <h1>"Your messages"</h1>
         {empty.then(|| view! { <p>"No messages have been published to you yet."</p> })}
         <ul class="messages">
@@ -49,7 +49,7 @@ fn list(inbox: Inbox) -> impl IntoView {
 
 /// "Log in without a code next time": one tap saves a passkey (the script does the
 /// WebAuthn part); "Not now" is remembered for this browser and works without it.
-fn offer(offer: PasskeyOffer) -> impl IntoView {
+pub fn offer(offer: PasskeyOffer, next: String) -> impl IntoView {
     view! {
         <section class="notice notice-info passkey-offer" aria-labelledby="passkey-offer">
             <h2 id="passkey-offer">"Log in without a code next time"</h2>
@@ -58,6 +58,7 @@ fn offer(offer: PasskeyOffer) -> impl IntoView {
             <div class="actions">
                 <button type="button" class="primary" data-passkey="register" hidden>"Save a passkey"</button>
                 <form method="post" action="/passkeys/later">
+                    <input type="hidden" name="next" value=next/>
                     <button type="submit" class="secondary">"Not now"</button>
                 </form>
             </div>

@@ -21,7 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
@@ -168,9 +168,17 @@ async fn remove(State(r): State<Arc<Routes>>, Path(id): Path<i64>, parts: Parts)
     }
 }
 
-/// "Not now": this browser is not offered a passkey again (for half a year).
-async fn later() -> Response {
-    let mut response = Redirect::to("/").into_response();
+#[derive(Deserialize)]
+struct Later {
+    #[serde(default)]
+    next: String,
+}
+
+/// "Not now": this browser is not offered a passkey again (for half a year); back
+/// to the page it was on.
+async fn later(form: Result<Form<Later>, axum::extract::rejection::FormRejection>) -> Response {
+    let next = form.map(|Form(l)| app::types::safe_next(&l.next)).unwrap_or_else(|_| "/".into());
+    let mut response = Redirect::to(&next).into_response();
     let cookie = format!("{}=1; Max-Age=15552000; Path=/; Secure; HttpOnly; SameSite=Lax", app::api::PASSKEY_LATER_COOKIE);
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);

@@ -7,7 +7,7 @@ use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageVie
 
 use crate::domain::{Timestamp, Token, words};
 use crate::login::rules::seconds_left;
-use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome, Refusal, Screen};
+use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome, PasskeyHint, Refusal, Screen};
 
 pub struct PortalAdapter {
     service: LoginService,
@@ -27,17 +27,38 @@ impl PortalAdapter {
 
     /// The messages page: the list, the contact's passkeys, and the offer to save
     /// one while this browser's code login is fresh (unless it said "Not now").
-    fn inbox(&self, page: InboxPage, who: &Visitor) -> Inbox {
+    /// The offer to save a passkey: minutes after a code login (not a passkey's),
+    /// where passkeys work, unless this browser said "Not now"; with the reason when
+    /// the contact keeps needing codes.
+    fn offer(&self, hint: &PasskeyHint, who: &Visitor) -> Option<PasskeyOffer> {
         let now = self.service.clock().now();
-        let fresh = now.secs_since(page.logged_in_at) <= crate::passkeys::FRESH_LOGIN_SECS;
-        let offer = (self.passkeys && fresh && !who.passkey_later).then(|| PasskeyOffer {
-            reason: (page.code_login_days >= 3).then(|| {
+        let fresh = now.secs_since(hint.logged_in_at) <= crate::passkeys::FRESH_LOGIN_SECS;
+        (self.passkeys && fresh && !hint.by_passkey && !who.passkey_later).then(|| PasskeyOffer {
+            reason: (hint.code_login_days >= 3).then(|| {
                 format!(
                     "You have needed a new code on {} days this month, as happens when a browser forgets you (private windows, cleared cookies, another device).",
-                    page.code_login_days
+                    hint.code_login_days
                 )
             }),
-        });
+        })
+    }
+
+    fn message(&self, page: MessagePage, who: &Visitor) -> MessageView {
+        match page {
+            MessagePage::Shown { message, contact_name, just_logged_in, hint } => MessageView::Shown {
+                title: message.title,
+                body_html: message.body_html,
+                published_at: message.published_at.utc(),
+                contact_name,
+                just_logged_in,
+                passkey_offer: self.offer(&hint, who),
+            },
+            MessagePage::NotPublished => MessageView::NotPublished,
+        }
+    }
+
+    fn inbox(&self, page: InboxPage, who: &Visitor) -> Inbox {
+        let offer = self.offer(&page.hint, who);
         Inbox {
             contact_name: page.contact_name,
             just_logged_in: page.just_logged_in,
@@ -137,18 +158,7 @@ pub(super) fn failure<T, E: std::error::Error + 'static>(result: Result<Reply<T>
 }
 
 
-fn message(page: MessagePage) -> MessageView {
-    match page {
-        MessagePage::Shown { message, contact_name, just_logged_in } => MessageView::Shown {
-            title: message.title,
-            body_html: message.body_html,
-            published_at: message.published_at.utc(),
-            contact_name,
-            just_logged_in,
-        },
-        MessagePage::NotPublished => MessageView::NotPublished,
-    }
-}
+
 
 
 /// Step-1 notices carried in the address after a form post without JavaScript.
@@ -184,7 +194,10 @@ impl Portal for PortalAdapter {
         })
     }
     fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>> {
-        Box::pin(async move { self.done(self.service.message(who, public_id).await, |v| v.map(message)) })
+        Box::pin(async move {
+            let page = self.service.message(who.clone(), public_id).await;
+            self.done(page, |v| v.map(|page| self.message(page, &who)))
+        })
     }
     fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>> {
         Box::pin(async move { self.done(self.service.log_out(who).await, |v| v) })

@@ -17,15 +17,23 @@ pub struct InboxPage {
     pub just_logged_in: bool,
     pub messages: Vec<PublishedMessage>,
     pub passkeys: Vec<crate::store::StoredPasskey>,
+    pub hint: PasskeyHint,
+}
+
+/// What decides whether a page offers to save a passkey.
+#[derive(Debug, Clone)]
+pub struct PasskeyHint {
     /// When this browser logged in (a passkey can be saved for minutes after).
     pub logged_in_at: crate::domain::Timestamp,
+    /// It logged in with a passkey, not a code.
+    pub by_passkey: bool,
     /// Days in the last 30 on which the contact logged in with a code.
     pub code_login_days: usize,
 }
 
 #[derive(Debug, Clone)]
 pub enum MessagePage {
-    Shown { message: PublishedMessage, contact_name: String, just_logged_in: bool },
+    Shown { message: PublishedMessage, contact_name: String, just_logged_in: bool, hint: PasskeyHint },
     /// Not published to this contact (or no such message: the two are not told apart).
     NotPublished,
 }
@@ -111,16 +119,26 @@ impl LoginService {
         let messages = self.store.inbox(contact.id).await?;
         let just_logged_in = self.store.welcome_device(device.id).await?;
         let passkeys = self.store.passkeys_of(contact.id).await?;
-        // Read only while the passkey offer can show (minutes after a code login).
+        let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
+        let page = InboxPage { contact_name: contact.name, just_logged_in, messages, passkeys, hint };
+        Ok(Answer { value: Some(page), cookies })
+    }
+
+    /// What decides the offer to save a passkey: how fresh this browser's login is,
+    /// whether it was a passkey's, and how often the contact needed a code lately.
+    async fn passkey_hint(&self, contact: &Contact, device: &Device, passkeys: &[crate::store::StoredPasskey]) -> Result<PasskeyHint, ServiceError> {
+        let now = self.now();
+        // A passkey used as this browser logged in: it needs no offer.
+        let by_passkey = passkeys.iter().any(|p| p.last_used_at.is_some_and(|t| t.0 >= device.created_at.0 - 5));
         let mut days: Vec<i64> = Vec::new();
-        if self.now().secs_since(device.created_at) <= crate::passkeys::FRESH_LOGIN_SECS {
-            let month_ago = self.now().0 - 30 * 86_400;
+        // Read only while the offer can show (minutes after a code login).
+        if now.secs_since(device.created_at) <= crate::passkeys::FRESH_LOGIN_SECS && !by_passkey {
+            let month_ago = now.0 - 30 * 86_400;
             let events = self.store.events(Some(contact.id)).await?;
             days = events.into_iter().filter(|e| e.kind == "login_succeeded" && e.at.0 >= month_ago).map(|e| e.at.0.div_euclid(86_400)).collect();
             days.dedup();
         }
-        let page = InboxPage { contact_name: contact.name, just_logged_in, messages, passkeys, logged_in_at: device.created_at, code_login_days: days.len() };
-        Ok(Answer { value: Some(page), cookies })
+        Ok(PasskeyHint { logged_in_at: device.created_at, by_passkey, code_login_days: days.len() })
     }
 
     pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessagePage>> {
@@ -130,11 +148,12 @@ impl LoginService {
         };
         let page = match self.store.published_message(contact.id, &public_id).await? {
             // The first page after logging in may be a message: say it there too.
-            Some(message) => MessagePage::Shown {
-                message,
-                contact_name: contact.name,
-                just_logged_in: self.store.welcome_device(device.id).await?,
-            },
+            // So may the offer to save a passkey.
+            Some(message) => {
+                let passkeys = self.store.passkeys_of(contact.id).await?;
+                let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
+                MessagePage::Shown { message, contact_name: contact.name, just_logged_in: self.store.welcome_device(device.id).await?, hint }
+            }
             None => {
                 self.event(Some(contact.id), LoginEvent::MessageRefused { message: public_id, reason: "not_published" }).await?;
                 MessagePage::NotPublished
