@@ -138,7 +138,19 @@ async fn passkeys_are_off_where_the_public_address_is_an_ip_address() {
 }
 
 #[tokio::test]
-async fn opting_out_of_everything_or_being_removed_removes_the_passkeys() {
+async fn a_removed_contact_takes_their_passkeys_along() {
+    let app = app().await;
+    let (browser, ada) = logged_in(&app).await;
+    let mut auth = WebauthnAuthenticator::new(SoftPasskey::new(true));
+    save_passkey(&browser, &mut auth).await;
+    assert_eq!(app.store.passkeys_of(ada).await.unwrap().len(), 1);
+    let out = crate::helpers::portal(&app.db.url, &["contact", "remove", "ada@example.com"]).await;
+    assert!(out.status.success(), "{out:?}");
+    assert!(app.store.passkeys_of(ada).await.unwrap().is_empty(), "removed with the contact");
+}
+
+#[tokio::test]
+async fn opting_out_of_everything_removes_the_passkeys() {
     let app = app().await;
     let (browser, ada) = logged_in(&app).await;
     let mut auth = WebauthnAuthenticator::new(SoftPasskey::new(true));
