@@ -234,8 +234,14 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
         crate::demo::add(service.store(), config.region, clock.now()).await.map_err(|e| e.to_string())?;
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    let url = format!("http://{}", config.addr);
-    println!("Contact portal is running at {url}");
+    // Contacts (and the origin check) know the portal by its public address: print
+    // that one, and where it listens when the two differ.
+    let url = &config.public_url;
+    if *url == format!("http://{}", config.addr) {
+        println!("Contact portal is running at {url}");
+    } else {
+        println!("Contact portal is running at {url} (listening on {})", config.addr);
+    }
     println!("  Email codes go to {}.", config.delivery.email.describe());
     println!("  Text-message codes go to {}.", config.delivery.sms.describe());
     match crate::passkeys::unavailable_because(&config.public_url) {

@@ -203,6 +203,7 @@ fn the_start_up_banner_says_where_each_channels_codes_go() {
         .env("TWILIO_FROM", "+4570000000")
         .env("PORTAL_SECRET_KEY", KEY)
         .env("PORTAL_ORGANISATION", ORGANISATION)
+        .env("PORTAL_PUBLIC_URL", "https://portal.example.com")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -220,6 +221,8 @@ fn the_start_up_banner_says_where_each_channels_codes_go() {
     child.kill().unwrap();
     child.wait().unwrap();
     let banner = banner.join("\n");
+    assert!(banner.contains(&format!("running at https://portal.example.com (listening on 127.0.0.1:{port})")), "the address contacts use: {banner}");
+    assert!(banner.contains("Passkeys can be saved and used at https://portal.example.com."), "{banner}");
     assert!(banner.contains("Email codes go to nowhere: no email provider is configured"), "{banner}");
     assert!(banner.contains("Text-message codes go to Twilio at api.twilio.com."), "{banner}");
     assert!(!banner.contains("/dev/outbox"), "{banner}");
