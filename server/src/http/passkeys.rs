@@ -50,16 +50,14 @@ fn refuse(status: StatusCode, text: &str) -> Response {
     (status, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(json!({ "error": text }))).into_response()
 }
 
-/// An unexpected failure: logged with a reference, which alone goes out; a lost
-/// database is said as such.
+/// An unexpected failure: logged with a reference, which alone goes out (as for
+/// every page); a lost database is said as such.
 fn failed(e: &(dyn std::error::Error + 'static)) -> Response {
-    if crate::store::is_outage(e) {
-        tracing::warn!(error = %e, "passkeys: the database cannot be reached");
+    let failure = super::portal::logged(e);
+    if failure.unavailable {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, app::api::UNAVAILABLE);
     }
-    let reference = crate::domain::Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
-    tracing::error!(error = %e, reference, "passkeys: unexpected failure");
-    refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("Something went wrong (reference {reference}). You can log in with a code."))
+    refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("Something went wrong (reference {}). You can log in with a code.", failure.reference))
 }
 
 fn answer(e: PasskeyError) -> Response {

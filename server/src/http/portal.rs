@@ -145,21 +145,20 @@ pub(super) fn cookie_change(service: &LoginService, cookie: Cookie) -> CookieCha
 /// A database that cannot be reached is said as such (and logged as a warning): the
 /// contact is asked to try again in a moment.
 pub(super) fn failure<T, E: std::error::Error + 'static>(result: Result<Reply<T>, E>) -> PortResult<T> {
-    result.map_err(|e| {
-        let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
-        let unavailable = crate::store::is_outage(&e);
-        if unavailable {
-            tracing::warn!(reference = %reference, error = %e, "database unavailable");
-        } else {
-            tracing::error!(reference = %reference, error = %e, "request failed");
-        }
-        Failure { reference, unavailable }
-    })
+    result.map_err(|e| logged(&e))
 }
 
-
-
-
+/// Logs an unexpected error under a fresh reference, which is all the browser gets.
+pub(super) fn logged(e: &(dyn std::error::Error + 'static)) -> Failure {
+    let reference = Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_else(|_| "unknown".into());
+    let unavailable = crate::store::is_outage(e);
+    if unavailable {
+        tracing::warn!(reference = %reference, error = %e, "database unavailable");
+    } else {
+        tracing::error!(reference = %reference, error = %e, "request failed");
+    }
+    Failure { reference, unavailable }
+}
 
 /// Step-1 notices carried in the address after a form post without JavaScript.
 fn outcome_of(notice: Notice) -> Option<Outcome> {

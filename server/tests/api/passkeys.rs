@@ -188,3 +188,59 @@ async fn the_contact_card_shows_passkeys_and_an_administrator_removes_one() {
     let again = admin.post("/api/admin/act", &[("id", &ada.0.to_string()), ("action", "remove-passkey"), ("passkey", &id.to_string())]).await;
     assert_eq!(again.location(), Some(format!("/admin/contacts/{}?problem=not-found", ada.0).as_str()));
 }
+
+#[tokio::test]
+async fn every_passkey_route_refuses_other_sites_missing_or_wrong_sessions_and_bad_input() {
+    let app = app().await;
+    let routes = ["/passkeys/register/options", "/passkeys/register", "/passkeys/login/options", "/passkeys/login", "/passkeys/1/remove"];
+    // From another site: stopped before any handler, nothing set.
+    let other = Browser::new(&app.base, "https://evil.example");
+    for route in routes {
+        let page = other.post_json(route, &json!({})).await;
+        assert_eq!(page.status, 403, "{route}: {page:?}");
+        assert!(!page.headers.contains_key("set-cookie"), "{route}");
+    }
+    // No session, and an administrator's session (the wrong kind): no contact to save for.
+    crate::admin_web::add_admin(&app).await;
+    let admin = app.browser();
+    crate::admin_web::log_in(&admin, "ops", crate::admin_web::RIGHT).await;
+    for who in [app.browser(), admin] {
+        assert_eq!(who.post_json("/passkeys/register/options", &json!({})).await.status, 401);
+        assert_eq!(who.post("/passkeys/1/remove", &[]).await.location(), Some("/login"));
+    }
+    // A contact's real registration answer, posted by a browser without their session
+    // (none, or an administrator's): refused, nothing saved.
+    let (browser, ada) = logged_in(&app).await;
+    let started = json_of(&browser.post_json("/passkeys/register/options", &json!({})).await);
+    let mut options: CreationChallengeResponse = serde_json::from_value(started["options"].clone()).unwrap();
+    if let Some(s) = options.public_key.authenticator_selection.as_mut() {
+        s.resident_key = None;
+        s.require_resident_key = false;
+    }
+    let credential = WebauthnAuthenticator::new(SoftPasskey::new(true)).do_registration(Url::parse(PUBLIC).unwrap(), options).unwrap();
+    let body = json!({ "ceremony": started["ceremony"], "credential": credential });
+    let admin = app.browser();
+    crate::admin_web::log_in(&admin, "ops", crate::admin_web::RIGHT).await;
+    for who in [app.browser(), admin] {
+        assert_eq!(who.post_json("/passkeys/register", &body).await.status, 401);
+    }
+    assert!(app.store.passkeys_of(ada).await.unwrap().is_empty());
+    // Bad input from a logged-in contact changes nothing.
+    for body in [json!({}), json!({ "ceremony": 7 }), json!({ "ceremony": "x", "credential": { "id": 1 } })] {
+        assert_eq!(browser.post_json("/passkeys/register", &body).await.status, 400, "{body}");
+        assert_eq!(browser.post_json("/passkeys/login", &body).await.status, 400, "{body}");
+    }
+    assert_eq!(browser.post("/passkeys/not-a-number/remove", &[]).await.status, 400);
+    assert!(app.store.passkeys_of(ada).await.unwrap().is_empty());
+    // Logging in asks for no address: a stranger and a registered contact's browser
+    // get the same answer, apart from the challenge and the ceremony token.
+    let shape = |v: Value| {
+        let mut v = v;
+        v["ceremony"] = json!("…");
+        v["options"]["publicKey"]["challenge"] = json!("…");
+        v
+    };
+    let stranger = json_of(&app.browser().post_json("/passkeys/login/options", &json!({})).await);
+    let known = json_of(&browser.post_json("/passkeys/login/options", &json!({})).await);
+    assert_eq!(shape(stranger), shape(known));
+}
