@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod components;
+pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;
@@ -22,19 +23,21 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     api::use_response_nonce();
     let files = assets::assets();
+    let l = locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=l.lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="description" content="Read the messages sent to you: log in with a code sent by email or text message."/>
+                <meta name="description" content=l.t("html-description")/>
                 <link rel="stylesheet" href=files.css/>
                 <link rel="icon" href=files.favicon type="image/svg+xml"/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
+                <LanguageSwitch/>
             </body>
         </html>
     }
@@ -43,6 +46,48 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
 /// Who runs this portal (`PORTAL_ORGANISATION`, a context the server provides).
 pub fn organisation() -> types::Organisation {
     use_context::<types::Organisation>().unwrap_or_else(types::Organisation::default_for_dev)
+}
+
+/// The language of this request and the organisation's time zone (contexts the
+/// server provides; English and Copenhagen without them).
+pub fn locale() -> i18n::Locale {
+    #[cfg(feature = "ssr")]
+    let lang = api::request_language().lang;
+    #[cfg(not(feature = "ssr"))]
+    let lang = i18n::Lang::default();
+    i18n::Locale::new(lang, use_context::<i18n::Zone>().unwrap_or_else(i18n::Zone::default_zone))
+}
+
+/// "English · Dansk" at the foot of every contact page: a plain form, so it works
+/// without the script; the server remembers the choice in a cookie and comes back
+/// to this page. Administrator pages are English only and have none.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let here = api::request_path();
+    #[cfg(not(feature = "ssr"))]
+    let here = String::from("/");
+    let l = locale();
+    (!here.starts_with("/admin")).then(|| {
+        view! {
+            <footer class="language">
+                <form method="post" action="/language" aria-label=l.t("language-switch")>
+                    <input type="hidden" name="next" value=types::safe_next(&here)/>
+                    {i18n::Lang::ALL
+                        .into_iter()
+                        .map(|lang| {
+                            let current = (lang == l.lang).then_some("true");
+                            view! {
+                                <button type="submit" class="link" name="lang" value=lang.code() lang=lang.code() aria-current=current>
+                                    {lang.t("language-name")}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </form>
+            </footer>
+        }
+    })
 }
 
 /// Whether passkeys are offered here (a context the server provides).

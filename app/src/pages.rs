@@ -14,7 +14,7 @@ use leptos::prelude::*;
 pub fn failure_text(error: &ServerFnError) -> String {
     match error {
         ServerFnError::ServerError(message) => message.clone(),
-        _ => "Something went wrong. Please try again.".to_string(),
+        _ => crate::locale().t("something-went-wrong"),
     }
 }
 
@@ -23,12 +23,13 @@ pub fn failure_text(error: &ServerFnError) -> String {
 pub fn LoggedInBar(name: String, next: String) -> impl IntoView {
     use crate::api::login::LogOut;
     use leptos::server_fn::ServerFn;
+    let l = crate::locale();
     view! {
         <div class="bar">
-            <span>"Logged in as " <strong>{name}</strong></span>
+            <span>{l.t("logged-in-as")} " " <strong>{name}</strong></span>
             <form method="post" action=LogOut::url()>
                 <input type="hidden" name="next" value=next/>
-                <button type="submit" class="link">"Log out"</button>
+                <button type="submit" class="link">{l.t("log-out")}</button>
             </form>
         </div>
     }

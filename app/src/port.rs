@@ -34,6 +34,8 @@ pub struct Visitor {
     pub user_agent: Option<String>,
     /// The browser said "Not now" to saving a passkey.
     pub passkey_later: bool,
+    /// The language the answer is in, and whether the contact chose it.
+    pub language: crate::i18n::RequestLanguage,
 }
 
 /// A cookie the answer must set or clear. The API layer turns these into headers.

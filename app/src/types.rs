@@ -29,11 +29,19 @@ impl Channel {
         }
     }
 
-    /// "by email" / "by text message", for sentences.
+    /// "by email" / "by text message": the administrators' (English) sentences.
     pub fn by(self) -> &'static str {
         match self {
             Channel::Email => "by email",
             Channel::Sms => "by text message",
+        }
+    }
+
+    /// "by email" / "på e-mail", for the contact's sentences.
+    pub fn by_in(self, l: &crate::i18n::Locale) -> String {
+        match self {
+            Channel::Email => l.t("by-email"),
+            Channel::Sms => l.t("by-sms"),
         }
     }
 
@@ -46,7 +54,8 @@ impl Channel {
     }
 }
 
-/// What happened at the last step, told to the contact next to the field.
+/// What happened at the last step, told to the contact next to the field. Times are
+/// Unix seconds, put in words in the page's language and the organisation's zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Notice {
     /// Not a failure: the same words whether or not the identifier is registered.
@@ -54,8 +63,8 @@ pub enum Notice {
     WrongCode { attempts_left: u32 },
     /// The code entered, or the code this browser holds, was replaced by a newer one.
     /// `here` tells whether the newer code was requested in this browser.
-    Superseded { newest_sent_at: String, channel: Channel, here: bool },
-    Expired { valid_for: String },
+    Superseded { newest_sent_at: i64, sent_secs_ago: i64, channel: Channel, here: bool },
+    Expired { valid_for_secs: u64 },
     TooManyAttempts,
     /// The code was used up without a login: its contact's way of getting codes changed.
     Withdrawn,
@@ -64,7 +73,7 @@ pub enum Notice {
     /// The per-network limit was reached.
     NetworkLimited,
     /// Too many wrong codes for this contact in 24 hours; `until` is when it lifts.
-    Locked { until: String },
+    Locked { until: i64, secs_left: i64 },
     /// "Send a new code" was pressed before the cooldown ended.
     CooldownActive { seconds_left: u32 },
     MalformedCode,
@@ -121,8 +130,8 @@ pub struct CodeStep {
     pub channel: Channel,
     /// Seconds until "Send a new code" may be used again.
     pub cooldown_secs: u32,
-    /// How long a code is valid, in words ("10 minutes").
-    pub valid_for: String,
+    /// How long a code is valid.
+    pub valid_for_secs: u64,
     pub notice: Option<Notice>,
 }
 
@@ -131,12 +140,15 @@ pub struct CodeStep {
 pub struct MessageSummary {
     pub id: String,
     pub title: String,
-    pub published_at: String,
+    /// When it was published to the contact; `None` when it has not been.
+    pub published_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inbox {
     pub contact_name: String,
+    /// The server's clock, for "today at 14:05".
+    pub now: i64,
     /// True on the first page after logging in: tell the contact the browser is remembered.
     pub just_logged_in: bool,
     pub messages: Vec<MessageSummary>,
@@ -150,10 +162,10 @@ pub struct Inbox {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyRow {
     pub id: i64,
-    /// Where it was made ("Chrome on Android").
-    pub made_on: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
+    /// Where it was made ("Chrome on Android"), `None` when not known.
+    pub made_on: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
     /// Synced to the contact's other devices by their password manager.
     pub synced: bool,
 }
@@ -162,7 +174,8 @@ pub struct PasskeyRow {
 /// history says so.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeyOffer {
-    pub reason: Option<String>,
+    /// On how many days this month the contact needed a code, when that is often.
+    pub code_login_days: Option<u32>,
 }
 
 /// Whether this portal offers passkeys (its public address is a domain name).
@@ -174,7 +187,9 @@ pub enum MessageView {
     Shown {
         title: String,
         body_html: String,
-        published_at: String,
+        published_at: i64,
+        /// The server's clock, for "today at 14:05".
+        now: i64,
         contact_name: String,
         just_logged_in: bool,
         /// Shown while a passkey can be saved, as on the messages page.
@@ -249,6 +264,8 @@ pub struct DeviceRow {
 pub struct ContactCard {
     pub admin: String,
     pub contact: ContactRow,
+    /// The language of their last login, which their codes are written in.
+    pub language: Option<crate::i18n::Lang>,
     pub findings: Vec<FindingView>,
     pub devices: Vec<DeviceRow>,
     /// Their passkeys (logins without a code).

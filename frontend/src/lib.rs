@@ -23,6 +23,18 @@ const COOLDOWN: &str = "data-cooldown-secs";
 /// Said when the server could not be reached or answered with no card.
 const LOST: &str = "Something went wrong on our side, or the connection was lost. Please try again.";
 
+/// A sentence in the page's language: the server writes the few the script says
+/// into `#portal-texts` (`data-lost`, `data-passkey-failed`, …); the English one
+/// stands in should the page lack it. The script itself carries no translations.
+pub(crate) fn said(name: &str, english: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("portal-texts"))
+        .and_then(|e| e.get_attribute(&format!("data-{name}")))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| english.to_string())
+}
+
 struct Card {
     document: Document,
     element: Element,
@@ -81,7 +93,7 @@ impl Card {
             }
             Ok(Answer::Card(next)) => self.replace(&next),
             Ok(Answer::Said(text)) => self.alert(&text),
-            Err(_) => self.alert(LOST),
+            Err(_) => self.alert(&said("lost", LOST)),
         }
         self.set_busy(false);
         self.show_cooldown();
@@ -196,12 +208,12 @@ async fn read(response: Response) -> Result<Answer, JsValue> {
     }
     // A page without the card says why (a database away, a refusal) in an alert; a
     // refused post (cross-site, too large) says it in plain text.
-    let said = page
+    let text = page
         .query_selector("main [role=alert]")?
         .and_then(|e| e.text_content())
         .or_else(|| page.body().and_then(|b| b.text_content()))
         .filter(|t| !t.trim().is_empty() && t.len() < 500);
-    Ok(Answer::Said(said.unwrap_or_else(|| LOST.to_string())))
+    Ok(Answer::Said(text.unwrap_or_else(|| said("lost", LOST))))
 }
 
 enum Answer {

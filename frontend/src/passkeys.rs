@@ -19,6 +19,11 @@ use web_sys::{Document, HtmlButtonElement, RequestInit};
 
 const FAILED: &str = "The passkey did not work. You can log in with a code instead.";
 
+/// "The passkey did not work", in the page's language.
+fn failed() -> String {
+    crate::said("passkey-failed", FAILED)
+}
+
 /// The browser's autofill request in flight, so a button can cancel it first (a
 /// browser allows one WebAuthn request at a time).
 #[derive(Default)]
@@ -117,7 +122,7 @@ async fn log_in(next: &str, signal: Option<JsValue>) -> Result<(), String> {
     let credential = match call_credentials("get", &request).await {
         Ok(c) => c,
         Err(e) if is_abort(&e) => return Err(CANCELLED.into()),
-        Err(_) => return Err(FAILED.into()),
+        Err(_) => return Err(failed()),
     };
     let response = field(&credential, "response")?;
     let answer = credential_json(&credential)?;
@@ -150,7 +155,7 @@ async fn save(document: &Document) -> Result<(), String> {
     let request = Object::new();
     set(&request, "publicKey", &public_key)?;
     let credential = call_credentials("create", &request).await.map_err(|e| {
-        if is_named(&e, "InvalidStateError") { "This device has a passkey for you already.".to_string() } else { FAILED.to_string() }
+        if is_named(&e, "InvalidStateError") { crate::said("passkey-exists", "This device has a passkey for you already.") } else { failed() }
     })?;
     let response = field(&credential, "response")?;
     let answer = credential_json(&credential)?;
@@ -163,7 +168,7 @@ async fn save(document: &Document) -> Result<(), String> {
     set(&body, "ceremony", &field(&started, "ceremony")?)?;
     set(&body, "credential", &answer)?;
     post("/passkeys/register", &body.into()).await?;
-    say(document, "Passkey saved. Next time, log in with it: no code needed.");
+    say(document, &crate::said("passkey-saved", "Passkey saved. Next time, log in with it: no code needed."));
     // The list of passkeys on the page is the server's: show it.
     if let Some(window) = web_sys::window() {
         let _ = window.location().reload();
@@ -205,7 +210,7 @@ fn is_abort(e: &JsValue) -> bool {
 
 /// POSTs JSON and reads the JSON answer; a refusal's `error` is the sentence to show.
 async fn post(url: &str, body: &JsValue) -> Result<JsValue, String> {
-    let lost = || "The connection was lost. Please try again, or log in with a code.".to_string();
+    let lost = || crate::said("passkey-lost", "The connection was lost. Please try again, or log in with a code.");
     let init = RequestInit::new();
     init.set_method("POST");
     let text = js_sys::JSON::stringify(body).map_err(|_| lost())?;
@@ -237,18 +242,18 @@ fn construct(name: &str) -> Result<JsValue, JsValue> {
 }
 
 fn field(object: &JsValue, name: &str) -> Result<JsValue, String> {
-    Reflect::get(object, &name.into()).ok().filter(|v| !v.is_undefined()).ok_or_else(|| FAILED.to_string())
+    Reflect::get(object, &name.into()).ok().filter(|v| !v.is_undefined()).ok_or_else(failed)
 }
 
 fn set(object: &Object, name: &str, value: &JsValue) -> Result<(), String> {
-    Reflect::set(object, &name.into(), value).map(|_| ()).map_err(|_| FAILED.to_string())
+    Reflect::set(object, &name.into(), value).map(|_| ()).map_err(|_| failed())
 }
 
 /// Replaces the base64url text at `object[name]` with its bytes.
 fn to_bytes(object: &JsValue, name: &str) -> Result<(), String> {
-    let text = field(object, name)?.as_string().ok_or_else(|| FAILED.to_string())?;
-    let bytes = decode(&text).ok_or_else(|| FAILED.to_string())?;
-    Reflect::set(object, &name.into(), &Uint8Array::from(bytes.as_slice())).map(|_| ()).map_err(|_| FAILED.to_string())
+    let text = field(object, name)?.as_string().ok_or_else(failed)?;
+    let bytes = decode(&text).ok_or_else(failed)?;
+    Reflect::set(object, &name.into(), &Uint8Array::from(bytes.as_slice())).map(|_| ()).map_err(|_| failed())
 }
 
 fn each(object: &JsValue, name: &str, f: impl Fn(&JsValue) -> Result<(), String>) -> Result<(), String> {

@@ -95,6 +95,11 @@ pub struct Config {
     /// Who sends the codes (`PORTAL_ORGANISATION`): in the email, the text message and
     /// every page title. Required once codes go to real contacts.
     pub organisation: app::types::Organisation,
+    /// The language of a contact whose browser asks for none the portal speaks
+    /// (`PORTAL_DEFAULT_LANGUAGE`, `en` or `da`; English by default).
+    pub language: app::i18n::Lang,
+    /// Where times shown to contacts are told (`PORTAL_TIME_ZONE`, an IANA name).
+    pub zone: app::i18n::Zone,
     pub region: Region,
     pub limits: Limits,
     /// Hex key for code MACs; when absent in dev mode, `key_file` is used (and created).
@@ -166,6 +171,13 @@ impl Config {
             },
         };
         let region = Region::parse(&or("PORTAL_DEFAULT_REGION", "DK"))?;
+        let language_text = or("PORTAL_DEFAULT_LANGUAGE", "en");
+        let language = app::i18n::Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == language_text.trim().to_ascii_lowercase())
+            .ok_or_else(|| InputError::new(format!("PORTAL_DEFAULT_LANGUAGE={language_text:?} is not a language the portal speaks: en or da")))?;
+        let zone_text = or("PORTAL_TIME_ZONE", app::i18n::Zone::DEFAULT);
+        let zone = app::i18n::Zone::parse(&zone_text).map_err(|e| InputError::new(format!("PORTAL_TIME_ZONE={zone_text:?}: {e}")))?;
         let database_url = or("DATABASE_URL", "sqlite://data/portal.db");
         crate::store::Backend::of(&database_url)?;
         Ok(Config {
@@ -178,6 +190,8 @@ impl Config {
             public_url,
             delivery,
             organisation,
+            language,
+            zone,
             region,
             limits: Limits {
                 code_ttl: duration("PORTAL_CODE_TTL", defaults.code_ttl)?,
@@ -263,6 +277,19 @@ mod tests {
     fn with(pairs: &[(&str, &str)]) -> Result<Config, InputError> {
         let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn the_language_and_time_zone_default_to_english_and_copenhagen_and_refuse_what_they_do_not_know() {
+        let c = with(&[]).unwrap();
+        assert_eq!((c.language, c.zone.name()), (app::i18n::Lang::En, "Europe/Copenhagen"));
+        let c = with(&[("PORTAL_DEFAULT_LANGUAGE", " DA "), ("PORTAL_TIME_ZONE", "America/New_York")]).unwrap();
+        assert_eq!((c.language, c.zone.name()), (app::i18n::Lang::Da, "America/New_York"));
+        let e = with(&[("PORTAL_DEFAULT_LANGUAGE", "de")]).unwrap_err().to_string();
+        assert_eq!(e, r#"PORTAL_DEFAULT_LANGUAGE="de" is not a language the portal speaks: en or da"#);
+        let e = with(&[("PORTAL_TIME_ZONE", "Europe/Kobenhavn")]).unwrap_err().to_string();
+        assert!(e.starts_with(r#"PORTAL_TIME_ZONE="Europe/Kobenhavn": "Europe/Kobenhavn" is not an IANA time zone"#), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
     }
 
     #[test]

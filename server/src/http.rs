@@ -6,6 +6,7 @@ mod assets;
 mod client_ip;
 mod guard;
 mod headers;
+mod language;
 mod openapi;
 mod outbox;
 mod passkeys;
@@ -51,6 +52,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     let passkeys = passkeys::routes(passkeys, service.clone());
     let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()).with_passkeys(offered.0));
     let admin: SharedAdminPortal = Arc::new(admin_portal::AdminAdapter {
+        zone: config.zone.clone(),
         sessions: AdminSessions::new(service.store().clone(), service.clock(), AdminLimits::default()),
         store: service.store().clone(),
         clock: service.clock(),
@@ -59,7 +61,9 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     });
     let (assets, files) = assets::service(&config.site_root);
     let organisation = config.organisation.clone();
+    let zone = config.zone.clone();
     let context = move || {
+        provide_context(zone.clone());
         provide_context(portal.clone());
         provide_context(admin.clone());
         provide_context(files.clone());
@@ -108,6 +112,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .merge(dev)
         .merge(hooks)
         .merge(passkeys)
+        .route("/language", axum::routing::post(language::switch).with_state(service.clone()))
         .merge(leptos)
         // The built browser files, named by content hash, precompressed.
         .nest_service("/pkg", assets)
@@ -119,6 +124,8 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
         .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
+        // Before the guard and the headers: their refusals are in the request's language.
+        .layer(axum::middleware::from_fn_with_state(config.language, language::resolve))
         .layer(axum::middleware::from_fn(headers::api_problem_bodies))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");

@@ -10,6 +10,7 @@ use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
+use crate::i18n::RequestLanguage;
 use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedPortal, Visitor};
 
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
@@ -32,6 +33,17 @@ pub fn context() -> Result<(SharedPortal, Visitor), ServerFnError> {
     Ok((portal, visitor(&parts)))
 }
 
+/// The language this request is answered in (the server resolves it for every
+/// request); English when it did not.
+pub fn request_language() -> RequestLanguage {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<RequestLanguage>().copied()).unwrap_or_default()
+}
+
+/// The path and query of the page being rendered, for forms that come back to it.
+pub fn request_path() -> String {
+    use_context::<Parts>().and_then(|p| p.uri.path_and_query().map(|pq| pq.as_str().to_string())).unwrap_or_else(|| "/".into())
+}
+
 pub fn visitor(parts: &Parts) -> Visitor {
     let ip = match parts.extensions.get::<ClientIp>() {
         Some(ClientIp(ip)) => *ip,
@@ -48,6 +60,7 @@ pub fn visitor(parts: &Parts) -> Visitor {
         admin_token: cookie(parts, ADMIN_COOKIE),
         user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
         passkey_later: cookie(parts, PASSKEY_LATER_COOKIE).is_some(),
+        language: parts.extensions.get::<RequestLanguage>().copied().unwrap_or_default(),
     }
 }
 
@@ -63,21 +76,20 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// What a contact reads while the portal cannot reach its database.
-pub const UNAVAILABLE: &str = "The portal cannot reach its database just now. Nothing is lost: please try again in a moment.";
 
 /// Applies the reply's cookies and returns its value; failures become an error that
 /// carries only the reference.
 pub fn finish<T>(result: PortResult<T>) -> Result<T, ServerFnError> {
+    let lang = request_language().lang;
     let reply = result.map_err(|Failure { reference, unavailable }| {
         if unavailable {
             if let Some(response) = use_context::<ResponseOptions>() {
                 response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
                 response.insert_header(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
-            ServerFnError::new(format!("{UNAVAILABLE} (reference {reference})"))
+            ServerFnError::new(lang.tf("unavailable-reference", &[("reference", reference.into())]))
         } else {
-            ServerFnError::new(format!("Something went wrong on our side (reference {reference})."))
+            ServerFnError::new(lang.tf("failure-reference", &[("reference", reference.into())]))
         }
     })?;
     if let Some(response) = use_context::<ResponseOptions>() {

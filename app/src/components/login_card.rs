@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use crate::api::login::{RequestCode, ResendCode, RestartLogin, VerifyCode};
 use crate::components::help::CodeHelp;
 use crate::components::notice::NoticeLine;
+use crate::i18n::Locale;
 use crate::types::{Channel, CodeStep, LoginStep};
 use leptos::server_fn::ServerFn;
 
@@ -24,6 +25,7 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
         LoginStep::EnterCode(code) => Some(code.cooldown_secs.to_string()),
         _ => None,
     };
+    let l = crate::locale();
     let body = match step {
         LoginStep::Identify { identifier, channel, notice } => {
             let described = notice.is_some().then_some("identify-notice");
@@ -31,67 +33,65 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
             view! {
                 <form method="post" action=RequestCode::url() class="stack">
                     <input type="hidden" name="next" value=next/>
-                    <label for="identifier">"Email or mobile number"</label>
+                    <label for="identifier">{l.t("login-identifier")}</label>
                     // "webauthn": the browser's autofill offers saved passkeys here too.
                     <input id="identifier" name="identifier" type="text" required autocomplete=autocomplete
                         autocapitalize="none" spellcheck="false" value=identifier
                         aria-describedby=described/>
                     <NoticeLine notice=notice id="identify-notice"/>
                     <fieldset>
-                        <legend>"Send the code by"</legend>
+                        <legend>{l.t("login-send-by")}</legend>
                         <label class="choice">
                             <input type="radio" name="channel" value="email" checked=channel == Channel::Email/>
-                            "Email"
+                            {l.t("channel-email")}
                         </label>
                         <label class="choice">
                             <input type="radio" name="channel" value="sms" checked=channel == Channel::Sms/>
-                            "Text message (SMS)"
+                            {l.t("channel-sms")}
                         </label>
                     </fieldset>
-                    <button type="submit" class="primary">"Send code"</button>
+                    <button type="submit" class="primary">{l.t("send-code")}</button>
                 </form>
             }
             .into_any()
         }
-        LoginStep::EnterCode(code) => code_step(code, next).into_any(),
+        LoginStep::EnterCode(code) => code_step(code, next, &l).into_any(),
         LoginStep::Done { next } => view! {
-            <p role="status">"You are logged in. " <a href=next>"Continue"</a></p>
+            <p role="status">{l.t("logged-in-continue")} " " <a href=next>{l.t("continue")}</a></p>
         }
         .into_any(),
     };
     view! { <div id=CARD_ID data-cooldown-secs=cooldown>{body}</div> }
 }
 
-fn code_step(code: CodeStep, next: String) -> impl IntoView {
-    let CodeStep { identifier, channel, valid_for, notice, .. } = code;
+fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
+    let CodeStep { identifier, channel, valid_for_secs, notice, .. } = code;
     let described = notice.is_some().then_some("code-notice");
     let switch_label = match channel.other() {
-        Channel::Email => "Send by email instead",
-        Channel::Sms => "Send by text message instead",
+        Channel::Email => l.t("send-by-email-instead"),
+        Channel::Sms => l.t("send-by-sms-instead"),
     };
+    // The typed address is shown in bold inside the translated sentence.
+    const MARK: &str = "\u{1}";
+    let sentence = l.tf("code-sent-to", &[("identifier", MARK.into()), ("by", channel.by_in(l).into()), ("duration", l.duration(valid_for_secs).into())]);
+    let (before, after) = sentence.split_once(MARK).map_or((sentence.clone(), String::new()), |(b, a)| (b.to_string(), a.to_string()));
+    let new_code = l.t("send-new-code");
     view! {
-        <p>
-            "If " <strong>{identifier}</strong> " is registered with the sender and can receive codes "
-            {channel.by()} ", a 6-digit confirmation code is on its way. It is valid for " {valid_for}
-            ". Only the newest code works."
-        </p>
+        <p>{before} <strong>{identifier}</strong> {after}</p>
         <form method="post" action=VerifyCode::url() class="stack">
             <input type="hidden" name="next" value=next.clone()/>
-            <label for="code">"Confirmation code"</label>
+            <label for="code">{l.t("code-label")}</label>
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                 required maxlength="20" autofocus aria-describedby=described/>
             <NoticeLine notice=notice id="code-notice"/>
-            <button type="submit" class="primary">"Log in"</button>
+            <button type="submit" class="primary">{l.t("log-in")}</button>
         </form>
-        <p class="remember">
-            "This browser will remember you after you log in, so next time you won't need a code. "
-            "A private (incognito) window, clearing cookies, or another device will need a new code."
-        </p>
+        <p class="remember">{l.t("remember-note")}</p>
         <div class="actions">
             <form method="post" action=ResendCode::url()>
                 <input type="hidden" name="next" value=next.clone()/>
                 <input type="hidden" name="channel" value=channel.as_str()/>
-                <button type="submit" data-wait="" data-count="Send a new code">"Send a new code"</button>
+                <button type="submit" data-wait="" data-count=new_code.clone()>{new_code.clone()}</button>
             </form>
             <form method="post" action=ResendCode::url()>
                 <input type="hidden" name="next" value=next.clone()/>
@@ -100,7 +100,7 @@ fn code_step(code: CodeStep, next: String) -> impl IntoView {
             </form>
             <form method="post" action=RestartLogin::url()>
                 <input type="hidden" name="next" value=next/>
-                <button type="submit" class="link">"Use a different email or number"</button>
+                <button type="submit" class="link">{l.t("use-different")}</button>
             </form>
         </div>
         <CodeHelp/>

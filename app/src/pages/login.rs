@@ -12,12 +12,14 @@ pub fn LoginPage() -> impl IntoView {
     let (next, notice) = use_query_map().with_untracked(|q| (q.get("next"), q.get("notice")));
     let next = safe_next(&next.unwrap_or_else(|| "/".into()));
     let next_for_passkey = next.clone();
+    let l = crate::locale();
+    let loading = l.t("loading");
     view! {
-        <Title text="Log in"/>
+        <Title text=l.t("login-title")/>
         <main class="card">
             <p class="organisation">{crate::organisation().to_string()}</p>
-            <h1>"Log in"</h1>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <h1>{l.t("login-title")}</h1>
+            <Suspense fallback=move || view! { <p>{loading.clone()}</p> }>
                 {Suspend::new(async move {
                     match login_state(next.clone(), notice).await {
                         Ok(step) => view! { <LoginCard step=step next=next/> }.into_any(),
@@ -28,11 +30,11 @@ pub fn LoginPage() -> impl IntoView {
             {crate::passkeys_offered().then(|| view! {
                 // Shown by the script when the browser has WebAuthn.
                 <div class="passkey-login">
-                    <button type="button" class="secondary" data-passkey="login" data-next=next_for_passkey hidden>"Log in with a passkey"</button>
+                    <button type="button" class="secondary" data-passkey="login" data-next=next_for_passkey hidden>{l.t("passkey-log-in")}</button>
                     <p data-passkey-status role="status" hidden></p>
                 </div>
             })}
-            <p class="small"><a href="/help">"Help with logging in"</a></p>
+            <p class="small"><a href="/help">{l.t("login-help-link")}</a></p>
         </main>
         <Enhance/>
     }
@@ -41,13 +43,21 @@ pub fn LoginPage() -> impl IntoView {
 /// Loads the card's script once the page has loaded and painted (the first idle
 /// moment after `load`), so it never competes with the page for the network or the
 /// first paint: the card works as plain forms until it arrives.
+///
+/// The few sentences the script says itself come with it, in the page's language,
+/// as attributes of `#portal-texts`: the script carries no translations.
 #[component]
 pub fn Enhance() -> impl IntoView {
+    let l = crate::locale();
     let files = crate::assets::assets();
     let script = format!(
         "addEventListener('load',()=>(window.requestIdleCallback||(f=>setTimeout(f,200)))(\
          ()=>import('{}').then(m=>m.default({{module_or_path:'{}'}})),{{timeout:2000}}));",
         files.js, files.wasm
     );
-    view! { <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script> }
+    view! {
+        <div id="portal-texts" hidden data-lost=l.t("notice-internal") data-passkey-failed=l.t("passkey-failed")
+            data-passkey-exists=l.t("passkey-exists") data-passkey-saved=l.t("passkey-saved") data-passkey-lost=l.t("passkey-lost")></div>
+        <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script>
+    }
 }

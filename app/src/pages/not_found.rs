@@ -5,11 +5,12 @@ use leptos_meta::Title;
 pub fn NotFoundPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::api::set_not_found();
+    let l = crate::locale();
     view! {
-        <Title text="Page not found"/>
+        <Title text=l.t("not-found-title")/>
         <main class="card">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Go to your messages"</a></p>
+            <h1>{l.t("not-found-title")}</h1>
+            <p>{l.t("not-found-text")} " " <a href="/">{l.t("go-to-messages")}</a></p>
         </main>
     }
 }

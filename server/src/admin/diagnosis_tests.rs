@@ -23,6 +23,7 @@ fn ada() -> Contact {
         phone: Some(PhoneNumber::parse("20 12 34 01", Region::parse("DK").unwrap()).unwrap()),
         email_opt_out: false,
         sms_opt_out: false,
+        language: None,
     }
 }
 

@@ -1,42 +1,46 @@
-//! The words of a code message.
+//! The words of a code message, in the contact's language, with times in the
+//! organisation's zone.
 
+use app::i18n::Locale;
 use app::types::{Channel, Organisation};
 
-use crate::domain::{Code, Timestamp, words};
+use crate::domain::{Code, Timestamp};
 
 /// `host` is the portal's host name, for the WebOTP line that lets Android Chrome
 /// offer the code (`@host #123456`). `organisation` is who the contact knows.
 ///
 /// The code comes first in both: it is what a phone's notification shows and what
 /// iOS and Android offer to fill in. No links, no images, nothing to track.
-pub fn code_message(channel: Channel, code: &Code, requested_at: Timestamp, valid_for: std::time::Duration, host: &str, organisation: &Organisation) -> Text {
+pub fn code_message(channel: Channel, code: &Code, requested_at: Timestamp, valid_for: std::time::Duration, host: &str, organisation: &Organisation, l: &Locale) -> Text {
     let digits = code.digits();
     let expires = requested_at.plus(valid_for);
+    let duration = l.duration(valid_for.as_secs());
+    let org = || organisation.as_str().to_string().into();
     let body = match channel {
-        Channel::Sms => sms(digits, organisation, valid_for, host),
-        Channel::Email => format!(
-            "{digits} is your login code for {organisation}.\n\n\
-             Type it on the login page within {} (it was requested at {} and works until {}).\n\
-             Only the newest code works: if you asked for several, use the one from the latest message.\n\n\
-             If you did not ask for this code, you can ignore this message; nobody can log in without it.\n",
-            words(valid_for),
-            requested_at.utc(),
-            expires.utc(),
-        ),
+        Channel::Sms => sms(digits, organisation, &duration, host, l),
+        Channel::Email => {
+            // Read away from the page, perhaps in another zone: the zone is named.
+            let when = |at: Timestamp| format!("{} ({})", l.date_time(at.0), l.zone_abbreviation(at.0));
+            let within = [("duration", duration.clone().into()), ("requested", when(requested_at).into()), ("expires", when(expires).into())];
+            format!(
+                "{}\n\n{}\n{}\n\n{}\n",
+                l.tf("email-first-line", &[("code", digits.into()), ("organisation", org())]),
+                l.tf("email-within", &within),
+                l.t("email-newest"),
+                l.t("email-ignore"),
+            )
+        }
     };
-    Text { subject: format!("Your login code for {organisation}"), body }
+    Text { subject: l.tf("email-subject", &[("organisation", org())]), body }
 }
 
 /// One GSM-7 segment (160 characters) when it can be: a long organisation name drops
 /// the advice first, then the lifetime. A name outside GSM-7 makes it a UCS-2 message
 /// whatever the wording, so the full text is sent.
-fn sms(digits: &str, organisation: &Organisation, valid_for: std::time::Duration, host: &str) -> String {
+fn sms(digits: &str, organisation: &Organisation, duration: &str, host: &str, l: &Locale) -> String {
     let webotp = format!("\n\n@{host} #{digits}");
-    let wordings = [
-        format!("{digits} is your {organisation} login code. Valid {}. Only the newest code works.", words(valid_for)),
-        format!("{digits} is your {organisation} login code. Valid {}.", words(valid_for)),
-        format!("{digits} is your {organisation} login code."),
-    ];
+    let args = [("code", digits.into()), ("organisation", organisation.as_str().into()), ("duration", duration.into())];
+    let wordings = [l.tf("sms-full", &args), l.tf("sms-valid", &args), l.tf("sms-short", &args)];
     wordings
         .iter()
         .map(|w| format!("{w}{webotp}"))
@@ -59,10 +63,19 @@ pub fn fits_one_gsm7_segment(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::i18n::Lang;
 
     fn message(channel: Channel) -> Text {
+        message_in(channel, Lang::En)
+    }
+
+    fn message_in(channel: Channel, lang: Lang) -> Text {
         let code = Code::parse("012345").unwrap();
-        code_message(channel, &code, Timestamp(0), std::time::Duration::from_secs(600), "portal.example.com", &org("Aarhus Roklub"))
+        code_message(channel, &code, Timestamp(0), std::time::Duration::from_secs(600), "portal.example.com", &org("Aarhus Roklub"), &locale(lang))
+    }
+
+    fn locale(lang: Lang) -> Locale {
+        Locale::new(lang, app::i18n::Zone::default_zone())
     }
 
     fn org(name: &str) -> Organisation {
@@ -83,14 +96,14 @@ mod tests {
         let code = Code::parse("012345").unwrap();
         let ttl = std::time::Duration::from_secs(600);
         let long = org("Foreningen for Bevarelse af Gamle Træbåde i Sydfyn");
-        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &long).body;
+        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &long, &locale(Lang::En)).body;
         assert!(fits_one_gsm7_segment(&body), "{} characters: {body}", body.chars().count());
         assert!(body.contains(long.as_str()) && body.ends_with("#012345"), "{body}");
         let longest = org(&"A".repeat(Organisation::MAX_CHARS));
-        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "a-rather-long-portal-host-name.example.com", &longest).body;
+        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "a-rather-long-portal-host-name.example.com", &longest, &locale(Lang::En)).body;
         assert!(fits_one_gsm7_segment(&body), "the longest name still fits: {} characters: {body}", body.chars().count());
         let outside_gsm = org("Łódź Rowing Club");
-        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &outside_gsm).body;
+        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &outside_gsm, &locale(Lang::En)).body;
         assert!(body.contains("Only the newest code works") && body.contains("Łódź"), "UCS-2 anyway, so the whole text: {body}");
     }
 
@@ -111,10 +124,32 @@ mod tests {
     #[test]
     fn the_email_says_when_it_was_asked_for_until_when_it_works_and_what_if_not() {
         let body = message(Channel::Email).body;
-        for part in ["1970-01-01 00:00:00 UTC", "1970-01-01 00:10:00 UTC", "within 10 minutes", "Only the newest code works", "did not ask"] {
+        // The epoch was 01:00 in Copenhagen (CET).
+        for part in ["requested at 1 January 1970 at 01:00 (CET)", "works until 1 January 1970 at 01:10 (CET)", "within 10 minutes", "Only the newest code works", "did not ask"] {
             assert!(body.contains(part), "{part}: {body}");
         }
         assert!(!body.contains("http"), "no links a mail scanner could follow");
+    }
+
+    #[test]
+    fn a_danish_contact_gets_the_code_in_danish_with_copenhagen_times() {
+        let email = message_in(Channel::Email, Lang::Da);
+        assert_eq!(email.subject, "Din kode til at logge ind hos Aarhus Roklub");
+        assert_eq!(email.body.lines().next(), Some("012345 er din kode til at logge ind hos Aarhus Roklub."));
+        for part in ["inden for 10 minutter", "bestilt 1. januar 1970 kl. 01.00 (CET)", "virker til 1. januar 1970 kl. 01.10 (CET)", "Kun den nyeste kode virker"] {
+            assert!(email.body.contains(part), "{part}: {}", email.body);
+        }
+        let sms = message_in(Channel::Sms, Lang::Da).body;
+        assert!(sms.starts_with("012345 er din kode til Aarhus Roklub. Gælder i 10 minutter. Kun den nyeste kode virker."), "{sms}");
+        assert!(fits_one_gsm7_segment(&sms), "æ, ø and å are GSM-7: {} characters: {sms}", sms.chars().count());
+    }
+
+    #[test]
+    fn the_longest_danish_text_message_still_fits_one_segment() {
+        let code = Code::parse("012345").unwrap();
+        let longest = org(&"Å".repeat(Organisation::MAX_CHARS));
+        let body = code_message(Channel::Sms, &code, Timestamp(0), std::time::Duration::from_secs(600), "a-rather-long-portal-host-name.example.com", &longest, &locale(Lang::Da)).body;
+        assert!(fits_one_gsm7_segment(&body), "{} characters: {body}", body.chars().count());
     }
 
     #[test]

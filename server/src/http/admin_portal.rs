@@ -19,6 +19,8 @@ use crate::store::{ContactId, ContactQuery, EventKind, Store, StoreError};
 const PAGE: u32 = 25;
 
 pub struct AdminAdapter {
+    /// The organisation's zone: administrators read times as their contacts do.
+    pub zone: app::i18n::Zone,
     pub sessions: AdminSessions,
     pub store: Store,
     pub clock: Arc<dyn Clock>,
@@ -27,6 +29,15 @@ pub struct AdminAdapter {
 }
 
 impl AdminAdapter {
+    /// "2026-11-28 11:49:16 CET".
+    fn stamp(&self, at: Timestamp) -> String {
+        app::i18n::Locale::new(app::i18n::Lang::En, self.zone.clone()).stamp(at.0)
+    }
+
+    fn line(&self, (at, what): (Timestamp, String)) -> TimelineRow {
+        TimelineRow { at: self.stamp(at), what }
+    }
+
     async fn session(&self, who: &Visitor) -> Result<Option<AdminSession>, StoreError> {
         match &who.admin_token {
             Some(token) => self.sessions.check(token).await,
@@ -112,8 +123,8 @@ impl AdminAdapter {
             .map(|d| DeviceRow {
                 id: d.id,
                 browser: d.browser.clone().unwrap_or_else(|| "an unknown browser".into()),
-                first_seen: d.created_at.utc(),
-                last_seen: d.last_seen_at.utc(),
+                first_seen: self.stamp(d.created_at),
+                last_seen: self.stamp(d.last_seen_at),
                 active: crate::login::rules::device_is_valid(&d, now, l.device_idle, l.device_max_age),
             })
             .collect();
@@ -125,13 +136,13 @@ impl AdminAdapter {
             .await?
             .into_iter()
             .filter(|m| !published.iter().any(|p| p.public_id == m.public_id))
-            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: String::new() })
+            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: None })
             .collect();
-        let messages = published.into_iter().map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() }).collect();
+        let messages = published.into_iter().map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) }).collect();
         let since = Timestamp(now.0 - crate::admin::diagnosis::WINDOW_SECS);
         let mut events = self.store.events(Some(contact.id)).await?;
         events.retain(|e| e.at > since && e.kind != "admin_lookup");
-        let timeline = events.iter().rev().map(|e| line(crate::admin::diagnosis::describe(e))).collect();
+        let timeline = events.iter().rev().map(|e| self.line(crate::admin::diagnosis::describe(e))).collect();
         let findings = findings
             .into_iter()
             .map(|f| FindingView {
@@ -141,11 +152,12 @@ impl AdminAdapter {
                 }),
                 cause: f.cause,
                 advice: f.advice,
-                evidence: f.evidence.into_iter().map(line).collect(),
+                evidence: f.evidence.into_iter().map(|e| self.line(e)).collect(),
             })
             .collect();
         Ok(Reply::plain(AdminAnswer::Shown(ContactCard {
             admin: session.username,
+            language: contact.language,
             contact: row(contact),
             findings,
             devices,
@@ -188,10 +200,6 @@ impl AdminAdapter {
         }
         Ok(Reply::plain(AdminAnswer::Shown(())))
     }
-}
-
-fn line((at, what): (crate::domain::Timestamp, String)) -> TimelineRow {
-    TimelineRow { at: at.utc(), what }
 }
 
 fn row(c: crate::store::Contact) -> ContactRow {

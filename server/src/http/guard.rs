@@ -47,7 +47,8 @@ pub async fn check_origin(State(policy): State<OriginPolicy>, request: Request, 
         next.run(request).await
     } else {
         tracing::warn!(path = request.uri().path(), "cross-site request refused");
-        (StatusCode::FORBIDDEN, "This request did not come from the portal's own pages.").into_response()
+        let lang = request.extensions().get::<app::i18n::RequestLanguage>().copied().unwrap_or_default().lang;
+        (StatusCode::FORBIDDEN, lang.t("not-from-portal")).into_response()
     }
 }
 

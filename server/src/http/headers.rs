@@ -38,6 +38,7 @@ pub struct HeaderPolicy {
 pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let fetched = request.headers().contains_key(FETCHED);
+    let lang = request.extensions().get::<app::i18n::RequestLanguage>().copied().unwrap_or_default().lang;
     let nonce = fresh_nonce();
     request.extensions_mut().insert(app::port::CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
@@ -62,7 +63,7 @@ pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: 
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    let response = generic_errors(&path, response);
+    let response = generic_errors(&path, response, lang);
     if fetched { where_to(response) } else { response }
 }
 
@@ -88,7 +89,7 @@ fn where_to(response: Response) -> Response {
 /// Server-function failures answer with text from their framework (argument errors,
 /// "could not find a server function…"); replace it with a generic body, and drop
 /// such text from redirects of plain form posts.
-fn generic_errors(path: &str, response: Response) -> Response {
+fn generic_errors(path: &str, response: Response, lang: app::i18n::Lang) -> Response {
     if path.starts_with("/api/v1/") {
         return response;
     }
@@ -112,9 +113,9 @@ fn generic_errors(path: &str, response: Response) -> Response {
     let ours = matches!(status, StatusCode::FORBIDDEN | StatusCode::PAYLOAD_TOO_LARGE);
     if status.is_client_error() && !ours || status.is_server_error() {
         let text = match status {
-            StatusCode::SERVICE_UNAVAILABLE => app::api::UNAVAILABLE,
-            s if s.is_server_error() => "Something went wrong on our side.",
-            _ => "This request could not be handled.",
+            StatusCode::SERVICE_UNAVAILABLE => lang.t("unavailable"),
+            s if s.is_server_error() => lang.t("server-error"),
+            _ => lang.t("request-not-handled"),
         };
         let (mut parts, _) = response.into_parts();
         parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));

@@ -26,6 +26,8 @@ use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use app::i18n::Lang;
+
 use crate::login::LoginService;
 use crate::passkeys::{PasskeyError, Passkeys};
 
@@ -52,22 +54,27 @@ fn refuse(status: StatusCode, text: &str) -> Response {
 
 /// An unexpected failure: logged with a reference, which alone goes out (as for
 /// every page); a lost database is said as such.
-fn failed(e: &(dyn std::error::Error + 'static)) -> Response {
+fn failed(e: &(dyn std::error::Error + 'static), lang: Lang) -> Response {
     let failure = super::portal::logged(e);
     if failure.unavailable {
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, app::api::UNAVAILABLE);
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, &lang.t("unavailable"));
     }
-    refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("Something went wrong (reference {}). You can log in with a code.", failure.reference))
+    refuse(StatusCode::INTERNAL_SERVER_ERROR, &lang.tf("passkey-went-wrong", &[("reference", failure.reference.into())]))
 }
 
-fn answer(e: PasskeyError) -> Response {
+fn answer(e: PasskeyError, lang: Lang) -> Response {
     match e {
-        PasskeyError::NotFresh => refuse(StatusCode::FORBIDDEN, &e.to_string()),
-        PasskeyError::NoCeremony => refuse(StatusCode::CONFLICT, &e.to_string()),
-        PasskeyError::Refused(_) => refuse(StatusCode::UNAUTHORIZED, &e.to_string()),
-        PasskeyError::Store(ref s) => failed(s),
-        PasskeyError::Internal(_) => failed(&e),
+        PasskeyError::NotFresh => refuse(StatusCode::FORBIDDEN, &lang.t("passkey-not-fresh")),
+        PasskeyError::NoCeremony => refuse(StatusCode::CONFLICT, &lang.t("passkey-no-ceremony")),
+        PasskeyError::Refused(_) => refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-refused")),
+        PasskeyError::Store(ref s) => failed(s, lang),
+        PasskeyError::Internal(_) => failed(&e, lang),
     }
+}
+
+/// The language of the page that called.
+fn lang_of(parts: &Parts) -> Lang {
+    parts.extensions.get::<app::i18n::RequestLanguage>().copied().unwrap_or_default().lang
 }
 
 fn ok(value: serde_json::Value, cookies: Vec<String>) -> Response {
@@ -80,18 +87,16 @@ fn ok(value: serde_json::Value, cookies: Vec<String>) -> Response {
     response
 }
 
-const NOT_LOGGED_IN: &str = "Log in with a code first; then you can save a passkey.";
-
 async fn register_options(State(r): State<Arc<Routes>>, parts: Parts) -> Response {
-    let who = app::api::visitor(&parts);
+    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
     let (device, contact) = match r.service.recognised(&who).await {
         Ok(Some(found)) => found,
-        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN),
-        Err(e) => return failed(&e),
+        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-log-in-first")),
+        Err(e) => return failed(&e, lang),
     };
     match r.passkeys.start_registration(&contact, &device).await {
         Ok((options, ceremony)) => ok(json!({ "ceremony": ceremony.expose(), "options": options }), vec![]),
-        Err(e) => answer(e),
+        Err(e) => answer(e, lang),
     }
 }
 
@@ -102,30 +107,30 @@ struct Registration {
 }
 
 async fn register(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Registration>, axum::extract::rejection::JsonRejection>) -> Response {
-    let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, "That was not a passkey the portal can read.") };
-    let who = app::api::visitor(&parts);
+    let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, &lang_of(&parts).t("passkey-unreadable")) };
+    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
     let (device, contact) = match r.service.recognised(&who).await {
         Ok(Some(found)) => found,
-        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN),
-        Err(e) => return failed(&e),
+        Ok(None) => return refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-log-in-first")),
+        Err(e) => return failed(&e, lang),
     };
     let browser = who.user_agent.as_deref().map(crate::domain::browser_and_platform);
     match r.passkeys.finish_registration(&body.ceremony, &contact, &device, &body.credential, browser.as_deref()).await {
         Ok(saved) => ok(json!({ "passkey": { "id": saved.id, "browser": saved.browser, "synced": saved.backup_state } }), vec![]),
-        Err(e) => answer(e),
+        Err(e) => answer(e, lang),
     }
 }
 
 async fn login_options(State(r): State<Arc<Routes>>, parts: Parts) -> Response {
-    let who = app::api::visitor(&parts);
+    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
     match r.service.passkey_step_allowed(&who).await {
         Ok(true) => {}
-        Ok(false) => return refuse(StatusCode::TOO_MANY_REQUESTS, "Too many tries from your network. Please wait a while, or log in with a code."),
-        Err(e) => return failed(&e),
+        Ok(false) => return refuse(StatusCode::TOO_MANY_REQUESTS, &lang.t("passkey-too-many")),
+        Err(e) => return failed(&e, lang),
     }
     match r.passkeys.start_login().await {
         Ok((options, ceremony)) => ok(json!({ "ceremony": ceremony.expose(), "options": options }), vec![]),
-        Err(e) => answer(e),
+        Err(e) => answer(e, lang),
     }
 }
 
@@ -138,31 +143,31 @@ struct Login {
 }
 
 async fn login(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Login>, axum::extract::rejection::JsonRejection>) -> Response {
-    let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, "That was not a passkey the portal can read.") };
-    let who = app::api::visitor(&parts);
+    let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, &lang_of(&parts).t("passkey-unreadable")) };
+    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
     let contact = match r.passkeys.finish_login(&body.ceremony, &body.credential).await {
         Ok(contact) => contact,
-        Err(e) => return answer(e),
+        Err(e) => return answer(e, lang),
     };
     match r.service.log_in_with_passkey(&who, contact).await {
         Ok(done) => {
             let cookies = done.cookies.into_iter().map(|c| app::api::set_cookie(&crate::http::portal::cookie_change(&r.service, c))).collect();
             ok(json!({ "location": app::types::safe_next(&body.next) }), cookies)
         }
-        Err(e) => failed(&e),
+        Err(e) => failed(&e, lang),
     }
 }
 
 async fn remove(State(r): State<Arc<Routes>>, Path(id): Path<i64>, parts: Parts) -> Response {
-    let who = app::api::visitor(&parts);
+    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
     let contact = match r.service.recognised(&who).await {
         Ok(Some((_, contact))) => contact,
         Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return failed(&e),
+        Err(e) => return failed(&e, lang),
     };
     match r.passkeys.remove(contact.id, id, "contact").await {
         Ok(_) => Redirect::to("/").into_response(),
-        Err(e) => answer(e),
+        Err(e) => answer(e, lang),
     }
 }
 

@@ -5,7 +5,7 @@
 use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply, Visitor};
 use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer, PasskeyRow};
 
-use crate::domain::{Timestamp, Token, words};
+use crate::domain::{Timestamp, Token};
 use crate::login::rules::seconds_left;
 use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome, PasskeyHint, Refusal, Screen};
 
@@ -33,14 +33,8 @@ impl PortalAdapter {
     fn offer(&self, hint: &PasskeyHint, who: &Visitor) -> Option<PasskeyOffer> {
         let now = self.service.clock().now();
         let fresh = now.secs_since(hint.logged_in_at) <= crate::passkeys::FRESH_LOGIN_SECS;
-        (self.passkeys && fresh && !hint.by_passkey && !who.passkey_later).then(|| PasskeyOffer {
-            reason: (hint.code_login_days >= 3).then(|| {
-                format!(
-                    "You have needed a new code on {} days this month, as happens when a browser forgets you (private windows, cleared cookies, another device).",
-                    hint.code_login_days
-                )
-            }),
-        })
+        (self.passkeys && fresh && !hint.by_passkey && !who.passkey_later)
+            .then(|| PasskeyOffer { code_login_days: (hint.code_login_days >= 3).then(|| u32::try_from(hint.code_login_days).unwrap_or(u32::MAX)) })
     }
 
     fn message(&self, page: MessagePage, who: &Visitor) -> MessageView {
@@ -48,7 +42,8 @@ impl PortalAdapter {
             MessagePage::Shown { message, contact_name, just_logged_in, hint } => MessageView::Shown {
                 title: message.title,
                 body_html: message.body_html,
-                published_at: message.published_at.utc(),
+                published_at: message.published_at.0,
+                now: self.service.clock().now().0,
                 contact_name,
                 just_logged_in,
                 passkey_offer: self.offer(&hint, who),
@@ -61,11 +56,12 @@ impl PortalAdapter {
         let offer = self.offer(&page.hint, who);
         Inbox {
             contact_name: page.contact_name,
+            now: self.service.clock().now().0,
             just_logged_in: page.just_logged_in,
             messages: page
                 .messages
                 .into_iter()
-                .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: m.published_at.utc() })
+                .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) })
                 .collect(),
             passkeys: page.passkeys.into_iter().map(passkey_row).collect(),
             passkey_offer: offer,
@@ -89,7 +85,7 @@ impl PortalAdapter {
                 identifier,
                 channel,
                 cooldown_secs: seconds_left(resend_at, now),
-                valid_for: words(self.service.limits().code_ttl),
+                valid_for_secs: self.service.limits().code_ttl.as_secs(),
                 notice: outcome.map(|o| self.notice(o, now)),
             }),
             Screen::Done { next } => LoginStep::Done { next },
@@ -106,11 +102,13 @@ impl PortalAdapter {
                 Refusal::NoFlow => Notice::NoFlow,
                 Refusal::Malformed => Notice::MalformedCode,
                 Refusal::NetworkLimited => Notice::NetworkLimited,
-                Refusal::Locked { until } => Notice::Locked { until: until.utc() },
-                Refusal::Expired => Notice::Expired { valid_for: words(self.service.limits().code_ttl) },
+                Refusal::Locked { until } => Notice::Locked { until: until.0, secs_left: until.secs_since(now).max(0) },
+                Refusal::Expired => Notice::Expired { valid_for_secs: self.service.limits().code_ttl.as_secs() },
                 Refusal::TooManyAttempts => Notice::TooManyAttempts,
                 Refusal::Wrong { attempts_left } => Notice::WrongCode { attempts_left },
-                Refusal::Superseded { sent_at, channel, here } => Notice::Superseded { newest_sent_at: sent_at.time_of_day(), channel, here },
+                Refusal::Superseded { sent_at, channel, here } => {
+                    Notice::Superseded { newest_sent_at: sent_at.0, sent_secs_ago: now.secs_since(sent_at).max(0), channel, here }
+                }
                 Refusal::Withdrawn => Notice::Withdrawn,
             },
         }
@@ -121,9 +119,9 @@ impl PortalAdapter {
 pub(super) fn passkey_row(p: crate::store::StoredPasskey) -> PasskeyRow {
     PasskeyRow {
         id: p.id,
-        made_on: p.browser.unwrap_or_else(|| "an unknown browser".into()),
-        created_at: p.created_at.utc(),
-        last_used_at: p.last_used_at.map(|t| t.utc()),
+        made_on: p.browser,
+        created_at: p.created_at.0,
+        last_used_at: p.last_used_at.map(|t| t.0),
         synced: p.backup_state,
     }
 }

@@ -168,6 +168,7 @@ fn contact(email: Option<&str>, phone: Option<&str>, email_opt_out: bool) -> Con
         phone: phone.map(|p| PhoneNumber::parse(p, dk).unwrap()),
         email_opt_out,
         sms_opt_out: false,
+        language: None,
     }
 }
 

@@ -19,7 +19,8 @@ impl LoginService {
             let code = Code::generate()?;
             let (mac, job) = match &issue.send_to {
                 Ok(to) => {
-                    let message = code_message(issue.channel, &code, now, self.limits.code_ttl, &self.outbox.host, &self.outbox.organisation);
+                    let locale = app::i18n::Locale::new(step.code_language(), self.outbox.zone.clone());
+                    let message = code_message(issue.channel, &code, now, self.limits.code_ttl, &self.outbox.host, &self.outbox.organisation, &locale);
                     let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
                     let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
                     let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);
@@ -54,6 +55,8 @@ impl LoginService {
             let browser = step.who.user_agent.as_deref().map(crate::domain::browser_and_platform);
             device_id = Some(tx.add_device(login.contact, &token.hash(), browser.as_deref(), now).await?);
             tx.remember_network(login.contact, &step.network, now).await?;
+            // Their codes from now on are in the language they logged in with.
+            tx.set_contact_language(login.contact, step.who.language.lang).await?;
             written.device = Some(token);
         }
         let mut events = Vec::with_capacity(fx.events.len());

@@ -40,6 +40,8 @@ pub struct Outbox {
     pub host: String,
     /// Who the codes come from, in their words.
     pub organisation: app::types::Organisation,
+    /// Where the code's times are told.
+    pub zone: app::i18n::Zone,
 }
 
 /// A cookie an answer sets or clears. The adapter spells it.
@@ -93,7 +95,20 @@ pub(super) struct Step<'a> {
     pub(super) network: String,
     pub(super) flow_id: Option<i64>,
     pub(super) contact: Option<ContactId>,
+    /// The language of the contact's last login, when the step loaded the contact.
+    pub(super) contact_language: Option<app::i18n::Lang>,
     pub(super) now: Timestamp,
+}
+
+impl Step<'_> {
+    /// The language a code goes out in: the one chosen with the switch in this
+    /// browser, else the contact's last login's, else the page's (the browser's or the
+    /// organisation's default). The page itself never depends on the contact, so it
+    /// tells nobody whether an address is registered.
+    pub(super) fn code_language(&self) -> app::i18n::Lang {
+        let asked = self.who.language;
+        if asked.chosen { asked.lang } else { self.contact_language.unwrap_or(asked.lang) }
+    }
 }
 
 /// What writing the effects produced that the answer needs.

@@ -167,6 +167,14 @@ impl LoginService {
         Ok(self.recognise(who).await?.found)
     }
 
+    /// Remembers the language a logged-in contact switched to: their codes follow.
+    pub async fn remember_language(&self, contact: crate::store::ContactId, lang: app::i18n::Lang) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        tx.set_contact_language(contact, lang).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Remembers a browser whose passkey just verified, as a code login does: a new
     /// device cookie (the old one stops working), the network, and the event. Any
     /// login flow running in the browser is forgotten.
@@ -183,6 +191,7 @@ impl LoginService {
         let browser = who.user_agent.as_deref().map(crate::domain::browser_and_platform);
         let device = tx.add_device(contact, &token.hash(), browser.as_deref(), now).await?;
         tx.remember_network(contact, &network, now).await?;
+        tx.set_contact_language(contact, who.language.lang).await?;
         let detail = serde_json::json!({ "device": device, "network": network });
         let event = crate::store::NewEvent { kind: crate::store::EventKind::DeviceRecognised, contact: Some(contact), detail };
         tx.record_events(&[event], now).await?;

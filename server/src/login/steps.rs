@@ -37,7 +37,7 @@ impl LoginService {
 
     async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, contact_language: None, now };
         let start = |outcome| Answer::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
         let mut tx = self.store.begin().await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
@@ -56,6 +56,7 @@ impl LoginService {
         let new = NewFlow { token_hash: &token.hash(), identifier: typed, channel, contact: contact.as_ref().map(|c| c.id), trust };
         step.flow_id = Some(tx.insert_flow(&new, now).await?);
         step.contact = new.contact;
+        step.contact_language = contact.as_ref().and_then(|c| c.language);
         let written = self.write(&mut tx, &step, fx).await?;
         tx.commit().await?;
         self.sent(&written);
@@ -66,7 +67,7 @@ impl LoginService {
 
     async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, contact_language: None, now };
         let mut tx = self.store.begin().await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             tx.commit().await?;
@@ -85,6 +86,7 @@ impl LoginService {
                         None => None,
                     };
                     let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, flow.trust, now).await?);
+                    step.contact_language = contact.as_ref().and_then(|c| c.language);
                     Effects { outcome: Some(Outcome::CodeSent), ..fx }
                 }
             },
@@ -131,7 +133,7 @@ impl LoginService {
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
     pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, now };
+        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, contact_language: None, now };
         let mut tx = self.store.begin().await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::Verification, &step).await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {

@@ -26,6 +26,8 @@ pub struct Contact {
     pub phone: Option<PhoneNumber>,
     pub email_opt_out: bool,
     pub sms_opt_out: bool,
+    /// The language of their last login; their codes are written in it.
+    pub language: Option<app::i18n::Lang>,
 }
 
 impl Contact {
@@ -71,6 +73,7 @@ pub(super) struct ContactRow {
     phone: Option<String>,
     email_opt_out: bool,
     sms_opt_out: bool,
+    language: Option<String>,
 }
 
 /// Stored addresses are read back strictly: one that no longer parses is an error.
@@ -80,11 +83,13 @@ impl TryFrom<ContactRow> for Contact {
         let corrupt = |what: &str| StoreError::Corrupt(format!("contact {}: {what}", r.id));
         let email = r.email.as_deref().map(EmailAddress::parse).transpose().map_err(|e| corrupt(&e.to_string()))?;
         let phone = r.phone.as_deref().map(PhoneNumber::from_stored).transpose().map_err(|e| corrupt(&e.to_string()))?;
-        Ok(Contact { id: ContactId(r.id), name: r.name, email, phone, email_opt_out: r.email_opt_out, sms_opt_out: r.sms_opt_out })
+        // A language this version does not speak is as good as none.
+        let language = r.language.as_deref().and_then(app::i18n::Lang::parse);
+        Ok(Contact { id: ContactId(r.id), name: r.name, email, phone, email_opt_out: r.email_opt_out, sms_opt_out: r.sms_opt_out, language })
     }
 }
 
-pub(super) const COLUMNS: &str = "id, name, email, phone, email_opt_out, sms_opt_out";
+pub(super) const COLUMNS: &str = "id, name, email, phone, email_opt_out, sms_opt_out, language";
 
 /// A contact by email or phone number, in or outside a transaction.
 pub(super) async fn find<'a>(ex: impl Into<Ex<'a>>, who: &Identifier) -> StoreResult<Option<Contact>> {
@@ -114,6 +119,12 @@ impl Tx {
 
     pub async fn contact(&mut self, id: ContactId) -> StoreResult<Option<Contact>> {
         by_id(self.conn(), id).await
+    }
+
+    /// Remembers the language a contact logged in with (or chose while logged in).
+    pub async fn set_contact_language(&mut self, id: ContactId, lang: app::i18n::Lang) -> StoreResult<()> {
+        sql("UPDATE contacts SET language = $1 WHERE id = $2").bind(lang.code()).bind(id.0).execute(self.conn()).await?;
+        Ok(())
     }
 
     pub async fn set_opt_out(&mut self, id: ContactId, channel: Channel, opted_out: bool) -> StoreResult<()> {

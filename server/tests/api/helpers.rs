@@ -219,6 +219,14 @@ impl TestApp {
         panic!("no message to {to} arrived in the dev outbox");
     }
 
+    /// The subject and body of the newest dev-outbox message to `to`.
+    pub async fn latest_message(&self, to: &str) -> (String, String) {
+        self.latest_code(to).await;
+        let outbox = self.store.outbox().await.expect("outbox");
+        let newest = outbox.iter().rev().find(|m| m.recipient == to).expect("a message");
+        (newest.subject.clone(), newest.body.clone())
+    }
+
     /// Waits until the event log holds an event of `kind` for `contact`.
     pub async fn wait_for_event(&self, contact: &Contact, kind: &str) {
         for _ in 0..2000 {
@@ -301,6 +309,7 @@ pub struct Browser {
     client: reqwest::Client,
     pub cookies: Arc<Mutex<BTreeMap<String, String>>>,
     forwarded_for: Option<String>,
+    accept_language: Option<String>,
 }
 
 impl Browser {
@@ -311,13 +320,19 @@ impl Browser {
             .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
             .build()
             .expect("client");
-        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Arc::new(Mutex::new(BTreeMap::new())), forwarded_for: None }
+        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Arc::new(Mutex::new(BTreeMap::new())), forwarded_for: None, accept_language: None }
+    }
+
+    /// The same browser set to prefer `languages` (an `Accept-Language` value).
+    pub fn speaking(mut self, languages: &str) -> Browser {
+        self.accept_language = Some(languages.to_string());
+        self
     }
 
     /// The same browser (its cookies shared) reaching the portal at `base`: another
     /// process behind the same load balancer.
     pub fn at(&self, base: &str) -> Browser {
-        Browser { base: base.to_string(), origin: self.origin.clone(), client: self.client.clone(), cookies: self.cookies.clone(), forwarded_for: self.forwarded_for.clone() }
+        Browser { base: base.to_string(), origin: self.origin.clone(), client: self.client.clone(), cookies: self.cookies.clone(), forwarded_for: self.forwarded_for.clone(), accept_language: self.accept_language.clone() }
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -335,6 +350,10 @@ impl Browser {
     async fn send(&self, request: reqwest::RequestBuilder) -> Page {
         let request = match &self.forwarded_for {
             Some(ip) => request.header("x-forwarded-for", ip),
+            None => request,
+        };
+        let request = match &self.accept_language {
+            Some(languages) => request.header("accept-language", languages),
             None => request,
         };
         // A browser without JavaScript, on the portal's own pages, sends its origin.

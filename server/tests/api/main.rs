@@ -9,6 +9,7 @@ mod assets;
 mod cli;
 mod config;
 mod helpers;
+mod language;
 mod login;
 mod pages;
 mod passkeys;

@@ -47,17 +47,20 @@ fn action_form(id: i64, fields: Vec<(&'static str, String)>, label: String, clas
 }
 
 fn shown(card: ContactCard) -> impl IntoView {
-    let ContactCard { admin, contact, findings, devices, passkeys, messages, publishable, timeline } = card;
+    let ContactCard { admin, contact, language, findings, devices, passkeys, messages, publishable, timeline } = card;
     let id = contact.id;
+    // Administrator pages are English; times are the organisation's, with its zone.
+    let l = crate::locale();
+    let channel_name = |channel: Channel| channel.by().trim_start_matches("by ");
     let address = |channel: Channel, address: Option<String>, out: bool| {
         let what = if channel == Channel::Email { "Email" } else { "Phone" };
         match address {
             None => view! { <li>{format!("{what}: none registered")}</li> }.into_any(),
             Some(a) => {
                 let (state, action, label) = if out {
-                    ("opted out", "opt-in", format!("Opt back in to {}", channel.by().trim_start_matches("by ")))
+                    ("opted out", "opt-in", format!("Opt back in to {}", channel_name(channel)))
                 } else {
-                    ("receives codes", "opt-out", format!("Opt out of {}", channel.by().trim_start_matches("by ")))
+                    ("receives codes", "opt-out", format!("Opt out of {}", channel_name(channel)))
                 };
                 let fields = vec![("action", action.to_string()), ("channel", channel.as_str().to_string())];
                 let line = format!("{what}: {a} ({state}) ");
@@ -87,6 +90,10 @@ fn shown(card: ContactCard) -> impl IntoView {
             <ul>
                 {address(Channel::Email, contact.email, contact.email_opt_out)}
                 {address(Channel::Sms, contact.phone, contact.sms_opt_out)}
+                <li>{match language {
+                    Some(lang) => format!("Language of codes: {} (their last login's)", lang.t("language-name")),
+                    None => "Language of codes: the browser's, until their first login".to_string(),
+                }}</li>
             </ul>
         </section>
         <section aria-labelledby="browsers">
@@ -99,9 +106,10 @@ fn shown(card: ContactCard) -> impl IntoView {
             <h2 id="passkeys">"Passkeys"</h2>
             {passkeys.is_empty().then(|| view! { <p>"None: they log in with codes."</p> })}
             <ul>{passkeys.into_iter().map(|p| {
-                let used = p.last_used_at.map_or_else(|| "never used".to_string(), |at| format!("last used {at}"));
+                let used = p.last_used_at.map_or_else(|| "never used".to_string(), |at| format!("last used {}", l.stamp(at)));
                 let synced = if p.synced { ", synced" } else { "" };
-                let line = format!("Passkey {}, made on {} {}{synced}; {used} ", p.id, p.made_on, p.created_at);
+                let made_on = p.made_on.unwrap_or_else(|| "an unknown browser".into());
+                let line = format!("Passkey {}, made on {made_on} {}{synced}; {used} ", p.id, l.stamp(p.created_at));
                 let remove = action_form(id, vec![("action", "remove-passkey".to_string()), ("passkey", p.id.to_string())], format!("Remove passkey {}", p.id), "link");
                 view! { <li>{line} {remove}</li> }
             }).collect_view()}</ul>
@@ -110,7 +118,8 @@ fn shown(card: ContactCard) -> impl IntoView {
             <h2 id="messages">"Messages published to them"</h2>
             {no_messages.then(|| view! { <p>"None yet."</p> })}
             <ul>{messages.into_iter().map(|m| {
-                let line = format!("{} ({}, published {})", m.title, m.id, m.published_at);
+                let published = m.published_at.map(|at| l.stamp(at)).unwrap_or_default();
+                let line = format!("{} ({}, published {published})", m.title, m.id);
                 view! { <li>{line}</li> }
             }).collect_view()}</ul>
             {can_publish.then(|| view! {

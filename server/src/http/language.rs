@@ -1,0 +1,97 @@
+//! The language of every answer: the switch's cookie, else the browser's
+//! `Accept-Language`, else the organisation's default. Administrator pages are
+//! English. The switch itself is a plain form posting to `/language`.
+
+use app::i18n::{LANGUAGE_COOKIE, Lang, RequestLanguage};
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::login::LoginService;
+
+/// Puts the request's [`RequestLanguage`] in its extensions, and says it in the
+/// answer (`Content-Language`, and `Vary` for any cache on the way).
+pub async fn resolve(State(default): State<Lang>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let language = if path.starts_with("/admin") || path.starts_with("/api/admin/") {
+        RequestLanguage { lang: Lang::En, chosen: false }
+    } else {
+        let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
+        let cookie = header(header::COOKIE.as_str()).and_then(|c| cookie_value(c, LANGUAGE_COOKIE));
+        RequestLanguage::resolve(cookie, header(header::ACCEPT_LANGUAGE.as_str()), default)
+    };
+    request.extensions_mut().insert(language);
+    let mut response = next.run(request).await;
+    // Only what is written for people: the browser's files and the platform's JSON
+    // are the same in every language, and a `Vary` would cost their caching.
+    let is_text = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/"));
+    if is_text {
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(language.lang.code()));
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    }
+    response
+}
+
+fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+#[derive(Deserialize)]
+pub struct Switch {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The switch: remembers the language in this browser for a year and goes back to
+/// the page. A recognised contact's codes follow it too. Anything but `en` or `da`
+/// is refused and changes nothing.
+pub async fn switch(State(service): State<LoginService>, parts: Parts, form: Result<Form<Switch>, FormRejection>) -> Response {
+    let form = form.ok().map(|Form(f)| f);
+    let Some(lang) = form.as_ref().and_then(|f| Lang::ALL.into_iter().find(|l| l.code() == f.lang)) else {
+        let lang = parts.extensions.get::<RequestLanguage>().copied().unwrap_or_default().lang;
+        return (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, "no-store")], lang.t("language-unknown")).into_response();
+    };
+    let next = app::types::safe_next(form.as_ref().map_or("/", |f| f.next.as_str()));
+    let who = app::api::visitor(&parts);
+    if who.device_token.is_some() {
+        // The cookie switches this browser whatever happens here; only the contact's
+        // later codes would miss the change, and the failure is logged.
+        match service.recognised(&who).await {
+            Ok(Some((_, contact))) => {
+                if let Err(e) = service.remember_language(contact.id, lang).await {
+                    super::portal::logged(&e);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                super::portal::logged(&e);
+            }
+        }
+    }
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!("{LANGUAGE_COOKIE}={}; Max-Age=31536000; Path=/; Secure; HttpOnly; SameSite=Lax", lang.code());
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        assert_eq!(cookie_value("a=1; __Host-portal-lang=da; b=2", LANGUAGE_COOKIE), Some("da"));
+        assert_eq!(cookie_value("x__Host-portal-lang=da", LANGUAGE_COOKIE), None);
+        assert_eq!(cookie_value("", LANGUAGE_COOKIE), None);
+    }
+}
