@@ -1,6 +1,36 @@
 import { defineConfig } from '@playwright/test';
 import { MAIN_SERVER, SERVERS, SMTP_SINK, WORKSPACE_ROOT, serveCommand, smtpSinkCommand } from './tests/fixtures/servers';
 
+/** Debian's Chromium, as every project runs it. */
+const CHROMIUM = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  },
+};
+
+/** The stories run in both languages: the whole login, its refusals, and coming back. */
+const DANISH_STORIES = [
+  /login-by-email\.spec\.ts/,
+  /login-by-sms\.spec\.ts/,
+  /wrong-codes\.spec\.ts/,
+  /older-code\.spec\.ts/,
+  /expired-code\.spec\.ts/,
+  /returning-browser\.spec\.ts/,
+  /new-browser-context\.spec\.ts/,
+  /no-javascript\.spec\.ts/,
+  /unpublished-message\.spec\.ts/,
+];
+
 export default defineConfig({
   testDir: './tests',
   globalSetup: './global-setup.ts',
@@ -19,21 +49,14 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
-      use: {
-        browserName: 'chromium',
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
-      },
+      use: { ...CHROMIUM, locale: 'en-US' },
+    },
+    {
+      // The main login stories again, in a browser that prefers Danish
+      // (Accept-Language: da-DK): the page objects find everything by its Danish name.
+      name: 'chromium-da',
+      use: { ...CHROMIUM, locale: 'da-DK' },
+      testMatch: DANISH_STORIES,
     },
   ],
   // The server serves target/site, so it must run from the workspace root.

@@ -12,6 +12,7 @@ test('an expired code is refused, and a new code works', async ({
   outbox,
   loginPage,
   messagesPage,
+  texts,
 }) => {
   const ttl = server.codeTtlMs;
   if (ttl === undefined) throw new Error(`the ${server.name} server has no short code lifetime`);
@@ -28,7 +29,7 @@ test('an expired code is refused, and a new code works', async ({
     .toBeGreaterThan(expiredAfter);
 
   await loginPage.enterCode(code);
-  await expect(loginPage.alert()).toContainText(/expired/i);
+  await expect(loginPage.alert()).toHaveText(texts.pattern('notice-expired'));
   await expect(page).toHaveURL(atLoginPage());
 
   // The cooldown (2 s) is over by now, so a new code can be sent right away.

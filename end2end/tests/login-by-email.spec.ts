@@ -10,6 +10,7 @@ test.describe('logging in with a code sent by email', () => {
     outbox,
     loginPage,
     messagePage,
+    texts,
   }) => {
     const contact = newContact();
     const message = publishNewMessage(contact);
@@ -18,7 +19,7 @@ test.describe('logging in with a code sent by email', () => {
     await expect(page).toHaveURL(atLoginPage(message.path));
     await expect(loginPage.heading).toBeVisible();
     // Whose portal it is, as the email and text message name it.
-    await expect(page).toHaveTitle(`Log in · ${ORGANISATION}`);
+    await expect(page).toHaveTitle(`${texts.t('login-title')} · ${ORGANISATION}`);
     await expect(page.getByText(ORGANISATION, { exact: true })).toBeVisible();
     await expect(loginPage.channelGroup).toBeVisible();
     await expect(loginPage.emailRadio).toBeChecked();
@@ -43,7 +44,7 @@ test.describe('logging in with a code sent by email', () => {
     // The Markdown body is rendered as HTML, not shown as source.
     await expect(messagePage.bodyHeading).toBeVisible();
     await expect(page.getByText(`## ${message.bodyHeading}`)).toHaveCount(0);
-    await expect(page.getByText('This browser will remember you').first()).toBeVisible();
+    await expect(page.getByText(texts.t('remembered').split('. ')[1]).first()).toBeVisible();
   });
 
   test('the email address is matched case-insensitively', async ({ page, newContact, outbox, loginPage, messagesPage }) => {

@@ -12,6 +12,7 @@ test('another browser (or a private window) needs its own code', async ({
   messagesPage,
   newBrowserContext,
   javaScriptEnabled,
+  texts,
 }) => {
   const contact = newContact();
   const message = publishNewMessage(contact);
@@ -22,14 +23,14 @@ test('another browser (or a private window) needs its own code', async ({
   const otherPage = await otherDevice.newPage();
   await otherPage.goto('/');
   await expect(otherPage).toHaveURL(atLoginPage('/'));
-  const otherLogin = new LoginPage(otherPage, javaScriptEnabled);
+  const otherLogin = new LoginPage(otherPage, javaScriptEnabled, texts);
   await expect(otherLogin.heading).toBeVisible();
-  await expect(new MessagesPage(otherPage).heading).toHaveCount(0);
+  await expect(new MessagesPage(otherPage, texts).heading).toHaveCount(0);
 
   // It gets in with a code of its own...
   await otherLogin.completeLogin(contact, outbox);
   await expect(otherPage).toHaveURL(atPath('/'));
-  await expect(new MessagesPage(otherPage).messageLink(message.title)).toBeVisible();
+  await expect(new MessagesPage(otherPage, texts).messageLink(message.title)).toBeVisible();
   expect(await outbox.codeCount(contact.email)).toBe(2);
 
   // ...and the first browser is still logged in.

@@ -12,6 +12,7 @@ test('the whole login works without JavaScript', async ({
   loginPage,
   messagesPage,
   messagePage,
+  texts,
 }) => {
   const contact = newContact();
   const message = publishNewMessage(contact);
@@ -30,7 +31,7 @@ test('the whole login works without JavaScript', async ({
 
   const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
   await loginPage.enterCode(wrong);
-  await expect(loginPage.alert()).toContainText(/4 attempts left/i);
+  await expect(loginPage.alert()).toHaveText(texts.t('notice-wrong-code', { attempts: 4 }));
   await expect(page).toHaveURL(atLoginPage());
 
   await loginPage.enterCode(code);

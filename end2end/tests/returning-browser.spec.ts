@@ -10,6 +10,7 @@ test('a browser that has logged in is recognised without a new code', async ({
   outbox,
   loginPage,
   javaScriptEnabled,
+  texts,
 }) => {
   const contact = newContact();
   const message = publishNewMessage(contact);
@@ -24,10 +25,10 @@ test('a browser that has logged in is recognised without a new code', async ({
   expect(response?.request().redirectedFrom()).toBeNull();
   await expect(later).toHaveURL(atPath('/'));
 
-  const messages = new MessagesPage(later);
+  const messages = new MessagesPage(later, texts);
   await expect(messages.heading).toBeVisible();
   await expect(messages.messageLink(message.title)).toBeVisible();
-  await expect(new LoginPage(later, javaScriptEnabled).heading).toHaveCount(0);
+  await expect(new LoginPage(later, javaScriptEnabled, texts).heading).toHaveCount(0);
 
   // The message itself opens directly too.
   await messages.messageLink(message.title).click();
