@@ -202,7 +202,7 @@ not-found-text = There is nothing at this address.
 
 email-subject = Your login code for { $organisation }
 email-first-line = { $code } is your login code for { $organisation }.
-email-within = Type it on the login page within { $duration } (it was requested at { $requested } and works until { $expires }).
+email-within = Type it on the login page within { $duration }. It was requested on { $requested } and works until { $expires }.
 email-newest = Only the newest code works: if you asked for several, use the one from the latest message.
 email-ignore = If you did not ask for this code, you can ignore this message; nobody can log in without it.
 sms-full = { $code } is your { $organisation } login code. Valid { $duration }. Only the newest code works.

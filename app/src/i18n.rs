@@ -307,7 +307,7 @@ impl Locale {
         self.tf(id, &[("n", n.into())])
     }
 
-    /// "just now", "2 minutes ago" / "lige nu", "for 2 minutter siden".
+    /// "just now", "2 minutes ago" / "for et øjeblik siden", "for 2 minutter siden".
     pub fn ago(&self, secs: i64) -> String {
         if secs < 10 {
             return self.t("ago-now");
@@ -443,7 +443,7 @@ mod tests {
     #[test]
     fn variables_are_filled_in_without_isolation_marks() {
         let text = Lang::Da.tf("notice-wrong-code", &[("attempts", 1.into())]);
-        assert_eq!(text, "Koden er ikke rigtig. Du har 1 forsøg tilbage.");
+        assert_eq!(text, "Koden er forkert. Du har 1 forsøg tilbage.");
         let text = Lang::En.tf("email-subject", &[("organisation", "Aarhus Roklub".into())]);
         assert_eq!(text, "Your login code for Aarhus Roklub");
         assert_eq!(Lang::En.t("no-such-message"), "no-such-message");

@@ -38,7 +38,7 @@ test.describe('a contact whose browser prefers Danish', () => {
     expect(sent.body).toContain('Kun den nyeste kode virker');
 
     await loginPage.enterCode(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
-    await expect(loginPage.alert()).toHaveText('Koden er ikke rigtig. Du har 4 forsøg tilbage.');
+    await expect(loginPage.alert()).toHaveText('Koden er forkert. Du har 4 forsøg tilbage.');
 
     await loginPage.enterCode(code);
     await expect(page).toHaveURL(atPath(message.path));

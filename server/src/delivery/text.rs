@@ -125,7 +125,7 @@ mod tests {
     fn the_email_says_when_it_was_asked_for_until_when_it_works_and_what_if_not() {
         let body = message(Channel::Email).body;
         // The epoch was 01:00 in Copenhagen (CET).
-        for part in ["requested at 1 January 1970 at 01:00 (CET)", "works until 1 January 1970 at 01:10 (CET)", "within 10 minutes", "Only the newest code works", "did not ask"] {
+        for part in ["requested on 1 January 1970 at 01:00 (CET)", "works until 1 January 1970 at 01:10 (CET)", "within 10 minutes", "Only the newest code works", "did not ask"] {
             assert!(body.contains(part), "{part}: {body}");
         }
         assert!(!body.contains("http"), "no links a mail scanner could follow");
@@ -136,7 +136,7 @@ mod tests {
         let email = message_in(Channel::Email, Lang::Da);
         assert_eq!(email.subject, "Din kode til at logge ind hos Aarhus Roklub");
         assert_eq!(email.body.lines().next(), Some("012345 er din kode til at logge ind hos Aarhus Roklub."));
-        for part in ["inden for 10 minutter", "bestilt 1. januar 1970 kl. 01.00 (CET)", "virker til 1. januar 1970 kl. 01.10 (CET)", "Kun den nyeste kode virker"] {
+        for part in ["inden for 10 minutter", "bestilt 1. januar 1970 kl. 01.00 (CET)", "virker indtil 1. januar 1970 kl. 01.10 (CET)", "Kun den nyeste kode virker"] {
             assert!(email.body.contains(part), "{part}: {}", email.body);
         }
         let sms = message_in(Channel::Sms, Lang::Da).body;

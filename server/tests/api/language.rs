@@ -32,11 +32,11 @@ async fn a_browser_that_prefers_danish_logs_in_in_danish_with_copenhagen_times()
     // The code went out in Danish, requested at 09.00 Copenhagen time (08:00 UTC, winter).
     let (subject, body) = app.latest_message("ada@example.com").await;
     assert_eq!(subject, "Din kode til at logge ind hos Aarhus Roklub");
-    assert!(body.contains("bestilt 15. januar 2027 kl. 09.00 (CET) og virker til 15. januar 2027 kl. 09.10 (CET)"), "{body}");
+    assert!(body.contains("bestilt 15. januar 2027 kl. 09.00 (CET) og virker indtil 15. januar 2027 kl. 09.10 (CET)"), "{body}");
     let code = app.latest_code("ada@example.com").await;
 
     let wrong_page = browser.enter_code(&wrong(&code)).await;
-    assert!(wrong_page.body.contains("Koden er ikke rigtig. Du har 4 forsøg tilbage."), "{}", wrong_page.body);
+    assert!(wrong_page.body.contains("Koden er forkert. Du har 4 forsøg tilbage."), "{}", wrong_page.body);
 
     // An older code after a newer one: when, relative and in Copenhagen time.
     app.clock.advance(120);
@@ -103,7 +103,7 @@ async fn the_switch_refuses_what_it_does_not_know_and_changes_nothing() {
     for form in [vec![("lang", "de")], vec![("lang", "")], vec![("lang", "DA ")], vec![], vec![("lang", "da\r\nSet-Cookie: x=1")]] {
         let page = browser.post("/language", &form).await;
         assert_eq!(page.status, 400, "{form:?}");
-        assert_eq!(page.body, "Det sprog taler portalen ikke.", "{form:?}");
+        assert_eq!(page.body, "Portalen findes ikke på det sprog.", "{form:?}");
         assert!(page.set_cookies().is_empty(), "{form:?}");
     }
     // Only local paths: anything else goes to the messages.
