@@ -215,3 +215,20 @@ async fn the_lock_says_until_when_in_the_contacts_time() {
     // The first wrong code was at 09.00; a day later the lock lifts.
     assert!(page.body.contains("så ingen kode virker før i morgen kl. 09.00 (om 23 timer)"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_contact_card_shows_the_language_of_codes_and_times_in_the_organisations_zone() {
+    let app = crate::admin_web::with_admin().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let admin = app.browser().speaking(DANISH);
+    crate::admin_web::log_in(&admin, "ops", crate::admin_web::RIGHT).await;
+    let (_, card) = crate::admin_web::card_of(&app, &admin, "ada@example.com").await;
+    assert!(card.body.contains("Language of codes: the browser's, until their first login"), "{}", card.body);
+    app.browser().speaking(DANISH).log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    let (_, card) = crate::admin_web::card_of(&app, &admin, "ada@example.com").await;
+    assert!(card.body.contains(r#"<html lang="en""#), "administrator pages are English");
+    assert!(card.body.contains("Language of codes: Danish (their last login's)"), "{}", card.body);
+    // The timeline's times are Copenhagen's (T0 is 08:00 UTC, 09:00 CET), with the zone.
+    assert!(card.body.contains("2027-01-15 09:00:00 CET"), "{}", card.body);
+    assert!(!card.body.contains(" UTC"), "{}", card.body);
+}
