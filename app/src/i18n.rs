@@ -39,6 +39,15 @@ impl Lang {
         }
     }
 
+    /// "English", "Danish": for administrators and the start-up banner (contacts read
+    /// each language's own name, `language-name`).
+    pub fn english_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Da => "Danish",
+        }
+    }
+
     /// `en`, `da`, or a tag of either (`da-DK`, `en_GB`), any case.
     pub fn parse(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();

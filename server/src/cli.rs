@@ -244,6 +244,12 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     }
     println!("  Email codes go to {}.", config.delivery.email.describe());
     println!("  Text-message codes go to {}.", config.delivery.sms.describe());
+    let other = app::i18n::Lang::ALL.into_iter().filter(|l| *l != config.language).map(|l| l.english_name()).collect::<Vec<_>>().join(", ");
+    println!(
+        "  Contacts read {} unless their browser asks for {other}; times are in {}.",
+        config.language.english_name(),
+        config.zone.name()
+    );
     match crate::passkeys::unavailable_because(&config.public_url) {
         None => println!("  Passkeys can be saved and used at {}.", config.public_url),
         Some(why) => println!("  Passkeys are off: {why}."),

@@ -225,6 +225,7 @@ fn the_start_up_banner_says_where_each_channels_codes_go() {
     assert!(banner.contains("Passkeys can be saved and used at https://portal.example.com."), "{banner}");
     assert!(banner.contains("Email codes go to nowhere: no email provider is configured"), "{banner}");
     assert!(banner.contains("Text-message codes go to Twilio at api.twilio.com."), "{banner}");
+    assert!(banner.contains("Contacts read English unless their browser asks for Danish; times are in Europe/Copenhagen."), "{banner}");
     assert!(!banner.contains("/dev/outbox"), "{banner}");
     assert!(!banner.contains("tok"), "no secret in the banner: {banner}");
 }

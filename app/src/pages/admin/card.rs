@@ -91,10 +91,7 @@ fn shown(card: ContactCard) -> impl IntoView {
                 {address(Channel::Email, contact.email, contact.email_opt_out)}
                 {address(Channel::Sms, contact.phone, contact.sms_opt_out)}
                 <li>{match language {
-                    Some(lang) => format!("Language of codes: {} (their last login's)", match lang {
-                        crate::i18n::Lang::En => "English",
-                        crate::i18n::Lang::Da => "Danish",
-                    }),
+                    Some(lang) => format!("Language of codes: {} (their last login's)", lang.english_name()),
                     None => "Language of codes: the browser's, until their first login".to_string(),
                 }}</li>
             </ul>
