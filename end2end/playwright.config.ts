@@ -18,7 +18,7 @@ const CHROMIUM = {
   },
 };
 
-/** The stories run in both languages: the whole login, its refusals, and coming back. */
+/** The stories run in both languages: the whole login, its refusals, coming back, and the pages' fit and accessibility. */
 const DANISH_STORIES = [
   /login-by-email\.spec\.ts/,
   /login-by-sms\.spec\.ts/,
@@ -29,6 +29,9 @@ const DANISH_STORIES = [
   /new-browser-context\.spec\.ts/,
   /no-javascript\.spec\.ts/,
   /unpublished-message\.spec\.ts/,
+  // Danish is longer: it must fit a phone and pass the same accessibility checks.
+  /accessibility\.spec\.ts/,
+  /mobile-layout\.spec\.ts/,
 ];
 
 export default defineConfig({

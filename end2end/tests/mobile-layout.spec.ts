@@ -43,9 +43,9 @@ test.describe('on a small phone screen', () => {
     await expectMobileFriendly(page);
   });
 
-  test('the help page fits the screen and has big enough touch targets', async ({ page }) => {
+  test('the help page fits the screen and has big enough touch targets', async ({ page, texts }) => {
     await page.goto('/help');
-    await expect(page.getByRole('heading', { level: 1, name: 'Help with logging in', exact: true })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: texts.t('help-title'), exact: true })).toBeVisible();
     await expectMobileFriendly(page);
   });
 });
