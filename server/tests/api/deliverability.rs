@@ -205,12 +205,18 @@ async fn spamassassin_scores_signed_code_email_at_most_zero() {
         let sink = SmtpSink::start(free_port()).await;
         let app = signing_portal(&sink, &key, &selector).await;
         app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
-        app.browser().request_code("ada@example.com", Channel::Email).await;
-        let message = raw(&sink.next_message().await);
-        let (score, details) = spamassassin(&message);
-        eprintln!("spamassassin -L -t, {algorithm}-signed code email: score {score}\n{details}");
-        assert!(score <= 0.0, "{algorithm}: score {score}:\n{details}");
-        assert!(!details.contains("MISSING_") && !details.contains("INVALID_DATE"), "{details}");
+        app.add_contact("Bo", Some("bo@example.com"), None, &[]).await;
+        // In English, and in Danish (æ, ø and å in the subject and the body).
+        for (who, languages, subject) in [("ada@example.com", "en-GB", "Your login code for"), ("bo@example.com", "da-DK", "Din kode til at logge ind hos")] {
+            app.browser().speaking(languages).request_code(who, Channel::Email).await;
+            let message = raw(&sink.next_message().await);
+            let read = check(dir.path(), &message, None);
+            assert_eq!(read["headers"]["Subject"], format!("{subject} {ORGANISATION}"), "{read:#}");
+            let (score, details) = spamassassin(&message);
+            eprintln!("spamassassin -L -t, {algorithm}-signed code email ({languages}): score {score}\n{details}");
+            assert!(score <= 0.0, "{algorithm}, {languages}: score {score}:\n{details}");
+            assert!(!details.contains("MISSING_") && !details.contains("INVALID_DATE"), "{details}");
+        }
     }
 }
 
