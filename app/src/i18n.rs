@@ -410,6 +410,7 @@ mod tests {
         let (en, da) = (locale(Lang::En), locale(Lang::Da));
         let winter = at("2026-11-28T10:49:16Z");
         assert_eq!(en.time(winter), "11:49");
+        assert_eq!(Locale::new(Lang::En, Zone(jiff::tz::TimeZone::UTC)).time(3661), "01:01");
         assert_eq!(da.time(winter), "11.49");
         assert_eq!(da.zone_abbreviation(winter), "CET");
         let summer = at("2026-07-01T10:49:16Z");
@@ -437,6 +438,8 @@ mod tests {
         let (en, da) = (locale(Lang::En), locale(Lang::Da));
         assert_eq!(en.duration(600), "10 minutes");
         assert_eq!(en.duration(60), "1 minute");
+        assert_eq!(en.duration(3), "3 seconds");
+        assert_eq!(en.duration(86_400), "1 day");
         assert_eq!(da.duration(600), "10 minutter");
         assert_eq!(da.duration(3600), "1 time");
         assert_eq!(da.duration(90), "90 sekunder");

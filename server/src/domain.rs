@@ -15,7 +15,7 @@ pub use code::Code;
 pub use email::EmailAddress;
 pub use identifier::Identifier;
 pub use phone::{PhoneNumber, Region};
-pub use time::{Timestamp, parse_duration, words};
+pub use time::{Timestamp, parse_duration};
 pub use token::{Keyring, Secret, Token};
 pub use user_agent::browser_and_platform;
 

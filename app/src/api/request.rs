@@ -36,7 +36,13 @@ pub fn context() -> Result<(SharedPortal, Visitor), ServerFnError> {
 /// The language this request is answered in (the server resolves it for every
 /// request); English when it did not.
 pub fn request_language() -> RequestLanguage {
-    use_context::<Parts>().and_then(|p| p.extensions.get::<RequestLanguage>().copied()).unwrap_or_default()
+    use_context::<Parts>().map(|p| language_of(&p.extensions)).unwrap_or_default()
+}
+
+/// The language the server resolved for a request, from its extensions; English when
+/// it did not (for handlers outside Leptos: refusals, JSON routes).
+pub fn language_of(extensions: &http::Extensions) -> RequestLanguage {
+    extensions.get::<RequestLanguage>().copied().unwrap_or_default()
 }
 
 /// The path and query of the page being rendered, for forms that come back to it.
@@ -60,7 +66,7 @@ pub fn visitor(parts: &Parts) -> Visitor {
         admin_token: cookie(parts, ADMIN_COOKIE),
         user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
         passkey_later: cookie(parts, PASSKEY_LATER_COOKIE).is_some(),
-        language: parts.extensions.get::<RequestLanguage>().copied().unwrap_or_default(),
+        language: language_of(&parts.extensions),
     }
 }
 

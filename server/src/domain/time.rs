@@ -22,15 +22,6 @@ impl Timestamp {
             .unwrap_or_else(|| self.0.to_string())
     }
 
-    /// "14:32:05 UTC", for "a newer code was sent at …".
-    pub fn time_of_day(self) -> String {
-        let fmt = time::macros::format_description!("[hour]:[minute]:[second] UTC");
-        time::OffsetDateTime::from_unix_timestamp(self.0)
-            .ok()
-            .and_then(|t| t.format(&fmt).ok())
-            .unwrap_or_else(|| self.0.to_string())
-    }
-
     /// RFC 3339, for machine-readable output.
     pub fn rfc3339(self) -> String {
         time::OffsetDateTime::from_unix_timestamp(self.0)
@@ -59,21 +50,6 @@ pub fn parse_duration(input: &str) -> Option<Duration> {
     Some(Duration::from_millis(ms))
 }
 
-/// "10 minutes", "30 seconds", "1 day".
-pub fn words(d: Duration) -> String {
-    let s = d.as_secs();
-    let (n, unit) = if s.is_multiple_of(86_400) && s > 0 {
-        (s / 86_400, "day")
-    } else if s.is_multiple_of(3600) && s > 0 {
-        (s / 3600, "hour")
-    } else if s.is_multiple_of(60) && s > 0 {
-        (s / 60, "minute")
-    } else {
-        (s, "second")
-    };
-    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,15 +65,7 @@ mod tests {
     }
 
     #[test]
-    fn durations_read_as_words() {
-        assert_eq!(words(Duration::from_secs(600)), "10 minutes");
-        assert_eq!(words(Duration::from_secs(3)), "3 seconds");
-        assert_eq!(words(Duration::from_secs(86_400)), "1 day");
-    }
-
-    #[test]
     fn timestamps_format_in_utc() {
         assert_eq!(Timestamp(0).utc(), "1970-01-01 00:00:00 UTC");
-        assert_eq!(Timestamp(3661).time_of_day(), "01:01:01 UTC");
     }
 }

@@ -47,7 +47,7 @@ pub async fn check_origin(State(policy): State<OriginPolicy>, request: Request, 
         next.run(request).await
     } else {
         tracing::warn!(path = request.uri().path(), "cross-site request refused");
-        let lang = request.extensions().get::<app::i18n::RequestLanguage>().copied().unwrap_or_default().lang;
+        let lang = app::api::language_of(request.extensions()).lang;
         (StatusCode::FORBIDDEN, lang.t("not-from-portal")).into_response()
     }
 }

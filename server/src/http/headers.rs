@@ -38,7 +38,7 @@ pub struct HeaderPolicy {
 pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let fetched = request.headers().contains_key(FETCHED);
-    let lang = request.extensions().get::<app::i18n::RequestLanguage>().copied().unwrap_or_default().lang;
+    let lang = app::api::language_of(request.extensions()).lang;
     let nonce = fresh_nonce();
     request.extensions_mut().insert(app::port::CspNonce(nonce.clone()));
     let mut response = next.run(request).await;

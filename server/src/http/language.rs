@@ -56,7 +56,7 @@ pub struct Switch {
 pub async fn switch(State(service): State<LoginService>, parts: Parts, form: Result<Form<Switch>, FormRejection>) -> Response {
     let form = form.ok().map(|Form(f)| f);
     let Some(lang) = form.as_ref().and_then(|f| Lang::ALL.into_iter().find(|l| l.code() == f.lang)) else {
-        let lang = parts.extensions.get::<RequestLanguage>().copied().unwrap_or_default().lang;
+        let lang = app::api::language_of(&parts.extensions).lang;
         return (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, "no-store")], lang.t("language-unknown")).into_response();
     };
     let next = app::types::safe_next(form.as_ref().map_or("/", |f| f.next.as_str()));

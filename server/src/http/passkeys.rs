@@ -74,7 +74,7 @@ fn answer(e: PasskeyError, lang: Lang) -> Response {
 
 /// The language of the page that called.
 fn lang_of(parts: &Parts) -> Lang {
-    parts.extensions.get::<app::i18n::RequestLanguage>().copied().unwrap_or_default().lang
+    app::api::language_of(&parts.extensions).lang
 }
 
 fn ok(value: serde_json::Value, cookies: Vec<String>) -> Response {

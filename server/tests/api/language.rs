@@ -150,9 +150,17 @@ async fn codes_follow_the_contacts_last_login_unless_this_browser_chose_otherwis
     let code = app.latest_code("ada@example.com").await;
     laptop.enter_code(&code).await;
     assert_eq!(app.store.contacts().await.unwrap().remove(0).language, Some(Lang::En));
-    // A logged-in contact who switches changes it too.
-    laptop.post("/language", &[("lang", "da"), ("next", "/")]).await;
+    // A logged-in contact who switches changes it too, and gets the answer a stranger
+    // and an administrator's session (the wrong kind: it changes no contact) get.
+    let answer = |page: crate::helpers::Page| (page.status, page.location().map(str::to_string), page.set_cookies(), page.body);
+    let mine = answer(laptop.post("/language", &[("lang", "da"), ("next", "/")]).await);
     assert_eq!(app.store.contacts().await.unwrap().remove(0).language, Some(Lang::Da));
+    let stranger = answer(app.browser().post("/language", &[("lang", "da"), ("next", "/")]).await);
+    let admin = app.browser();
+    admin.set_cookie("__Host-portal-admin", "not-a-contacts-session");
+    let administrator = answer(admin.post("/language", &[("lang", "da"), ("next", "/")]).await);
+    assert_eq!(mine, stranger);
+    assert_eq!(mine, administrator);
 }
 
 #[tokio::test]
