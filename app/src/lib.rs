@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod components;
+pub mod html;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -99,12 +100,15 @@ pub fn passkeys_offered() -> bool {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Every page's title names the organisation, so a tab or a bookmark says whose
-    // portal it is ("Log in · Aarhus Roklub").
+    // portal it is ("Log in · Aarhus Roklub"). `leptos_meta` 0.8 writes the formatted
+    // title into `<title>` without escaping it (SECURITY.md), and titles carry contact
+    // names and message titles from the API and the command line: this formatter is
+    // the one place every title passes, so it escapes.
     let organisation = organisation();
     // Pages wait for their data before the first byte (`Async`), so redirects and
     // 403s get their status, and nothing depends on JavaScript to appear.
     view! {
-        <Title formatter=move |text: String| format!("{text} · {organisation}")/>
+        <Title formatter=move |text: String| html::escape(&format!("{text} · {organisation}"))/>
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=MessagesPage ssr=SsrMode::Async/>

@@ -30,6 +30,8 @@ pub struct Visitor {
     pub device_token: Option<String>,
     /// The administrator-session cookie, if the browser sent one.
     pub admin_token: Option<String>,
+    /// The cookie of a browser an administrator logged in with, if it sent one.
+    pub admin_browser: Option<String>,
     /// The `User-Agent` header, if any (summarised before anything is kept).
     pub user_agent: Option<String>,
     /// The browser said "Not now" to saving a passkey.
@@ -49,6 +51,9 @@ pub enum CookieChange {
     /// An administrator's session: `SameSite=Strict`, ended by the server.
     SetAdmin(String),
     ClearAdmin,
+    /// Marks a browser an administrator logged in with: their right password always
+    /// gets through from it, whatever strangers guessed.
+    SetAdminBrowser { token: String, max_age_secs: i64 },
 }
 
 /// An answer plus the cookies that go with it.

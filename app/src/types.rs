@@ -242,6 +242,9 @@ pub struct TimelineRow {
 pub struct FindingView {
     /// The one-click fix, when there is one.
     pub remedy: Option<ContactAction>,
+    /// The fix's button, in words the server built from stored data (a message's
+    /// title, never what a request said).
+    pub remedy_label: Option<String>,
     pub cause: String,
     pub advice: String,
     pub evidence: Vec<TimelineRow>,

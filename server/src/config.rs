@@ -236,7 +236,17 @@ impl Config {
             site_root: or("LEPTOS_SITE_ROOT", "target/site"),
             retention: crate::retention::Retention {
                 flows: duration("PORTAL_FLOW_RETENTION", crate::retention::Retention::default().flows)?,
-                records: duration("PORTAL_RECORD_RETENTION", crate::retention::Retention::default().records)?,
+                records: match duration("PORTAL_RECORD_RETENTION", crate::retention::Retention::default().records)? {
+                    // The card and `portal doctor` read 30 days back: a shorter retention
+                    // would delete what they explain a failed login with.
+                    r if r < crate::retention::MIN_RECORDS => {
+                        return Err(InputError::new(format!(
+                            "PORTAL_RECORD_RETENTION must be at least {} days (the login diagnosis reads 30 days back)",
+                            crate::retention::MIN_RECORDS.as_secs() / 86_400
+                        )));
+                    }
+                    r => r,
+                },
                 every: duration("PORTAL_PRUNE_EVERY", crate::retention::Retention::default().every)?,
             },
             trusted_proxies: or("PORTAL_TRUSTED_PROXIES", "")

@@ -57,19 +57,31 @@ pub async fn remove(store: &Store, contact: &Contact, by: &str, now: Timestamp, 
     Ok(withdrawn)
 }
 
-/// Forgets one of the contact's remembered browsers (`Some(id)`), or all of them:
-/// each must then log in with a new code. Returns the browsers forgotten; none when
-/// the contact has no such browser still remembered.
-pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i64>, by: &str, now: Timestamp) -> StoreResult<Vec<i64>> {
+/// What forgetting a contact's browsers took.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Forgotten {
+    pub browsers: Vec<i64>,
+    pub passkeys: u64,
+}
+
+/// Forgets one of the contact's remembered browsers (`Some(id)`), or all of them and
+/// every passkey with them (a passkey logs in without a code as a browser does: "forget
+/// every browser" means no way in without a new code). One transaction, with its event.
+/// Returns what went; nothing when the contact has no such browser or passkey.
+pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i64>, by: &str, now: Timestamp) -> StoreResult<Forgotten> {
     let mine: Vec<i64> =
         store.devices_of(contact.id).await?.into_iter().filter(|d| !d.revoked).map(|d| d.id).filter(|d| device.is_none_or(|one| one == *d)).collect();
-    if mine.is_empty() {
-        return Ok(mine);
-    }
+    let mut tx = store.begin().await?;
     for d in &mine {
-        store.revoke_device(*d, now).await?;
+        tx.revoke_device(*d, now).await?;
     }
-    store.record_event(EventKind::DevicesRevoked, Some(contact.id), json!({ "by": by, "devices": mine }), now).await?;
-    Ok(mine)
+    let passkeys = if device.is_none() { tx.remove_passkeys_of(contact.id).await? } else { 0 };
+    let forgotten = Forgotten { browsers: mine, passkeys };
+    if forgotten != Forgotten::default() {
+        let detail = json!({ "by": by, "devices": forgotten.browsers, "passkeys_removed": passkeys });
+        tx.record_events(&[NewEvent { kind: EventKind::DevicesRevoked, contact: Some(contact.id), detail }], now).await?;
+    }
+    tx.commit().await?;
+    Ok(forgotten)
 }
 

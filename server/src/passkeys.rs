@@ -26,6 +26,10 @@ pub const CEREMONY_SECS: i64 = 5 * 60;
 /// A passkey is added only within this long of a code login in the same browser.
 pub const FRESH_LOGIN_SECS: i64 = 10 * 60;
 
+/// Passkeys a contact may have at once (SECURITY.md, L9): enough for every device and
+/// password manager they use; each is stored and listed, so not unbounded.
+pub const MAX_PER_CONTACT: u32 = 10;
+
 const REGISTER: &str = "register";
 const LOGIN: &str = "login";
 
@@ -35,6 +39,8 @@ pub enum PasskeyError {
     NotFresh,
     #[error("This passkey request has expired or was already used. Please try again.")]
     NoCeremony,
+    #[error("There are {MAX_PER_CONTACT} passkeys saved already; remove one to save another.")]
+    TooMany,
     /// The answer did not verify, or names no passkey we know (removed ones too). The
     /// reason is logged and recorded; the contact is told only that it did not work.
     #[error("That passkey did not work here; log in with a code instead.")]
@@ -98,6 +104,9 @@ impl Passkeys {
         }
         let user = self.user_handle(contact.id).await?;
         let existing: Vec<_> = self.passkeys(contact.id).await?.into_iter().map(|(_, p)| p.cred_id().clone()).collect();
+        if existing.len() >= MAX_PER_CONTACT as usize {
+            return Err(PasskeyError::TooMany);
+        }
         let shown = contact.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| contact.phone.as_ref().map(|p| p.as_str().to_string()));
         let name = shown.unwrap_or_else(|| contact.name.clone());
         let (mut options, state) = self
@@ -133,6 +142,10 @@ impl Passkeys {
             Ok(p) => p,
             Err(e) => return Err(self.refused(Some(contact.id), "registration", &e.to_string(), now).await?),
         };
+        // Counted again: two ceremonies may have started side by side.
+        if self.store.passkeys_of(contact.id).await?.len() >= MAX_PER_CONTACT as usize {
+            return Err(PasskeyError::TooMany);
+        }
         let (eligible, backed_up) = backup_flags(answer.response.attestation_object.as_ref());
         let json = serde_json::to_string(&passkey).map_err(|e| PasskeyError::Internal(e.to_string()))?;
         let credential_id = credential_text(passkey.cred_id().as_ref());

@@ -165,6 +165,18 @@ pub struct DeviceView {
     pub remembered: bool,
 }
 
+/// A passkey, as the API shows it: it logs the contact in without a code until removed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PasskeyView {
+    pub id: i64,
+    /// "Chrome on Android": where it was made.
+    pub made_on: Option<String>,
+    pub created: String,
+    pub last_used: Option<String>,
+    /// Synced to the contact's other devices by their password manager.
+    pub synced: bool,
+}
+
 /// One finding of the login diagnosis, as on the contact card.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FindingView {
@@ -262,8 +274,14 @@ impl Platform {
             return Ok((view(external_id, c), false));
         }
         let now = self.clock.now();
-        let (id, created) = self.store.put_contact(external_id, &new, now).await?;
-        let detail = json!({ "by": caller.by(), "created": created, "external_id": external_id });
+        let (id, created, change) = self.store.put_contact(external_id, &new, now, self.clock.now_ms()).await?;
+        let mut detail = json!({ "by": caller.by(), "created": created, "external_id": external_id });
+        if !change.channels.is_empty() {
+            detail["addresses_changed"] = json!(change.channels);
+            detail["codes_withdrawn"] = json!(change.codes_withdrawn);
+            detail["devices_forgotten"] = json!(change.browsers_forgotten);
+            detail["passkeys_removed"] = json!(change.passkeys_removed);
+        }
         self.store.record_event(EventKind::ContactSaved, Some(id), detail, now).await?;
         let saved = self.store.contact(id).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))?;
         Ok((view(external_id, &saved), created))
@@ -363,14 +381,35 @@ impl Platform {
             .collect())
     }
 
-    /// Forgets one browser (`Some`) or all of them; the forgotten must log in again.
-    pub async fn forget_devices(&self, caller: &Caller, external_id: &str, device: Option<i64>) -> Result<usize, Refusal> {
+    /// Forgets one browser (`Some`) or all of them, and with all of them every passkey
+    /// (which would log in without a code all the same); the forgotten must log in again.
+    /// Returns how many browsers and passkeys went.
+    pub async fn forget_devices(&self, caller: &Caller, external_id: &str, device: Option<i64>) -> Result<(usize, u64), Refusal> {
         let c = self.existing(external_id).await?;
         let forgotten = crate::contacts::forget_browsers(&self.store, &c, device, &caller.by(), self.clock.now()).await?;
-        if forgotten.is_empty() && device.is_some() {
+        if forgotten.browsers.is_empty() && device.is_some() {
             return Err(Refusal::NotFound(format!("the contact {external_id:?} has no browser {}", device.unwrap_or_default())));
         }
-        Ok(forgotten.len())
+        Ok((forgotten.browsers.len(), forgotten.passkeys))
+    }
+
+    pub async fn passkeys(&self, external_id: &str) -> Result<Vec<PasskeyView>, Refusal> {
+        let c = self.existing(external_id).await?;
+        Ok(self
+            .store
+            .passkeys_of(c.id)
+            .await?
+            .into_iter()
+            .map(|p| PasskeyView { id: p.id, made_on: p.browser, created: p.created_at.utc(), last_used: p.last_used_at.map(|t| t.utc()), synced: p.backup_state })
+            .collect())
+    }
+
+    pub async fn remove_passkey(&self, caller: &Caller, external_id: &str, passkey: i64) -> Result<(), Refusal> {
+        let c = self.existing(external_id).await?;
+        if !crate::passkeys::remove(&self.store, c.id, passkey, &caller.by(), self.clock.now()).await? {
+            return Err(Refusal::NotFound(format!("the contact {external_id:?} has no passkey {passkey}")));
+        }
+        Ok(())
     }
 
     /// The help article's checklist on the contact's last 30 days, as on their card.

@@ -10,6 +10,11 @@
 //! - Rate-limit hits: a day (no limit looks further back). Networks a contact logged in
 //!   from: the device lifetime, after which they no longer count as familiar.
 //! - Dev-outbox messages: like login flows.
+//! - Passkey ceremonies never finished: once past their time (minutes).
+//! - Administrators' known browsers and networks: after 90 days unused.
+//!
+//! Pruning deletes in batches of 1,000 rows, each its own short transaction, and takes
+//! no step lock: it never holds up a login for long, however much is due.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +23,9 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::domain::Timestamp;
 use crate::store::{Cutoffs, Pruned, Store, StoreResult};
+
+/// The shortest record retention a portal accepts: the diagnosis window.
+pub const MIN_RECORDS: Duration = Duration::from_secs(crate::admin::diagnosis::WINDOW_SECS.unsigned_abs());
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retention {
@@ -50,11 +58,13 @@ pub fn cutoffs(r: &Retention, l: &Limits, now: Timestamp) -> Cutoffs {
         devices_seen: before(now, &[r.records, l.device_idle]),
         devices_created: before(now, &[r.records, l.device_max_age]),
         networks: before(now, &[l.device_max_age]),
+        ceremonies: now,
+        admin_known: before(now, &[crate::admin::session::AdminLimits::default().known_for]),
     }
 }
 
 pub async fn prune(store: &Store, r: &Retention, l: &Limits, now: Timestamp) -> StoreResult<Pruned> {
-    store.prune(&cutoffs(r, l, now)).await
+    store.prune(&cutoffs(r, l, now), r.records.max(MIN_RECORDS)).await
 }
 
 /// Prunes now and then every `r.every`, for as long as the server runs.

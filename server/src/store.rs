@@ -25,8 +25,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use db::{Backend, Db, Done, Ex, Query, sql};
 
-pub use admins::{AdminRecord, AdminSessionRecord};
-pub use api::{ApiMessage, ApiTokenRecord};
+pub use admins::{AdminBrowser, AdminRecord, AdminSessionRecord};
+pub use api::{AddressChange, ApiMessage, ApiTokenRecord};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
@@ -59,7 +59,17 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// Writes a page load records without waiting for them (see [`Store::aside`]).
+    aside: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// At most this many page-load records wait for the database at once; past that they
+/// are dropped (and logged), so a stalled database cannot pile up tasks.
+const ASIDE_MAX: usize = 256;
+
+/// How long a page waits for its records before it answers without them (they are
+/// still written, a moment later).
+const ASIDE_WAIT: Duration = Duration::from_millis(250);
 
 /// How many connections a process keeps, and how long a request waits for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +118,9 @@ impl Store {
                     // last commits, which for codes means asking for a new one.
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    // Every wait on the database is bounded: a writer that holds the
+                    // lock longer makes the others answer "try again in a moment".
+                    .busy_timeout(pool.acquire_timeout);
                 let path = options.get_filename();
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
@@ -127,7 +139,16 @@ impl Store {
                 Db::Sqlite(db::SqlitePools { read, write })
             }
             Backend::Postgres => {
-                let options = PgConnectOptions::from_str(url)?.application_name("portal");
+                // Every wait is bounded: a lock (the step lock, a row) as long as a
+                // connection, a statement half a minute at most, and a transaction left
+                // idle (a frozen process) is ended by the server.
+                let ms = |d: Duration| format!("{}ms", d.as_millis());
+                let statement = pool.acquire_timeout.max(Duration::from_secs(30));
+                let options = PgConnectOptions::from_str(url)?.application_name("portal").options([
+                    ("lock_timeout", ms(pool.acquire_timeout)),
+                    ("statement_timeout", ms(statement)),
+                    ("idle_in_transaction_session_timeout", ms(statement)),
+                ]);
                 let pool = PgPoolOptions::new()
                     .max_connections(pool.max_connections)
                     .acquire_timeout(pool.acquire_timeout)
@@ -139,7 +160,29 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Store { db })
+        Ok(Store { db, aside: std::sync::Arc::new(tokio::sync::Semaphore::new(ASIDE_MAX)) })
+    }
+
+    /// Records what a page load must record (a device's last visit, an audit event)
+    /// without making the page wait on the database or any lock: the write runs on a
+    /// task of its own, and the page waits for it at most [`ASIDE_WAIT`] (on a quiet
+    /// database it is done by then). A write that fails, or finds [`ASIDE_MAX`] others
+    /// waiting, is logged and dropped: none of these records decides anything.
+    pub async fn aside<F>(&self, what: &'static str, write: F)
+    where
+        F: std::future::Future<Output = StoreResult<()>> + Send + 'static,
+    {
+        let Ok(permit) = self.aside.clone().try_acquire_owned() else {
+            tracing::warn!(what, "too many records waiting for the database; dropped");
+            return;
+        };
+        let task = tokio::spawn(async move {
+            if let Err(e) = write.await {
+                tracing::warn!(what, error = %e, "a page's record was not written");
+            }
+            drop(permit);
+        });
+        let _ = tokio::time::timeout(ASIDE_WAIT, task).await;
     }
 
     /// The pool, for statements of the store's own (and tests').
@@ -162,7 +205,11 @@ pub fn is_outage(error: &(dyn std::error::Error + 'static)) -> bool {
         if let Some(e) = e.downcast_ref::<sqlx::Error>() {
             return match e {
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
-                sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "5" || c == "517"),
+                // PostgreSQL: connection lost (08…), shutting down (57P…), a lock or a
+                // statement over its bound (55P03, 57014); SQLite: busy (5, 517).
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "55P03" || c == "57014" || c == "5" || c == "517"),
                 _ => false,
             };
         }

@@ -16,6 +16,7 @@ use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedP
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
 pub const DEVICE_COOKIE: &str = "__Host-portal-device";
 pub const ADMIN_COOKIE: &str = "__Host-portal-admin";
+pub const ADMIN_BROWSER_COOKIE: &str = "__Host-portal-admin-browser";
 /// Set by "Not now" on the passkey offer; holds nothing else.
 pub const PASSKEY_LATER_COOKIE: &str = "__Host-portal-passkey-later";
 
@@ -64,6 +65,7 @@ pub fn visitor(parts: &Parts) -> Visitor {
         flow_token: cookie(parts, FLOW_COOKIE),
         device_token: cookie(parts, DEVICE_COOKIE),
         admin_token: cookie(parts, ADMIN_COOKIE),
+        admin_browser: cookie(parts, ADMIN_BROWSER_COOKIE),
         user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
         passkey_later: cookie(parts, PASSKEY_LATER_COOKIE).is_some(),
         language: language_of(&parts.extensions),
@@ -121,6 +123,9 @@ pub fn set_cookie(change: &CookieChange) -> String {
         // Strict: an administrator's session never rides on a request from another site.
         CookieChange::SetAdmin(token) => format!("{ADMIN_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict"),
         CookieChange::ClearAdmin => format!("{ADMIN_COOKIE}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict"),
+        CookieChange::SetAdminBrowser { token, max_age_secs } => {
+            format!("{ADMIN_BROWSER_COOKIE}={token}; Max-Age={max_age_secs}; Path=/; Secure; HttpOnly; SameSite=Strict")
+        }
     }
 }
 

@@ -73,9 +73,13 @@ impl AdminPortal for AdminAdapter {
     fn log_in(&self, who: Visitor, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>> {
         Box::pin(async move {
             let network = network_of(who.ip, self.limits.ipv6_prefix);
-            super::portal::failure(self.sessions.log_in(&network, &username, &password).await.map(|outcome| match outcome {
-                LogIn::LoggedIn { token, .. } => {
-                    Reply { value: AdminLogin::LoggedIn, cookies: vec![CookieChange::SetAdmin(token.expose().to_string())] }
+            let attempt = self.sessions.log_in(&network, who.admin_browser.as_deref(), &username, &password).await;
+            let max_age_secs = i64::try_from(self.sessions.limits().known_for.as_secs()).unwrap_or(i64::MAX);
+            super::portal::failure(attempt.map(|outcome| match outcome {
+                LogIn::LoggedIn { token, browser, .. } => {
+                    let mut cookies = vec![CookieChange::SetAdmin(token.expose().to_string())];
+                    cookies.extend(browser.map(|b| CookieChange::SetAdminBrowser { token: b.expose().to_string(), max_age_secs }));
+                    Reply { value: AdminLogin::LoggedIn, cookies }
                 }
                 LogIn::Refused => Reply::plain(AdminLogin::Refused),
                 LogIn::Throttled => Reply::plain(AdminLogin::Throttled),
@@ -130,7 +134,7 @@ impl AdminAdapter {
             .collect();
         let passkeys = self.store.passkeys_of(contact.id).await?.into_iter().map(super::portal::passkey_row).collect();
         let published = self.store.inbox(contact.id).await?;
-        let publishable = self
+        let publishable: Vec<MessageSummary> = self
             .store
             .messages()
             .await?
@@ -140,19 +144,23 @@ impl AdminAdapter {
             .collect();
         let messages = published.into_iter().map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) }).collect();
         let since = Timestamp(now.0 - crate::admin::diagnosis::WINDOW_SECS);
-        let mut events = self.store.events(Some(contact.id)).await?;
-        events.retain(|e| e.at > since && e.kind != "admin_lookup");
-        let timeline = events.iter().rev().map(|e| self.line(crate::admin::diagnosis::describe(e))).collect();
+        let events = self.store.recent_events(contact.id, since, crate::admin::CARD_EVENTS).await?;
+        let timeline = events.iter().rev().filter(|e| e.kind != "admin_lookup").map(|e| self.line(crate::admin::diagnosis::describe(e))).collect();
         let findings = findings
             .into_iter()
-            .map(|f| FindingView {
-                remedy: f.remedy.map(|r| match r {
-                    Remedy::OptIn(channel) => ContactAction::OptIn(channel),
-                    Remedy::Publish(message) => ContactAction::Publish(message),
-                }),
-                cause: f.cause,
-                advice: f.advice,
-                evidence: f.evidence.into_iter().map(|e| self.line(e)).collect(),
+            .map(|f| {
+                // The one-click publication names the message by its stored title, and
+                // is offered only for a message that exists and is not theirs yet: the
+                // id in the finding came from an address the contact opened.
+                let (remedy, remedy_label) = match f.remedy {
+                    Some(Remedy::OptIn(channel)) => (Some(ContactAction::OptIn(channel)), None),
+                    Some(Remedy::Publish(id)) => match publishable.iter().find(|m| m.id == id) {
+                        Some(m) => (Some(ContactAction::Publish(id)), Some(format!("Publish “{}” to them", m.title))),
+                        None => (None, None),
+                    },
+                    None => (None, None),
+                };
+                FindingView { remedy, remedy_label, cause: f.cause, advice: f.advice, evidence: f.evidence.into_iter().map(|e| self.line(e)).collect() }
             })
             .collect();
         Ok(Reply::plain(AdminAnswer::Shown(ContactCard {
@@ -180,7 +188,7 @@ impl AdminAdapter {
             }
             ContactAction::Revoke(device) => {
                 let by = format!("administrator {}", session.username);
-                if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await?.is_empty() {
+                if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await? == crate::contacts::Forgotten::default() {
                     return Ok(Reply::plain(AdminAnswer::NotFound));
                 }
             }

@@ -13,6 +13,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/contacts/{external_id}/opt-outs", &["put"]),
     ("/contacts/{external_id}/devices", &["get", "delete"]),
     ("/contacts/{external_id}/devices/{device}", &["delete"]),
+    ("/contacts/{external_id}/passkeys", &["get"]),
+    ("/contacts/{external_id}/passkeys/{passkey}", &["delete"]),
     ("/contacts/{external_id}/diagnosis", &["get"]),
     ("/messages/{external_id}", &["get", "put", "delete"]),
     ("/messages/{external_id}/publications", &["post"]),
@@ -39,7 +41,7 @@ fn problem(description: &str) -> Value {
 
 fn operation(summary: &str, request: Option<&str>, mut responses: Vec<(&str, Value)>, writes: bool) -> Value {
     responses.push(("401", problem("no token, or one not in use")));
-    responses.push(("404", problem("no such contact, message or browser")));
+    responses.push(("404", problem("no such contact, message, browser or passkey")));
     if writes {
         responses.push(("422", problem("an invalid value or an unknown field; nothing changed")));
     }
@@ -58,8 +60,10 @@ fn path_params(path: &str) -> Value {
         ]);
     }
     let mut params = vec![json!({ "name": "external_id", "in": "path", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": 200 }, "description": "the platform's own key" })];
-    if path.contains("{device}") {
-        params.push(json!({ "name": "device", "in": "path", "required": true, "schema": { "type": "integer" } }));
+    for id in ["device", "passkey"] {
+        if path.contains(&format!("{{{id}}}")) {
+            params.push(json!({ "name": id, "in": "path", "required": true, "schema": { "type": "integer" } }));
+        }
     }
     Value::Array(params)
 }
@@ -80,7 +84,13 @@ fn operations(path: &str, method: &str) -> Value {
             operation("Set the opt-outs per channel", Some("OptOuts"), vec![("200", ok("the contact", Some("Contact")))], true)
         }
         ("/contacts/{external_id}/devices", "get") => operation("The contact's remembered browsers", None, vec![("200", ok("the browsers", Some("Devices")))], false),
-        ("/contacts/{external_id}/devices", "delete") => operation("Forget every browser", None, vec![("200", ok("how many were forgotten", Some("Forgotten")))], false),
+        ("/contacts/{external_id}/devices", "delete") => {
+            operation("Forget every browser, and every passkey with them", None, vec![("200", ok("how many were forgotten", Some("Forgotten")))], false)
+        }
+        ("/contacts/{external_id}/passkeys", "get") => {
+            operation("The contact's passkeys (each logs in without a code)", None, vec![("200", ok("the passkeys", Some("Passkeys")))], false)
+        }
+        ("/contacts/{external_id}/passkeys/{passkey}", "delete") => operation("Remove one passkey", None, vec![("204", ok("removed", None))], false),
         ("/contacts/{external_id}/devices/{device}", "delete") => operation("Forget one browser", None, vec![("204", ok("forgotten", None))], false),
         ("/contacts/{external_id}/diagnosis", "get") => operation("The login diagnosis of the contact card", None, vec![("200", ok("the findings", Some("Diagnosis")))], false),
         ("/messages/{external_id}", "get") => operation("A message", None, vec![("200", ok("the message", Some("Message")))], false),
@@ -116,7 +126,10 @@ fn schemas() -> Value {
             "properties": { "external_id": string, "name": string, "email": nullable, "phone": nullable, "opted_out": schema("OptOuts") } },
         "Devices": { "type": "array", "items": { "type": "object", "required": ["id", "first_seen", "last_seen", "remembered"],
             "properties": { "id": { "type": "integer" }, "browser": nullable, "first_seen": string, "last_seen": string, "remembered": { "type": "boolean" } } } },
-        "Forgotten": { "type": "object", "required": ["forgotten"], "properties": { "forgotten": { "type": "integer" } } },
+        "Forgotten": { "type": "object", "required": ["forgotten", "passkeys_removed"],
+            "properties": { "forgotten": { "type": "integer" }, "passkeys_removed": { "type": "integer" } } },
+        "Passkeys": { "type": "array", "items": { "type": "object", "required": ["id", "made_on", "created", "last_used", "synced"],
+            "properties": { "id": { "type": "integer" }, "made_on": nullable, "created": string, "last_used": nullable, "synced": { "type": "boolean" } } } },
         "Diagnosis": { "type": "object", "required": ["findings"], "properties": { "findings": { "type": "array", "items": {
             "type": "object", "required": ["rule", "cause", "advice", "evidence"],
             "properties": { "rule": string, "cause": string, "advice": string, "evidence": { "type": "array", "items": {

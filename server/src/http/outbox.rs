@@ -1,6 +1,7 @@
 //! `/dev/outbox`: what the dev delivery "sent", for people and for tests. Only
 //! mounted when `PORTAL_DELIVERY=dev`; otherwise both paths are 404.
 
+use app::html::escape;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -77,8 +78,4 @@ async fn page(State(store): State<Store>) -> Response {
          <tbody>{rows}</tbody></table><p><a href=\"/login\">Log in</a></p></main></body></html>"
     ))
     .into_response()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post, put};
@@ -19,20 +19,41 @@ type Shared = Arc<Platform>;
 /// The routes of `super::openapi::ROUTES`, each with its handlers (the integration
 /// test `platform::the_openapi_document_describes_exactly_the_routes_that_exist`
 /// holds the two together).
+///
+/// Every operation needs a bearer token, checked by a layer before the handler runs,
+/// so a body is neither read nor parsed for a caller without one (SECURITY.md, L5).
 pub fn routes(platform: Platform) -> Router {
-    Router::new()
+    let shared = Arc::new(platform);
+    let operations = Router::new()
         .route("/api/v1/contacts", get(list_contacts))
         .route("/api/v1/messages", get(list_messages))
         .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
         .route("/api/v1/contacts/{external_id}/opt-outs", put(put_opt_outs))
         .route("/api/v1/contacts/{external_id}/devices", get(get_devices).delete(delete_devices))
         .route("/api/v1/contacts/{external_id}/devices/{device}", delete(delete_device))
+        .route("/api/v1/contacts/{external_id}/passkeys", get(get_passkeys))
+        .route("/api/v1/contacts/{external_id}/passkeys/{passkey}", delete(delete_passkey))
         .route("/api/v1/contacts/{external_id}/diagnosis", get(get_diagnosis))
         .route("/api/v1/messages/{external_id}", get(get_message).put(put_message).delete(delete_message))
         .route("/api/v1/messages/{external_id}/publications", post(post_publications))
+        .route_layer(axum::middleware::from_fn_with_state(shared.clone(), authorised));
+    Router::new()
+        .merge(operations)
         .route("/api/v1/openapi.json", get(|| async { Json(super::openapi::document()) }))
         .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
-        .with_state(Arc::new(platform))
+        .with_state(shared)
+}
+
+/// Lets a request through to its operation only with a known bearer token, whose
+/// caller the handler then finds in the request's extensions.
+async fn authorised(State(p): State<Shared>, mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match authorise(&p, request.headers()).await {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(fail) => fail.into_response(),
+    }
 }
 
 /// The body of an RFC 9457 problem.
@@ -112,72 +133,70 @@ fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, Fail> {
     })
 }
 
-async fn get_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    authorise(&p, &headers).await?;
+async fn get_contact(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
     Ok(Json(p.contact(&id).await?).into_response())
 }
 
-async fn put_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<ContactBody>, JsonRejection>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn put_contact(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<ContactBody>, JsonRejection>) -> Result<Response, Fail> {
     let (view, created) = p.put_contact(&caller, &id, body(parsed)?).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)).into_response())
 }
 
-async fn delete_contact(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn delete_contact(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
     p.delete_contact(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn put_opt_outs(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<OptOuts>, JsonRejection>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn put_opt_outs(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<OptOuts>, JsonRejection>) -> Result<Response, Fail> {
     Ok(Json(p.put_opt_outs(&caller, &id, body(parsed)?).await?).into_response())
 }
 
-async fn get_message(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    authorise(&p, &headers).await?;
+async fn get_message(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
     Ok(Json(p.message(&id).await?).into_response())
 }
 
-async fn put_message(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn put_message(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<Response, Fail> {
     let (view, created) = p.put_message(&caller, &id, body(parsed)?).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)).into_response())
 }
 
-async fn delete_message(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn delete_message(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
     p.delete_message(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn post_publications(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>, parsed: Result<Json<PublicationsBody>, JsonRejection>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn post_publications(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<PublicationsBody>, JsonRejection>) -> Result<Response, Fail> {
     Ok(Json(p.publications(&caller, &id, body(parsed)?).await?).into_response())
 }
 
-async fn get_devices(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    authorise(&p, &headers).await?;
+async fn get_devices(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
     Ok(Json(p.devices(&id).await?).into_response())
 }
 
-async fn delete_devices(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
-    let forgotten = p.forget_devices(&caller, &id, None).await?;
-    Ok(Json(serde_json::json!({ "forgotten": forgotten })).into_response())
+async fn delete_devices(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
+    let (forgotten, passkeys_removed) = p.forget_devices(&caller, &id, None).await?;
+    Ok(Json(serde_json::json!({ "forgotten": forgotten, "passkeys_removed": passkeys_removed })).into_response())
 }
 
-async fn delete_device(State(p): State<Shared>, headers: HeaderMap, Path((id, device)): Path<(String, String)>) -> Result<Response, Fail> {
-    let caller = authorise(&p, &headers).await?;
+async fn delete_device(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path((id, device)): Path<(String, String)>) -> Result<Response, Fail> {
     let device: i64 = device.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no browser {device:?}"))))?;
     p.forget_devices(&caller, &id, Some(device)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn get_diagnosis(State(p): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fail> {
-    authorise(&p, &headers).await?;
+async fn get_passkeys(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
+    Ok(Json(p.passkeys(&id).await?).into_response())
+}
+
+async fn delete_passkey(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path((id, passkey)): Path<(String, String)>) -> Result<Response, Fail> {
+    let passkey: i64 = passkey.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no passkey {passkey:?}"))))?;
+    p.remove_passkey(&caller, &id, passkey).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn get_diagnosis(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
     Ok(Json(serde_json::json!({ "findings": p.diagnosis(&id).await? })).into_response())
 }
 
@@ -185,12 +204,10 @@ fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, 
     q.map(|Query(q)| q).map_err(|e| Fail::Refused(Refusal::Invalid(e.body_text())))
 }
 
-async fn list_contacts(State(p): State<Shared>, headers: HeaderMap, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
-    authorise(&p, &headers).await?;
+async fn list_contacts(State(p): State<Shared>, Extension(_caller): Extension<Caller>, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
     Ok(Json(p.contacts(&page_query(q)?).await?).into_response())
 }
 
-async fn list_messages(State(p): State<Shared>, headers: HeaderMap, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
-    authorise(&p, &headers).await?;
+async fn list_messages(State(p): State<Shared>, Extension(_caller): Extension<Caller>, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
     Ok(Json(p.messages(&page_query(q)?).await?).into_response())
 }

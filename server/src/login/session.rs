@@ -3,7 +3,7 @@
 use app::port::Visitor;
 
 use super::LoginService;
-use super::flow::{LoginEvent, Outcome};
+use super::flow::{Flow, LoginEvent, Outcome};
 use super::rules;
 use super::service::{Answer, Cookie, Screen, ServiceError, ServiceResult};
 use crate::domain::{Timestamp, Token};
@@ -44,10 +44,16 @@ struct Recognised {
     cookies: Vec<Cookie>,
 }
 
+/// Refused messages recorded per contact and hour; more are answered alike, unrecorded.
+const REFUSALS_PER_HOUR: u32 = 20;
+
 /// A visit counts as new (and is logged as "device recognised") after this much quiet.
 const VISIT_GAP_SECS: i64 = 30 * 60;
 
 impl LoginService {
+    /// The browser's remembered device, read without a lock. What the visit records (a
+    /// device that expired, a visit after a while, its last-seen time) is written
+    /// aside: a page load never waits on the step lock (SECURITY.md, M2).
     async fn recognise(&self, who: &Visitor) -> Result<Recognised, ServiceError> {
         let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie) else {
             return Ok(Recognised { found: None, cookies: vec![] });
@@ -59,7 +65,7 @@ impl LoginService {
         let now = self.now();
         if !rules::device_is_valid(&device, now, self.limits.device_idle, self.limits.device_max_age) {
             if !device.revoked {
-                self.event(Some(device.contact), LoginEvent::DeviceExpired { device: device.id }).await?;
+                self.event_aside(Some(device.contact), LoginEvent::DeviceExpired { device: device.id }).await?;
             }
             return forget();
         }
@@ -67,37 +73,53 @@ impl LoginService {
             return forget();
         };
         if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
-            self.event(Some(contact.id), LoginEvent::DeviceRecognised { device: device.id }).await?;
+            self.event_aside(Some(contact.id), LoginEvent::DeviceRecognised { device: device.id }).await?;
         }
         // Idle expiry counts in days: one write a minute per browser is plenty.
         if now.secs_since(device.last_seen_at) >= 60 {
-            self.store.touch_device(device.id, now).await?;
+            let store = self.store.clone();
+            self.store.aside("device last seen", async move { store.touch_device(device.id, now).await }).await;
         }
         Ok(Recognised { found: Some((device, contact)), cookies: vec![] })
     }
 
+    /// True on the first page after logging in (the page says the browser is
+    /// remembered), recorded aside.
+    async fn welcome(&self, device: &Device) -> bool {
+        if device.welcomed {
+            return false;
+        }
+        let (store, id) = (self.store.clone(), device.id);
+        self.store.aside("device welcomed", async move { store.welcome_device(id).await }).await;
+        true
+    }
+
     /// What `/login` shows: done when recognised, the code step while a flow runs
-    /// (with what its last step said, once), otherwise step 1.
+    /// (with what its last step said, once), otherwise step 1. Reads only: it takes no
+    /// lock, and the one thing it records (that the outcome was shown) goes aside.
     pub async fn login_state(&self, who: Visitor, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
         let recognised = self.recognise(&who).await?;
         if recognised.found.is_some() {
             return Ok(Answer { value: Screen::Done { next }, cookies: recognised.cookies });
         }
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let value = match self.requested(&mut tx, &who, now).await? {
-            Some(flow) => {
+        let flow = match who.flow_token.as_deref().and_then(Token::from_cookie) {
+            Some(token) => self.store.flow_by_token(&token.hash()).await?,
+            None => None,
+        };
+        let value = match flow.map(|record| Flow::at(record, now, self.limits.code_ttl)) {
+            Some(Flow::Requested(flow)) => {
                 let shown = flow.outcome.as_deref().map(serde_json::from_str::<Outcome>).transpose()?;
                 // Shown once: a reload starts clean.
-                if shown.is_some() {
-                    tx.set_outcome(flow.id, None).await?;
+                if let Some(text) = flow.outcome.clone() {
+                    let (store, id) = (self.store.clone(), flow.id);
+                    self.store.aside("outcome shown", async move { store.clear_outcome(id, &text).await }).await;
                 }
                 let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
                 Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome: shown }
             }
-            None => Screen::Start { identifier: String::new(), channel: Default::default(), outcome },
+            _ => Screen::Start { identifier: String::new(), channel: Default::default(), outcome },
         };
-        tx.commit().await?;
         Ok(Answer { value, cookies: recognised.cookies })
     }
 
@@ -117,7 +139,7 @@ impl LoginService {
             return Ok(Answer { value: None, cookies });
         };
         let messages = self.store.inbox(contact.id).await?;
-        let just_logged_in = self.store.welcome_device(device.id).await?;
+        let just_logged_in = self.welcome(&device).await;
         let passkeys = self.store.passkeys_of(contact.id).await?;
         let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
         let page = InboxPage { contact_name: contact.name, just_logged_in, messages, passkeys, hint };
@@ -134,8 +156,8 @@ impl LoginService {
         // Read only while the offer can show (minutes after a code login).
         if now.secs_since(device.created_at) <= crate::passkeys::FRESH_LOGIN_SECS && !by_passkey {
             let month_ago = now.0 - 30 * 86_400;
-            let events = self.store.events(Some(contact.id)).await?;
-            days = events.into_iter().filter(|e| e.kind == "login_succeeded" && e.at.0 >= month_ago).map(|e| e.at.0.div_euclid(86_400)).collect();
+            let events = self.store.recent_events(contact.id, Timestamp(month_ago - 1), crate::admin::CARD_EVENTS).await?;
+            days = events.into_iter().filter(|e| e.kind == "login_succeeded").map(|e| e.at.0.div_euclid(86_400)).collect();
             days.dedup();
         }
         Ok(PasskeyHint { logged_in_at: device.created_at, by_passkey, code_login_days: days.len() })
@@ -152,10 +174,17 @@ impl LoginService {
             Some(message) => {
                 let passkeys = self.store.passkeys_of(contact.id).await?;
                 let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
-                MessagePage::Shown { message, contact_name: contact.name, just_logged_in: self.store.welcome_device(device.id).await?, hint }
+                MessagePage::Shown { message, contact_name: contact.name, just_logged_in: self.welcome(&device).await, hint }
             }
             None => {
-                self.event(Some(contact.id), LoginEvent::MessageRefused { message: public_id, reason: "not_published" }).await?;
+                // What the address said, bounded: a message id is ten letters and
+                // digits; anything else is kept as its first 32 of them. At most
+                // `REFUSALS_PER_HOUR` are recorded per contact (SECURITY.md, M3).
+                let message: String = public_id.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
+                let e = super::service::new_event(Some(contact.id), &LoginEvent::MessageRefused { message, reason: "not_published" })?;
+                let (store, now) = (self.store.clone(), self.now());
+                let write = async move { store.record_refused_message(e, now, REFUSALS_PER_HOUR).await };
+                self.store.aside("message refused", write).await;
                 MessagePage::NotPublished
             }
         };
@@ -229,5 +258,13 @@ impl LoginService {
     async fn event(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
         let e = super::service::new_event(contact, &what)?;
         Ok(self.store.record_event(e.kind, e.contact, e.detail, self.now()).await?)
+    }
+
+    /// An event a page load records, written aside (see [`crate::store::Store::aside`]).
+    async fn event_aside(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
+        let e = super::service::new_event(contact, &what)?;
+        let (store, now) = (self.store.clone(), self.now());
+        self.store.aside("visit event", async move { store.record_event(e.kind, e.contact, e.detail, now).await }).await;
+        Ok(())
     }
 }

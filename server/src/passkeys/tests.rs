@@ -39,7 +39,7 @@ async fn world() -> World {
     let ada = contact(&store, "Ada", "ada@example.com", clock.now()).await;
     let bob = contact(&store, "Bob", "bob@example.com", clock.now()).await;
     // A browser that logged in with a code just now.
-    let device = Device { id: 1, contact: ada.id, created_at: clock.now(), last_seen_at: clock.now(), revoked: false, browser: None };
+    let device = Device { id: 1, contact: ada.id, created_at: clock.now(), last_seen_at: clock.now(), revoked: false, browser: None, welcomed: true };
     let organisation = Organisation::parse("Aarhus Roklub").unwrap();
     let passkeys = Passkeys::new(ORIGIN, &organisation, store.clone(), Arc::new(clock.clone())).unwrap().unwrap().without_discoverable_credentials();
     World { passkeys, store, clock, ada, bob, device, _dir: dir }

@@ -33,15 +33,76 @@ impl Store {
         Ok(sql("DELETE FROM admins WHERE username = $1").bind(username).execute(&self.db).await?.rows_affected() == 1)
     }
 
-    /// Returns whether there was such an administrator.
+    /// Returns whether there was such an administrator. Their sessions end, and the
+    /// browsers and networks they logged in from are forgotten, in the same
+    /// transaction: a new password is often set because the old one leaked.
     pub async fn set_admin_password(&self, username: &str, password_hash: &str, now: Timestamp) -> StoreResult<bool> {
-        let done = sql("UPDATE admins SET password_hash = $1, password_changed_at = $2 WHERE username = $3")
+        let mut tx = self.begin_plain().await?;
+        let id: Option<i64> = sql("UPDATE admins SET password_hash = $1, password_changed_at = $2 WHERE username = $3 RETURNING id")
             .bind(password_hash)
             .bind(now.0)
             .bind(username)
-            .execute(&self.db)
+            .scalar_optional(&mut tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let Some(id) = id else { return Ok(false) };
+        sql("UPDATE admin_sessions SET ended_at = $1 WHERE admin_id = $2 AND ended_at IS NULL").bind(now.0).bind(id).execute(&mut tx).await?;
+        sql("DELETE FROM admin_browsers WHERE admin_id = $1").bind(id).execute(&mut tx).await?;
+        sql("DELETE FROM admin_networks WHERE admin_id = $1").bind(id).execute(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether `token_hash` names a browser `admin_id` logged in with since `since`.
+    pub async fn is_admin_browser(&self, admin_id: i64, token_hash: &[u8], since: Timestamp) -> StoreResult<bool> {
+        let found: Option<i64> = sql("SELECT id FROM admin_browsers WHERE admin_id = $1 AND token_hash = $2 AND last_used_at > $3")
+            .bind(admin_id)
+            .bind(token_hash)
+            .bind(since.0)
+            .scalar_optional(&self.db)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// Whether `admin_id` logged in from `network` since `since`.
+    pub async fn is_admin_network(&self, admin_id: i64, network: &str, since: Timestamp) -> StoreResult<bool> {
+        let found: Option<i64> = sql("SELECT admin_id FROM admin_networks WHERE admin_id = $1 AND network = $2 AND last_login_at > $3")
+            .bind(admin_id)
+            .bind(network)
+            .bind(since.0)
+            .scalar_optional(&self.db)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// A session, and where it came from: the browser (kept, or made known with
+    /// `new_browser`) and the network, in one transaction.
+    pub async fn start_admin_session(&self, admin_id: i64, session_hash: &[u8], browser: AdminBrowser<'_>, network: &str, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.begin_plain().await?;
+        sql("INSERT INTO admin_sessions (admin_id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
+            .bind(admin_id)
+            .bind(session_hash)
+            .bind(now.0)
+            .bind(now.0)
+            .execute(&mut tx)
+            .await?;
+        match browser {
+            AdminBrowser::Known(hash) => sql("UPDATE admin_browsers SET last_used_at = $1 WHERE token_hash = $2").bind(now.0).bind(hash),
+            AdminBrowser::New(hash) => sql("INSERT INTO admin_browsers (admin_id, token_hash, created_at, last_used_at) VALUES ($1, $2, $3, $3)")
+                .bind(admin_id)
+                .bind(hash)
+                .bind(now.0),
+        }
+        .execute(&mut tx)
+        .await?;
+        sql("INSERT INTO admin_networks (admin_id, network, last_login_at) VALUES ($1, $2, $3)
+             ON CONFLICT (admin_id, network) DO UPDATE SET last_login_at = excluded.last_login_at")
+        .bind(admin_id)
+        .bind(network)
+        .bind(now.0)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn admins(&self) -> StoreResult<Vec<AdminRecord>> {
@@ -56,17 +117,6 @@ impl Store {
     /// An administrator's id and password hash, for logging in.
     pub async fn admin_credentials(&self, username: &str) -> StoreResult<Option<(i64, String)>> {
         Ok(sql("SELECT id, password_hash FROM admins WHERE username = $1").bind(username).fetch_optional(&self.db).await?)
-    }
-
-    pub async fn add_admin_session(&self, admin_id: i64, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
-        let done = sql("INSERT INTO admin_sessions (admin_id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(admin_id)
-            .bind(token_hash)
-            .bind(now.0)
-            .bind(now.0)
-            .scalar_one::<i64>(&self.db)
-            .await?;
-        Ok(done)
     }
 
     /// A session that has not been ended, with its administrator.
@@ -96,6 +146,14 @@ impl Store {
         sql("UPDATE admin_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL").bind(now.0).bind(id).execute(&self.db).await?;
         Ok(())
     }
+}
+
+/// The browser a session starts in: one the administrator used before (the hash of
+/// its cookie), or one made known now.
+#[derive(Debug, Clone, Copy)]
+pub enum AdminBrowser<'a> {
+    Known(&'a [u8]),
+    New(&'a [u8]),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 use super::contacts::{COLUMNS, ContactRow};
 use super::{Contact, ContactId, NewContact, Store, StoreError, StoreResult, sql, unique_violation};
 use crate::domain::Timestamp;
+use app::types::Channel;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiTokenRecord {
@@ -59,19 +60,23 @@ impl Store {
     }
 
     /// Creates or replaces the contact the platform knows as `external_id` (name,
-    /// email and phone; opt-outs are left as they are). Returns the contact and
-    /// whether it was created.
-    pub async fn put_contact(&self, external_id: &str, new: &NewContact, now: Timestamp) -> StoreResult<(ContactId, bool)> {
+    /// email and phone; opt-outs are left as they are). Returns the contact, whether it
+    /// was created, and what a changed address took with it: an email or number that
+    /// changes or goes uses up the codes sent to it, and the contact's remembered
+    /// browsers and passkeys are forgotten (whoever read the old address may have
+    /// logged in with it). An address added where there was none takes nothing.
+    pub async fn put_contact(&self, external_id: &str, new: &NewContact, now: Timestamp, now_ms: i64) -> StoreResult<(ContactId, bool, AddressChange)> {
         let mut tx = self.begin().await?;
-        let existing: Option<i64> = sql("SELECT id FROM contacts WHERE external_id = $1").bind(external_id).scalar_optional(&mut tx).await?;
+        let existing: Option<(i64, Option<String>, Option<String>)> =
+            sql("SELECT id, email, phone FROM contacts WHERE external_id = $1").bind(external_id).fetch_optional(&mut tx).await?;
         let email = new.email.as_ref().map(|e| e.as_str());
         let phone = new.phone.as_ref().map(|p| p.as_str());
-        let written = match existing {
-            Some(id) => sql("UPDATE contacts SET name = $1, email = $2, phone = $3 WHERE id = $4 RETURNING id")
+        let written = match &existing {
+            Some((id, _, _)) => sql("UPDATE contacts SET name = $1, email = $2, phone = $3 WHERE id = $4 RETURNING id")
                 .bind(new.name.as_str())
                 .bind(email)
                 .bind(phone)
-                .bind(id)
+                .bind(*id)
                 .scalar_one::<i64>(&mut tx)
                 .await,
             None => sql(
@@ -88,14 +93,38 @@ impl Store {
             .scalar_one::<i64>(&mut tx)
             .await,
         };
-        let id = written.map_err(|e| super::contacts::conflict(e, new))?;
+        let id = ContactId(written.map_err(|e| super::contacts::conflict(e, new))?);
+        let mut change = AddressChange::default();
+        if let Some((_, old_email, old_phone)) = &existing {
+            let gone = |old: &Option<String>, new: Option<&str>| old.is_some() && old.as_deref() != new;
+            for (channel, changed) in [(Channel::Email, gone(old_email, email)), (Channel::Sms, gone(old_phone, phone))] {
+                if changed {
+                    change.channels.push(channel);
+                    change.codes_withdrawn += tx.withdraw_codes(id, Some(channel), now, now_ms).await?;
+                }
+            }
+            if !change.channels.is_empty() {
+                change.browsers_forgotten = tx.revoke_devices_of(id, now).await?;
+                change.passkeys_removed = tx.remove_passkeys_of(id).await?;
+            }
+        }
         tx.commit().await?;
-        Ok((ContactId(id), existing.is_none()))
+        Ok((id, existing.is_none(), change))
     }
 
     pub async fn external_id_of(&self, contact: ContactId) -> StoreResult<Option<String>> {
         Ok(sql("SELECT external_id FROM contacts WHERE id = $1").bind(contact.0).scalar_optional::<Option<String>>(self.db()).await?.flatten())
     }
+}
+
+/// What changing a contact's addresses took with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressChange {
+    /// The channels whose address changed or went.
+    pub channels: Vec<Channel>,
+    pub codes_withdrawn: u64,
+    pub browsers_forgotten: u64,
+    pub passkeys_removed: u64,
 }
 
 /// A message as the platform keys it.
@@ -172,7 +201,8 @@ impl Store {
     /// Publishes the message to some contacts and withdraws it from others, in one
     /// transaction. Returns how many publications were added and removed.
     pub async fn set_publications(&self, public_id: &str, publish: &[ContactId], unpublish: &[ContactId], now: Timestamp) -> StoreResult<(u64, u64)> {
-        let mut tx = self.begin().await?;
+        // No login step reads publications: a plain transaction, not the step lock.
+        let mut tx = self.begin_plain().await?;
         let message: i64 = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_one(&mut tx).await?;
         let mut added = 0;
         for chunk in publish.chunks(300) {

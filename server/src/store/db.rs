@@ -59,6 +59,16 @@ pub enum Ex<'a> {
     Tx(&'a mut Conn),
 }
 
+impl Ex<'_> {
+    /// The same executor again, for one more statement.
+    pub fn reborrow(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Pool(db) => Ex::Pool(db),
+            Ex::Tx(conn) => Ex::Tx(conn),
+        }
+    }
+}
+
 impl<'a> From<&'a Db> for Ex<'a> {
     fn from(db: &'a Db) -> Self {
         Ex::Pool(db)

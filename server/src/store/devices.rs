@@ -14,20 +14,22 @@ pub struct Device {
     pub revoked: bool,
     /// "Firefox on Android", from the user agent at login.
     pub browser: Option<String>,
+    /// A page has said that the browser is remembered.
+    pub welcomed: bool,
 }
 
 async fn by_token<'e>(ex: impl Into<Ex<'e>>, token_hash: &[u8]) -> StoreResult<Option<Device>> {
     let row: Option<DeviceTuple> =
-        sql("SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE token_hash = $1")
+        sql("SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser, welcomed FROM devices WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(ex)
             .await?;
     Ok(row.map(device))
 }
 
-type DeviceTuple = (i64, i64, i64, i64, Option<i64>, Option<String>);
+type DeviceTuple = (i64, i64, i64, i64, Option<i64>, Option<String>, i64);
 
-fn device((id, contact, created_at, last_seen_at, revoked_at, browser): DeviceTuple) -> Device {
+fn device((id, contact, created_at, last_seen_at, revoked_at, browser, welcomed): DeviceTuple) -> Device {
     Device {
         id,
         contact: ContactId(contact),
@@ -35,6 +37,7 @@ fn device((id, contact, created_at, last_seen_at, revoked_at, browser): DeviceTu
         last_seen_at: Timestamp(last_seen_at),
         revoked: revoked_at.is_some(),
         browser,
+        welcomed: welcomed != 0,
     }
 }
 
@@ -53,10 +56,10 @@ impl Store {
         Ok(())
     }
 
-    /// True the first time only: the page after logging in says the browser is remembered.
-    pub async fn welcome_device(&self, id: i64) -> StoreResult<bool> {
-        let done = sql("UPDATE devices SET welcomed = 1 WHERE id = $1 AND welcomed = 0").bind(id).execute(&self.db).await?;
-        Ok(done.rows_affected() == 1)
+    /// Records that a page said the browser is remembered (said once, after logging in).
+    pub async fn welcome_device(&self, id: i64) -> StoreResult<()> {
+        sql("UPDATE devices SET welcomed = 1 WHERE id = $1").bind(id).execute(&self.db).await?;
+        Ok(())
     }
 
     pub async fn revoke_device(&self, id: i64, now: Timestamp) -> StoreResult<()> {
@@ -66,7 +69,7 @@ impl Store {
     /// Every browser a contact logged in with (revoked ones too), oldest first.
     pub async fn devices_of(&self, contact: ContactId) -> StoreResult<Vec<Device>> {
         let rows: Vec<DeviceTuple> = sql(
-            "SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser FROM devices WHERE contact_id = $1 ORDER BY id",
+            "SELECT id, contact_id, created_at, last_seen_at, revoked_at, browser, welcomed FROM devices WHERE contact_id = $1 ORDER BY id",
         )
         .bind(contact.0)
         .fetch_all(&self.db)

@@ -122,6 +122,20 @@ impl Store {
         Ok(())
     }
 
+    /// A contact's newest `limit` events since `since`, oldest first: what a card or a
+    /// diagnosis reads, bounded however many a contact has.
+    pub async fn recent_events(&self, contact: ContactId, since: Timestamp, limit: u32) -> StoreResult<Vec<Event>> {
+        let mut rows: Vec<(i64, String, Option<i64>, String)> =
+            sql("SELECT at, kind, contact_id, detail FROM events WHERE contact_id = $1 AND at > $2 ORDER BY id DESC LIMIT $3")
+                .bind(contact.0)
+                .bind(since.0)
+                .bind(limit)
+                .fetch_all(&self.db)
+                .await?;
+        rows.reverse();
+        rows.into_iter().map(decode).collect()
+    }
+
     /// The events of one contact (or all, with `None`), oldest first.
     pub async fn events(&self, contact: Option<ContactId>) -> StoreResult<Vec<Event>> {
         let rows: Vec<(i64, String, Option<i64>, String)> = sql(
@@ -130,12 +144,27 @@ impl Store {
         .bind(contact.map(|c| c.0))
         .fetch_all(&self.db)
         .await?;
-        rows.into_iter()
-            .map(|(at, kind, contact, detail)| {
-                let detail = serde_json::from_str(&detail).map_err(|e| super::StoreError::Corrupt(format!("event detail: {e}")))?;
-                Ok(Event { at: Timestamp(at), kind, contact: contact.map(ContactId), detail })
-            })
-            .collect()
+        rows.into_iter().map(decode).collect()
+    }
+}
+
+fn decode((at, kind, contact, detail): (i64, String, Option<i64>, String)) -> StoreResult<Event> {
+    let detail = serde_json::from_str(&detail).map_err(|e| super::StoreError::Corrupt(format!("event detail: {e}")))?;
+    Ok(Event { at: Timestamp(at), kind, contact: contact.map(ContactId), detail })
+}
+
+impl Store {
+    /// Records a refused message, which a request can cause at will, only while its
+    /// contact has fewer than `per_hour` of them in the last hour.
+    pub async fn record_refused_message(&self, e: NewEvent, now: Timestamp, per_hour: u32) -> StoreResult<()> {
+        let key = super::Key::Contact(e.contact.unwrap_or(ContactId(0)));
+        let scope = super::Scope::MessageRefusals;
+        let mut tx = self.begin_plain().await?;
+        if tx.count_hits(scope, &key, Timestamp(now.0 - 3600)).await? < per_hour {
+            tx.record_hits(&[(scope, key)], now).await?;
+            tx.record_events(&[e], now).await?;
+        }
+        tx.commit().await
     }
 }
 

@@ -196,23 +196,44 @@ impl Store {
         .bind(contact.map(|c| c.0))
         .fetch_all(&self.db)
         .await?;
-        rows.into_iter()
-            .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at_ms)| {
-                Ok(JobRecord {
-                    id,
-                    channel: stored_channel(&channel)?,
-                    recipient,
-                    status,
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                    provider,
-                    provider_message_id,
-                    last_error,
-                    created_at: Timestamp(created_at_ms.div_euclid(1000)),
-                })
-            })
-            .collect()
+        job_records(rows)
     }
 
+    /// A contact's newest `limit` delivery records since `since`, oldest first.
+    pub async fn recent_jobs(&self, contact: ContactId, since: Timestamp, limit: u32) -> StoreResult<Vec<JobRecord>> {
+        let mut rows: Vec<JobRow> = sql(
+            "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
+             FROM delivery_jobs WHERE contact_id = $1 AND created_at > $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(contact.0)
+        .bind(since.0.saturating_mul(1000))
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.reverse();
+        job_records(rows)
+    }
+}
+
+fn job_records(rows: Vec<JobRow>) -> StoreResult<Vec<JobRecord>> {
+    rows.into_iter()
+        .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at_ms)| {
+            Ok(JobRecord {
+                id,
+                channel: stored_channel(&channel)?,
+                recipient,
+                status,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                provider,
+                provider_message_id,
+                last_error,
+                created_at: Timestamp(created_at_ms.div_euclid(1000)),
+            })
+        })
+        .collect()
+}
+
+impl Store {
     /// Outcomes of every try of a job, oldest first: `(outcome, provider, error)`.
     pub async fn attempts(&self, job_id: i64) -> StoreResult<Vec<(Option<String>, Option<String>, Option<String>)>> {
         Ok(sql("SELECT outcome, provider, error FROM delivery_attempts WHERE job_id = $1 ORDER BY id")

@@ -5,7 +5,7 @@
 use app::types::Channel;
 use sqlx::FromRow;
 
-use super::{ContactId, NewJob, StoreError, StoreResult, Tx, stored_channel};
+use super::{ContactId, Ex, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
 use crate::domain::Timestamp;
 use super::sql;
 
@@ -129,32 +129,50 @@ pub struct NewCode {
     pub job: Option<NewJob>,
 }
 
+/// A flow and its codes, newest code first.
+async fn flow_by(mut ex: Ex<'_>, token_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
+    let row: Option<FlowRow> =
+        sql("SELECT id, identifier, channel, contact_id, trust, completed_at, outcome FROM login_flows WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(ex.reborrow())
+            .await?;
+    let Some(row) = row else { return Ok(None) };
+    let codes: Vec<CodeRow> = sql(
+        "SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
+         FROM login_codes WHERE flow_id = $1 ORDER BY id DESC",
+    )
+    .bind(row.id)
+    .fetch_all(ex)
+    .await?;
+    Ok(Some(FlowRecord {
+        id: row.id,
+        identifier: row.identifier,
+        channel: stored_channel(&row.channel)?,
+        contact: row.contact_id.map(ContactId),
+        trust: Trust::parse(&row.trust)?,
+        completed: row.completed_at.is_some(),
+        outcome: row.outcome,
+        codes: codes.into_iter().map(CodeRecord::try_from).collect::<StoreResult<_>>()?,
+    }))
+}
+
+impl Store {
+    /// A flow as a page shows it: read without the step lock (a step may be changing
+    /// it; the page shows what was committed).
+    pub async fn flow_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
+        flow_by(Ex::Pool(&self.db), token_hash).await
+    }
+
+    /// Forgets an outcome once a page has shown it, unless a step wrote a newer one.
+    pub async fn clear_outcome(&self, flow_id: i64, shown: &str) -> StoreResult<()> {
+        sql("UPDATE login_flows SET outcome = NULL WHERE id = $1 AND outcome = $2").bind(flow_id).bind(shown).execute(&self.db).await?;
+        Ok(())
+    }
+}
+
 impl Tx {
     pub async fn flow_by_token(&mut self, token_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
-        let row: Option<FlowRow> = sql(
-            "SELECT id, identifier, channel, contact_id, trust, completed_at, outcome FROM login_flows WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(self.conn())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let codes: Vec<CodeRow> = sql(
-            "SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
-             FROM login_codes WHERE flow_id = $1 ORDER BY id DESC",
-        )
-        .bind(row.id)
-        .fetch_all(self.conn())
-        .await?;
-        Ok(Some(FlowRecord {
-            id: row.id,
-            identifier: row.identifier,
-            channel: stored_channel(&row.channel)?,
-            contact: row.contact_id.map(ContactId),
-            trust: Trust::parse(&row.trust)?,
-            completed: row.completed_at.is_some(),
-            outcome: row.outcome,
-            codes: codes.into_iter().map(CodeRecord::try_from).collect::<StoreResult<_>>()?,
-        }))
+        flow_by(self.conn(), token_hash).await
     }
 
     pub async fn insert_flow(&mut self, flow: &NewFlow<'_>, now: Timestamp) -> StoreResult<i64> {
@@ -318,12 +336,16 @@ impl Tx {
 impl super::Store {
     /// What was typed in login flows for no registered contact since `since`, with when
     /// (kept a day: flows are pruned after that).
-    pub async fn unregistered_requests(&self, since: Timestamp) -> StoreResult<Vec<(String, Timestamp)>> {
-        let rows: Vec<(String, i64)> =
-            sql("SELECT identifier, created_at FROM login_flows WHERE contact_id IS NULL AND created_at > $1 ORDER BY id")
+    /// The newest `limit` requests for identifiers that belong to no contact since
+    /// `since`, oldest first (portal-wide, so bounded: strangers can make many).
+    pub async fn unregistered_requests(&self, since: Timestamp, limit: u32) -> StoreResult<Vec<(String, Timestamp)>> {
+        let mut rows: Vec<(String, i64)> =
+            sql("SELECT identifier, created_at FROM login_flows WHERE contact_id IS NULL AND created_at > $1 ORDER BY id DESC LIMIT $2")
                 .bind(since.0)
+                .bind(limit)
                 .fetch_all(&self.db)
                 .await?;
+        rows.reverse();
         Ok(rows.into_iter().map(|(identifier, at)| (identifier, Timestamp(at))).collect())
     }
 }

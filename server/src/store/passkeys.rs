@@ -95,12 +95,6 @@ impl Store {
         Ok(row.filter(|(_, _, expires_at)| *expires_at > now.0).map(|(contact, state, _)| Ceremony { contact: contact.map(ContactId), state }))
     }
 
-    /// Ceremonies never finished, once past their time.
-    pub async fn prune_ceremonies(&self, now: Timestamp) -> StoreResult<u64> {
-        let done = sql("DELETE FROM passkey_ceremonies WHERE expires_at <= $1").bind(now.0).execute(&self.db).await?;
-        Ok(done.rows_affected())
-    }
-
     /// A credential registered already (to anyone) is a conflict.
     pub async fn add_passkey(&self, new: &NewPasskey<'_>, now: Timestamp) -> StoreResult<i64> {
         let added = sql(

@@ -29,9 +29,13 @@ pub enum Scope {
     Sms,
     /// The once-an-hour alert that the SMS budget is spent.
     SmsAlert,
-    /// Administrator log-in attempts, per username and per network.
+    /// Refused messages recorded for one contact (a request can cause them at will).
+    MessageRefusals,
+    /// Failed administrator log-ins, per username (from anywhere), per network (any
+    /// username), and per username from one network.
     AdminUser,
     AdminNetwork,
+    AdminUserNetwork,
 }
 
 /// The per-network steps a refusal is remembered for.
@@ -56,6 +60,8 @@ impl Scope {
             Scope::SmsAlert => "sms_alert",
             Scope::AdminUser => "admin_login:user",
             Scope::AdminNetwork => "admin_login:network",
+            Scope::AdminUserNetwork => "admin_login:user_network",
+            Scope::MessageRefusals => "message_refused",
         }
     }
 }
@@ -125,6 +131,21 @@ impl Tx {
             insert = insert.bind(scope.as_str()).bind(key.to_string()).bind(now.0);
         }
         insert.execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Takes back one hit of each `(scope, key)` recorded at `at`: a reservation made
+    /// before a check that turned out not to count (a right password).
+    pub async fn take_back_hits(&mut self, hits: &[(Scope, Key)], at: Timestamp) -> StoreResult<()> {
+        // One row, not every hit of that second: SQLite's rowid, PostgreSQL's ctid.
+        let row = match self.backend() {
+            super::Backend::Sqlite => "rowid",
+            super::Backend::Postgres => "ctid",
+        };
+        for (scope, key) in hits {
+            let text = format!("DELETE FROM rate_hits WHERE {row} = (SELECT {row} FROM rate_hits WHERE scope = $1 AND key = $2 AND at = $3 LIMIT 1)");
+            sql(sqlx::AssertSqlSafe(text)).bind(scope.as_str()).bind(key.to_string()).bind(at.0).execute(self.conn()).await?;
+        }
         Ok(())
     }
 

@@ -21,6 +21,10 @@ pub struct Cutoffs {
     pub devices_created: Timestamp,
     /// Networks a contact last logged in from before this no longer count.
     pub networks: Timestamp,
+    /// Passkey ceremonies that expired before this.
+    pub ceremonies: Timestamp,
+    /// Administrators' browsers and networks unused since this.
+    pub admin_known: Timestamp,
 }
 
 /// How many rows of each kind went.
@@ -34,52 +38,72 @@ pub struct Pruned {
     pub devices: u64,
     pub networks: u64,
     pub outbox: u64,
+    pub ceremonies: u64,
 }
 
 impl std::fmt::Display for Pruned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "pruned {} login flow(s) with {} code(s), {} rate-limit hit(s), {} delivery record(s), {} event(s), {} device(s), {} known network(s), {} dev-outbox message(s)",
-            self.flows, self.codes, self.rate_hits, self.delivery_jobs, self.events, self.devices, self.networks, self.outbox
+            "pruned {} login flow(s) with {} code(s), {} rate-limit hit(s), {} delivery record(s), {} event(s), {} device(s), {} known network(s), {} dev-outbox message(s), {} passkey ceremony record(s)",
+            self.flows, self.codes, self.rate_hits, self.delivery_jobs, self.events, self.devices, self.networks, self.outbox, self.ceremonies
         )
     }
 }
 
+/// Rows deleted per statement.
+const BATCH: u64 = 1000;
+
 impl Store {
-    pub async fn prune(&self, c: &Cutoffs) -> StoreResult<Pruned> {
-        let mut tx = self.begin().await?;
+    /// Deletes what is past its retention, in batches of [`BATCH`] rows, each its own
+    /// transaction: several processes may prune at once (each deletes what is due, the
+    /// second finds nothing), and no batch holds SQLite's write lock or PostgreSQL's row
+    /// locks for long. The events' horizon moves to the cutoff, but never closer than
+    /// `keep` to the newest event: a clock that jumped ahead (or a cutoff from a bad
+    /// setting) cannot empty the log.
+    pub async fn prune(&self, c: &Cutoffs, keep: std::time::Duration) -> StoreResult<Pruned> {
         let ended = "completed_at < $1 OR (completed_at IS NULL AND last_sent_at < $2)";
-        let codes = sql(sqlx::AssertSqlSafe(format!("DELETE FROM login_codes WHERE flow_id IN (SELECT id FROM login_flows WHERE {ended})")))
-            .bind(c.flows_ended.0)
-            .bind(c.flows_last_code.0)
-            .execute(&mut tx)
-            .await?
-            .rows_affected();
-        let flows = sql(sqlx::AssertSqlSafe(format!("DELETE FROM login_flows WHERE {ended}")))
-            .bind(c.flows_ended.0)
-            .bind(c.flows_last_code.0)
-            .execute(&mut tx)
-            .await?
-            .rows_affected();
-        let delete = |text: &'static str, before: i64| sql(text).bind(before);
-        let rate_hits = delete("DELETE FROM rate_hits WHERE at < $1", c.rate_hits.0).execute(&mut tx).await?.rows_affected();
-        let delivery_jobs =
-            delete("DELETE FROM delivery_jobs WHERE created_at < $1", c.records.0.saturating_mul(1000)).execute(&mut tx).await?.rows_affected();
-        sql("UPDATE retention SET events_before = CASE WHEN events_before < $1 THEN $1 ELSE events_before END WHERE id = 1").bind(c.records.0).execute(&mut tx).await?;
-        let events = delete("DELETE FROM events WHERE at < $1", c.records.0).execute(&mut tx).await?.rows_affected();
-        let devices = sql("DELETE FROM devices WHERE revoked_at < $1 OR last_seen_at < $2 OR created_at < $3")
-            .bind(c.devices_revoked.0)
-            .bind(c.devices_seen.0)
-            .bind(c.devices_created.0)
-            .execute(&mut tx)
-            .await?
-            .rows_affected();
-        let networks = delete("DELETE FROM known_networks WHERE last_login_at < $1", c.networks.0).execute(&mut tx).await?.rows_affected();
-        let outbox = delete("DELETE FROM outbox WHERE created_at < $1", c.flows_ended.0).execute(&mut tx).await?.rows_affected();
-        // Administrator sessions last 12 hours at most; a day later they go.
-        delete("DELETE FROM admin_sessions WHERE created_at < $1", c.flows_ended.0).execute(&mut tx).await?;
-        tx.commit().await?;
-        Ok(Pruned { flows, codes, rate_hits, delivery_jobs, events, devices, networks, outbox })
+        let flow_ends = [c.flows_ended.0, c.flows_last_code.0];
+        let codes = self.delete_batched("login_codes", &format!("flow_id IN (SELECT id FROM login_flows WHERE {ended})"), &flow_ends).await?;
+        let flows = self.delete_batched("login_flows", ended, &flow_ends).await?;
+        let rate_hits = self.delete_batched("rate_hits", "at < $1", &[c.rate_hits.0]).await?;
+        let delivery_jobs = self.delete_batched("delivery_jobs", "created_at < $1", &[c.records.0.saturating_mul(1000)]).await?;
+        let newest: Option<i64> = sql("SELECT MAX(at) FROM events").scalar_one(&self.db).await?;
+        let keep = i64::try_from(keep.as_secs()).unwrap_or(i64::MAX);
+        let horizon = newest.map_or(c.records.0, |n| c.records.0.min(n.saturating_sub(keep)));
+        sql("UPDATE retention SET events_before = CASE WHEN events_before < $1 THEN $1 ELSE events_before END WHERE id = 1").bind(horizon).execute(&self.db).await?;
+        let events = self.delete_batched("events", "at < $1", &[horizon]).await?;
+        let devices = self.delete_batched("devices", "revoked_at < $1 OR last_seen_at < $2 OR created_at < $3", &[c.devices_revoked.0, c.devices_seen.0, c.devices_created.0]).await?;
+        let networks = self.delete_batched("known_networks", "last_login_at < $1", &[c.networks.0]).await?;
+        let outbox = self.delete_batched("outbox", "created_at < $1", &[c.flows_ended.0]).await?;
+        // Administrator sessions last 12 hours at most; a day later they go. Their known
+        // browsers and networks go after 90 days unused.
+        self.delete_batched("admin_sessions", "created_at < $1", &[c.flows_ended.0]).await?;
+        self.delete_batched("admin_browsers", "last_used_at < $1", &[c.admin_known.0]).await?;
+        self.delete_batched("admin_networks", "last_login_at < $1", &[c.admin_known.0]).await?;
+        let ceremonies = self.delete_batched("passkey_ceremonies", "expires_at <= $1", &[c.ceremonies.0]).await?;
+        Ok(Pruned { flows, codes, rate_hits, delivery_jobs, events, devices, networks, outbox, ceremonies })
+    }
+
+    /// Deletes the rows of `table` that match `filter` (with `$1`… bound to `args`), a
+    /// batch at a time, and returns how many went.
+    async fn delete_batched(&self, table: &'static str, filter: &str, args: &[i64]) -> StoreResult<u64> {
+        let row = match self.backend() {
+            super::Backend::Sqlite => "rowid",
+            super::Backend::Postgres => "ctid",
+        };
+        let text = format!("DELETE FROM {table} WHERE {row} IN (SELECT {row} FROM {table} WHERE {filter} LIMIT {BATCH})");
+        let mut total = 0;
+        loop {
+            let mut delete = sql(sqlx::AssertSqlSafe(text.clone()));
+            for a in args {
+                delete = delete.bind(*a);
+            }
+            let n = delete.execute(&self.db).await?.rows_affected();
+            total += n;
+            if n < BATCH {
+                return Ok(total);
+            }
+        }
     }
 }

@@ -48,6 +48,13 @@ impl Store {
 }
 
 impl Tx {
+    pub(super) fn backend(&self) -> super::Backend {
+        match self.0 {
+            Conn::Sqlite(_) => super::Backend::Sqlite,
+            Conn::Postgres(_) => super::Backend::Postgres,
+        }
+    }
+
     pub(super) fn conn(&mut self) -> Ex<'_> {
         Ex::Tx(&mut self.0)
     }

@@ -22,6 +22,7 @@ mod deliverability;
 mod delivery;
 mod diagnosis;
 mod doctor;
+mod findings;
 mod flood;
 mod secrets;
 mod security;

@@ -352,7 +352,7 @@ async fn the_openapi_document_describes_exactly_the_routes_that_exist_and_valida
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 7, "{doc}");
     for (path, item) in paths {
-        let concrete = path.replace("{external_id}", "probe").replace("{device}", "1");
+        let concrete = path.replace("{external_id}", "probe").replace("{device}", "1").replace("{passkey}", "1");
         for method in ["get", "put", "post", "delete", "patch"] {
             let documented = item.get(method).is_some();
             let answer = api.send(method.to_uppercase().parse().unwrap(), &concrete, Some("{}")).await;

@@ -150,7 +150,7 @@ fn finding(contact: i64, f: FindingView) -> impl IntoView {
             vec![("action", "opt-in".to_string()), ("channel", channel.as_str().to_string())],
             format!("Opt back in to {}", channel.by().trim_start_matches("by ")),
         )),
-        ContactAction::Publish(message) => Some((vec![("action", "publish".to_string()), ("message", message.clone())], format!("Publish {message} to them"))),
+        ContactAction::Publish(message) => f.remedy_label.clone().map(|label| (vec![("action", "publish".to_string()), ("message", message)], label)),
         ContactAction::OptOut(_) | ContactAction::Revoke(_) | ContactAction::RemovePasskey(_) => None,
     });
     view! {
