@@ -225,7 +225,7 @@ pub async fn run(command: Command) -> Result<(), String> {
 }
 
 async fn open(config: &Config) -> Result<Store, String> {
-    Store::open(&config.database_url).await.map_err(|e| format!("cannot open {}: {e}", config.database_url))
+    Store::open_with(&config.database_url, config.database).await.map_err(|e| format!("cannot open {}: {e}", config.database_url))
 }
 
 async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {

@@ -47,7 +47,7 @@ pub struct Portal {
 }
 
 pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, StartError> {
-    let store = Store::open(&config.database_url).await?;
+    let store = Store::open_with(&config.database_url, config.database).await?;
     let secret = load_secret(config)?;
     let sealer = Sealer::new(&secret);
     let wake = Arc::new(tokio::sync::Notify::new());

@@ -42,8 +42,9 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Remedy {
     OptIn(Channel),
-    /// Publish this message (its public id) to them.
-    Publish(String),
+    /// Publish one of these messages (public ids, as the addresses the contact opened
+    /// said them: the card offers the first that exists and is not theirs yet).
+    Publish(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,7 +370,7 @@ fn not_published(t: &Timeline) -> Vec<Finding> {
     let mut ids: Vec<&str> = refused.iter().filter_map(|e| e.detail.get("message").and_then(|m| m.as_str())).collect();
     ids.sort();
     ids.dedup();
-    let remedy = ids.first().map(|id| Remedy::Publish((*id).to_string()));
+    let remedy = (!ids.is_empty()).then(|| Remedy::Publish(ids.iter().map(|id| (*id).to_string()).collect()));
     let found = finding(
         Rule::NotPublished,
         format!("Logged in, but opened message(s) not published to them: {}.", ids.join(", ")),

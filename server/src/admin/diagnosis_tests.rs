@@ -166,7 +166,7 @@ fn a_refused_message_is_named() {
     let f = findings(&ada(), &refused, &[]);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotPublished]);
     assert!(f[0].cause.contains("abc123"));
-    assert_eq!(f[0].remedy, Some(Remedy::Publish("abc123".into())), "a button to publish it");
+    assert_eq!(f[0].remedy, Some(Remedy::Publish(vec!["abc123".into()])), "a button to publish it");
 }
 
 #[test]

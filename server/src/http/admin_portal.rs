@@ -154,8 +154,8 @@ impl AdminAdapter {
                 // id in the finding came from an address the contact opened.
                 let (remedy, remedy_label) = match f.remedy {
                     Some(Remedy::OptIn(channel)) => (Some(ContactAction::OptIn(channel)), None),
-                    Some(Remedy::Publish(id)) => match publishable.iter().find(|m| m.id == id) {
-                        Some(m) => (Some(ContactAction::Publish(id)), Some(format!("Publish “{}” to them", m.title))),
+                    Some(Remedy::Publish(ids)) => match publishable.iter().find(|m| ids.contains(&m.id)) {
+                        Some(m) => (Some(ContactAction::Publish(m.id.clone())), Some(format!("Publish “{}” to them", m.title))),
                         None => (None, None),
                     },
                     None => (None, None),

@@ -195,3 +195,46 @@ fn the_backup_flags_are_read_from_the_authenticator_data() {
     assert_eq!(backup_flags(&with(0x0d)), (true, false));
     assert_eq!(backup_flags(b"garbage"), (false, false));
 }
+
+/// Issue 20, L9: before, a contact could save passkeys without end.
+#[tokio::test]
+async fn a_contact_has_at_most_ten_passkeys_and_the_eleventh_is_refused_with_a_sentence() {
+    let w = world().await;
+    let mut auth = authenticator();
+    for _ in 0..MAX_PER_CONTACT {
+        register(&w, &mut auth).await;
+    }
+    let refused = w.passkeys.start_registration(&w.ada, &w.device).await.unwrap_err();
+    assert!(matches!(refused, PasskeyError::TooMany), "{refused:?}");
+    assert!(refused.to_string().contains("remove one"), "{refused}");
+    // Two ceremonies started side by side: the second to finish is refused too.
+    let w = world().await;
+    for _ in 0..MAX_PER_CONTACT - 1 {
+        register(&w, &mut auth).await;
+    }
+    let (first, t1) = w.passkeys.start_registration(&w.ada, &w.device).await.unwrap();
+    let (second, t2) = w.passkeys.start_registration(&w.ada, &w.device).await.unwrap();
+    let a1 = auth.do_registration(origin(), first).unwrap();
+    let a2 = auth.do_registration(origin(), second).unwrap();
+    w.passkeys.finish_registration(t1.expose(), &w.ada, &w.device, &a1, None).await.unwrap();
+    let late = w.passkeys.finish_registration(t2.expose(), &w.ada, &w.device, &a2, None).await.unwrap_err();
+    assert!(matches!(late, PasskeyError::TooMany), "{late:?}");
+    assert_eq!(w.store.passkeys_of(w.ada.id).await.unwrap().len(), MAX_PER_CONTACT as usize);
+}
+
+/// Issue 20, L3: before, `prune_ceremonies` had no caller and abandoned ceremonies stayed.
+#[tokio::test]
+async fn pruning_removes_ceremonies_past_their_time_and_keeps_the_live_ones() {
+    let w = world().await;
+    w.passkeys.start_registration(&w.ada, &w.device).await.unwrap();
+    w.passkeys.start_login().await.unwrap();
+    let count = || async { crate::store::sql("SELECT COUNT(*) FROM passkey_ceremonies").scalar_one::<i64>(w.store.db()).await.unwrap() };
+    let (retention, limits) = (crate::retention::Retention::default(), crate::config::Limits::default());
+    let prune = |now| crate::retention::prune(&w.store, &retention, &limits, now);
+    assert_eq!(prune(w.clock.now()).await.unwrap().ceremonies, 0);
+    assert_eq!(count().await, 2, "live ceremonies stay");
+    w.clock.advance(CEREMONY_SECS + 1);
+    w.passkeys.start_login().await.unwrap();
+    assert_eq!(prune(w.clock.now()).await.unwrap().ceremonies, 2);
+    assert_eq!(count().await, 1, "only the one started since is left");
+}
