@@ -47,16 +47,20 @@ fn before(now: Timestamp, ago: &[Duration]) -> Timestamp {
 }
 
 /// Before when each kind of row goes, at `now`.
+///
+/// Records are kept at least [`MIN_RECORDS`] whatever `r` says (the setting refuses
+/// less; this holds for any caller): no cutoff empties the last 30 days of the log.
 pub fn cutoffs(r: &Retention, l: &Limits, now: Timestamp) -> Cutoffs {
+    let records = r.records.max(MIN_RECORDS);
     Cutoffs {
         flows_ended: before(now, &[r.flows]),
         // A flow ends a code lifetime after its newest code expired.
         flows_last_code: before(now, &[r.flows, l.code_ttl, l.code_ttl]),
         rate_hits: before(now, &[Duration::from_secs(86_400)]),
-        records: before(now, &[r.records]),
-        devices_revoked: before(now, &[r.records]),
-        devices_seen: before(now, &[r.records, l.device_idle]),
-        devices_created: before(now, &[r.records, l.device_max_age]),
+        records: before(now, &[records]),
+        devices_revoked: before(now, &[records]),
+        devices_seen: before(now, &[records, l.device_idle]),
+        devices_created: before(now, &[records, l.device_max_age]),
         networks: before(now, &[l.device_max_age]),
         ceremonies: now,
         admin_known: before(now, &[crate::admin::session::AdminLimits::default().known_for]),
@@ -64,7 +68,7 @@ pub fn cutoffs(r: &Retention, l: &Limits, now: Timestamp) -> Cutoffs {
 }
 
 pub async fn prune(store: &Store, r: &Retention, l: &Limits, now: Timestamp) -> StoreResult<Pruned> {
-    store.prune(&cutoffs(r, l, now), r.records.max(MIN_RECORDS)).await
+    store.prune(&cutoffs(r, l, now)).await
 }
 
 /// Prunes now and then every `r.every`, for as long as the server runs.

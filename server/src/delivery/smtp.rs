@@ -112,7 +112,7 @@ impl Delivery for Smtp {
 /// The HTML part: the same text, paragraphs kept, the code set large. No links, no
 /// images, no tracking.
 pub fn html(text: &str) -> String {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = app::html::escape;
     let paragraphs: String = text
         .split("\n\n")
         .filter(|p| !p.trim().is_empty())

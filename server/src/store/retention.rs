@@ -58,19 +58,15 @@ impl Store {
     /// Deletes what is past its retention, in batches of [`BATCH`] rows, each its own
     /// transaction: several processes may prune at once (each deletes what is due, the
     /// second finds nothing), and no batch holds SQLite's write lock or PostgreSQL's row
-    /// locks for long. The events' horizon moves to the cutoff, but never closer than
-    /// `keep` to the newest event: a clock that jumped ahead (or a cutoff from a bad
-    /// setting) cannot empty the log.
-    pub async fn prune(&self, c: &Cutoffs, keep: std::time::Duration) -> StoreResult<Pruned> {
+    /// locks for long. The events' horizon moves to the cutoff (forward only).
+    pub async fn prune(&self, c: &Cutoffs) -> StoreResult<Pruned> {
         let ended = "completed_at < $1 OR (completed_at IS NULL AND last_sent_at < $2)";
         let flow_ends = [c.flows_ended.0, c.flows_last_code.0];
         let codes = self.delete_batched("login_codes", &format!("flow_id IN (SELECT id FROM login_flows WHERE {ended})"), &flow_ends).await?;
         let flows = self.delete_batched("login_flows", ended, &flow_ends).await?;
         let rate_hits = self.delete_batched("rate_hits", "at < $1", &[c.rate_hits.0]).await?;
         let delivery_jobs = self.delete_batched("delivery_jobs", "created_at < $1", &[c.records.0.saturating_mul(1000)]).await?;
-        let newest: Option<i64> = sql("SELECT MAX(at) FROM events").scalar_one(&self.db).await?;
-        let keep = i64::try_from(keep.as_secs()).unwrap_or(i64::MAX);
-        let horizon = newest.map_or(c.records.0, |n| c.records.0.min(n.saturating_sub(keep)));
+        let horizon = c.records.0;
         sql("UPDATE retention SET events_before = CASE WHEN events_before < $1 THEN $1 ELSE events_before END WHERE id = 1").bind(horizon).execute(&self.db).await?;
         let events = self.delete_batched("events", "at < $1", &[horizon]).await?;
         let devices = self.delete_batched("devices", "revoked_at < $1 OR last_seen_at < $2 OR created_at < $3", &[c.devices_revoked.0, c.devices_seen.0, c.devices_created.0]).await?;

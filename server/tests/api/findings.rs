@@ -323,19 +323,25 @@ async fn the_publish_fix_names_the_message_by_its_stored_title_and_only_for_a_re
     assert!(!card.body.contains("Publish Publishthisnow") && !card.body.contains("Publish “Publishthisnow"), "no fix for a message that does not exist");
 }
 
-/// Issue 20, Info: before, any cutoff emptied the event log down to it.
+/// Issue 20, Info: before, any retention (a setting of `1s`) emptied the event log.
 #[tokio::test]
-async fn pruning_never_empties_the_log_younger_than_the_retention_and_a_short_retention_stops_the_server() {
+async fn pruning_never_empties_the_last_30_days_of_the_log_and_a_short_retention_stops_the_server() {
     let app = crate::helpers::spawn_app().await;
     let contact = app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     app.browser().request_code("ada@example.com", Channel::Email).await;
     app.wait_for_event(&contact, "code_sent").await;
     let before = app.store.events(Some(contact.id)).await.unwrap().len();
     assert!(before > 0);
-    // A cutoff a year ahead of every event (a clock that jumped, a bad setting).
-    let cutoffs = server::retention::cutoffs(&server::retention::Retention::default(), &server::config::Limits::default(), server::domain::Timestamp(app.clock.now().0 + 800 * 86_400));
-    app.store.prune(&cutoffs, server::retention::MIN_RECORDS).await.unwrap();
-    assert_eq!(app.store.events(Some(contact.id)).await.unwrap().len(), before, "the newest 30 days stay");
+    // A caller that asks for a retention of one second, 29 days later.
+    app.clock.advance(29 * 86_400);
+    let short = server::retention::Retention { records: std::time::Duration::from_secs(1), ..server::retention::Retention::default() };
+    server::retention::prune(&app.store, &short, &server::config::Limits::default(), app.clock.now()).await.unwrap();
+    assert_eq!(app.store.events(Some(contact.id)).await.unwrap().len(), before, "the last 30 days stay");
+    let refused = server::store::sql("DELETE FROM events").execute(app.store.db()).await;
+    assert!(refused.is_err(), "and cannot be deleted directly");
+    app.clock.advance(2 * 86_400);
+    let pruned = server::retention::prune(&app.store, &short, &server::config::Limits::default(), app.clock.now()).await.unwrap();
+    assert_eq!(pruned.events as usize, before, "past 30 days they go");
     let refused = server::config::Config::from_lookup(|k| (k == "PORTAL_RECORD_RETENTION").then(|| "7d".to_string()));
     let message = refused.err().expect("refused").to_string();
     assert!(message.contains("PORTAL_RECORD_RETENTION must be at least 30 days"), "{message}");

@@ -70,6 +70,7 @@ fn shown(card: ContactCard) -> impl IntoView {
     };
     let no_findings = findings.is_empty();
     let active = devices.iter().filter(|d| d.active).count();
+    let has_passkeys = !passkeys.is_empty();
     let no_messages = messages.is_empty();
     let can_publish = !publishable.is_empty();
     view! {
@@ -101,6 +102,7 @@ fn shown(card: ContactCard) -> impl IntoView {
             {(active == 0).then(|| view! { <p>"No browser is remembered: the next visit needs a code."</p> })}
             <ul>{devices.into_iter().map(|d| device(id, d)).collect_view()}</ul>
             {(active > 0).then(|| action_form(id, vec![("action", "revoke".to_string())], "Forget every browser".to_string(), ""))}
+            {(active > 0 && has_passkeys).then(|| view! { <p class="small">"Forgetting every browser removes their passkeys too: either would log them in without a code."</p> })}
         </section>
         <section aria-labelledby="passkeys">
             <h2 id="passkeys">"Passkeys"</h2>
