@@ -42,6 +42,8 @@ pub enum MessagePage {
 struct Recognised {
     found: Option<(Device, Contact)>,
     cookies: Vec<Cookie>,
+    /// The first page after logging in (asked for with `welcome`).
+    just_logged_in: bool,
 }
 
 /// Refused messages recorded per contact and hour; more are answered alike, unrecorded.
@@ -52,53 +54,61 @@ const VISIT_GAP_SECS: i64 = 30 * 60;
 
 impl LoginService {
     /// The browser's remembered device, read without a lock. What the visit records (a
-    /// device that expired, a visit after a while, its last-seen time) is written
-    /// aside: a page load never waits on the step lock (SECURITY.md, M2).
-    async fn recognise(&self, who: &Visitor) -> Result<Recognised, ServiceError> {
+    /// device that expired, a visit after a while, its last-seen time, and with
+    /// `welcome` that a page said the browser is remembered) is written aside, in one
+    /// task: a page load never waits on the step lock (SECURITY.md, M2).
+    async fn recognise(&self, who: &Visitor, welcome: bool) -> Result<Recognised, ServiceError> {
         let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie) else {
-            return Ok(Recognised { found: None, cookies: vec![] });
+            return Ok(Recognised { found: None, cookies: vec![], just_logged_in: false });
         };
-        let forget = || Ok(Recognised { found: None, cookies: vec![Cookie::ForgetDevice] });
+        let forget = || Ok(Recognised { found: None, cookies: vec![Cookie::ForgetDevice], just_logged_in: false });
         let Some(device) = self.store.device_by_token(&token.hash()).await? else {
             return forget();
         };
         let now = self.now();
         if !rules::device_is_valid(&device, now, self.limits.device_idle, self.limits.device_max_age) {
             if !device.revoked {
-                self.event_aside(Some(device.contact), LoginEvent::DeviceExpired { device: device.id }).await?;
+                let expired = super::service::new_event(Some(device.contact), &LoginEvent::DeviceExpired { device: device.id })?;
+                let store = self.store.clone();
+                self.store.aside("device expired", async move { store.record_event(expired.kind, expired.contact, expired.detail, now).await }).await;
             }
             return forget();
         }
         let Some(contact) = self.store.contact(device.contact).await? else {
             return forget();
         };
-        if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
-            self.event_aside(Some(contact.id), LoginEvent::DeviceRecognised { device: device.id }).await?;
-        }
+        let visit = if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
+            Some(super::service::new_event(Some(contact.id), &LoginEvent::DeviceRecognised { device: device.id })?)
+        } else {
+            None
+        };
         // Idle expiry counts in days: one write a minute per browser is plenty.
-        if now.secs_since(device.last_seen_at) >= 60 {
-            let store = self.store.clone();
-            self.store.aside("device last seen", async move { store.touch_device(device.id, now).await }).await;
+        let touch = now.secs_since(device.last_seen_at) >= 60;
+        let just_logged_in = welcome && !device.welcomed;
+        if visit.is_some() || touch || just_logged_in {
+            let (store, id) = (self.store.clone(), device.id);
+            let record = async move {
+                if let Some(e) = visit {
+                    store.record_event(e.kind, e.contact, e.detail, now).await?;
+                }
+                if touch {
+                    store.touch_device(id, now).await?;
+                }
+                if just_logged_in {
+                    store.welcome_device(id).await?;
+                }
+                Ok(())
+            };
+            self.store.aside("visit", record).await;
         }
-        Ok(Recognised { found: Some((device, contact)), cookies: vec![] })
-    }
-
-    /// True on the first page after logging in (the page says the browser is
-    /// remembered), recorded aside.
-    async fn welcome(&self, device: &Device) -> bool {
-        if device.welcomed {
-            return false;
-        }
-        let (store, id) = (self.store.clone(), device.id);
-        self.store.aside("device welcomed", async move { store.welcome_device(id).await }).await;
-        true
+        Ok(Recognised { found: Some((device, contact)), cookies: vec![], just_logged_in })
     }
 
     /// What `/login` shows: done when recognised, the code step while a flow runs
     /// (with what its last step said, once), otherwise step 1. Reads only: it takes no
     /// lock, and the one thing it records (that the outcome was shown) goes aside.
     pub async fn login_state(&self, who: Visitor, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
-        let recognised = self.recognise(&who).await?;
+        let recognised = self.recognise(&who, false).await?;
         if recognised.found.is_some() {
             return Ok(Answer { value: Screen::Done { next }, cookies: recognised.cookies });
         }
@@ -134,12 +144,11 @@ impl LoginService {
     }
 
     pub async fn inbox(&self, who: Visitor) -> ServiceResult<Option<InboxPage>> {
-        let Recognised { found, cookies } = self.recognise(&who).await?;
+        let Recognised { found, cookies, just_logged_in } = self.recognise(&who, true).await?;
         let Some((device, contact)) = found else {
             return Ok(Answer { value: None, cookies });
         };
         let messages = self.store.inbox(contact.id).await?;
-        let just_logged_in = self.welcome(&device).await;
         let passkeys = self.store.passkeys_of(contact.id).await?;
         let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
         let page = InboxPage { contact_name: contact.name, just_logged_in, messages, passkeys, hint };
@@ -164,7 +173,7 @@ impl LoginService {
     }
 
     pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessagePage>> {
-        let Recognised { found, cookies } = self.recognise(&who).await?;
+        let Recognised { found, cookies, just_logged_in } = self.recognise(&who, true).await?;
         let Some((device, contact)) = found else {
             return Ok(Answer { value: None, cookies });
         };
@@ -174,7 +183,7 @@ impl LoginService {
             Some(message) => {
                 let passkeys = self.store.passkeys_of(contact.id).await?;
                 let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
-                MessagePage::Shown { message, contact_name: contact.name, just_logged_in: self.welcome(&device).await, hint }
+                MessagePage::Shown { message, contact_name: contact.name, just_logged_in, hint }
             }
             None => {
                 // What the address said, bounded: a message id is ten letters and
@@ -193,7 +202,7 @@ impl LoginService {
 
     /// The browser's remembered device and its contact, when recognised.
     pub async fn recognised(&self, who: &Visitor) -> Result<Option<(Device, Contact)>, ServiceError> {
-        Ok(self.recognise(who).await?.found)
+        Ok(self.recognise(who, false).await?.found)
     }
 
     /// Remembers the language a logged-in contact switched to: their codes follow.
@@ -258,13 +267,5 @@ impl LoginService {
     async fn event(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
         let e = super::service::new_event(contact, &what)?;
         Ok(self.store.record_event(e.kind, e.contact, e.detail, self.now()).await?)
-    }
-
-    /// An event a page load records, written aside (see [`crate::store::Store::aside`]).
-    async fn event_aside(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
-        let e = super::service::new_event(contact, &what)?;
-        let (store, now) = (self.store.clone(), self.now());
-        self.store.aside("visit event", async move { store.record_event(e.kind, e.contact, e.detail, now).await }).await;
-        Ok(())
     }
 }

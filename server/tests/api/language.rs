@@ -143,7 +143,8 @@ async fn codes_follow_the_contacts_last_login_unless_this_browser_chose_otherwis
     // Choosing English with the switch there: that browser's codes are in English.
     laptop.post("/language", &[("lang", "en"), ("next", "/login")]).await;
     app.clock.advance(60);
-    laptop.resend(Channel::Email).await;
+    let resent = laptop.resend(Channel::Email).await;
+    assert_eq!(app.jobs_for("ada@example.com").await, 3, "a new code was sent: {}", resent.body);
     let (subject, _) = app.latest_message("ada@example.com").await;
     assert_eq!(subject, "Your login code for Aarhus Roklub");
     // Logging in there makes English the contact's language.
