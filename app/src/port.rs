@@ -107,7 +107,8 @@ pub trait AdminPortal: Send + Sync + 'static {
     /// it), a page at a time; `None` without an administrator session.
     fn contacts(&self, who: Visitor, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>>;
     /// A contact's card (and a look-up event naming the administrator).
-    fn contact(&self, who: Visitor, id: i64) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
+    /// The timeline is a page of the newest events, or of those before event `older`.
+    fn contact(&self, who: Visitor, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
     /// An action on a contact, written as an event naming the administrator.
     fn act(&self, who: Visitor, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>>;
 }

@@ -277,6 +277,8 @@ pub struct ContactCard {
     /// Messages that could still be published to them (`published_at` is empty).
     pub publishable: Vec<MessageSummary>,
     pub timeline: Vec<TimelineRow>,
+    /// Where the next page of the timeline starts (`?older=`), when there is one.
+    pub older: Option<i64>,
 }
 
 /// What an administrator can do on a contact card.

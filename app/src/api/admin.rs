@@ -39,12 +39,13 @@ pub async fn admin_contacts(query: String, page: u32) -> Result<Option<ContactLi
     Ok(list)
 }
 
-/// A contact's card; without a session the browser is sent to log in, and an unknown
-/// contact is a 404.
+/// A contact's card, its timeline from the newest event (or, with `older`, from the
+/// events before that one); without a session the browser is sent to log in, and an
+/// unknown contact is a 404.
 #[server(prefix = "/api", endpoint = "admin/contact")]
-pub async fn admin_contact(id: i64) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
+pub async fn admin_contact(id: i64, older: Option<i64>) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
     let (portal, who) = admin_context()?;
-    let answer = finish(portal.contact(who, id).await)?;
+    let answer = finish(portal.contact(who, id, older).await)?;
     match &answer {
         AdminAnswer::LoggedOut => redirect("/admin/login"),
         AdminAnswer::NotFound => set_status(http::StatusCode::NOT_FOUND),

@@ -17,6 +17,8 @@ use crate::login::rules::network_of;
 use crate::store::{ContactId, ContactQuery, EventKind, Store, StoreError};
 
 const PAGE: u32 = 25;
+/// Timeline lines on one page of a contact card.
+const TIMELINE_PAGE: u32 = 100;
 
 pub struct AdminAdapter {
     /// The organisation's zone: administrators read times as their contacts do.
@@ -101,8 +103,8 @@ impl AdminPortal for AdminAdapter {
         Box::pin(async move { super::portal::failure(self.contacts_now(who, query, page).await) })
     }
 
-    fn contact(&self, who: Visitor, id: i64) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
-        Box::pin(async move { super::portal::failure(self.card(who, id).await) })
+    fn contact(&self, who: Visitor, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
+        Box::pin(async move { super::portal::failure(self.card(who, id, older).await) })
     }
 
     fn act(&self, who: Visitor, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>> {
@@ -111,7 +113,7 @@ impl AdminPortal for AdminAdapter {
 }
 
 impl AdminAdapter {
-    async fn card(&self, who: Visitor, id: i64) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
+    async fn card(&self, who: Visitor, id: i64, older: Option<i64>) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
         let now = self.clock.now();
@@ -144,8 +146,10 @@ impl AdminAdapter {
             .collect();
         let messages = published.into_iter().map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) }).collect();
         let since = Timestamp(now.0 - crate::admin::diagnosis::WINDOW_SECS);
-        let events = self.store.recent_events(contact.id, since, crate::admin::CARD_EVENTS).await?;
-        let timeline = events.iter().rev().filter(|e| e.kind != "admin_lookup").map(|e| self.line(crate::admin::diagnosis::describe(e))).collect();
+        let mut page = self.store.timeline_page(contact.id, since, older, TIMELINE_PAGE + 1).await?;
+        let older = (page.len() > TIMELINE_PAGE as usize).then(|| page[TIMELINE_PAGE as usize - 1].0);
+        page.truncate(TIMELINE_PAGE as usize);
+        let timeline = page.iter().map(|(_, e)| self.line(crate::admin::diagnosis::describe(e))).collect();
         let findings = findings
             .into_iter()
             .map(|f| {
@@ -173,6 +177,7 @@ impl AdminAdapter {
             messages,
             publishable,
             timeline,
+            older,
         })))
     }
 

@@ -136,6 +136,24 @@ impl Store {
         rows.into_iter().map(decode).collect()
     }
 
+    /// A page of a contact's timeline since `since`, newest first, with each event's id:
+    /// up to `limit` events, before event `before` when given. Look-ups by
+    /// administrators are left out (the card would fill with its own openings).
+    pub async fn timeline_page(&self, contact: ContactId, since: Timestamp, before: Option<i64>, limit: u32) -> StoreResult<Vec<(i64, Event)>> {
+        let rows: Vec<(i64, i64, String, Option<i64>, String)> = sql(
+            "SELECT id, at, kind, contact_id, detail FROM events
+             WHERE contact_id = $1 AND at > $2 AND ($3 IS NULL OR id < $3) AND kind <> 'admin_lookup'
+             ORDER BY id DESC LIMIT $4",
+        )
+        .bind(contact.0)
+        .bind(since.0)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter().map(|(id, at, kind, contact, detail)| Ok((id, decode((at, kind, contact, detail))?))).collect()
+    }
+
     /// The events of one contact (or all, with `None`), oldest first.
     pub async fn events(&self, contact: Option<ContactId>) -> StoreResult<Vec<Event>> {
         let rows: Vec<(i64, String, Option<i64>, String)> = sql(

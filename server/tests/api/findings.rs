@@ -152,15 +152,35 @@ async fn a_contact_cannot_grow_the_event_log_at_will_and_the_card_reads_a_bounde
     let refused: Vec<_> = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind == "message_refused").collect();
     assert_eq!(refused.len(), 20, "twenty an hour are recorded");
     assert!(refused.iter().all(|e| e.detail.to_string().len() < 200), "each bounded: {:?}", refused[0].detail);
-    // An hour later twenty more; the card shows what it reads, bounded.
-    app.clock.advance(3601);
-    reader.get("/m/abcdefghij").await;
+    // Each hour twenty more: 120 in six hours. The card shows its timeline a page of
+    // 100 at a time, the newest first.
+    for _ in 0..5 {
+        app.clock.advance(3601);
+        for i in 0..25 {
+            reader.get(&format!("/m/abcdefghi{i}")).await;
+        }
+    }
     let admin = app.browser();
     log_in(&admin, "ops", crate::admin_web::RIGHT).await;
-    let (_, card) = card_of(&app, &admin, "eve@example.com").await;
+    let (id, card) = card_of(&app, &admin, "eve@example.com").await;
     assert_eq!(card.status, 200);
-    assert!(card.body.len() < 200_000, "the card is {} bytes", card.body.len());
-    assert!(card.body.contains("abcdefghij"));
+    assert!(card.body.len() < 100_000, "the card is {} bytes", card.body.len());
+    let lines = |body: &str| {
+        let timeline = &body[body.find("<ul class=\"timeline\">").expect("a timeline")..];
+        timeline[..timeline.find("</ul>").unwrap()].matches("<li>").count()
+    };
+    let total = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind != "admin_lookup").count();
+    assert!(total > 120, "{total} events");
+    assert_eq!(lines(&card.body), 100, "one page of the timeline");
+    assert!(!card.body.contains("login succeeded"), "the oldest events are on the next page");
+    let link = format!("/admin/contacts/{id}?older=");
+    let start = card.body.find(&link).expect("a link to older events");
+    let href: String = card.body[start..].chars().take_while(|c| *c != '"').collect();
+    let older = admin.get(&href).await;
+    assert_eq!(older.status, 200);
+    assert_eq!(lines(&older.body), total - 100, "the rest");
+    assert!(older.body.contains("login succeeded by email"));
+    assert!(!older.body.contains(&link), "no page after the last");
 }
 
 /// Issue 20, L1: before, a changed password or a removed administrator left their

@@ -10,6 +10,7 @@ use crate::types::{AdminAnswer, Channel, ContactAction, ContactCard, DeviceRow, 
 #[component]
 pub fn AdminContactPage() -> impl IntoView {
     let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|id| id.parse().ok()).unwrap_or(-1);
+    let older: Option<i64> = use_query_map().with_untracked(|q| q.get("older")).and_then(|o| o.parse().ok());
     let problem = use_query_map().with_untracked(|q| q.get("problem")).map(|p| match p.as_str() {
         "channel" => "Choose a channel: email or text message. Nothing was changed.",
         "message" => "Choose a message to publish. Nothing was changed.",
@@ -20,7 +21,7 @@ pub fn AdminContactPage() -> impl IntoView {
         <main class="card wide">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {
-                    match admin_contact(id).await {
+                    match admin_contact(id, older).await {
                         Ok(AdminAnswer::Shown(card)) => view! {
                             {problem.map(|p| view! { <p class="notice notice-alert" role="alert">{p}</p> })}
                             {shown(card)}
@@ -47,7 +48,7 @@ fn action_form(id: i64, fields: Vec<(&'static str, String)>, label: String, clas
 }
 
 fn shown(card: ContactCard) -> impl IntoView {
-    let ContactCard { admin, contact, language, findings, devices, passkeys, messages, publishable, timeline } = card;
+    let ContactCard { admin, contact, language, findings, devices, passkeys, messages, publishable, timeline, older } = card;
     let id = contact.id;
     // Administrator pages are English; times are the organisation's, with its zone.
     let l = crate::locale();
@@ -142,6 +143,7 @@ fn shown(card: ContactCard) -> impl IntoView {
         <section aria-labelledby="timeline">
             <h2 id="timeline">"Timeline, last 30 days"</h2>
             <ul class="timeline">{timeline.into_iter().map(row).collect_view()}</ul>
+            {older.map(|before| view! { <p><a href=format!("/admin/contacts/{id}?older={before}")>"Older events"</a></p> })}
         </section>
     }
 }
