@@ -228,17 +228,19 @@ impl AdminSessions {
         }
     }
 
-    /// The session a cookie names, if it is still good; keeps it alive.
+    /// The session a cookie names, if it is still good; keeps it alive. Read without
+    /// a lock; its last-seen time (or its end) is written aside, as a page's records are.
     pub async fn check(&self, cookie: &str) -> Result<Option<AdminSession>, StoreError> {
         let Some(token) = Token::from_cookie(cookie) else { return Ok(None) };
         let Some(s) = self.store.admin_session(&token.hash()).await? else { return Ok(None) };
         let now = self.clock.now();
+        let (store, id) = (self.store.clone(), s.id);
         if !alive(&s, now, &self.limits) {
-            self.store.end_admin_session(s.id, now).await?;
+            self.store.aside("admin session ended", async move { store.end_admin_session(id, now).await }).await;
             return Ok(None);
         }
         if now.secs_since(s.last_seen_at) >= 60 {
-            self.store.touch_admin_session(s.id, now).await?;
+            self.store.aside("admin session seen", async move { store.touch_admin_session(id, now).await }).await;
         }
         Ok(Some(AdminSession { id: s.id, admin_id: s.admin_id, username: s.username }))
     }

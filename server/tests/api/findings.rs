@@ -97,6 +97,10 @@ async fn with_the_step_lock_held_from_outside_pages_answer_at_once_and_steps_say
     app.add_contact("Grace", Some("grace@example.com"), None, &[]).await;
     // Long enough since the last visit that the page records one (aside).
     app.clock.advance(31 * 60);
+    crate::admin_web::add_admin(&app).await;
+    let admin = app.browser();
+    log_in(&admin, "ops", crate::admin_web::RIGHT).await;
+    let card = format!("/admin/contacts/{}", app.store.contacts().await.unwrap()[0].id.0);
     let waiting = app.browser();
     waiting.request_code("grace@example.com", Channel::Email).await;
 
@@ -108,6 +112,8 @@ async fn with_the_step_lock_held_from_outside_pages_answer_at_once_and_steps_say
             ("GET /login, code step", &waiting, "/login"),
             ("GET / (messages), logged in", &reader, "/"),
             ("GET /help", &app.browser(), "/help"),
+            ("GET /admin?q=ada (a search, recorded)", &admin, "/admin?q=ada"),
+            ("GET the contact's card (recorded)", &admin, card.as_str()),
         ] {
             let started = std::time::Instant::now();
             let page = browser.get(path).await;
