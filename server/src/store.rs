@@ -144,7 +144,8 @@ impl Store {
                 // idle (a frozen process) is ended by the server.
                 let ms = |d: Duration| format!("{}ms", d.as_millis());
                 let statement = pool.acquire_timeout.max(Duration::from_secs(30));
-                let options = PgConnectOptions::from_str(url)?.application_name("portal").options([
+                let plain = PgConnectOptions::from_str(url)?.application_name("portal");
+                let options = plain.clone().options([
                     ("lock_timeout", ms(pool.acquire_timeout)),
                     ("statement_timeout", ms(statement)),
                     ("idle_in_transaction_session_timeout", ms(statement)),
@@ -156,7 +157,15 @@ impl Store {
                     .test_before_acquire(true)
                     .connect_with(options)
                     .await?;
-                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                // Migrations run on a connection of their own without those bounds: a
+                // process that starts while another migrates waits for it (the migrator's
+                // advisory lock), and a migration may take longer than a request may.
+                {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::PgConnection::connect_with(&plain).await?;
+                    sqlx::migrate!("./migrations/postgres").run(&mut conn).await?;
+                    conn.close().await?;
+                }
                 Db::Postgres(pool)
             }
         };
