@@ -1,3 +1,4 @@
+-- Numbered as its SQLite twin (0012): from here on both databases number migrations alike.
 -- Where an administrator logged in before (issue 20, M1): the right password from a
 -- browser or network of theirs always gets through, whatever strangers guessed.
 
