@@ -190,7 +190,7 @@ passkey-too-many = For mange forsøg fra dit netværk. Vent lidt, eller log ind 
 passkey-went-wrong = Noget gik galt (reference { $reference }). Du kan logge ind med en kode.
 passkey-not-fresh = For at gemme en adgangsnøgle skal du først logge ind med en kode (så har du 10 minutter).
 passkey-no-ceremony = Anmodningen om adgangsnøglen er udløbet eller allerede brugt. Prøv igen.
-passkey-too-many = Du har allerede gemt { $max } adgangsnøgler her. Fjern en nedenfor for at gemme en ny.
+passkey-limit-reached = Du har allerede gemt { $max } adgangsnøgler her. Fjern en nedenfor for at gemme en ny.
 passkey-refused = Adgangsnøglen virkede ikke her; log ind med en kode i stedet.
 
 ## Siden, der ikke findes

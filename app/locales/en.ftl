@@ -191,7 +191,7 @@ passkey-too-many = Too many tries from your network. Please wait a while, or log
 passkey-went-wrong = Something went wrong (reference { $reference }). You can log in with a code.
 passkey-not-fresh = To save a passkey, log in with a code first (then you have 10 minutes).
 passkey-no-ceremony = This passkey request has expired or was already used. Please try again.
-passkey-too-many = You have { $max } passkeys saved here already. Remove one below to save another.
+passkey-limit-reached = You have { $max } passkeys saved here already. Remove one below to save another.
 passkey-refused = That passkey did not work here; log in with a code instead.
 
 ## The page that is not there

@@ -7,7 +7,7 @@ pub mod messages;
 #[cfg(feature = "ssr")]
 mod request;
 #[cfg(feature = "ssr")]
-pub use request::{PASSKEY_LATER_COOKIE, language_of, request_language, request_path, set_cookie, use_response_nonce, visitor};
+pub use request::{PASSKEY_LATER_COOKIE, cookie, language_of, request_language, request_path, set_cookie, use_response_nonce, visitor};
 
 /// Marks the response of the page being rendered as 404.
 #[cfg(feature = "ssr")]

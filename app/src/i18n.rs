@@ -102,7 +102,14 @@ impl Lang {
             return id.to_string();
         };
         let mut errors = Vec::new();
-        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        let text = bundle.format_pattern(pattern, args, &mut errors).into_owned();
+        // A variable the code did not give (or misspelt) still renders, as `{$name}`:
+        // said where an operator sees it. The tests keep it from happening
+        // (`variables` below, and the tests that compare them with the code).
+        if !errors.is_empty() {
+            tracing::error!(message = id, lang = self.code(), ?errors, "a translation did not format");
+        }
+        text
     }
 }
 
@@ -177,13 +184,86 @@ pub fn message_ids(source: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Checks that every translation parses and has the same messages: the server runs it
-/// at start-up, the tests too.
+/// The variables each message of a translation file uses (`{ $name }`, also as the
+/// selector of a plural or in one of its variants), by message id.
+pub fn variables(source: &str) -> Result<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>, String> {
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+    fn inline(e: &InlineExpression<&str>, out: &mut std::collections::BTreeSet<String>) {
+        match e {
+            InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            InlineExpression::Placeable { expression } => expression_vars(expression, out),
+            InlineExpression::FunctionReference { arguments, .. } => {
+                arguments.positional.iter().for_each(|a| inline(a, out));
+                arguments.named.iter().for_each(|a| inline(&a.value, out));
+            }
+            _ => {}
+        }
+    }
+    fn expression_vars(e: &Expression<&str>, out: &mut std::collections::BTreeSet<String>) {
+        match e {
+            Expression::Inline(i) => inline(i, out),
+            Expression::Select { selector, variants } => {
+                inline(selector, out);
+                variants.iter().for_each(|v| pattern(&v.value, out));
+            }
+        }
+    }
+    fn pattern(p: &Pattern<&str>, out: &mut std::collections::BTreeSet<String>) {
+        for element in &p.elements {
+            if let PatternElement::Placeable { expression } = element {
+                expression_vars(expression, out);
+            }
+        }
+    }
+    let resource = fluent_syntax::parser::parse(source).map_err(|(_, errors)| format!("{errors:?}"))?;
+    Ok(resource
+        .body
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Message(m) => {
+                let mut vars = std::collections::BTreeSet::new();
+                if let Some(p) = &m.value {
+                    pattern(p, &mut vars);
+                }
+                Some((m.id.name.to_string(), vars))
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+/// Checks that every translation parses and has the same messages, each with the same
+/// variables (a misspelt `{ $name }` in one language would render as written): the
+/// server runs it at start-up, the tests too.
 pub fn check_translations() -> Result<(), String> {
+    check_sources(&SOURCES)
+}
+
+fn check_sources(sources: &[(Lang, &str)]) -> Result<(), String> {
+    let mut first_vars: Option<(Lang, std::collections::BTreeMap<String, std::collections::BTreeSet<String>>)> = None;
+    for (lang, source) in sources {
+        let vars = variables(source).map_err(|e| format!("app/locales/{lang}.ftl does not parse: {e}"))?;
+        if let Some((first, expected)) = &first_vars {
+            for (id, names) in &vars {
+                if let Some(want) = expected.get(id).filter(|want| *want != names) {
+                    return Err(format!("app/locales/{lang}.ftl: {id} uses the variables {names:?}, {first}.ftl uses {want:?}"));
+                }
+            }
+        } else {
+            first_vars = Some((*lang, vars));
+        }
+    }
     let mut reference: Option<(Lang, std::collections::BTreeSet<String>)> = None;
-    for (lang, source) in SOURCES {
-        let ids: std::collections::BTreeSet<String> =
-            message_ids(source).map_err(|e| format!("app/locales/{lang}.ftl does not parse: {e}"))?.into_iter().collect();
+    for (lang, source) in sources {
+        let all = message_ids(source).map_err(|e| format!("app/locales/{lang}.ftl does not parse: {e}"))?;
+        let ids: std::collections::BTreeSet<String> = all.iter().cloned().collect();
+        // A second message of the same id is ignored by Fluent: the first one shows.
+        if ids.len() != all.len() {
+            let twice: Vec<_> = ids.iter().filter(|id| all.iter().filter(|a| a == id).count() > 1).collect();
+            return Err(format!("app/locales/{lang}.ftl has {twice:?} twice"));
+        }
         if let Some((first, expected)) = &reference {
             let missing: Vec<_> = expected.difference(&ids).collect();
             let extra: Vec<_> = ids.difference(expected).collect();
@@ -191,7 +271,7 @@ pub fn check_translations() -> Result<(), String> {
                 return Err(format!("app/locales/{lang}.ftl lacks {missing:?} and has {extra:?} that {first}.ftl does not"));
             }
         } else {
-            reference = Some((lang, ids));
+            reference = Some((*lang, ids));
         }
     }
     Ok(())
@@ -355,6 +435,73 @@ mod tests {
         let en = message_ids(SOURCES[0].1).unwrap();
         let missing: Vec<_> = en.iter().filter(|id| !message_ids(&da).unwrap().contains(id)).collect();
         assert_eq!(missing, ["send-code"]);
+    }
+
+    #[test]
+    fn a_message_id_used_twice_is_found() {
+        let twice = format!("{}\nsend-code = Send it\n", SOURCES[0].1);
+        let found = check_sources(&[(Lang::En, &twice), SOURCES[1]]).unwrap_err();
+        assert!(found.contains("[\"send-code\"] twice"), "{found}");
+    }
+
+    #[test]
+    fn a_misspelt_variable_in_one_language_is_found() {
+        let en = variables(SOURCES[0].1).unwrap();
+        assert!(en["notice-wrong-code"].contains("attempts"), "{:?}", en["notice-wrong-code"]);
+        let misspelt = SOURCES[1].1.replace("$attempts", "$attempt");
+        let found = check_sources(&[SOURCES[0], (Lang::Da, &misspelt)]).unwrap_err();
+        assert!(found.contains("notice-wrong-code uses the variables {\"attempt\"}"), "{found}");
+    }
+
+    #[test]
+    fn every_variable_a_message_uses_is_given_where_the_code_names_it() {
+        // `.t("id")` gives no variables; `.tf("id", &[("name", …), …])` gives those
+        // named. (Calls whose arguments are built elsewhere are checked by the server's
+        // tests, which render every notice: a missing variable is logged as an error.)
+        let vars = variables(SOURCES[0].1).unwrap();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut calls = Vec::new();
+        for dir in ["app/src", "server/src"] {
+            collect_calls(&std::path::Path::new(root).join(dir), &mut calls);
+        }
+        assert!(calls.iter().filter(|(_, given)| given.is_some()).count() > 10, "found {calls:?}");
+        for (id, given) in &calls {
+            let Some(needed) = vars.get(id) else { continue };
+            match given {
+                None => assert!(needed.is_empty(), ".t(\"{id}\") gives no variables, the message uses {needed:?}"),
+                Some(given) => assert!(needed.is_subset(given), ".tf(\"{id}\") gives {given:?}, the message uses {needed:?}"),
+            }
+        }
+    }
+
+    /// `(id, Some(variables given))` for every `.tf("id", &[…])`, `(id, None)` for every
+    /// `.t("id")`, in the sources under `dir`.
+    fn collect_calls(dir: &std::path::Path, calls: &mut Vec<(String, Option<std::collections::BTreeSet<String>>)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                collect_calls(&path, calls);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n.rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for (marker, literal) in [(".t(\"", false), (".tf(\"", true)] {
+                    for (i, _) in text.match_indices(marker) {
+                        let rest = &text[i + marker.len()..];
+                        let id: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-').collect();
+                        let after = &rest[id.len()..];
+                        if !after.starts_with('"') {
+                            continue;
+                        }
+                        if !literal {
+                            calls.push((id, None));
+                        } else if let Some(list) = after.strip_prefix("\", &[").and_then(|l| l.split_once("])")).map(|(l, _)| l) {
+                            let given = list.match_indices("(\"").map(|(j, _)| list[j + 2..].chars().take_while(|c| *c != '"').collect()).collect();
+                            calls.push((id, Some(given)));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -62,19 +62,21 @@ pub fn visitor(parts: &Parts) -> Visitor {
     };
     Visitor {
         ip,
-        flow_token: cookie(parts, FLOW_COOKIE),
-        device_token: cookie(parts, DEVICE_COOKIE),
-        admin_token: cookie(parts, ADMIN_COOKIE),
-        admin_browser: cookie(parts, ADMIN_BROWSER_COOKIE),
+        flow_token: cookie(&parts.headers, FLOW_COOKIE),
+        device_token: cookie(&parts.headers, DEVICE_COOKIE),
+        admin_token: cookie(&parts.headers, ADMIN_COOKIE),
+        admin_browser: cookie(&parts.headers, ADMIN_BROWSER_COOKIE),
         user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
-        passkey_later: cookie(parts, PASSKEY_LATER_COOKIE).is_some(),
+        passkey_later: cookie(&parts.headers, PASSKEY_LATER_COOKIE).is_some(),
         language: language_of(&parts.extensions),
     }
 }
 
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+/// The value of the cookie `name`, from every `Cookie` header of a request (HTTP/2
+/// may split them): the one cookie parser of the portal, for pages, server functions
+/// and the server's own middleware.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -188,5 +190,20 @@ mod tests {
     fn device_cookie_is_host_only_secure_and_http_only() {
         let header = set_cookie(&CookieChange::SetDevice { token: "t".into(), max_age_secs: 60 });
         assert_eq!(header, "__Host-portal-device=t; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax");
+    }
+
+    #[test]
+    fn a_cookie_is_found_among_others_in_any_cookie_header() {
+        let mut headers = http::HeaderMap::new();
+        headers.append(http::header::COOKIE, "a=1; __Host-portal-lang=da; b=2".parse().unwrap());
+        assert_eq!(cookie(&headers, "__Host-portal-lang").as_deref(), Some("da"));
+        assert_eq!(cookie(&headers, "b").as_deref(), Some("2"));
+        assert_eq!(cookie(&headers, "portal-lang"), None, "a name is matched whole");
+        let mut split = http::HeaderMap::new();
+        split.append(http::header::COOKIE, "x__Host-portal-lang=da".parse().unwrap());
+        split.append(http::header::COOKIE, "__Host-portal-flow=abc".parse().unwrap());
+        assert_eq!(cookie(&split, "__Host-portal-lang"), None);
+        assert_eq!(cookie(&split, "__Host-portal-flow").as_deref(), Some("abc"), "HTTP/2 sends cookies in several headers");
+        assert_eq!(cookie(&http::HeaderMap::new(), "a"), None);
     }
 }

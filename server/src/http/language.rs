@@ -21,9 +21,9 @@ pub async fn resolve(State(default): State<Lang>, mut request: Request, next: Ne
     let language = if path.starts_with("/admin") || path.starts_with("/api/admin/") {
         RequestLanguage { lang: Lang::En, chosen: false }
     } else {
-        let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
-        let cookie = header(header::COOKIE.as_str()).and_then(|c| cookie_value(c, LANGUAGE_COOKIE));
-        RequestLanguage::resolve(cookie, header(header::ACCEPT_LANGUAGE.as_str()), default)
+        let cookie = app::api::cookie(request.headers(), LANGUAGE_COOKIE);
+        let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        RequestLanguage::resolve(cookie.as_deref(), accept, default)
     };
     request.extensions_mut().insert(language);
     let mut response = next.run(request).await;
@@ -36,10 +36,6 @@ pub async fn resolve(State(default): State<Lang>, mut request: Request, next: Ne
         headers.append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
     }
     response
-}
-
-fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 #[derive(Deserialize)]
@@ -82,16 +78,4 @@ pub async fn switch(State(service): State<LoginService>, parts: Parts, form: Res
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_cookie_is_found_among_others() {
-        assert_eq!(cookie_value("a=1; __Host-portal-lang=da; b=2", LANGUAGE_COOKIE), Some("da"));
-        assert_eq!(cookie_value("x__Host-portal-lang=da", LANGUAGE_COOKIE), None);
-        assert_eq!(cookie_value("", LANGUAGE_COOKIE), None);
-    }
 }

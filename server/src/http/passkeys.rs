@@ -66,7 +66,7 @@ fn answer(e: PasskeyError, lang: Lang) -> Response {
     match e {
         PasskeyError::NotFresh => refuse(StatusCode::FORBIDDEN, &lang.t("passkey-not-fresh")),
         PasskeyError::NoCeremony => refuse(StatusCode::CONFLICT, &lang.t("passkey-no-ceremony")),
-        PasskeyError::TooMany => refuse(StatusCode::CONFLICT, &lang.tf("passkey-too-many", &[("max", crate::passkeys::MAX_PER_CONTACT.into())])),
+        PasskeyError::TooMany => refuse(StatusCode::CONFLICT, &lang.tf("passkey-limit-reached", &[("max", crate::passkeys::MAX_PER_CONTACT.into())])),
         PasskeyError::Refused(_) => refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-refused")),
         PasskeyError::Store(ref s) => failed(s, lang),
         PasskeyError::Internal(_) => failed(&e, lang),

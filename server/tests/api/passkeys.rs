@@ -244,3 +244,22 @@ async fn every_passkey_route_refuses_other_sites_missing_or_wrong_sessions_and_b
     let known = json_of(&browser.post_json("/passkeys/login/options", &json!({})).await);
     assert_eq!(shape(stranger), shape(known));
 }
+
+/// Issue 20, L9, as the contact meets it: the eleventh passkey is refused in words, in
+/// the page's language.
+#[tokio::test]
+async fn the_eleventh_passkey_is_refused_with_a_sentence_in_the_contacts_language() {
+    let app = app().await;
+    let (browser, ada) = logged_in(&app).await;
+    let mut auth = WebauthnAuthenticator::new(SoftPasskey::new(true));
+    for _ in 0..server::passkeys::MAX_PER_CONTACT {
+        save_passkey(&browser, &mut auth).await;
+    }
+    let refused = browser.post_json("/passkeys/register/options", &json!({})).await;
+    assert_eq!(refused.status, 409, "{refused:?}");
+    let error = json_of(&refused)["error"].as_str().unwrap().to_string();
+    assert_eq!(error, "You have 10 passkeys saved here already. Remove one below to save another.");
+    let danish = browser.at(&app.base).speaking("da").post_json("/passkeys/register/options", &json!({})).await;
+    assert!(json_of(&danish)["error"].as_str().unwrap().starts_with("Du har allerede gemt 10 adgangsnøgler"), "{danish:?}");
+    assert_eq!(app.store.passkeys_of(ada).await.unwrap().len(), 10);
+}
