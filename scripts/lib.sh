@@ -13,6 +13,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 ensure_rust() {
   command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 1; }
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding rustup's $component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

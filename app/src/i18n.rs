@@ -63,9 +63,8 @@ impl Lang {
             .filter_map(|(i, item)| {
                 let mut parts = item.split(';');
                 let lang = Lang::parse(parts.next()?)?;
-                let q = parts
-                    .find_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
-                    .map_or(Some(1000), quality)?;
+                let q =
+                    parts.find_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q="))).map_or(Some(1000), quality)?;
                 (q > 0).then_some((q, i, lang))
             })
             .collect();
@@ -495,7 +494,8 @@ mod tests {
                         if !literal {
                             calls.push((id, None));
                         } else if let Some(list) = after.strip_prefix("\", &[").and_then(|l| l.split_once("])")).map(|(l, _)| l) {
-                            let given = list.match_indices("(\"").map(|(j, _)| list[j + 2..].chars().take_while(|c| *c != '"').collect()).collect();
+                            let given =
+                                list.match_indices("(\"").map(|(j, _)| list[j + 2..].chars().take_while(|c| *c != '"').collect()).collect();
                             calls.push((id, Some(given)));
                         }
                     }

@@ -46,14 +46,20 @@ pub enum CookieChange {
     /// A session cookie: it ends with the browser (or the private window).
     SetFlow(String),
     ClearFlow,
-    SetDevice { token: String, max_age_secs: i64 },
+    SetDevice {
+        token: String,
+        max_age_secs: i64,
+    },
     ClearDevice,
     /// An administrator's session: `SameSite=Strict`, ended by the server.
     SetAdmin(String),
     ClearAdmin,
     /// Marks a browser an administrator logged in with: their right password always
     /// gets through from it, whatever strangers guessed.
-    SetAdminBrowser { token: String, max_age_secs: i64 },
+    SetAdminBrowser {
+        token: String,
+        max_age_secs: i64,
+    },
 }
 
 /// An answer plus the cookies that go with it.

@@ -60,11 +60,20 @@ impl Channel {
 pub enum Notice {
     /// Not a failure: the same words whether or not the identifier is registered.
     CodeSent,
-    WrongCode { attempts_left: u32 },
+    WrongCode {
+        attempts_left: u32,
+    },
     /// The code entered, or the code this browser holds, was replaced by a newer one.
     /// `here` tells whether the newer code was requested in this browser.
-    Superseded { newest_sent_at: i64, sent_secs_ago: i64, channel: Channel, here: bool },
-    Expired { valid_for_secs: u64 },
+    Superseded {
+        newest_sent_at: i64,
+        sent_secs_ago: i64,
+        channel: Channel,
+        here: bool,
+    },
+    Expired {
+        valid_for_secs: u64,
+    },
     TooManyAttempts,
     /// The code was used up without a login: its contact's way of getting codes changed.
     Withdrawn,
@@ -73,13 +82,20 @@ pub enum Notice {
     /// The per-network limit was reached.
     NetworkLimited,
     /// Too many wrong codes for this contact in 24 hours; `until` is when it lifts.
-    Locked { until: i64, secs_left: i64 },
+    Locked {
+        until: i64,
+        secs_left: i64,
+    },
     /// "Send a new code" was pressed before the cooldown ended.
-    CooldownActive { seconds_left: u32 },
+    CooldownActive {
+        seconds_left: u32,
+    },
     MalformedCode,
     MalformedIdentifier,
     /// Something broke on our side; `reference` lets support find the log line.
-    Internal { reference: String },
+    Internal {
+        reference: String,
+    },
 }
 
 impl Notice {
@@ -114,7 +130,9 @@ pub enum LoginStep {
     },
     EnterCode(CodeStep),
     /// Logged in: the browser should go to `next`.
-    Done { next: String },
+    Done {
+        next: String,
+    },
 }
 
 impl LoginStep {
@@ -304,10 +322,8 @@ pub enum AdminAnswer<T> {
 /// Where to go after logging in: a local path only, so `next` cannot send the
 /// contact to another site.
 pub fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && next.len() <= 512
-        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let ok =
+        next.starts_with('/') && !next.starts_with("//") && next.len() <= 512 && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
     if ok { next.to_string() } else { "/".to_string() }
 }
 

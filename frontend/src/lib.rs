@@ -144,7 +144,12 @@ impl Card {
             None => self.element.remove_attribute(COOLDOWN).unwrap_or(()),
         }
         self.start_cooldown();
-        let target = self.element.query_selector("input[aria-describedby]").ok().flatten().or_else(|| self.element.query_selector("[autofocus]").ok().flatten());
+        let target = self
+            .element
+            .query_selector("input[aria-describedby]")
+            .ok()
+            .flatten()
+            .or_else(|| self.element.query_selector("[autofocus]").ok().flatten());
         if let Some(input) = target.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
             let _ = input.focus();
         }

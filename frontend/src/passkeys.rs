@@ -52,7 +52,11 @@ pub fn start(document: &Document) {
                 wasm_bindgen_futures::spawn_local(async move {
                     button.set_disabled(true);
                     abort(&state);
-                    let result = if register { save(&document).await } else { log_in(&button.get_attribute("data-next").unwrap_or_default(), None).await };
+                    let result = if register {
+                        save(&document).await
+                    } else {
+                        log_in(&button.get_attribute("data-next").unwrap_or_default(), None).await
+                    };
                     if let Err(text) = result {
                         say(&document, &text);
                     }
@@ -74,7 +78,8 @@ pub fn start(document: &Document) {
             let Ok(controller) = construct("AbortController") else { return };
             let signal = Reflect::get(&controller, &"signal".into()).ok();
             *state.pending.borrow_mut() = Some(controller);
-            let next = document.query_selector("input[name=next]").ok().flatten().and_then(|e| e.get_attribute("value")).unwrap_or_default();
+            let next =
+                document.query_selector("input[name=next]").ok().flatten().and_then(|e| e.get_attribute("value")).unwrap_or_default();
             // An autofill the contact never uses, or cancels, is no error.
             if let Err(text) = log_in(&next, signal).await
                 && text != CANCELLED
@@ -155,7 +160,11 @@ async fn save(document: &Document) -> Result<(), String> {
     let request = Object::new();
     set(&request, "publicKey", &public_key)?;
     let credential = call_credentials("create", &request).await.map_err(|e| {
-        if is_named(&e, "InvalidStateError") { crate::said("passkey-exists", "This device has a passkey for you already.") } else { failed() }
+        if is_named(&e, "InvalidStateError") {
+            crate::said("passkey-exists", "This device has a passkey for you already.")
+        } else {
+            failed()
+        }
     })?;
     let response = field(&credential, "response")?;
     let answer = credential_json(&credential)?;

@@ -138,7 +138,8 @@ async fn log_in(client: &reqwest::Client, store: &Store, base: &str, i: usize) -
         .send()
         .await
         .map_err(|e| e.to_string())?;
-    let logged_in = entered.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).any(|c| c.starts_with("__Host-portal-device="));
+    let logged_in =
+        entered.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).any(|c| c.starts_with("__Host-portal-device="));
     if !logged_in {
         return Err(format!("{email}: not logged in ({})", entered.status()));
     }

@@ -204,7 +204,8 @@ pub async fn run(command: Command) -> Result<(), String> {
         Command::ApiToken(t) => api_token(t, &config, clock.as_ref()).await,
         Command::Prune => {
             let store = open(&config).await?;
-            let pruned = crate::retention::prune(&store, &config.retention, &config.limits, clock.now()).await.map_err(|e| e.to_string())?;
+            let pruned =
+                crate::retention::prune(&store, &config.retention, &config.limits, clock.now()).await.map_err(|e| e.to_string())?;
             println!("{pruned}");
             Ok(())
         }
@@ -314,7 +315,9 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
 async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dyn Clock) -> Result<(), String> {
     let store = open(config).await?;
     let c = find(&store, who, config.region).await?;
-    let report = crate::contacts::set_opt_out(&store, &c, channel, out, "command line", clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
+    let report = crate::contacts::set_opt_out(&store, &c, channel, out, "command line", clock.now(), clock.now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
     println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());
     if report.withdrawn > 0 {
         println!("contact {}: {} unused code(s) by {} withdrawn", c.id.0, report.withdrawn, channel.as_str());
@@ -325,7 +328,13 @@ async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dy
     Ok(())
 }
 
-pub fn new_contact(name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[ChannelArg], region: Region) -> Result<NewContact, String> {
+pub fn new_contact(
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    opt_out: &[ChannelArg],
+    region: Region,
+) -> Result<NewContact, String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err("the name must be 1 to 200 characters, without control characters".into());

@@ -141,9 +141,8 @@ impl Config {
             }
         };
         let addr_text = or("PORTAL_ADDR", "127.0.0.1:3000");
-        let addr = addr_text
-            .parse()
-            .map_err(|_| InputError::new(format!("PORTAL_ADDR={addr_text:?} is not an address like 127.0.0.1:3000")))?;
+        let addr =
+            addr_text.parse().map_err(|_| InputError::new(format!("PORTAL_ADDR={addr_text:?} is not an address like 127.0.0.1:3000")))?;
         let public_url = or("PORTAL_PUBLIC_URL", &format!("http://{addr}")).trim_end_matches('/').to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(InputError::new(format!("PORTAL_PUBLIC_URL={public_url:?} must start with http:// or https://")));
@@ -172,10 +171,10 @@ impl Config {
         };
         let region = Region::parse(&or("PORTAL_DEFAULT_REGION", "DK"))?;
         let language_text = or("PORTAL_DEFAULT_LANGUAGE", "en");
-        let language = app::i18n::Lang::ALL
-            .into_iter()
-            .find(|l| l.code() == language_text.trim().to_ascii_lowercase())
-            .ok_or_else(|| InputError::new(format!("PORTAL_DEFAULT_LANGUAGE={language_text:?} is not a language the portal speaks: en or da")))?;
+        let language =
+            app::i18n::Lang::ALL.into_iter().find(|l| l.code() == language_text.trim().to_ascii_lowercase()).ok_or_else(|| {
+                InputError::new(format!("PORTAL_DEFAULT_LANGUAGE={language_text:?} is not a language the portal speaks: en or da"))
+            })?;
         let zone_text = or("PORTAL_TIME_ZONE", app::i18n::Zone::DEFAULT);
         let zone = app::i18n::Zone::parse(&zone_text).map_err(|e| InputError::new(format!("PORTAL_TIME_ZONE={zone_text:?}: {e}")))?;
         let database_url = or("DATABASE_URL", "sqlite://data/portal.db");
@@ -211,7 +210,9 @@ impl Config {
                         .split(',')
                         .map(|c| c.trim().trim_start_matches('+').parse::<u16>().ok().filter(|n| (1..1000).contains(n)))
                         .collect::<Option<Vec<u16>>>()
-                        .ok_or_else(|| InputError::new(format!("PORTAL_SMS_COUNTRIES={list:?} is not a list of calling codes like 45,46,1")))?,
+                        .ok_or_else(|| {
+                            InputError::new(format!("PORTAL_SMS_COUNTRIES={list:?} is not a list of calling codes like 45,46,1"))
+                        })?,
                 },
                 sms_prefix_per_hour: count("PORTAL_SMS_PREFIX_PER_HOUR", defaults.sms_prefix_per_hour)?,
                 sms_per_hour: count("PORTAL_SMS_PER_HOUR", defaults.sms_per_hour)?,

@@ -23,7 +23,15 @@ pub struct OptOutReport {
 /// also forgets every browser the contact logged in with and removes their passkeys:
 /// a contact who wants no communication should not stay logged in either.
 /// `by` names who did it (an administrator, or the command line), for the event log.
-pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out: bool, by: &str, now: Timestamp, now_ms: i64) -> StoreResult<OptOutReport> {
+pub async fn set_opt_out(
+    store: &Store,
+    contact: &Contact,
+    channel: Channel,
+    out: bool,
+    by: &str,
+    now: Timestamp,
+    now_ms: i64,
+) -> StoreResult<OptOutReport> {
     let mut tx = store.begin().await?;
     tx.set_opt_out(contact.id, channel, out).await?;
     let withdrawn = if out { tx.withdraw_codes(contact.id, Some(channel), now, now_ms).await? } else { 0 };
@@ -38,7 +46,11 @@ pub async fn set_opt_out(store: &Store, contact: &Contact, channel: Channel, out
         detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten, "passkeys_removed": passkeys, "by": by }),
     }];
     if withdrawn > 0 {
-        events.push(NewEvent { kind: EventKind::CodesWithdrawn, contact: Some(contact.id), detail: json!({ "channel": channel, "codes": withdrawn }) });
+        events.push(NewEvent {
+            kind: EventKind::CodesWithdrawn,
+            contact: Some(contact.id),
+            detail: json!({ "channel": channel, "codes": withdrawn }),
+        });
     }
     tx.record_events(&events, now).await?;
     tx.commit().await?;
@@ -69,8 +81,14 @@ pub struct Forgotten {
 /// every browser" means no way in without a new code). One transaction, with its event.
 /// Returns what went; nothing when the contact has no such browser or passkey.
 pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i64>, by: &str, now: Timestamp) -> StoreResult<Forgotten> {
-    let mine: Vec<i64> =
-        store.devices_of(contact.id).await?.into_iter().filter(|d| !d.revoked).map(|d| d.id).filter(|d| device.is_none_or(|one| one == *d)).collect();
+    let mine: Vec<i64> = store
+        .devices_of(contact.id)
+        .await?
+        .into_iter()
+        .filter(|d| !d.revoked)
+        .map(|d| d.id)
+        .filter(|d| device.is_none_or(|one| one == *d))
+        .collect();
     let mut tx = store.begin().await?;
     for d in &mine {
         tx.revoke_device(*d, now).await?;
@@ -84,4 +102,3 @@ pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i6
     tx.commit().await?;
     Ok(forgotten)
 }
-

@@ -102,9 +102,7 @@ pub struct NotConfigured;
 
 impl Delivery for NotConfigured {
     fn send<'a>(&'a self, message: &'a Outgoing) -> DeliveryFuture<'a> {
-        Box::pin(async move {
-            Err(DeliveryError::Permanent(format!("no provider is configured for {}", message.channel.as_str())))
-        })
+        Box::pin(async move { Err(DeliveryError::Permanent(format!("no provider is configured for {}", message.channel.as_str()))) })
     }
 
     fn provider_for(&self, _: Channel) -> &'static str {

@@ -25,8 +25,8 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use crate::config::{Config, SmsDelivery};
 use crate::admin::session::{AdminLimits, AdminSessions};
+use crate::config::{Config, SmsDelivery};
 use crate::login::LoginService;
 
 pub use portal::PortalAdapter;
@@ -41,7 +41,8 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .site_addr(config.addr)
         .build();
     // Passkeys, when the public URL's host is a domain name (WebAuthn needs one).
-    let passkeys = match crate::passkeys::Passkeys::new(&config.public_url, &config.organisation, service.store().clone(), service.clock()) {
+    let passkeys = match crate::passkeys::Passkeys::new(&config.public_url, &config.organisation, service.store().clone(), service.clock())
+    {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "passkeys are off");
@@ -72,15 +73,10 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     };
     let routes = generate_route_list(App);
     let leptos = Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            context.clone(),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         // The "page not found" page gets the same context: its title names the
         // organisation and its stylesheet is the hashed one.
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
@@ -138,9 +134,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM), with the peer address available to handlers.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {

@@ -55,7 +55,13 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, Sta
     let worker = Worker::new(store.clone(), delivery, clock.clone(), sealer.clone(), config.delivery.worker.clone(), wake.clone());
     // The translations are checked once, before anything is served.
     app::i18n::check_translations().map_err(StartError::Config)?;
-    let outbox = Outbox { sealer, wake, host: config.public_host().to_string(), organisation: config.organisation.clone(), zone: config.zone.clone() };
+    let outbox = Outbox {
+        sealer,
+        wake,
+        host: config.public_host().to_string(),
+        organisation: config.organisation.clone(),
+        zone: config.zone.clone(),
+    };
     let service = LoginService::new(store, clock, secret, config.limits.clone(), config.region, outbox);
     Ok(Portal { service, worker })
 }

@@ -7,8 +7,8 @@
 //! contact's card.
 
 pub mod flow;
-pub mod rules;
 mod persist;
+pub mod rules;
 mod service;
 mod session;
 mod steps;

@@ -76,7 +76,12 @@ pub fn unavailable_because(public_url: &str) -> Option<String> {
 impl Passkeys {
     /// Passkeys for the portal at `public_url`, or `None` when its host is not a
     /// domain name.
-    pub fn new(public_url: &str, organisation: &app::types::Organisation, store: Store, clock: Arc<dyn Clock>) -> Result<Option<Passkeys>, String> {
+    pub fn new(
+        public_url: &str,
+        organisation: &app::types::Organisation,
+        store: Store,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Option<Passkeys>, String> {
         if unavailable_because(public_url).is_some() {
             return Ok(None);
         }
@@ -107,7 +112,8 @@ impl Passkeys {
         if existing.len() >= MAX_PER_CONTACT as usize {
             return Err(PasskeyError::TooMany);
         }
-        let shown = contact.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| contact.phone.as_ref().map(|p| p.as_str().to_string()));
+        let shown =
+            contact.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| contact.phone.as_ref().map(|p| p.as_str().to_string()));
         let name = shown.unwrap_or_else(|| contact.name.clone());
         let (mut options, state) = self
             .webauthn
@@ -149,10 +155,19 @@ impl Passkeys {
         let (eligible, backed_up) = backup_flags(answer.response.attestation_object.as_ref());
         let json = serde_json::to_string(&passkey).map_err(|e| PasskeyError::Internal(e.to_string()))?;
         let credential_id = credential_text(passkey.cred_id().as_ref());
-        let new = NewPasskey { contact: contact.id, credential_id: &credential_id, passkey: &json, browser, backup_eligible: eligible, backup_state: backed_up };
+        let new = NewPasskey {
+            contact: contact.id,
+            credential_id: &credential_id,
+            passkey: &json,
+            browser,
+            backup_eligible: eligible,
+            backup_state: backed_up,
+        };
         let id = match self.store.add_passkey(&new, now).await {
             Ok(id) => id,
-            Err(StoreError::Conflict(_)) => return Err(self.refused(Some(contact.id), "registration", "credential already registered", now).await?),
+            Err(StoreError::Conflict(_)) => {
+                return Err(self.refused(Some(contact.id), "registration", "credential already registered", now).await?);
+            }
             Err(e) => return Err(e.into()),
         };
         let detail = serde_json::json!({ "passkey": id, "browser": browser, "synced": backed_up });
@@ -215,13 +230,20 @@ impl Passkeys {
         stored
             .into_iter()
             .map(|s| {
-                let p: Passkey = serde_json::from_str(&s.passkey).map_err(|e| PasskeyError::Internal(format!("stored passkey {}: {e}", s.id)))?;
+                let p: Passkey =
+                    serde_json::from_str(&s.passkey).map_err(|e| PasskeyError::Internal(format!("stored passkey {}: {e}", s.id)))?;
                 Ok((s, p))
             })
             .collect()
     }
 
-    async fn begin<S: serde::Serialize>(&self, kind: &str, contact: Option<ContactId>, state: &S, now: Timestamp) -> Result<Token, PasskeyError> {
+    async fn begin<S: serde::Serialize>(
+        &self,
+        kind: &str,
+        contact: Option<ContactId>,
+        state: &S,
+        now: Timestamp,
+    ) -> Result<Token, PasskeyError> {
         let token = Token::generate().map_err(|e| PasskeyError::Internal(e.to_string()))?;
         let json = serde_json::to_string(state).map_err(|e| PasskeyError::Internal(e.to_string()))?;
         self.store.add_ceremony(&token.hash(), kind, contact, &json, Timestamp(now.0 + CEREMONY_SECS)).await?;
@@ -229,7 +251,13 @@ impl Passkeys {
     }
 
     /// The ceremony's state, once; for a registration, only for the contact it began for.
-    async fn take<S: serde::de::DeserializeOwned>(&self, ceremony: &str, kind: &str, contact: Option<ContactId>, now: Timestamp) -> Result<S, PasskeyError> {
+    async fn take<S: serde::de::DeserializeOwned>(
+        &self,
+        ceremony: &str,
+        kind: &str,
+        contact: Option<ContactId>,
+        now: Timestamp,
+    ) -> Result<S, PasskeyError> {
         let token = Token::from_cookie(ceremony).ok_or(PasskeyError::NoCeremony)?;
         let found = self.store.take_ceremony(&token.hash(), kind, now).await?.ok_or(PasskeyError::NoCeremony)?;
         if found.contact != contact {

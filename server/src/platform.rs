@@ -239,8 +239,9 @@ fn read_page(q: &PageQuery) -> Result<(String, u32), Refusal> {
     let after = match &q.after {
         None => String::new(),
         Some(c) => {
-            let bytes: Option<Vec<u8>> =
-                (c.len() % 2 == 0).then(|| (0..c.len()).step_by(2).map(|i| u8::from_str_radix(c.get(i..i + 2)?, 16).ok()).collect()).flatten();
+            let bytes: Option<Vec<u8>> = (c.len() % 2 == 0)
+                .then(|| (0..c.len()).step_by(2).map(|i| u8::from_str_radix(c.get(i..i + 2)?, 16).ok()).collect())
+                .flatten();
             bytes.and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| Refusal::Invalid("after is not a cursor this API gave".into()))?
         }
     };
@@ -256,7 +257,10 @@ pub struct Platform {
 
 impl Platform {
     async fn existing(&self, external_id: &str) -> Result<Contact, Refusal> {
-        self.store.contact_by_external_id(parse_external_id(external_id)?).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))
+        self.store
+            .contact_by_external_id(parse_external_id(external_id)?)
+            .await?
+            .ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))
     }
 
     pub async fn contact(&self, external_id: &str) -> Result<ContactView, Refusal> {
@@ -267,7 +271,8 @@ impl Platform {
     pub async fn put_contact(&self, caller: &Caller, external_id: &str, body: ContactBody) -> Result<(ContactView, bool), Refusal> {
         let external_id = parse_external_id(external_id)?;
         // The same parsing as the command line and the login: one rule.
-        let new = crate::cli::new_contact(&body.name, body.email.as_deref(), body.phone.as_deref(), &[], self.region).map_err(|e| Refusal::Invalid(e.replace("--email, --phone", "email, phone")))?;
+        let new = crate::cli::new_contact(&body.name, body.email.as_deref(), body.phone.as_deref(), &[], self.region)
+            .map_err(|e| Refusal::Invalid(e.replace("--email, --phone", "email, phone")))?;
         let before = self.store.contact_by_external_id(external_id).await?;
         let unchanged = before.as_ref().is_some_and(|c| c.name == new.name && c.email == new.email && c.phone == new.phone);
         if let (true, Some(c)) = (unchanged, &before) {
@@ -283,7 +288,8 @@ impl Platform {
             detail["passkeys_removed"] = json!(change.passkeys_removed);
         }
         self.store.record_event(EventKind::ContactSaved, Some(id), detail, now).await?;
-        let saved = self.store.contact(id).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))?;
+        let saved =
+            self.store.contact(id).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))?;
         Ok((view(external_id, &saved), created))
     }
 
@@ -308,7 +314,11 @@ impl Platform {
 
     pub async fn message(&self, external_id: &str) -> Result<MessageView, Refusal> {
         let external_id = parse_external_id(external_id)?;
-        let m = self.store.message_by_external_id(external_id).await?.ok_or_else(|| Refusal::NotFound(format!("no message has the external_id {external_id:?}")))?;
+        let m = self
+            .store
+            .message_by_external_id(external_id)
+            .await?
+            .ok_or_else(|| Refusal::NotFound(format!("no message has the external_id {external_id:?}")))?;
         Ok(MessageView { external_id: external_id.to_string(), title: m.title, body: m.markdown, url: format!("/m/{}", m.public_id) })
     }
 
@@ -346,9 +356,14 @@ impl Platform {
         if body.publish.len() + body.unpublish.len() > MAX_PUBLICATIONS {
             return Err(Refusal::Invalid(format!("at most {MAX_PUBLICATIONS} contacts in one call")));
         }
-        let m = self.store.message_by_external_id(external_id).await?.ok_or_else(|| Refusal::NotFound(format!("no message has the external_id {external_id:?}")))?;
+        let m = self
+            .store
+            .message_by_external_id(external_id)
+            .await?
+            .ok_or_else(|| Refusal::NotFound(format!("no message has the external_id {external_id:?}")))?;
         let wanted: Vec<String> = body.publish.iter().chain(&body.unpublish).cloned().collect();
-        let found: std::collections::HashMap<String, crate::store::ContactId> = self.store.contacts_by_external_ids(&wanted).await?.into_iter().collect();
+        let found: std::collections::HashMap<String, crate::store::ContactId> =
+            self.store.contacts_by_external_ids(&wanted).await?.into_iter().collect();
         let unknown: Vec<&str> = wanted.iter().filter(|e| !found.contains_key(*e)).map(String::as_str).collect();
         if !unknown.is_empty() {
             let shown: Vec<&str> = unknown.iter().take(10).copied().collect();
@@ -400,7 +415,13 @@ impl Platform {
             .passkeys_of(c.id)
             .await?
             .into_iter()
-            .map(|p| PasskeyView { id: p.id, made_on: p.browser, created: p.created_at.utc(), last_used: p.last_used_at.map(|t| t.utc()), synced: p.backup_state })
+            .map(|p| PasskeyView {
+                id: p.id,
+                made_on: p.browser,
+                created: p.created_at.utc(),
+                last_used: p.last_used_at.map(|t| t.utc()),
+                synced: p.backup_state,
+            })
             .collect())
     }
 

@@ -125,11 +125,8 @@ impl Store {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
                 }
-                let write = SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(pool.acquire_timeout)
-                    .connect_with(options.clone())
-                    .await?;
+                let write =
+                    SqlitePoolOptions::new().max_connections(1).acquire_timeout(pool.acquire_timeout).connect_with(options.clone()).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&write).await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(pool.max_connections)
@@ -213,7 +210,11 @@ pub fn is_outage(error: &(dyn std::error::Error + 'static)) -> bool {
     while let Some(e) = next {
         if let Some(e) = e.downcast_ref::<sqlx::Error>() {
             return match e {
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed => true,
                 // PostgreSQL: connection lost (08…), shutting down (57P…), a lock or a
                 // statement over its bound (55P03, 57014); SQLite: busy (5, 517).
                 sqlx::Error::Database(db) => db

@@ -73,7 +73,10 @@ fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
     };
     // The typed address is shown in bold inside the translated sentence.
     const MARK: &str = "\u{1}";
-    let sentence = l.tf("code-sent-to", &[("identifier", MARK.into()), ("by", channel.by_in(l).into()), ("duration", l.duration(valid_for_secs).into())]);
+    let sentence = l.tf(
+        "code-sent-to",
+        &[("identifier", MARK.into()), ("by", channel.by_in(l).into()), ("duration", l.duration(valid_for_secs).into())],
+    );
     let (before, after) = sentence.split_once(MARK).map_or((sentence.clone(), String::new()), |(b, a)| (b.to_string(), a.to_string()));
     let new_code = l.t("send-new-code");
     view! {

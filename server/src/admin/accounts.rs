@@ -12,7 +12,11 @@ use crate::store::{EventKind, Store};
 pub fn parse_username(input: &str) -> Result<String, InputError> {
     let name = input.trim().to_lowercase();
     let ok = (1..=64).contains(&name.chars().count()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
-    if ok { Ok(name) } else { Err(InputError::new(format!("{:?} is not a username: use 1 to 64 letters, digits, '.', '_', '-' or '@'", input.trim()))) }
+    if ok {
+        Ok(name)
+    } else {
+        Err(InputError::new(format!("{:?} is not a username: use 1 to 64 letters, digits, '.', '_', '-' or '@'", input.trim())))
+    }
 }
 
 /// The new password: one line from standard input with `--password-stdin`, otherwise
@@ -26,7 +30,8 @@ pub fn read_password(username: &str, from_stdin: bool) -> Result<Password, Strin
         if !std::io::stdin().is_terminal() {
             return Err("no terminal to ask for the password on: give it on standard input with --password-stdin".into());
         }
-        let first = rpassword::prompt_password(format!("Password for {username} (at least {} characters): ", password::MIN_CHARS)).map_err(|e| e.to_string())?;
+        let first = rpassword::prompt_password(format!("Password for {username} (at least {} characters): ", password::MIN_CHARS))
+            .map_err(|e| e.to_string())?;
         let again = rpassword::prompt_password("The same password again: ").map_err(|e| e.to_string())?;
         if first != again {
             return Err("the two passwords differ; nothing was changed".into());

@@ -123,7 +123,8 @@ pub fn describe(e: &Event) -> (Timestamp, String) {
 fn said(e: &Event) -> (Timestamp, String) {
     let reason = reason(e);
     let channel = channel_of(e).map(|c| format!(" {}", c.by())).unwrap_or_default();
-    let what = if reason.is_empty() { e.kind.replace('_', " ") } else { format!("{} ({})", e.kind.replace('_', " "), reason.replace('_', " ")) };
+    let what =
+        if reason.is_empty() { e.kind.replace('_', " ") } else { format!("{} ({})", e.kind.replace('_', " "), reason.replace('_', " ")) };
     // A delivery's failure says what the provider said (already masked of codes).
     let error = e.detail.get("error").and_then(|x| x.as_str()).map(|x| format!(": {x}")).unwrap_or_default();
     (e.at, format!("{what}{channel}{error}"))
@@ -159,13 +160,16 @@ fn no_address(t: &Timeline) -> Vec<Finding> {
                 Channel::Email => ("email address", "their mobile number and choose text message"),
                 Channel::Sms => ("mobile number", "their email address and choose email"),
             };
-            let tried: Vec<_> = kind(t, "code_not_sent").filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch)).map(said).collect();
-            (neither || !tried.is_empty()).then(|| finding(
-                Rule::NoAddress(ch),
-                format!("No {what} is registered, so no code can be sent {}.", ch.by()),
-                format!("Log in with {other}, or ask the sender to register their {what}."),
-                tried,
-            ))
+            let tried: Vec<_> =
+                kind(t, "code_not_sent").filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch)).map(said).collect();
+            (neither || !tried.is_empty()).then(|| {
+                finding(
+                    Rule::NoAddress(ch),
+                    format!("No {what} is registered, so no code can be sent {}.", ch.by()),
+                    format!("Log in with {other}, or ask the sender to register their {what}."),
+                    tried,
+                )
+            })
         })
         .flatten()
         .collect()
@@ -222,8 +226,13 @@ fn opted_out(t: &Timeline) -> Vec<Finding> {
         .into_iter()
         .filter(|(ch, out)| *out && c.address_exists(*ch))
         .flat_map(|(ch, _)| {
-            let refused: Vec<_> = kind(t, "code_not_sent").filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
-            let other = if c.address(ch.other()).is_some() { format!(", or use {}", ch.other().by().trim_start_matches("by ")) } else { String::new() };
+            let refused: Vec<_> =
+                kind(t, "code_not_sent").filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
+            let other = if c.address(ch.other()).is_some() {
+                format!(", or use {}", ch.other().by().trim_start_matches("by "))
+            } else {
+                String::new()
+            };
             let found = finding(
                 Rule::OptedOut(ch),
                 format!("Opted out of communication {}: no code is sent {}.", ch.by(), ch.by()),
@@ -248,7 +257,11 @@ fn one_channel_only(t: &Timeline) -> Vec<Finding> {
     finding(
         Rule::OneChannelOnly(ch),
         format!("Asked for {} codes, all {}, and has not logged in since.", requests.len(), ch.by()),
-        format!("Try {} instead: the code goes to their registered {}.", ch.other().by(), if ch.other() == Channel::Email { "email address" } else { "mobile number" }),
+        format!(
+            "Try {} instead: the code goes to their registered {}.",
+            ch.other().by(),
+            if ch.other() == Channel::Email { "email address" } else { "mobile number" }
+        ),
         requests.into_iter().map(said).collect(),
     )
 }
@@ -277,8 +290,10 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
 }
 
 fn never_entered(t: &Timeline) -> Vec<Finding> {
-    let acted_after = |at: Timestamp| t.events.iter().any(|e| e.at >= at && (e.kind == "verification_failed" || e.kind == "login_succeeded"));
-    let unused: Vec<&JobRecord> = t.jobs.iter().filter(|j| ["sent", "delivered"].contains(&j.status.as_str()) && !acted_after(j.created_at)).collect();
+    let acted_after =
+        |at: Timestamp| t.events.iter().any(|e| e.at >= at && (e.kind == "verification_failed" || e.kind == "login_succeeded"));
+    let unused: Vec<&JobRecord> =
+        t.jobs.iter().filter(|j| ["sent", "delivered"].contains(&j.status.as_str()) && !acted_after(j.created_at)).collect();
     if unused.is_empty() {
         return Vec::new();
     }
@@ -316,7 +331,12 @@ fn older_code(t: &Timeline) -> Vec<Finding> {
     let elsewhere: Vec<_> = kind(t, "verification_failed").filter(|e| reason(e) == "superseded_elsewhere").map(said).collect();
     let mut out = Vec::new();
     if !here.is_empty() {
-        out.extend(finding(Rule::OlderCode, "Entered an older code after a newer one was sent.".into(), "Always use the code from the newest message: asking for a new code makes the earlier ones stop working.", here));
+        out.extend(finding(
+            Rule::OlderCode,
+            "Entered an older code after a newer one was sent.".into(),
+            "Always use the code from the newest message: asking for a new code makes the earlier ones stop working.",
+            here,
+        ));
     }
     if !elsewhere.is_empty() {
         out.extend(finding(
@@ -332,11 +352,13 @@ fn older_code(t: &Timeline) -> Vec<Finding> {
 const VPN_ADVICE: &str = "A VPN or a shared network (office, school, public Wi-Fi) can cause this: ask them to turn the VPN off, or to use their own connection, and to ask for a code and enter it on the same one.";
 
 fn network_limited(t: &Timeline) -> Vec<Finding> {
-    let limited: Vec<_> = kind(t, "network_limited").map(|e| {
-        let scope = e.detail.get("scope").and_then(|s| s.as_str()).unwrap_or("");
-        let step = if scope == "verification" { "code entries" } else { "code requests" };
-        (e.at, format!("their network had too many {step} in an hour"))
-    }).collect();
+    let limited: Vec<_> = kind(t, "network_limited")
+        .map(|e| {
+            let scope = e.detail.get("scope").and_then(|s| s.as_str()).unwrap_or("");
+            let step = if scope == "verification" { "code entries" } else { "code requests" };
+            (e.at, format!("their network had too many {step} in an hour"))
+        })
+        .collect();
     if limited.is_empty() {
         return Vec::new();
     }
@@ -375,7 +397,10 @@ fn not_published(t: &Timeline) -> Vec<Finding> {
         Rule::NotPublished,
         format!("Logged in, but opened message(s) not published to them: {}.", ids.join(", ")),
         "The login works; the message is not theirs to read. Publish it to them if they should read it.",
-        refused.into_iter().map(|e| (e.at, format!("message {} refused: not published", e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("?")))).collect(),
+        refused
+            .into_iter()
+            .map(|e| (e.at, format!("message {} refused: not published", e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("?"))))
+            .collect(),
     );
     match remedy {
         Some(r) => with_remedy(found, r),

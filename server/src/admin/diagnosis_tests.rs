@@ -99,9 +99,14 @@ fn only_one_channel_tried_without_logging_in_suggests_the_other() {
     assert!(rules(&ada(), &[asked("email", 600), asked("sms", 300)], &[], &[]).is_empty(), "both tried");
     assert!(rules(&ada(), &[asked("email", 600)], &[], &[]).is_empty(), "one request is no pattern");
     let logged_in = event(200, "login_succeeded", json!({ "channel": "email" }));
-    assert!(!rules(&ada(), &[asked("email", 600), asked("email", 300), logged_in], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)));
+    assert!(
+        !rules(&ada(), &[asked("email", 600), asked("email", 300), logged_in], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email))
+    );
     let email_only = Contact { phone: None, ..ada() };
-    assert!(!rules(&email_only, &[asked("email", 600), asked("email", 300)], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)), "no other channel");
+    assert!(
+        !rules(&email_only, &[asked("email", 600), asked("email", 300)], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)),
+        "no other channel"
+    );
 }
 
 #[test]
@@ -171,7 +176,11 @@ fn a_refused_message_is_named() {
 
 #[test]
 fn a_delivery_failure_in_the_timeline_says_what_the_provider_said() {
-    let failed = event(60, "delivery_failed", json!({ "channel": "email", "provider": "smtp", "error": "permanent error (550): mailbox unavailable" }));
+    let failed = event(
+        60,
+        "delivery_failed",
+        json!({ "channel": "email", "provider": "smtp", "error": "permanent error (550): mailbox unavailable" }),
+    );
     assert_eq!(describe(&failed).1, "delivery failed by email: permanent error (550): mailbox unavailable");
 }
 

@@ -34,7 +34,9 @@ impl Password {
     pub fn parse(input: &str, username: &str) -> Result<Password, InputError> {
         let chars = input.chars().count();
         if chars < MIN_CHARS {
-            return Err(InputError::new(format!("the password must be at least {MIN_CHARS} characters (it has {chars}); a few unrelated words make a good one")));
+            return Err(InputError::new(format!(
+                "the password must be at least {MIN_CHARS} characters (it has {chars}); a few unrelated words make a good one"
+            )));
         }
         if chars > MAX_CHARS {
             return Err(InputError::new(format!("the password may be at most {MAX_CHARS} characters")));
@@ -63,7 +65,10 @@ fn repeats(s: &str) -> bool {
 /// `123456789012345`, `abcdefghijklmnop`: mostly steps of one.
 fn sequential(s: &str) -> bool {
     let chars: Vec<u32> = s.chars().map(u32::from).collect();
-    let steps = chars.windows(2).filter(|w| w[1].wrapping_sub(w[0]) == 1 || w[0].wrapping_sub(w[1]) == 1 || (w[0] == u32::from('9') && w[1] == u32::from('0'))).count();
+    let steps = chars
+        .windows(2)
+        .filter(|w| w[1].wrapping_sub(w[0]) == 1 || w[0].wrapping_sub(w[1]) == 1 || (w[0] == u32::from('9') && w[1] == u32::from('0')))
+        .count();
     steps * 10 >= (chars.len() - 1) * 8
 }
 

@@ -272,7 +272,13 @@ mod tests {
     fn a_session_lives_12_hours_at_most_and_30_minutes_idle() {
         let t0 = Timestamp(1_800_000_000);
         let l = AdminLimits::default();
-        let s = |seen: i64| AdminSessionRecord { id: 1, admin_id: 1, username: "ops".into(), created_at: t0, last_seen_at: Timestamp(t0.0 + seen) };
+        let s = |seen: i64| AdminSessionRecord {
+            id: 1,
+            admin_id: 1,
+            username: "ops".into(),
+            created_at: t0,
+            last_seen_at: Timestamp(t0.0 + seen),
+        };
         assert!(alive(&s(0), Timestamp(t0.0 + 1799), &l));
         assert!(!alive(&s(0), Timestamp(t0.0 + 1800), &l), "idle 30 minutes");
         assert!(alive(&s(43_000), Timestamp(t0.0 + 43_199), &l));

@@ -30,7 +30,12 @@ pub const ALLOW_UNENCRYPTED: (&str, &str) = ("PORTAL_ALLOW_UNENCRYPTED_DELIVERY"
 pub enum EmailDelivery {
     /// Stored and shown at /dev/outbox: the embedded default.
     Dev,
-    Smtp { url: Redacted, from: String, reply_to: Option<String>, dkim: Option<Dkim> },
+    Smtp {
+        url: Redacted,
+        from: String,
+        reply_to: Option<String>,
+        dkim: Option<Dkim>,
+    },
     /// No email provider: email codes fail, and the delivery record says so.
     None,
 }
@@ -38,8 +43,17 @@ pub enum EmailDelivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SmsDelivery {
     Dev,
-    Twilio { base_url: String, account_sid: String, auth_token: Redacted, from: Option<String>, messaging_service_sid: Option<String> },
-    Webhook { url: String, token: Option<Redacted> },
+    Twilio {
+        base_url: String,
+        account_sid: String,
+        auth_token: Redacted,
+        from: Option<String>,
+        messaging_service_sid: Option<String>,
+    },
+    Webhook {
+        url: String,
+        token: Option<Redacted>,
+    },
     /// No SMS provider: SMS codes fail, and the delivery record says so.
     None,
 }
@@ -124,7 +138,9 @@ pub fn resolve(get: Get, addr: SocketAddr, public_url: &str) -> Result<(EmailDel
             }
             (Some(t), None) => Choice { kind: "twilio".into(), by: t.into() },
             (None, Some(w)) => Choice { kind: "webhook".into(), by: w.into() },
-            (None, None) if email.kind == "dev" && overall.as_deref() != Some("smtp") => Choice { kind: "dev".into(), by: email.by.clone() },
+            (None, None) if email.kind == "dev" && overall.as_deref() != Some("smtp") => {
+                Choice { kind: "dev".into(), by: email.by.clone() }
+            }
             (None, None) => Choice { kind: "none".into(), by: "no SMS provider settings".into() },
         },
     };
@@ -135,7 +151,10 @@ pub fn resolve(get: Get, addr: SocketAddr, public_url: &str) -> Result<(EmailDel
     }
     for (var, provider) in [(twilio, "twilio"), (webhook, "webhook")] {
         if let (Some(var), false) = (var, sms.kind == provider) {
-            return Err(InputError::new(format!("{} contradicts {var}: text messages would not go through {provider}; remove one", sms.by)));
+            return Err(InputError::new(format!(
+                "{} contradicts {var}: text messages would not go through {provider}; remove one",
+                sms.by
+            )));
         }
     }
     if (email.kind == "dev") != (sms.kind == "dev") {
@@ -169,14 +188,10 @@ fn email_of(get: Get, c: &Choice) -> Result<EmailDelivery, InputError> {
                 .to_string();
             let reply_to = optional(get, "MAIL_REPLY_TO");
             if let Some(r) = &reply_to {
-                r.parse::<lettre::message::Mailbox>().map_err(|e| InputError::new(format!("MAIL_REPLY_TO={r:?} is not an address: {e}")))?;
+                r.parse::<lettre::message::Mailbox>()
+                    .map_err(|e| InputError::new(format!("MAIL_REPLY_TO={r:?} is not an address: {e}")))?;
             }
-            Ok(EmailDelivery::Smtp {
-                url,
-                dkim: dkim_of(get, &from_domain)?,
-                from,
-                reply_to,
-            })
+            Ok(EmailDelivery::Smtp { url, dkim: dkim_of(get, &from_domain)?, from, reply_to })
         }
         other => Err(InputError::new(format!("PORTAL_EMAIL_DELIVERY={other:?} is not supported; use \"dev\", \"smtp\" or \"none\""))),
     }
@@ -210,7 +225,11 @@ fn warn_if_readable_by_others(file: &str) {
         if let Ok(meta) = std::fs::metadata(file) {
             let mode = meta.permissions().mode();
             if mode & 0o077 != 0 {
-                tracing::warn!(file, mode = format!("{:o}", mode & 0o777), "DKIM_PRIVATE_KEY_FILE can be read by other users; chmod 600 it");
+                tracing::warn!(
+                    file,
+                    mode = format!("{:o}", mode & 0o777),
+                    "DKIM_PRIVATE_KEY_FILE can be read by other users; chmod 600 it"
+                );
             }
         }
     }
@@ -281,7 +300,8 @@ fn codes_leave_encrypted(get: Get, email: &EmailDelivery, sms: &SmsDelivery) -> 
         Err(InputError::new(format!("{var} would send codes unencrypted to {host}: {fix}, or set {name}={value}")))
     };
     if let EmailDelivery::Smtp { url, .. } = email {
-        let parsed = url::Url::parse(&url.0).map_err(|e| InputError::new(format!("SMTP_URL is not a valid smtp:// or smtps:// address: {e}")))?;
+        let parsed =
+            url::Url::parse(&url.0).map_err(|e| InputError::new(format!("SMTP_URL is not a valid smtp:// or smtps:// address: {e}")))?;
         // The first `tls` pair, as lettre reads it.
         let tls_required = parsed.query_pairs().find(|(k, _)| k == "tls").is_some_and(|(_, v)| v == "required");
         let host = parsed.host_str().unwrap_or_default();

@@ -75,7 +75,9 @@ impl Key {
             .find_map(|l| l.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")))
             .ok_or("it is not a PEM private key (no -----BEGIN … PRIVATE KEY----- line)")?;
         match label {
-            "RSA PRIVATE KEY" => Self::rsa(rsa::RsaPrivateKey::from_pkcs1_pem(text).map_err(|e| format!("the RSA key cannot be read: {e}"))?),
+            "RSA PRIVATE KEY" => {
+                Self::rsa(rsa::RsaPrivateKey::from_pkcs1_pem(text).map_err(|e| format!("the RSA key cannot be read: {e}"))?)
+            }
             "PRIVATE KEY" => {
                 let der = pem_body(text)?;
                 match der.strip_prefix(&ED25519_PKCS8_PREFIX[..]) {
@@ -113,7 +115,9 @@ impl Key {
     fn rsa(key: rsa::RsaPrivateKey) -> Result<Key, String> {
         let bits = key.size() * 8;
         if bits < MIN_RSA_BITS {
-            return Err(format!("the RSA key has {bits} bits; DKIM keys need at least {MIN_RSA_BITS} (make one with `portal dkim generate`)"));
+            return Err(format!(
+                "the RSA key has {bits} bits; DKIM keys need at least {MIN_RSA_BITS} (make one with `portal dkim generate`)"
+            ));
         }
         key.validate().map_err(|e| format!("the RSA key is not valid: {e}"))?;
         let signing = key.to_pkcs1_pem(LineEnding::LF).map_err(|e| format!("the RSA key cannot be encoded: {e}"))?.to_string();
@@ -265,7 +269,11 @@ mod tests {
         }
         let rsa = Key::generate(Algorithm::Rsa).unwrap();
         assert_eq!(rsa.describe(), "RSA-2048");
-        assert!(rsa.dns_value().starts_with("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"), "SubjectPublicKeyInfo: {}", rsa.dns_value());
+        assert!(
+            rsa.dns_value().starts_with("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"),
+            "SubjectPublicKeyInfo: {}",
+            rsa.dns_value()
+        );
         let ed = Key::generate(Algorithm::Ed25519).unwrap();
         // RFC 8463: the bare 32-byte key, 44 characters of base64.
         assert_eq!(ed.dns_value().len(), "v=DKIM1; k=ed25519; p=".len() + 44);

@@ -49,11 +49,7 @@ impl Sealer {
             return Err(SealError("too short"));
         }
         let (nonce, data) = sealed.split_at(24);
-        let plain = self
-            .ciphers
-            .iter()
-            .find_map(|c| c.decrypt(XNonce::from_slice(nonce), data).ok())
-            .ok_or(SealError("decrypt"))?;
+        let plain = self.ciphers.iter().find_map(|c| c.decrypt(XNonce::from_slice(nonce), data).ok()).ok_or(SealError("decrypt"))?;
         let payload: Payload = serde_json::from_slice(&plain).map_err(|_| SealError("decode"))?;
         Ok((payload.subject, payload.body))
     }

@@ -146,7 +146,14 @@ mod tests {
     #[tokio::test]
     async fn a_malformed_recipient_is_a_permanent_failure() {
         let smtp = Smtp::new("smtp://127.0.0.1:9", "portal@example.com", None, Duration::from_secs(1)).unwrap();
-        let m = Outgoing { channel: Channel::Email, to: "not an address".into(), subject: "s".into(), body: "b".into(), key: "k".into(), job: 1 };
+        let m = Outgoing {
+            channel: Channel::Email,
+            to: "not an address".into(),
+            subject: "s".into(),
+            body: "b".into(),
+            key: "k".into(),
+            job: 1,
+        };
         assert!(matches!(smtp.send(&m).await, Err(DeliveryError::Permanent(_))));
     }
 }

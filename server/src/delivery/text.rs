@@ -11,7 +11,15 @@ use crate::domain::{Code, Timestamp};
 ///
 /// The code comes first in both: it is what a phone's notification shows and what
 /// iOS and Android offer to fill in. No links, no images, nothing to track.
-pub fn code_message(channel: Channel, code: &Code, requested_at: Timestamp, valid_for: std::time::Duration, host: &str, organisation: &Organisation, l: &Locale) -> Text {
+pub fn code_message(
+    channel: Channel,
+    code: &Code,
+    requested_at: Timestamp,
+    valid_for: std::time::Duration,
+    host: &str,
+    organisation: &Organisation,
+    l: &Locale,
+) -> Text {
     let digits = code.digits();
     let expires = requested_at.plus(valid_for);
     let duration = l.duration(valid_for.as_secs());
@@ -21,7 +29,8 @@ pub fn code_message(channel: Channel, code: &Code, requested_at: Timestamp, vali
         Channel::Email => {
             // Read away from the page, perhaps in another zone: the zone is named.
             let when = |at: Timestamp| format!("{} ({})", l.date_time(at.0), l.zone_abbreviation(at.0));
-            let within = [("duration", duration.clone().into()), ("requested", when(requested_at).into()), ("expires", when(expires).into())];
+            let within =
+                [("duration", duration.clone().into()), ("requested", when(requested_at).into()), ("expires", when(expires).into())];
             format!(
                 "{}\n\n{}\n{}\n\n{}\n",
                 l.tf("email-first-line", &[("code", digits.into()), ("organisation", org())]),
@@ -71,7 +80,15 @@ mod tests {
 
     fn message_in(channel: Channel, lang: Lang) -> Text {
         let code = Code::parse("012345").unwrap();
-        code_message(channel, &code, Timestamp(0), std::time::Duration::from_secs(600), "portal.example.com", &org("Aarhus Roklub"), &locale(lang))
+        code_message(
+            channel,
+            &code,
+            Timestamp(0),
+            std::time::Duration::from_secs(600),
+            "portal.example.com",
+            &org("Aarhus Roklub"),
+            &locale(lang),
+        )
     }
 
     fn locale(lang: Lang) -> Locale {
@@ -88,7 +105,11 @@ mod tests {
         assert_eq!(email.subject, "Your login code for Aarhus Roklub");
         assert_eq!(email.body.lines().next(), Some("012345 is your login code for Aarhus Roklub."));
         let sms = message(Channel::Sms);
-        assert!(sms.body.starts_with("012345 is your Aarhus Roklub login code. Valid 10 minutes. Only the newest code works."), "{}", sms.body);
+        assert!(
+            sms.body.starts_with("012345 is your Aarhus Roklub login code. Valid 10 minutes. Only the newest code works."),
+            "{}",
+            sms.body
+        );
     }
 
     #[test]
@@ -100,7 +121,9 @@ mod tests {
         assert!(fits_one_gsm7_segment(&body), "{} characters: {body}", body.chars().count());
         assert!(body.contains(long.as_str()) && body.ends_with("#012345"), "{body}");
         let longest = org(&"A".repeat(Organisation::MAX_CHARS));
-        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "a-rather-long-portal-host-name.example.com", &longest, &locale(Lang::En)).body;
+        let body =
+            code_message(Channel::Sms, &code, Timestamp(0), ttl, "a-rather-long-portal-host-name.example.com", &longest, &locale(Lang::En))
+                .body;
         assert!(fits_one_gsm7_segment(&body), "the longest name still fits: {} characters: {body}", body.chars().count());
         let outside_gsm = org("Łódź Rowing Club");
         let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &outside_gsm, &locale(Lang::En)).body;
@@ -125,7 +148,13 @@ mod tests {
     fn the_email_says_when_it_was_asked_for_until_when_it_works_and_what_if_not() {
         let body = message(Channel::Email).body;
         // The epoch was 01:00 in Copenhagen (CET).
-        for part in ["requested on 1 January 1970 at 01:00 (CET)", "works until 1 January 1970 at 01:10 (CET)", "within 10 minutes", "Only the newest code works", "did not ask"] {
+        for part in [
+            "requested on 1 January 1970 at 01:00 (CET)",
+            "works until 1 January 1970 at 01:10 (CET)",
+            "within 10 minutes",
+            "Only the newest code works",
+            "did not ask",
+        ] {
             assert!(body.contains(part), "{part}: {body}");
         }
         assert!(!body.contains("http"), "no links a mail scanner could follow");
@@ -136,7 +165,12 @@ mod tests {
         let email = message_in(Channel::Email, Lang::Da);
         assert_eq!(email.subject, "Din kode til at logge ind hos Aarhus Roklub");
         assert_eq!(email.body.lines().next(), Some("012345 er din kode til at logge ind hos Aarhus Roklub."));
-        for part in ["inden for 10 minutter", "bestilt 1. januar 1970 kl. 01.00 (CET)", "virker indtil 1. januar 1970 kl. 01.10 (CET)", "Kun den nyeste kode virker"] {
+        for part in [
+            "inden for 10 minutter",
+            "bestilt 1. januar 1970 kl. 01.00 (CET)",
+            "virker indtil 1. januar 1970 kl. 01.10 (CET)",
+            "Kun den nyeste kode virker",
+        ] {
             assert!(email.body.contains(part), "{part}: {}", email.body);
         }
         let sms = message_in(Channel::Sms, Lang::Da).body;
@@ -148,7 +182,16 @@ mod tests {
     fn the_longest_danish_text_message_still_fits_one_segment() {
         let code = Code::parse("012345").unwrap();
         let longest = org(&"Å".repeat(Organisation::MAX_CHARS));
-        let body = code_message(Channel::Sms, &code, Timestamp(0), std::time::Duration::from_secs(600), "a-rather-long-portal-host-name.example.com", &longest, &locale(Lang::Da)).body;
+        let body = code_message(
+            Channel::Sms,
+            &code,
+            Timestamp(0),
+            std::time::Duration::from_secs(600),
+            "a-rather-long-portal-host-name.example.com",
+            &longest,
+            &locale(Lang::Da),
+        )
+        .body;
         assert!(fits_one_gsm7_segment(&body), "{} characters: {body}", body.chars().count());
     }
 

@@ -51,7 +51,14 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(store: Store, delivery: Arc<dyn Delivery>, clock: Arc<dyn Clock>, sealer: Sealer, settings: WorkerSettings, wake: Arc<Notify>) -> Self {
+    pub fn new(
+        store: Store,
+        delivery: Arc<dyn Delivery>,
+        clock: Arc<dyn Clock>,
+        sealer: Sealer,
+        settings: WorkerSettings,
+        wake: Arc<Notify>,
+    ) -> Self {
         let id = Token::generate().map(|t| t.expose()[..8].to_string()).unwrap_or_else(|_| "worker".into());
         Worker { store, delivery, clock, sealer, settings, wake, name: format!("{}-{id}", std::process::id()) }
     }
@@ -108,18 +115,14 @@ impl Worker {
             return Ok(());
         }
         let attempt = self.store.start_attempt(&job, &self.name, now).await?;
-        let message = job
-            .payload
-            .as_deref()
-            .and_then(|p| self.sealer.open(p).ok())
-            .map(|(subject, body)| Outgoing {
-                channel: job.channel,
-                to: job.recipient.clone(),
-                subject,
-                body,
-                key: format!("portal-job-{}-{}", job.id, job.expires_at_ms),
-                job: job.id,
-            });
+        let message = job.payload.as_deref().and_then(|p| self.sealer.open(p).ok()).map(|(subject, body)| Outgoing {
+            channel: job.channel,
+            to: job.recipient.clone(),
+            subject,
+            body,
+            key: format!("portal-job-{}-{}", job.id, job.expires_at_ms),
+            job: job.id,
+        });
         let result = match &message {
             Some(m) => self.delivery.send(m).await,
             None => Err(DeliveryError::Permanent("the message could not be read (was the server key changed?)".into())),

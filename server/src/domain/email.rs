@@ -23,9 +23,9 @@ impl EmailAddress {
         if local.is_empty() || local.len() > 64 || local.contains('@') {
             return bad("the part before @ is empty, too long or has another @");
         }
-        let labels_ok = domain.split('.').all(|l| {
-            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
         if !domain.contains('.') || !labels_ok {
             return bad("the part after @ is not a domain like example.com");
         }

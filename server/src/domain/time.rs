@@ -16,10 +16,7 @@ impl Timestamp {
     /// "2026-11-27 14:32:05 UTC"
     pub fn utc(self) -> String {
         let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
-        time::OffsetDateTime::from_unix_timestamp(self.0)
-            .ok()
-            .and_then(|t| t.format(&fmt).ok())
-            .unwrap_or_else(|| self.0.to_string())
+        time::OffsetDateTime::from_unix_timestamp(self.0).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_else(|| self.0.to_string())
     }
 
     /// RFC 3339, for machine-readable output.

@@ -15,8 +15,7 @@ impl Token {
 
     /// A token from a cookie; anything that could not be ours is `None`.
     pub fn from_cookie(value: &str) -> Option<Self> {
-        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-            .then(|| Token(value.to_string()))
+        (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())).then(|| Token(value.to_string()))
     }
 
     pub fn hash(&self) -> Vec<u8> {
@@ -44,10 +43,7 @@ impl Secret {
         if s.len() < 32 || !s.len().is_multiple_of(2) {
             return None; // at least 128 bits
         }
-        let bytes = (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-            .collect::<Option<Vec<u8>>>()?;
+        let bytes = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()?;
         <Hmac<Sha256> as Mac>::new_from_slice(&bytes).ok().map(Secret)
     }
 

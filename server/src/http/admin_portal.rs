@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply, Visitor};
-use app::types::{AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow};
+use app::types::{
+    AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow,
+};
 use serde_json::json;
 
 use crate::admin::Remedy;
@@ -147,7 +149,10 @@ impl AdminAdapter {
             .filter(|m| !published.iter().any(|p| p.public_id == m.public_id))
             .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: None })
             .collect();
-        let messages = published.into_iter().map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) }).collect();
+        let messages = published
+            .into_iter()
+            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) })
+            .collect();
         let since = Timestamp(now.0 - crate::admin::diagnosis::WINDOW_SECS);
         let mut page = self.store.timeline_page(contact.id, since, older, TIMELINE_PAGE + 1).await?;
         let older = (page.len() > TIMELINE_PAGE as usize).then(|| page[TIMELINE_PAGE as usize - 1].0);
@@ -167,7 +172,13 @@ impl AdminAdapter {
                     },
                     None => (None, None),
                 };
-                FindingView { remedy, remedy_label, cause: f.cause, advice: f.advice, evidence: f.evidence.into_iter().map(|e| self.line(e)).collect() }
+                FindingView {
+                    remedy,
+                    remedy_label,
+                    cause: f.cause,
+                    advice: f.advice,
+                    evidence: f.evidence.into_iter().map(|e| self.line(e)).collect(),
+                }
             })
             .collect();
         Ok(Reply::plain(AdminAnswer::Shown(ContactCard {
@@ -196,7 +207,8 @@ impl AdminAdapter {
             }
             ContactAction::Revoke(device) => {
                 let by = format!("administrator {}", session.username);
-                if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await? == crate::contacts::Forgotten::default() {
+                if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await? == crate::contacts::Forgotten::default()
+                {
                     return Ok(Reply::plain(AdminAnswer::NotFound));
                 }
             }

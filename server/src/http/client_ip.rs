@@ -43,7 +43,8 @@ pub async fn resolve(State(proxies): State<TrustedProxies>, mut request: Request
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
         // Every line, bytes that are not text included: a line is never dropped whole,
         // or a client could hide the address the proxy appended to it.
-        let lines: Vec<String> = request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
+        let lines: Vec<String> =
+            request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
         let forwarded = lines.join(",");
         let ip = proxies.client_ip(peer.ip(), Some(forwarded.as_str()).filter(|f| !f.is_empty()));
         request.extensions_mut().insert(ClientIp(ip));

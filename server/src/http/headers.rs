@@ -102,9 +102,10 @@ fn generic_errors(path: &str, response: Response, lang: app::i18n::Lang) -> Resp
         let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
         let (mut parts, _) = response.into_parts();
         if let Some(clean) = location.filter(|l| l.contains("__err")).map(|l| l.split('?').next().unwrap_or("/").to_string())
-            && let Ok(value) = HeaderValue::from_str(&clean) {
-                parts.headers.insert(header::LOCATION, value);
-            }
+            && let Ok(value) = HeaderValue::from_str(&clean)
+        {
+            parts.headers.insert(header::LOCATION, value);
+        }
         parts.headers.remove(header::CONTENT_LENGTH);
         parts.headers.remove(header::CONTENT_TYPE);
         return Response::from_parts(parts, Body::empty());

@@ -59,7 +59,9 @@ fn path_params(path: &str) -> Value {
             { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } },
         ]);
     }
-    let mut params = vec![json!({ "name": "external_id", "in": "path", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": 200 }, "description": "the platform's own key" })];
+    let mut params = vec![
+        json!({ "name": "external_id", "in": "path", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": 200 }, "description": "the platform's own key" }),
+    ];
     for id in ["device", "passkey"] {
         if path.contains(&format!("{{{id}}}")) {
             params.push(json!({ "name": id, "in": "path", "required": true, "schema": { "type": "integer" } }));
@@ -70,29 +72,53 @@ fn path_params(path: &str) -> Value {
 
 fn operations(path: &str, method: &str) -> Value {
     match (path, method) {
-        ("/contacts", "get") => operation("The platform's contacts, a page at a time", None, vec![("200", ok("a page", Some("ContactPage")))], true),
-        ("/messages", "get") => operation("The platform's messages, a page at a time", None, vec![("200", ok("a page", Some("MessagePage")))], true),
+        ("/contacts", "get") => {
+            operation("The platform's contacts, a page at a time", None, vec![("200", ok("a page", Some("ContactPage")))], true)
+        }
+        ("/messages", "get") => {
+            operation("The platform's messages, a page at a time", None, vec![("200", ok("a page", Some("MessagePage")))], true)
+        }
         ("/contacts/{external_id}", "get") => operation("A contact", None, vec![("200", ok("the contact", Some("Contact")))], false),
         ("/contacts/{external_id}", "put") => operation(
             "Create or replace a contact (idempotent)",
             Some("ContactBody"),
-            vec![("200", ok("replaced (or unchanged)", Some("Contact"))), ("201", ok("created", Some("Contact"))), ("409", problem("the email or phone belongs to another contact"))],
+            vec![
+                ("200", ok("replaced (or unchanged)", Some("Contact"))),
+                ("201", ok("created", Some("Contact"))),
+                ("409", problem("the email or phone belongs to another contact")),
+            ],
             true,
         ),
-        ("/contacts/{external_id}", "delete") => operation("Remove a contact, their browsers and pending codes", None, vec![("204", ok("removed", None))], false),
+        ("/contacts/{external_id}", "delete") => {
+            operation("Remove a contact, their browsers and pending codes", None, vec![("204", ok("removed", None))], false)
+        }
         ("/contacts/{external_id}/opt-outs", "put") => {
             operation("Set the opt-outs per channel", Some("OptOuts"), vec![("200", ok("the contact", Some("Contact")))], true)
         }
-        ("/contacts/{external_id}/devices", "get") => operation("The contact's remembered browsers", None, vec![("200", ok("the browsers", Some("Devices")))], false),
-        ("/contacts/{external_id}/devices", "delete") => {
-            operation("Forget every browser, and every passkey with them", None, vec![("200", ok("how many were forgotten", Some("Forgotten")))], false)
+        ("/contacts/{external_id}/devices", "get") => {
+            operation("The contact's remembered browsers", None, vec![("200", ok("the browsers", Some("Devices")))], false)
         }
-        ("/contacts/{external_id}/passkeys", "get") => {
-            operation("The contact's passkeys (each logs in without a code)", None, vec![("200", ok("the passkeys", Some("Passkeys")))], false)
+        ("/contacts/{external_id}/devices", "delete") => operation(
+            "Forget every browser, and every passkey with them",
+            None,
+            vec![("200", ok("how many were forgotten", Some("Forgotten")))],
+            false,
+        ),
+        ("/contacts/{external_id}/passkeys", "get") => operation(
+            "The contact's passkeys (each logs in without a code)",
+            None,
+            vec![("200", ok("the passkeys", Some("Passkeys")))],
+            false,
+        ),
+        ("/contacts/{external_id}/passkeys/{passkey}", "delete") => {
+            operation("Remove one passkey", None, vec![("204", ok("removed", None))], false)
         }
-        ("/contacts/{external_id}/passkeys/{passkey}", "delete") => operation("Remove one passkey", None, vec![("204", ok("removed", None))], false),
-        ("/contacts/{external_id}/devices/{device}", "delete") => operation("Forget one browser", None, vec![("204", ok("forgotten", None))], false),
-        ("/contacts/{external_id}/diagnosis", "get") => operation("The login diagnosis of the contact card", None, vec![("200", ok("the findings", Some("Diagnosis")))], false),
+        ("/contacts/{external_id}/devices/{device}", "delete") => {
+            operation("Forget one browser", None, vec![("204", ok("forgotten", None))], false)
+        }
+        ("/contacts/{external_id}/diagnosis", "get") => {
+            operation("The login diagnosis of the contact card", None, vec![("200", ok("the findings", Some("Diagnosis")))], false)
+        }
         ("/messages/{external_id}", "get") => operation("A message", None, vec![("200", ok("the message", Some("Message")))], false),
         ("/messages/{external_id}", "put") => operation(
             "Create or replace a message (idempotent)",
@@ -100,7 +126,9 @@ fn operations(path: &str, method: &str) -> Value {
             vec![("200", ok("replaced (or unchanged)", Some("Message"))), ("201", ok("created", Some("Message")))],
             true,
         ),
-        ("/messages/{external_id}", "delete") => operation("Delete a message and its publications", None, vec![("204", ok("deleted", None))], false),
+        ("/messages/{external_id}", "delete") => {
+            operation("Delete a message and its publications", None, vec![("204", ok("deleted", None))], false)
+        }
         ("/messages/{external_id}/publications", "post") => operation(
             "Publish to and withdraw from up to 10,000 contacts, all or nothing",
             Some("Publications"),

@@ -66,7 +66,9 @@ fn answer(e: PasskeyError, lang: Lang) -> Response {
     match e {
         PasskeyError::NotFresh => refuse(StatusCode::FORBIDDEN, &lang.t("passkey-not-fresh")),
         PasskeyError::NoCeremony => refuse(StatusCode::CONFLICT, &lang.t("passkey-no-ceremony")),
-        PasskeyError::TooMany => refuse(StatusCode::CONFLICT, &lang.tf("passkey-limit-reached", &[("max", crate::passkeys::MAX_PER_CONTACT.into())])),
+        PasskeyError::TooMany => {
+            refuse(StatusCode::CONFLICT, &lang.tf("passkey-limit-reached", &[("max", crate::passkeys::MAX_PER_CONTACT.into())]))
+        }
         PasskeyError::Refused(_) => refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-refused")),
         PasskeyError::Store(ref s) => failed(s, lang),
         PasskeyError::Internal(_) => failed(&e, lang),
@@ -107,7 +109,11 @@ struct Registration {
     credential: RegisterPublicKeyCredential,
 }
 
-async fn register(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Registration>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn register(
+    State(r): State<Arc<Routes>>,
+    parts: Parts,
+    body: Result<Json<Registration>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, &lang_of(&parts).t("passkey-unreadable")) };
     let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
     let (device, contact) = match r.service.recognised(&who).await {
@@ -152,7 +158,8 @@ async fn login(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Log
     };
     match r.service.log_in_with_passkey(&who, contact).await {
         Ok(done) => {
-            let cookies = done.cookies.into_iter().map(|c| app::api::set_cookie(&crate::http::portal::cookie_change(&r.service, c))).collect();
+            let cookies =
+                done.cookies.into_iter().map(|c| app::api::set_cookie(&crate::http::portal::cookie_change(&r.service, c))).collect();
             ok(json!({ "location": app::types::safe_next(&body.next) }), cookies)
         }
         Err(e) => failed(&e, lang),

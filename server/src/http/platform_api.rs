@@ -91,7 +91,11 @@ impl IntoResponse for Fail {
             Fail::Refused(Refusal::Store(e)) => {
                 tracing::error!(error = %e, "API request failed");
                 if crate::store::is_outage(&e) {
-                    problem(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "the database cannot be reached just now; try again in a moment")
+                    problem(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Unavailable",
+                        "the database cannot be reached just now; try again in a moment",
+                    )
                 } else {
                     problem(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "something went wrong on our side")
                 }
@@ -137,7 +141,12 @@ async fn get_contact(State(p): State<Shared>, Extension(_caller): Extension<Call
     Ok(Json(p.contact(&id).await?).into_response())
 }
 
-async fn put_contact(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<ContactBody>, JsonRejection>) -> Result<Response, Fail> {
+async fn put_contact(
+    State(p): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    parsed: Result<Json<ContactBody>, JsonRejection>,
+) -> Result<Response, Fail> {
     let (view, created) = p.put_contact(&caller, &id, body(parsed)?).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)).into_response())
@@ -148,7 +157,12 @@ async fn delete_contact(State(p): State<Shared>, Extension(caller): Extension<Ca
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn put_opt_outs(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<OptOuts>, JsonRejection>) -> Result<Response, Fail> {
+async fn put_opt_outs(
+    State(p): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    parsed: Result<Json<OptOuts>, JsonRejection>,
+) -> Result<Response, Fail> {
     Ok(Json(p.put_opt_outs(&caller, &id, body(parsed)?).await?).into_response())
 }
 
@@ -156,7 +170,12 @@ async fn get_message(State(p): State<Shared>, Extension(_caller): Extension<Call
     Ok(Json(p.message(&id).await?).into_response())
 }
 
-async fn put_message(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<MessageBody>, JsonRejection>) -> Result<Response, Fail> {
+async fn put_message(
+    State(p): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    parsed: Result<Json<MessageBody>, JsonRejection>,
+) -> Result<Response, Fail> {
     let (view, created) = p.put_message(&caller, &id, body(parsed)?).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)).into_response())
@@ -167,7 +186,12 @@ async fn delete_message(State(p): State<Shared>, Extension(caller): Extension<Ca
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn post_publications(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>, parsed: Result<Json<PublicationsBody>, JsonRejection>) -> Result<Response, Fail> {
+async fn post_publications(
+    State(p): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    parsed: Result<Json<PublicationsBody>, JsonRejection>,
+) -> Result<Response, Fail> {
     Ok(Json(p.publications(&caller, &id, body(parsed)?).await?).into_response())
 }
 
@@ -180,7 +204,11 @@ async fn delete_devices(State(p): State<Shared>, Extension(caller): Extension<Ca
     Ok(Json(serde_json::json!({ "forgotten": forgotten, "passkeys_removed": passkeys_removed })).into_response())
 }
 
-async fn delete_device(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path((id, device)): Path<(String, String)>) -> Result<Response, Fail> {
+async fn delete_device(
+    State(p): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((id, device)): Path<(String, String)>,
+) -> Result<Response, Fail> {
     let device: i64 = device.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no browser {device:?}"))))?;
     p.forget_devices(&caller, &id, Some(device)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -190,7 +218,11 @@ async fn get_passkeys(State(p): State<Shared>, Extension(_caller): Extension<Cal
     Ok(Json(p.passkeys(&id).await?).into_response())
 }
 
-async fn delete_passkey(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path((id, passkey)): Path<(String, String)>) -> Result<Response, Fail> {
+async fn delete_passkey(
+    State(p): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((id, passkey)): Path<(String, String)>,
+) -> Result<Response, Fail> {
     let passkey: i64 = passkey.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no passkey {passkey:?}"))))?;
     p.remove_passkey(&caller, &id, passkey).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -204,10 +236,18 @@ fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, 
     q.map(|Query(q)| q).map_err(|e| Fail::Refused(Refusal::Invalid(e.body_text())))
 }
 
-async fn list_contacts(State(p): State<Shared>, Extension(_caller): Extension<Caller>, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
+async fn list_contacts(
+    State(p): State<Shared>,
+    Extension(_caller): Extension<Caller>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, Fail> {
     Ok(Json(p.contacts(&page_query(q)?).await?).into_response())
 }
 
-async fn list_messages(State(p): State<Shared>, Extension(_caller): Extension<Caller>, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, Fail> {
+async fn list_messages(
+    State(p): State<Shared>,
+    Extension(_caller): Extension<Caller>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, Fail> {
     Ok(Json(p.messages(&page_query(q)?).await?).into_response())
 }

@@ -33,8 +33,9 @@ impl PortalAdapter {
     fn offer(&self, hint: &PasskeyHint, who: &Visitor) -> Option<PasskeyOffer> {
         let now = self.service.clock().now();
         let fresh = now.secs_since(hint.logged_in_at) <= crate::passkeys::FRESH_LOGIN_SECS;
-        (self.passkeys && fresh && !hint.by_passkey && !who.passkey_later)
-            .then(|| PasskeyOffer { code_login_days: (hint.code_login_days >= 3).then(|| u32::try_from(hint.code_login_days).unwrap_or(u32::MAX)) })
+        (self.passkeys && fresh && !hint.by_passkey && !who.passkey_later).then(|| PasskeyOffer {
+            code_login_days: (hint.code_login_days >= 3).then(|| u32::try_from(hint.code_login_days).unwrap_or(u32::MAX)),
+        })
     }
 
     fn message(&self, page: MessagePage, who: &Visitor) -> MessageView {
@@ -69,7 +70,12 @@ impl PortalAdapter {
     }
 
     fn done<T, U, E: std::error::Error + 'static>(&self, result: Result<Answer<T>, E>, show: impl FnOnce(T) -> U) -> PortResult<U> {
-        failure(result.map(|Answer { value, cookies }| Reply { value: show(value), cookies: cookies.into_iter().map(|c| self.cookie(c)).collect() }))
+        failure(
+            result.map(|Answer { value, cookies }| Reply {
+                value: show(value),
+                cookies: cookies.into_iter().map(|c| self.cookie(c)).collect(),
+            }),
+        )
     }
 
     fn cookie(&self, cookie: Cookie) -> CookieChange {
@@ -80,7 +86,9 @@ impl PortalAdapter {
     fn step(&self, screen: Screen) -> LoginStep {
         let now = self.service.clock().now();
         match screen {
-            Screen::Start { identifier, channel, outcome } => LoginStep::Identify { identifier, channel, notice: outcome.map(|o| self.notice(o, now)) },
+            Screen::Start { identifier, channel, outcome } => {
+                LoginStep::Identify { identifier, channel, notice: outcome.map(|o| self.notice(o, now)) }
+            }
             Screen::Code { identifier, channel, resend_at, outcome } => LoginStep::EnterCode(CodeStep {
                 identifier,
                 channel,

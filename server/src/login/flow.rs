@@ -89,7 +89,9 @@ pub enum Outcome {
     /// "Send a new code" went through (whether anything was sent does not show).
     CodeSent,
     /// "Send a new code" before the cooldown ended.
-    CooldownActive { until: Timestamp },
+    CooldownActive {
+        until: Timestamp,
+    },
     NetworkLimited,
     MalformedIdentifier,
     Refused(Refusal),
@@ -103,13 +105,21 @@ pub enum Refusal {
     Malformed,
     NetworkLimited,
     /// Too many wrong codes for this identifier from this network in a day.
-    Locked { until: Timestamp },
+    Locked {
+        until: Timestamp,
+    },
     Expired,
     TooManyAttempts,
-    Wrong { attempts_left: u32 },
+    Wrong {
+        attempts_left: u32,
+    },
     /// The digits typed are those of a code that a newer one replaced: said only to
     /// someone who typed a code that was really sent for this flow.
-    Superseded { sent_at: Timestamp, channel: Channel, here: bool },
+    Superseded {
+        sent_at: Timestamp,
+        channel: Channel,
+        here: bool,
+    },
     /// The code's contact opted out of its channel (or was removed) after it was sent.
     Withdrawn,
 }
@@ -151,19 +161,54 @@ pub enum NotSent {
 pub enum LoginEvent {
     /// `network`: where the step came from (an IPv4 address or an IPv6 /64), for the
     /// administrator's diagnosis (a VPN, a shared network).
-    CodeRequested { channel: Channel, trust: Trust, flow: Option<i64>, network: Option<String> },
-    CodeQueued { channel: Channel, to: String },
-    CodeNotSent { channel: Channel, reason: NotSent },
+    CodeRequested {
+        channel: Channel,
+        trust: Trust,
+        flow: Option<i64>,
+        network: Option<String>,
+    },
+    CodeQueued {
+        channel: Channel,
+        to: String,
+    },
+    CodeNotSent {
+        channel: Channel,
+        reason: NotSent,
+    },
     /// `compared`: whether the digits were compared with a code at all.
-    VerificationFailed { reason: &'static str, flow: Option<i64>, compared: bool, network: Option<String> },
-    LoginSucceeded { channel: Channel, device: Option<i64>, flow: Option<i64>, network: Option<String> },
-    NetworkLimited { scope: &'static str, ip: String },
-    SmsBudgetSpent { per_hour: u32 },
+    VerificationFailed {
+        reason: &'static str,
+        flow: Option<i64>,
+        compared: bool,
+        network: Option<String>,
+    },
+    LoginSucceeded {
+        channel: Channel,
+        device: Option<i64>,
+        flow: Option<i64>,
+        network: Option<String>,
+    },
+    NetworkLimited {
+        scope: &'static str,
+        ip: String,
+    },
+    SmsBudgetSpent {
+        per_hour: u32,
+    },
     /// A remembered browser came back after a while (not every page view).
-    DeviceRecognised { device: i64 },
-    DeviceExpired { device: i64 },
-    LoggedOut { device: i64 },
-    MessageRefused { message: String, reason: &'static str },
+    DeviceRecognised {
+        device: i64,
+    },
+    DeviceExpired {
+        device: i64,
+    },
+    LoggedOut {
+        device: i64,
+    },
+    MessageRefused {
+        message: String,
+        reason: &'static str,
+    },
 }
 
 impl LoginEvent {

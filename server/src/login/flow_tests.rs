@@ -107,7 +107,14 @@ fn verify_answers_every_combination_as_the_table_says() {
         row("an unsent slot answers a guess alike", unsent.clone(), facts(Match::Nothing), refused(Wrong { attempts_left: 4 }), true, true),
         row("the fifth wrong code uses the slot up", tried(4), facts(Match::Nothing), refused(TooManyAttempts), true, true),
         row("after five, even the right code is refused", tried(5), facts(Match::Current), refused(TooManyAttempts), false, false),
-        row("an unsent slot after five alike", CodeRecord { attempts: 5, ..unsent.clone() }, facts(Match::Nothing), refused(TooManyAttempts), false, false),
+        row(
+            "an unsent slot after five alike",
+            CodeRecord { attempts: 5, ..unsent.clone() },
+            facts(Match::Nothing),
+            refused(TooManyAttempts),
+            false,
+            false,
+        ),
         row("not six digits costs nothing", sent.clone(), facts(Match::Malformed), refused(Malformed), false, false),
         row(
             "a locked identifier is refused before comparing",
@@ -133,10 +140,25 @@ fn verify_answers_every_combination_as_the_table_says() {
             true,
             true,
         ),
-        row("an older code of this flow is named as such", sent.clone(), facts(Match::Older), refused(Superseded { sent_at: T0, channel: Channel::Email, here: true }), true, false),
-        row("a withdrawn code no longer works", CodeRecord { withdrawn: true, ..sent.clone() }, facts(Match::Current), refused(Withdrawn), true, false),
+        row(
+            "an older code of this flow is named as such",
+            sent.clone(),
+            facts(Match::Older),
+            refused(Superseded { sent_at: T0, channel: Channel::Email, here: true }),
+            true,
+            false,
+        ),
+        row(
+            "a withdrawn code no longer works",
+            CodeRecord { withdrawn: true, ..sent.clone() },
+            facts(Match::Current),
+            refused(Withdrawn),
+            true,
+            false,
+        ),
     ];
-    let mut expired = row("at the end of its lifetime the slot expires", sent.clone(), facts(Match::Current), refused(Expired), false, false);
+    let mut expired =
+        row("at the end of its lifetime the slot expires", sent.clone(), facts(Match::Current), refused(Expired), false, false);
     expired.now = at(TTL as i64);
     let mut expired_unsent = row("an unsent slot expires alike", unsent, facts(Match::Nothing), refused(Expired), false, false);
     expired_unsent.now = at(TTL as i64);
@@ -223,7 +245,14 @@ fn the_first_request_over_the_sms_budget_raises_one_alert() {
     let ada = contact(None, Some("+45 20 12 34 01"), false);
     let phone = Identifier::Phone(ada.phone.clone().unwrap());
     let l = Limits { sms_per_hour: 3, ..limits() };
-    let r = Request { identifier: &phone, contact: Some(&ada), channel: Channel::Sms, trust: Trust::Stranger, sent: &[], sms: SmsUsage { block: 0, all: 3, alerted: false } };
+    let r = Request {
+        identifier: &phone,
+        contact: Some(&ada),
+        channel: Channel::Sms,
+        trust: Trust::Stranger,
+        sent: &[],
+        sms: SmsUsage { block: 0, all: 3, alerted: false },
+    };
     let fx = request(&r, &l, T0);
     assert!(fx.hits.contains(&(Scope::SmsAlert, Key::Everyone)));
     assert!(fx.events.iter().any(|e| e.what == LoginEvent::SmsBudgetSpent { per_hour: 3 }));
@@ -233,7 +262,14 @@ fn the_first_request_over_the_sms_budget_raises_one_alert() {
 fn a_familiar_request_counts_in_its_own_pool() {
     let ada = contact(Some("ada@example.com"), None, false);
     let email = Identifier::Email(ada.email.clone().unwrap());
-    let r = Request { identifier: &email, contact: Some(&ada), channel: Channel::Email, trust: Trust::Familiar, sent: &[], sms: SmsUsage::default() };
+    let r = Request {
+        identifier: &email,
+        contact: Some(&ada),
+        channel: Channel::Email,
+        trust: Trust::Familiar,
+        sent: &[],
+        sms: SmsUsage::default(),
+    };
     assert_eq!(request(&r, &limits(), T0).hits, [(Scope::Sending(Trust::Familiar), Key::Contact(ContactId(1)))]);
 }
 

@@ -20,11 +20,22 @@ impl LoginService {
             let (mac, job) = match &issue.send_to {
                 Ok(to) => {
                     let locale = app::i18n::Locale::new(step.code_language(), self.outbox.zone.clone());
-                    let message = code_message(issue.channel, &code, now, self.limits.code_ttl, &self.outbox.host, &self.outbox.organisation, &locale);
+                    let message = code_message(
+                        issue.channel,
+                        &code,
+                        now,
+                        self.limits.code_ttl,
+                        &self.outbox.host,
+                        &self.outbox.organisation,
+                        &locale,
+                    );
                     let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
                     let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
                     let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);
-                    (Some(self.secret.code_mac(flow_id, &code)), Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms }))
+                    (
+                        Some(self.secret.code_mac(flow_id, &code)),
+                        Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms }),
+                    )
                 }
                 Err(_) => (None, None),
             };
@@ -69,7 +80,10 @@ impl LoginService {
                 _ => e.contact,
             };
             if what.kind() == crate::store::EventKind::SmsBudgetSpent {
-                tracing::error!(budget = self.limits.sms_per_hour, "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up");
+                tracing::error!(
+                    budget = self.limits.sms_per_hour,
+                    "ALERT: the hourly SMS budget is spent; SMS codes stop until it frees up"
+                );
             }
             events.push(new_event(contact, &what)?);
         }

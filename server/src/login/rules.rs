@@ -95,7 +95,15 @@ mod tests {
     }
 
     fn device(created: i64, seen: i64) -> Device {
-        Device { id: 1, contact: ContactId(1), created_at: Timestamp(created), last_seen_at: Timestamp(seen), revoked: false, browser: None, welcomed: true }
+        Device {
+            id: 1,
+            contact: ContactId(1),
+            created_at: Timestamp(created),
+            last_seen_at: Timestamp(seen),
+            revoked: false,
+            browser: None,
+            welcomed: true,
+        }
     }
 
     #[test]

@@ -185,7 +185,6 @@ impl LoginService {
         let since = Timestamp(step.now.0.saturating_sub(i64::try_from(self.limits.device_max_age.as_secs()).unwrap_or(i64::MAX)));
         Ok(if tx.is_known_network(contact, &step.network, since).await? { Trust::Familiar } else { Trust::Stranger })
     }
-
 }
 
 /// A login event as the log stores it (and says it, at `info`).

@@ -33,7 +33,12 @@ pub struct PasskeyHint {
 
 #[derive(Debug, Clone)]
 pub enum MessagePage {
-    Shown { message: PublishedMessage, contact_name: String, just_logged_in: bool, hint: PasskeyHint },
+    Shown {
+        message: PublishedMessage,
+        contact_name: String,
+        just_logged_in: bool,
+        hint: PasskeyHint,
+    },
     /// Not published to this contact (or no such message: the two are not told apart).
     NotPublished,
 }
@@ -70,7 +75,9 @@ impl LoginService {
             if !device.revoked {
                 let expired = super::service::new_event(Some(device.contact), &LoginEvent::DeviceExpired { device: device.id })?;
                 let store = self.store.clone();
-                self.store.aside("device expired", async move { store.record_event(expired.kind, expired.contact, expired.detail, now).await }).await;
+                self.store
+                    .aside("device expired", async move { store.record_event(expired.kind, expired.contact, expired.detail, now).await })
+                    .await;
             }
             return forget();
         }
@@ -157,7 +164,12 @@ impl LoginService {
 
     /// What decides the offer to save a passkey: how fresh this browser's login is,
     /// whether it was a passkey's, and how often the contact needed a code lately.
-    async fn passkey_hint(&self, contact: &Contact, device: &Device, passkeys: &[crate::store::StoredPasskey]) -> Result<PasskeyHint, ServiceError> {
+    async fn passkey_hint(
+        &self,
+        contact: &Contact,
+        device: &Device,
+        passkeys: &[crate::store::StoredPasskey],
+    ) -> Result<PasskeyHint, ServiceError> {
         let now = self.now();
         // A passkey used as this browser logged in: it needs no offer.
         let by_passkey = passkeys.iter().any(|p| p.last_used_at.is_some_and(|t| t.0 >= device.created_at.0 - 5));
@@ -255,10 +267,11 @@ impl LoginService {
 
     pub async fn log_out(&self, who: Visitor) -> ServiceResult<()> {
         if let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie)
-            && let Some(device) = self.store.device_by_token(&token.hash()).await? {
-                self.store.revoke_device(device.id, self.now()).await?;
-                self.event(Some(device.contact), LoginEvent::LoggedOut { device: device.id }).await?;
-            }
+            && let Some(device) = self.store.device_by_token(&token.hash()).await?
+        {
+            self.store.revoke_device(device.id, self.now()).await?;
+            self.event(Some(device.contact), LoginEvent::LoggedOut { device: device.id }).await?;
+        }
         Ok(Answer { value: (), cookies: vec![Cookie::ForgetDevice, Cookie::ForgetFlow] })
     }
 

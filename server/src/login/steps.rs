@@ -37,7 +37,14 @@ impl LoginService {
 
     async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, contact_language: None, now };
+        let mut step = Step {
+            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
+            who: &who,
+            flow_id: None,
+            contact: None,
+            contact_language: None,
+            now,
+        };
         let start = |outcome| Answer::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
         let mut tx = self.store.begin().await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
@@ -67,11 +74,22 @@ impl LoginService {
 
     async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, contact_language: None, now };
+        let mut step = Step {
+            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
+            who: &who,
+            flow_id: None,
+            contact: None,
+            contact_language: None,
+            now,
+        };
         let mut tx = self.store.begin().await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             tx.commit().await?;
-            return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
+            return Ok(Answer::plain(Screen::Start {
+                identifier: String::new(),
+                channel,
+                outcome: Some(Outcome::Refused(Refusal::NoFlow)),
+            }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
         let fx = match flow::cooldown(&flow, &self.limits, now) {
@@ -133,18 +151,30 @@ impl LoginService {
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
     pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<Screen> {
         let now = self.now();
-        let mut step = Step { network: rules::network_of(who.ip, self.limits.ipv6_prefix), who: &who, flow_id: None, contact: None, contact_language: None, now };
+        let mut step = Step {
+            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
+            who: &who,
+            flow_id: None,
+            contact: None,
+            contact_language: None,
+            now,
+        };
         let mut tx = self.store.begin().await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::Verification, &step).await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             let mut fx = fx;
             if !limited {
-                let what = flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
+                let what =
+                    flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
                 fx.events.push(flow::Event { contact: None, what });
             }
             self.write(&mut tx, &step, fx).await?;
             tx.commit().await?;
-            return Ok(Answer::plain(Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: Some(Outcome::Refused(Refusal::NoFlow)) }));
+            return Ok(Answer::plain(Screen::Start {
+                identifier: String::new(),
+                channel: Channel::Email,
+                outcome: Some(Outcome::Refused(Refusal::NoFlow)),
+            }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
         let (verdict, more) = if limited { flow::refused_by_network() } else { self.decide_verify(&mut tx, &flow, &input, &step).await? };
@@ -207,5 +237,4 @@ impl LoginService {
             (false, false) => Match::Nothing,
         }
     }
-
 }

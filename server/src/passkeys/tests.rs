@@ -27,7 +27,13 @@ struct World {
 }
 
 async fn contact(store: &Store, name: &str, email: &str, now: Timestamp) -> Contact {
-    let new = NewContact { name: name.into(), email: Some(EmailAddress::parse(email).unwrap()), phone: None, email_opt_out: false, sms_opt_out: false };
+    let new = NewContact {
+        name: name.into(),
+        email: Some(EmailAddress::parse(email).unwrap()),
+        phone: None,
+        email_opt_out: false,
+        sms_opt_out: false,
+    };
     let id = store.add_contact(&new, now).await.unwrap();
     store.contact(id).await.unwrap().unwrap()
 }
@@ -39,9 +45,18 @@ async fn world() -> World {
     let ada = contact(&store, "Ada", "ada@example.com", clock.now()).await;
     let bob = contact(&store, "Bob", "bob@example.com", clock.now()).await;
     // A browser that logged in with a code just now.
-    let device = Device { id: 1, contact: ada.id, created_at: clock.now(), last_seen_at: clock.now(), revoked: false, browser: None, welcomed: true };
+    let device = Device {
+        id: 1,
+        contact: ada.id,
+        created_at: clock.now(),
+        last_seen_at: clock.now(),
+        revoked: false,
+        browser: None,
+        welcomed: true,
+    };
     let organisation = Organisation::parse("Aarhus Roklub").unwrap();
-    let passkeys = Passkeys::new(ORIGIN, &organisation, store.clone(), Arc::new(clock.clone())).unwrap().unwrap().without_discoverable_credentials();
+    let passkeys =
+        Passkeys::new(ORIGIN, &organisation, store.clone(), Arc::new(clock.clone())).unwrap().unwrap().without_discoverable_credentials();
     World { passkeys, store, clock, ada, bob, device, _dir: dir }
 }
 
@@ -61,7 +76,12 @@ async fn register(w: &World, auth: &mut WebauthnAuthenticator<SoftPasskey>) -> S
 }
 
 /// A login ceremony and the authenticator's answer to it, as a browser would send it.
-async fn answer(w: &World, auth: &mut WebauthnAuthenticator<SoftPasskey>, stored: &StoredPasskey, whose: &Contact) -> (String, PublicKeyCredential) {
+async fn answer(
+    w: &World,
+    auth: &mut WebauthnAuthenticator<SoftPasskey>,
+    stored: &StoredPasskey,
+    whose: &Contact,
+) -> (String, PublicKeyCredential) {
     let (mut options, token) = w.passkeys.start_login().await.unwrap();
     assert!(options.public_key.allow_credentials.is_empty(), "a discoverable login names no credential");
     let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&stored.credential_id).unwrap();

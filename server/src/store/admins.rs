@@ -1,8 +1,8 @@
 //! Administrator accounts.
 
+use super::sql;
 use super::{Store, StoreError, StoreResult, unique_violation};
 use crate::domain::Timestamp;
-use super::sql;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminRecord {
@@ -14,13 +14,14 @@ pub struct AdminRecord {
 
 impl Store {
     pub async fn add_admin(&self, username: &str, password_hash: &str, now: Timestamp) -> StoreResult<i64> {
-        let done = sql("INSERT INTO admins (username, password_hash, created_at, password_changed_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(username)
-            .bind(password_hash)
-            .bind(now.0)
-            .bind(now.0)
-            .scalar_one::<i64>(&self.db)
-            .await;
+        let done =
+            sql("INSERT INTO admins (username, password_hash, created_at, password_changed_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(username)
+                .bind(password_hash)
+                .bind(now.0)
+                .bind(now.0)
+                .scalar_one::<i64>(&self.db)
+                .await;
         match done {
             Ok(done) => Ok(done),
             Err(e) if unique_violation(&e).is_some() => Err(StoreError::Conflict(format!("an administrator {username:?} exists already"))),
@@ -45,7 +46,11 @@ impl Store {
             .scalar_optional(&mut tx)
             .await?;
         let Some(id) = id else { return Ok(false) };
-        sql("UPDATE admin_sessions SET ended_at = $1 WHERE admin_id = $2 AND ended_at IS NULL").bind(now.0).bind(id).execute(&mut tx).await?;
+        sql("UPDATE admin_sessions SET ended_at = $1 WHERE admin_id = $2 AND ended_at IS NULL")
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
         sql("DELETE FROM admin_browsers WHERE admin_id = $1").bind(id).execute(&mut tx).await?;
         sql("DELETE FROM admin_networks WHERE admin_id = $1").bind(id).execute(&mut tx).await?;
         tx.commit().await?;
@@ -76,7 +81,14 @@ impl Store {
 
     /// A session, and where it came from: the browser (kept, or made known with
     /// `new_browser`) and the network, in one transaction.
-    pub async fn start_admin_session(&self, admin_id: i64, session_hash: &[u8], browser: AdminBrowser<'_>, network: &str, now: Timestamp) -> StoreResult<()> {
+    pub async fn start_admin_session(
+        &self,
+        admin_id: i64,
+        session_hash: &[u8],
+        browser: AdminBrowser<'_>,
+        network: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         let mut tx = self.begin_plain().await?;
         sql("INSERT INTO admin_sessions (admin_id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
             .bind(admin_id)
@@ -87,10 +99,12 @@ impl Store {
             .await?;
         match browser {
             AdminBrowser::Known(hash) => sql("UPDATE admin_browsers SET last_used_at = $1 WHERE token_hash = $2").bind(now.0).bind(hash),
-            AdminBrowser::New(hash) => sql("INSERT INTO admin_browsers (admin_id, token_hash, created_at, last_used_at) VALUES ($1, $2, $3, $3)")
-                .bind(admin_id)
-                .bind(hash)
-                .bind(now.0),
+            AdminBrowser::New(hash) => {
+                sql("INSERT INTO admin_browsers (admin_id, token_hash, created_at, last_used_at) VALUES ($1, $2, $3, $3)")
+                    .bind(admin_id)
+                    .bind(hash)
+                    .bind(now.0)
+            }
         }
         .execute(&mut tx)
         .await?;
@@ -110,7 +124,12 @@ impl Store {
             sql("SELECT id, username, created_at, password_changed_at FROM admins ORDER BY username").fetch_all(&self.db).await?;
         Ok(rows
             .into_iter()
-            .map(|(id, username, created, changed)| AdminRecord { id, username, created_at: Timestamp(created), password_changed_at: Timestamp(changed) })
+            .map(|(id, username, created, changed)| AdminRecord {
+                id,
+                username,
+                created_at: Timestamp(created),
+                password_changed_at: Timestamp(changed),
+            })
             .collect())
     }
 
@@ -121,13 +140,12 @@ impl Store {
 
     /// A session that has not been ended, with its administrator.
     pub async fn admin_session(&self, token_hash: &[u8]) -> StoreResult<Option<AdminSessionRecord>> {
-        let row: Option<(i64, i64, String, i64, i64)> = sql(
-            "SELECT s.id, a.id, a.username, s.created_at, s.last_seen_at FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
-             WHERE s.token_hash = $1 AND s.ended_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.db)
-        .await?;
+        let row: Option<(i64, i64, String, i64, i64)> =
+            sql("SELECT s.id, a.id, a.username, s.created_at, s.last_seen_at FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
+             WHERE s.token_hash = $1 AND s.ended_at IS NULL")
+            .bind(token_hash)
+            .fetch_optional(&self.db)
+            .await?;
         Ok(row.map(|(id, admin_id, username, created, seen)| AdminSessionRecord {
             id,
             admin_id,

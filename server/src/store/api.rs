@@ -33,13 +33,22 @@ impl Store {
             sql("SELECT id, name, created_at, revoked_at FROM api_tokens ORDER BY name").fetch_all(self.db()).await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, created, revoked)| ApiTokenRecord { id, name, created_at: Timestamp(created), revoked_at: revoked.map(Timestamp) })
+            .map(|(id, name, created, revoked)| ApiTokenRecord {
+                id,
+                name,
+                created_at: Timestamp(created),
+                revoked_at: revoked.map(Timestamp),
+            })
             .collect())
     }
 
     /// Returns whether a token of that name was in use.
     pub async fn revoke_api_token(&self, name: &str, now: Timestamp) -> StoreResult<bool> {
-        let done = sql("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL").bind(now.0).bind(name).execute(self.db()).await?;
+        let done = sql("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+            .bind(now.0)
+            .bind(name)
+            .execute(self.db())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -65,33 +74,41 @@ impl Store {
     /// changes or goes uses up the codes sent to it, and the contact's remembered
     /// browsers and passkeys are forgotten (whoever read the old address may have
     /// logged in with it). An address added where there was none takes nothing.
-    pub async fn put_contact(&self, external_id: &str, new: &NewContact, now: Timestamp, now_ms: i64) -> StoreResult<(ContactId, bool, AddressChange)> {
+    pub async fn put_contact(
+        &self,
+        external_id: &str,
+        new: &NewContact,
+        now: Timestamp,
+        now_ms: i64,
+    ) -> StoreResult<(ContactId, bool, AddressChange)> {
         let mut tx = self.begin().await?;
         let existing: Option<(i64, Option<String>, Option<String>)> =
             sql("SELECT id, email, phone FROM contacts WHERE external_id = $1").bind(external_id).fetch_optional(&mut tx).await?;
         let email = new.email.as_ref().map(|e| e.as_str());
         let phone = new.phone.as_ref().map(|p| p.as_str());
         let written = match &existing {
-            Some((id, _, _)) => sql("UPDATE contacts SET name = $1, email = $2, phone = $3 WHERE id = $4 RETURNING id")
+            Some((id, _, _)) => {
+                sql("UPDATE contacts SET name = $1, email = $2, phone = $3 WHERE id = $4 RETURNING id")
+                    .bind(new.name.as_str())
+                    .bind(email)
+                    .bind(phone)
+                    .bind(*id)
+                    .scalar_one::<i64>(&mut tx)
+                    .await
+            }
+            None => {
+                sql("INSERT INTO contacts (name, email, phone, email_opt_out, sms_opt_out, created_at, external_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
                 .bind(new.name.as_str())
                 .bind(email)
                 .bind(phone)
-                .bind(*id)
+                .bind(new.email_opt_out)
+                .bind(new.sms_opt_out)
+                .bind(now.0)
+                .bind(external_id)
                 .scalar_one::<i64>(&mut tx)
-                .await,
-            None => sql(
-                "INSERT INTO contacts (name, email, phone, email_opt_out, sms_opt_out, created_at, external_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(new.name.as_str())
-            .bind(email)
-            .bind(phone)
-            .bind(new.email_opt_out)
-            .bind(new.sms_opt_out)
-            .bind(now.0)
-            .bind(external_id)
-            .scalar_one::<i64>(&mut tx)
-            .await,
+                .await
+            }
         };
         let id = ContactId(written.map_err(|e| super::contacts::conflict(e, new))?);
         let mut change = AddressChange::default();
@@ -113,7 +130,11 @@ impl Store {
     }
 
     pub async fn external_id_of(&self, contact: ContactId) -> StoreResult<Option<String>> {
-        Ok(sql("SELECT external_id FROM contacts WHERE id = $1").bind(contact.0).scalar_optional::<Option<String>>(self.db()).await?.flatten())
+        Ok(sql("SELECT external_id FROM contacts WHERE id = $1")
+            .bind(contact.0)
+            .scalar_optional::<Option<String>>(self.db())
+            .await?
+            .flatten())
     }
 }
 
@@ -146,9 +167,18 @@ impl Store {
 
     /// Creates (with `new_public_id`) or replaces the message the platform knows as
     /// `external_id`. Returns its public id and whether it was created.
-    pub async fn put_message(&self, external_id: &str, new_public_id: &str, title: &str, markdown: &str, html: &str, now: Timestamp) -> StoreResult<(String, bool)> {
+    pub async fn put_message(
+        &self,
+        external_id: &str,
+        new_public_id: &str,
+        title: &str,
+        markdown: &str,
+        html: &str,
+        now: Timestamp,
+    ) -> StoreResult<(String, bool)> {
         let mut tx = self.begin().await?;
-        let existing: Option<String> = sql("SELECT public_id FROM messages WHERE external_id = $1").bind(external_id).scalar_optional(&mut tx).await?;
+        let existing: Option<String> =
+            sql("SELECT public_id FROM messages WHERE external_id = $1").bind(external_id).scalar_optional(&mut tx).await?;
         let created = existing.is_none();
         let public_id = match existing {
             Some(id) => {
@@ -200,7 +230,13 @@ impl Store {
 
     /// Publishes the message to some contacts and withdraws it from others, in one
     /// transaction. Returns how many publications were added and removed.
-    pub async fn set_publications(&self, public_id: &str, publish: &[ContactId], unpublish: &[ContactId], now: Timestamp) -> StoreResult<(u64, u64)> {
+    pub async fn set_publications(
+        &self,
+        public_id: &str,
+        publish: &[ContactId],
+        unpublish: &[ContactId],
+        now: Timestamp,
+    ) -> StoreResult<(u64, u64)> {
         // No login step reads publications: a plain transaction, not the step lock.
         let mut tx = self.begin_plain().await?;
         let message: i64 = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_one(&mut tx).await?;
@@ -220,7 +256,8 @@ impl Store {
         let mut removed = 0;
         for chunk in unpublish.chunks(500) {
             let marks = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-            let mut query = sql(sqlx::AssertSqlSafe(format!("DELETE FROM publications WHERE message_id = $1 AND contact_id IN ({marks})"))).bind(message);
+            let mut query = sql(sqlx::AssertSqlSafe(format!("DELETE FROM publications WHERE message_id = $1 AND contact_id IN ({marks})")))
+                .bind(message);
             for c in chunk {
                 query = query.bind(c.0);
             }

@@ -85,7 +85,15 @@ impl TryFrom<ContactRow> for Contact {
         let phone = r.phone.as_deref().map(PhoneNumber::from_stored).transpose().map_err(|e| corrupt(&e.to_string()))?;
         // A language this version does not speak is as good as none.
         let language = r.language.as_deref().and_then(app::i18n::Lang::parse);
-        Ok(Contact { id: ContactId(r.id), name: r.name, email, phone, email_opt_out: r.email_opt_out, sms_opt_out: r.sms_opt_out, language })
+        Ok(Contact {
+            id: ContactId(r.id),
+            name: r.name,
+            email,
+            phone,
+            email_opt_out: r.email_opt_out,
+            sms_opt_out: r.sms_opt_out,
+            language,
+        })
     }
 }
 
@@ -97,18 +105,14 @@ pub(super) async fn find<'a>(ex: impl Into<Ex<'a>>, who: &Identifier) -> StoreRe
         Identifier::Email(e) => ("email", e.as_str()),
         Identifier::Phone(p) => ("phone", p.as_str()),
     };
-    let row: Option<ContactRow> = sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {column} = $1")))
-        .bind(value)
-        .fetch_optional(ex)
-        .await?;
+    let row: Option<ContactRow> =
+        sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {column} = $1"))).bind(value).fetch_optional(ex).await?;
     row.map(Contact::try_from).transpose()
 }
 
 pub(super) async fn by_id<'a>(ex: impl Into<Ex<'a>>, id: ContactId) -> StoreResult<Option<Contact>> {
-    let row: Option<ContactRow> = sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = $1")))
-        .bind(id.0)
-        .fetch_optional(ex)
-        .await?;
+    let row: Option<ContactRow> =
+        sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = $1"))).bind(id.0).fetch_optional(ex).await?;
     row.map(Contact::try_from).transpose()
 }
 
@@ -151,10 +155,14 @@ impl Tx {
 /// A write refused because the email or phone belongs to another contact, in words.
 pub(super) fn conflict(e: sqlx::Error, new: &NewContact) -> StoreError {
     match unique_violation(&e) {
-        Some(m) if m.contains("email") => {
-            StoreError::Conflict(format!("another contact already has the email {}", new.email.as_ref().map(EmailAddress::as_str).unwrap_or_default()))
-        }
-        Some(_) => StoreError::Conflict(format!("another contact already has the phone number {}", new.phone.as_ref().map(PhoneNumber::as_str).unwrap_or_default())),
+        Some(m) if m.contains("email") => StoreError::Conflict(format!(
+            "another contact already has the email {}",
+            new.email.as_ref().map(EmailAddress::as_str).unwrap_or_default()
+        )),
+        Some(_) => StoreError::Conflict(format!(
+            "another contact already has the phone number {}",
+            new.phone.as_ref().map(PhoneNumber::as_str).unwrap_or_default()
+        )),
         None => e.into(),
     }
 }
@@ -187,8 +195,7 @@ impl Store {
     }
 
     pub async fn contacts(&self) -> StoreResult<Vec<Contact>> {
-        let rows: Vec<ContactRow> =
-            sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts ORDER BY id"))).fetch_all(&self.db).await?;
+        let rows: Vec<ContactRow> = sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts ORDER BY id"))).fetch_all(&self.db).await?;
         rows.into_iter().map(Contact::try_from).collect()
     }
 
@@ -206,15 +213,14 @@ impl Store {
                 format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")),
             ),
         };
-        let rows: Vec<ContactRow> = sql(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM contacts WHERE {filter} ORDER BY lower(name), id LIMIT $3 OFFSET $4"
-        )))
-        .bind(&value)
-        .bind(&value)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.db)
-        .await?;
+        let rows: Vec<ContactRow> =
+            sql(AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE {filter} ORDER BY lower(name), id LIMIT $3 OFFSET $4")))
+                .bind(&value)
+                .bind(&value)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.db)
+                .await?;
         rows.into_iter().map(Contact::try_from).collect()
     }
 

@@ -8,7 +8,7 @@
 
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, SqlSafeStr, SqlStr, Transaction};
+use sqlx::{FromRow, PgPool, Postgres, SqlSafeStr, SqlStr, Sqlite, SqlitePool, Transaction};
 
 /// A pool of either backend.
 #[derive(Clone, Debug)]

@@ -1,8 +1,8 @@
 use super::Ex;
 
+use super::sql;
 use super::{ContactId, Store, StoreResult, Tx};
 use crate::domain::Timestamp;
-use super::sql;
 
 /// A browser that logged in and is remembered by its device cookie.
 #[derive(Debug, Clone)]
@@ -84,14 +84,15 @@ impl Tx {
     }
 
     pub async fn add_device(&mut self, contact: ContactId, token_hash: &[u8], browser: Option<&str>, now: Timestamp) -> StoreResult<i64> {
-        let done = sql("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at, browser) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(contact.0)
-            .bind(token_hash)
-            .bind(now.0)
-            .bind(now.0)
-            .bind(browser)
-            .scalar_one::<i64>(self.conn())
-            .await?;
+        let done =
+            sql("INSERT INTO devices (contact_id, token_hash, created_at, last_seen_at, browser) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(contact.0)
+                .bind(token_hash)
+                .bind(now.0)
+                .bind(now.0)
+                .bind(browser)
+                .scalar_one::<i64>(self.conn())
+                .await?;
         Ok(done)
     }
 

@@ -1,8 +1,7 @@
-
-use super::{ContactId, Store, StoreResult, Tx};
-use crate::domain::Timestamp;
 use super::db::values;
 use super::sql;
+use super::{ContactId, Store, StoreResult, Tx};
+use crate::domain::Timestamp;
 
 /// What the event log records. The administrator reads these on a contact's card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +110,13 @@ pub struct Event {
 }
 
 impl Store {
-    pub async fn record_event(&self, kind: EventKind, contact: Option<ContactId>, detail: serde_json::Value, now: Timestamp) -> StoreResult<()> {
+    pub async fn record_event(
+        &self,
+        kind: EventKind,
+        contact: Option<ContactId>,
+        detail: serde_json::Value,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         sql("INSERT INTO events (at, kind, contact_id, detail) VALUES ($1, $2, $3, $4)")
             .bind(now.0)
             .bind(kind.as_str())
@@ -139,12 +144,16 @@ impl Store {
     /// A page of a contact's timeline since `since`, newest first, with each event's id:
     /// up to `limit` events, before event `before` when given. Look-ups by
     /// administrators are left out (the card would fill with its own openings).
-    pub async fn timeline_page(&self, contact: ContactId, since: Timestamp, before: Option<i64>, limit: u32) -> StoreResult<Vec<(i64, Event)>> {
-        let rows: Vec<(i64, i64, String, Option<i64>, String)> = sql(
-            "SELECT id, at, kind, contact_id, detail FROM events
+    pub async fn timeline_page(
+        &self,
+        contact: ContactId,
+        since: Timestamp,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, Event)>> {
+        let rows: Vec<(i64, i64, String, Option<i64>, String)> = sql("SELECT id, at, kind, contact_id, detail FROM events
              WHERE contact_id = $1 AND at > $2 AND ($3 IS NULL OR id < $3) AND kind <> 'admin_lookup'
-             ORDER BY id DESC LIMIT $4",
-        )
+             ORDER BY id DESC LIMIT $4")
         .bind(contact.0)
         .bind(since.0)
         .bind(before)
@@ -156,12 +165,11 @@ impl Store {
 
     /// The events of one contact (or all, with `None`), oldest first.
     pub async fn events(&self, contact: Option<ContactId>) -> StoreResult<Vec<Event>> {
-        let rows: Vec<(i64, String, Option<i64>, String)> = sql(
-            "SELECT at, kind, contact_id, detail FROM events WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id",
-        )
-        .bind(contact.map(|c| c.0))
-        .fetch_all(&self.db)
-        .await?;
+        let rows: Vec<(i64, String, Option<i64>, String)> =
+            sql("SELECT at, kind, contact_id, detail FROM events WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id")
+                .bind(contact.map(|c| c.0))
+                .fetch_all(&self.db)
+                .await?;
         rows.into_iter().map(decode).collect()
     }
 }
@@ -200,7 +208,8 @@ impl Tx {
         if events.is_empty() {
             return Ok(());
         }
-        let mut insert = sql(sqlx::AssertSqlSafe(format!("INSERT INTO events (at, kind, contact_id, detail) VALUES {}", values(events.len(), 4))));
+        let mut insert =
+            sql(sqlx::AssertSqlSafe(format!("INSERT INTO events (at, kind, contact_id, detail) VALUES {}", values(events.len(), 4))));
         for e in events {
             insert = insert.bind(now.0).bind(e.kind.as_str()).bind(e.contact.map(|c| c.0)).bind(e.detail.to_string());
         }

@@ -5,9 +5,9 @@
 
 use app::types::Channel;
 
+use super::sql;
 use super::{ContactId, Store, StoreResult, stored_channel};
 use crate::domain::Timestamp;
-use super::sql;
 
 /// A job to write with its code, in the same transaction.
 #[derive(Debug, Clone)]
@@ -48,10 +48,20 @@ pub struct JobRecord {
 /// How a try ended.
 #[derive(Debug, Clone)]
 pub enum Outcome<'a> {
-    Sent { provider: &'a str, message_id: Option<&'a str> },
+    Sent {
+        provider: &'a str,
+        message_id: Option<&'a str>,
+    },
     /// Try again at `retry_at_ms`, or give up as expired when `None`.
-    Temporary { provider: &'a str, error: &'a str, retry_at_ms: Option<i64> },
-    Permanent { provider: &'a str, error: &'a str },
+    Temporary {
+        provider: &'a str,
+        error: &'a str,
+        retry_at_ms: Option<i64>,
+    },
+    Permanent {
+        provider: &'a str,
+        error: &'a str,
+    },
 }
 
 type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64);
@@ -131,14 +141,12 @@ impl Store {
             Outcome::Temporary { retry_at_ms: None, .. } => ("expired", None, true),
             Outcome::Permanent { .. } => ("failed", None, true),
         };
-        let done = sql(
-            "UPDATE delivery_jobs
+        let done = sql("UPDATE delivery_jobs
              SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), lease_owner = NULL, lease_until = NULL,
                  provider = $3, provider_message_id = COALESCE($4, provider_message_id), last_error = $5, updated_at = $6,
                  sent_at = CASE WHEN $1 = 'sent' THEN $6 ELSE sent_at END,
                  payload = CASE WHEN $7 THEN NULL ELSE payload END
-             WHERE id = $8 AND status = 'sending' AND lease_owner = $9",
-        )
+             WHERE id = $8 AND status = 'sending' AND lease_owner = $9")
         .bind(status)
         .bind(next_at)
         .bind(provider)
@@ -156,27 +164,31 @@ impl Store {
 
     /// Gives up on a claimed job whose code expired before it could be sent.
     pub async fn expire_job(&self, job_id: i64, worker: &str, now_ms: i64) -> StoreResult<bool> {
-        let done = sql(
-            "UPDATE delivery_jobs SET status = 'expired', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1
-             WHERE id = $2 AND status = 'sending' AND lease_owner = $3",
-        )
-        .bind(now_ms)
-        .bind(job_id)
-        .bind(worker)
-        .execute(&self.db)
-        .await?;
+        let done =
+            sql("UPDATE delivery_jobs SET status = 'expired', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1
+             WHERE id = $2 AND status = 'sending' AND lease_owner = $3")
+            .bind(now_ms)
+            .bind(job_id)
+            .bind(worker)
+            .execute(&self.db)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// A provider's delivery receipt. Returns the job's contact when a job matched.
-    pub async fn record_receipt(&self, provider: &str, message_id: &str, delivered: bool, error: Option<&str>, now_ms: i64) -> StoreResult<Option<(i64, Option<ContactId>)>> {
-        let row: Option<(i64, Option<i64>)> = sql(
-            "UPDATE delivery_jobs
+    pub async fn record_receipt(
+        &self,
+        provider: &str,
+        message_id: &str,
+        delivered: bool,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<Option<(i64, Option<ContactId>)>> {
+        let row: Option<(i64, Option<i64>)> = sql("UPDATE delivery_jobs
              SET status = $1, delivered_at = CASE WHEN $1 = 'delivered' THEN $2 ELSE delivered_at END,
                  last_error = COALESCE($3, last_error), updated_at = $2
              WHERE provider = $4 AND provider_message_id = $5 AND status IN ('sent', 'delivered', 'undelivered')
-             RETURNING id, contact_id",
-        )
+             RETURNING id, contact_id")
         .bind(if delivered { "delivered" } else { "undelivered" })
         .bind(now_ms)
         .bind(error)
@@ -189,27 +201,25 @@ impl Store {
 
     /// The delivery jobs of a contact (or all), oldest first.
     pub async fn jobs(&self, contact: Option<ContactId>) -> StoreResult<Vec<JobRecord>> {
-        let rows: Vec<JobRow> = sql(
-            "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
-             FROM delivery_jobs WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id",
-        )
-        .bind(contact.map(|c| c.0))
-        .fetch_all(&self.db)
-        .await?;
+        let rows: Vec<JobRow> =
+            sql("SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
+             FROM delivery_jobs WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id")
+            .bind(contact.map(|c| c.0))
+            .fetch_all(&self.db)
+            .await?;
         job_records(rows)
     }
 
     /// A contact's newest `limit` delivery records since `since`, oldest first.
     pub async fn recent_jobs(&self, contact: ContactId, since: Timestamp, limit: u32) -> StoreResult<Vec<JobRecord>> {
-        let mut rows: Vec<JobRow> = sql(
-            "SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
-             FROM delivery_jobs WHERE contact_id = $1 AND created_at > $2 ORDER BY id DESC LIMIT $3",
-        )
-        .bind(contact.0)
-        .bind(since.0.saturating_mul(1000))
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
+        let mut rows: Vec<JobRow> =
+            sql("SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
+             FROM delivery_jobs WHERE contact_id = $1 AND created_at > $2 ORDER BY id DESC LIMIT $3")
+            .bind(contact.0)
+            .bind(since.0.saturating_mul(1000))
+            .bind(limit)
+            .fetch_all(&self.db)
+            .await?;
         rows.reverse();
         job_records(rows)
     }

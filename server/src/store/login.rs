@@ -5,9 +5,9 @@
 use app::types::Channel;
 use sqlx::FromRow;
 
+use super::sql;
 use super::{ContactId, Ex, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
 use crate::domain::Timestamp;
-use super::sql;
 
 /// Whether a login was started from a browser or network the contact used before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -137,10 +137,8 @@ async fn flow_by(mut ex: Ex<'_>, token_hash: &[u8]) -> StoreResult<Option<FlowRe
             .fetch_optional(ex.reborrow())
             .await?;
     let Some(row) = row else { return Ok(None) };
-    let codes: Vec<CodeRow> = sql(
-        "SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
-         FROM login_codes WHERE flow_id = $1 ORDER BY id DESC",
-    )
+    let codes: Vec<CodeRow> = sql("SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
+         FROM login_codes WHERE flow_id = $1 ORDER BY id DESC")
     .bind(row.id)
     .fetch_all(ex)
     .await?;
@@ -176,10 +174,8 @@ impl Tx {
     }
 
     pub async fn insert_flow(&mut self, flow: &NewFlow<'_>, now: Timestamp) -> StoreResult<i64> {
-        let done = sql(
-            "INSERT INTO login_flows (token_hash, identifier, channel, contact_id, trust, created_at, last_sent_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
+        let done = sql("INSERT INTO login_flows (token_hash, identifier, channel, contact_id, trust, created_at, last_sent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(flow.token_hash)
         .bind(flow.identifier)
         .bind(flow.channel.as_str())
@@ -266,15 +262,14 @@ impl Tx {
     /// The contact's newest code that was sent and not withdrawn, from any flow (or only
     /// from familiar flows): `(id, issued, channel)`.
     pub async fn newest_sent_code(&mut self, contact: ContactId, familiar_only: bool) -> StoreResult<Option<(i64, Timestamp, Channel)>> {
-        let row: Option<(i64, i64, String)> = sql(
-            "SELECT c.id, c.created_at, c.channel FROM login_codes c JOIN login_flows f ON f.id = c.flow_id
+        let row: Option<(i64, i64, String)> =
+            sql("SELECT c.id, c.created_at, c.channel FROM login_codes c JOIN login_flows f ON f.id = c.flow_id
              WHERE c.contact_id = $1 AND c.sent = TRUE AND c.withdrawn_at IS NULL AND (NOT $2 OR f.trust = 'familiar')
-             ORDER BY c.id DESC LIMIT 1",
-        )
-        .bind(contact.0)
-        .bind(familiar_only)
-        .fetch_optional(self.conn())
-        .await?;
+             ORDER BY c.id DESC LIMIT 1")
+            .bind(contact.0)
+            .bind(familiar_only)
+            .fetch_optional(self.conn())
+            .await?;
         row.map(|(id, at, ch)| Ok((id, Timestamp(at), stored_channel(&ch)?))).transpose()
     }
 
@@ -304,21 +299,18 @@ impl Tx {
 
     /// Whether the contact logged in from `network` since `since`.
     pub async fn is_known_network(&mut self, contact: ContactId, network: &str, since: Timestamp) -> StoreResult<bool> {
-        let found: Option<i64> =
-            sql("SELECT contact_id FROM known_networks WHERE contact_id = $1 AND network = $2 AND last_login_at > $3")
-                .bind(contact.0)
-                .bind(network)
-                .bind(since.0)
-                .scalar_optional(self.conn())
-                .await?;
+        let found: Option<i64> = sql("SELECT contact_id FROM known_networks WHERE contact_id = $1 AND network = $2 AND last_login_at > $3")
+            .bind(contact.0)
+            .bind(network)
+            .bind(since.0)
+            .scalar_optional(self.conn())
+            .await?;
         Ok(found.is_some())
     }
 
     pub async fn remember_network(&mut self, contact: ContactId, network: &str, now: Timestamp) -> StoreResult<()> {
-        sql(
-            "INSERT INTO known_networks (contact_id, network, last_login_at) VALUES ($1, $2, $3)
-             ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = $3",
-        )
+        sql("INSERT INTO known_networks (contact_id, network, last_login_at) VALUES ($1, $2, $3)
+             ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = $3")
         .bind(contact.0)
         .bind(network)
         .bind(now.0)

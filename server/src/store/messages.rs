@@ -1,6 +1,6 @@
+use super::sql;
 use super::{ContactId, Store, StoreError, StoreResult};
 use crate::domain::Timestamp;
-use super::sql;
 
 #[derive(Debug, Clone)]
 pub struct PublishedMessage {
@@ -33,10 +33,7 @@ impl Store {
 
     /// Publishes a message to a contact; publishing twice keeps the first date.
     pub async fn publish(&self, public_id: &str, contact: ContactId, now: Timestamp) -> StoreResult<()> {
-        let message: Option<i64> = sql("SELECT id FROM messages WHERE public_id = $1")
-            .bind(public_id)
-            .scalar_optional(&self.db)
-            .await?;
+        let message: Option<i64> = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_optional(&self.db).await?;
         let Some(message) = message else {
             return Err(StoreError::NotFound(format!("no message with id {public_id:?}")));
         };
@@ -50,11 +47,9 @@ impl Store {
     }
 
     pub async fn messages(&self) -> StoreResult<Vec<MessageListing>> {
-        let rows: Vec<(String, String, i64, i64)> = sql(
-            "SELECT m.public_id, m.title, m.created_at, COUNT(p.contact_id)
+        let rows: Vec<(String, String, i64, i64)> = sql("SELECT m.public_id, m.title, m.created_at, COUNT(p.contact_id)
              FROM messages m LEFT JOIN publications p ON p.message_id = m.id
-             GROUP BY m.id ORDER BY m.id",
-        )
+             GROUP BY m.id ORDER BY m.id")
         .fetch_all(&self.db)
         .await?;
         Ok(rows
@@ -70,11 +65,9 @@ impl Store {
 
     /// The messages published to a contact, newest first.
     pub async fn inbox(&self, contact: ContactId) -> StoreResult<Vec<PublishedMessage>> {
-        let rows: Vec<(String, String, String, i64)> = sql(
-            "SELECT m.public_id, m.title, m.body_html, p.published_at
+        let rows: Vec<(String, String, String, i64)> = sql("SELECT m.public_id, m.title, m.body_html, p.published_at
              FROM publications p JOIN messages m ON m.id = p.message_id
-             WHERE p.contact_id = $1 ORDER BY p.published_at DESC, m.id DESC",
-        )
+             WHERE p.contact_id = $1 ORDER BY p.published_at DESC, m.id DESC")
         .bind(contact.0)
         .fetch_all(&self.db)
         .await?;
@@ -83,11 +76,9 @@ impl Store {
 
     /// The message if it is published to the contact.
     pub async fn published_message(&self, contact: ContactId, public_id: &str) -> StoreResult<Option<PublishedMessage>> {
-        let row: Option<(String, String, String, i64)> = sql(
-            "SELECT m.public_id, m.title, m.body_html, p.published_at
+        let row: Option<(String, String, String, i64)> = sql("SELECT m.public_id, m.title, m.body_html, p.published_at
              FROM publications p JOIN messages m ON m.id = p.message_id
-             WHERE p.contact_id = $1 AND m.public_id = $2",
-        )
+             WHERE p.contact_id = $1 AND m.public_id = $2")
         .bind(contact.0)
         .bind(public_id)
         .fetch_optional(&self.db)

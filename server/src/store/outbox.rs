@@ -1,8 +1,8 @@
 use app::types::Channel;
 
+use super::sql;
 use super::{Store, StoreResult};
 use crate::domain::Timestamp;
-use super::sql;
 
 #[derive(Debug, Clone)]
 pub struct OutboxEntry {
@@ -17,27 +17,33 @@ pub struct OutboxEntry {
 
 impl Store {
     pub async fn add_to_outbox(&self, entry: &OutboxEntry) -> StoreResult<i64> {
-        let done = sql("INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(entry.channel.as_str())
-            .bind(&entry.recipient)
-            .bind(&entry.subject)
-            .bind(&entry.body)
-            .bind(entry.created_at.0)
-            .bind(entry.job)
-            .scalar_one::<i64>(&self.db)
-            .await?;
+        let done =
+            sql("INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(entry.channel.as_str())
+                .bind(&entry.recipient)
+                .bind(&entry.subject)
+                .bind(&entry.body)
+                .bind(entry.created_at.0)
+                .bind(entry.job)
+                .scalar_one::<i64>(&self.db)
+                .await?;
         Ok(done)
     }
 
     /// Everything in the dev outbox, in the order the codes were issued.
     pub async fn outbox(&self) -> StoreResult<Vec<OutboxEntry>> {
         let rows: Vec<(String, String, String, String, i64, i64)> =
-            sql("SELECT channel, recipient, subject, body, created_at, job_id FROM outbox ORDER BY job_id, id")
-                .fetch_all(&self.db)
-                .await?;
+            sql("SELECT channel, recipient, subject, body, created_at, job_id FROM outbox ORDER BY job_id, id").fetch_all(&self.db).await?;
         rows.into_iter()
             .map(|(channel, recipient, subject, body, created_at, job)| {
-                Ok(OutboxEntry { channel: super::stored_channel(&channel)?, recipient, subject, body, created_at: Timestamp(created_at), job })
+                Ok(OutboxEntry {
+                    channel: super::stored_channel(&channel)?,
+                    recipient,
+                    subject,
+                    body,
+                    created_at: Timestamp(created_at),
+                    job,
+                })
             })
             .collect()
     }

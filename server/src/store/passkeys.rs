@@ -26,7 +26,9 @@ type Row = (i64, i64, String, String, Option<String>, bool, bool, i64, i64, Opti
 const COLUMNS: &str =
     "id, contact_id, credential_id, passkey, browser, backup_eligible, backup_state, sign_count, created_at, last_used_at";
 
-fn stored((id, contact, credential_id, passkey, browser, backup_eligible, backup_state, sign_count, created_at, last_used_at): Row) -> StoredPasskey {
+fn stored(
+    (id, contact, credential_id, passkey, browser, backup_eligible, backup_state, sign_count, created_at, last_used_at): Row,
+) -> StoredPasskey {
     StoredPasskey {
         id,
         contact: ContactId(contact),
@@ -61,7 +63,11 @@ pub struct Ceremony {
 impl Store {
     /// The contact's WebAuthn user handle, made (a random UUID) on first use.
     pub async fn passkey_user(&self, contact: ContactId, fresh: &str) -> StoreResult<String> {
-        sql("UPDATE contacts SET passkey_user = $1 WHERE id = $2 AND passkey_user IS NULL").bind(fresh).bind(contact.0).execute(&self.db).await?;
+        sql("UPDATE contacts SET passkey_user = $1 WHERE id = $2 AND passkey_user IS NULL")
+            .bind(fresh)
+            .bind(contact.0)
+            .execute(&self.db)
+            .await?;
         let user: Option<String> = sql("SELECT passkey_user FROM contacts WHERE id = $1").bind(contact.0).scalar_one(&self.db).await?;
         Ok(user.unwrap_or_else(|| fresh.to_string()))
     }
@@ -71,7 +77,14 @@ impl Store {
         Ok(id.map(ContactId))
     }
 
-    pub async fn add_ceremony(&self, token_hash: &[u8], kind: &str, contact: Option<ContactId>, state: &str, expires_at: Timestamp) -> StoreResult<()> {
+    pub async fn add_ceremony(
+        &self,
+        token_hash: &[u8],
+        kind: &str,
+        contact: Option<ContactId>,
+        state: &str,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
         sql("INSERT INTO passkey_ceremonies (token_hash, kind, contact_id, state, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(kind)
@@ -92,15 +105,15 @@ impl Store {
                 .bind(kind)
                 .fetch_optional(&self.db)
                 .await?;
-        Ok(row.filter(|(_, _, expires_at)| *expires_at > now.0).map(|(contact, state, _)| Ceremony { contact: contact.map(ContactId), state }))
+        Ok(row
+            .filter(|(_, _, expires_at)| *expires_at > now.0)
+            .map(|(contact, state, _)| Ceremony { contact: contact.map(ContactId), state }))
     }
 
     /// A credential registered already (to anyone) is a conflict.
     pub async fn add_passkey(&self, new: &NewPasskey<'_>, now: Timestamp) -> StoreResult<i64> {
-        let added = sql(
-            "INSERT INTO passkeys (contact_id, credential_id, passkey, browser, backup_eligible, backup_state, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
+        let added = sql("INSERT INTO passkeys (contact_id, credential_id, passkey, browser, backup_eligible, backup_state, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(new.contact.0)
         .bind(new.credential_id)
         .bind(new.passkey)

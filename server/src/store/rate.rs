@@ -2,12 +2,11 @@
 //! across several server processes on one database. Scopes and keys are types here,
 //! spelled readably in the table (`identifier:stranger` / `contact:3`).
 
-
+use super::db::values;
 use super::login::Trust;
+use super::sql;
 use super::{ContactId, StoreResult, Tx};
 use crate::domain::Timestamp;
-use super::db::values;
-use super::sql;
 
 /// What a hit counts toward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +75,10 @@ pub enum Key {
     /// it cannot be.
     Identifier(String),
     /// An identifier as normalised, from one network: what the failure lock counts.
-    IdentifierOn { identifier: String, network: String },
+    IdentifierOn {
+        identifier: String,
+        network: String,
+    },
     /// A block of phone numbers (all but the last 4 digits).
     Block(String),
     Everyone,
@@ -109,14 +111,13 @@ impl Tx {
 
     /// The times of the newest `limit` hits after `since`, oldest first.
     pub async fn recent_hits(&mut self, scope: Scope, key: &Key, since: Timestamp, limit: u32) -> StoreResult<Vec<Timestamp>> {
-        let mut rows: Vec<i64> =
-            sql("SELECT at FROM rate_hits WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at DESC LIMIT $4")
-                .bind(scope.as_str())
-                .bind(key.to_string())
-                .bind(since.0)
-                .bind(limit)
-                .scalar_all(self.conn())
-                .await?;
+        let mut rows: Vec<i64> = sql("SELECT at FROM rate_hits WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at DESC LIMIT $4")
+            .bind(scope.as_str())
+            .bind(key.to_string())
+            .bind(since.0)
+            .bind(limit)
+            .scalar_all(self.conn())
+            .await?;
         rows.reverse();
         Ok(rows.into_iter().map(Timestamp).collect())
     }
@@ -143,7 +144,9 @@ impl Tx {
             super::Backend::Postgres => "ctid",
         };
         for (scope, key) in hits {
-            let text = format!("DELETE FROM rate_hits WHERE {row} = (SELECT {row} FROM rate_hits WHERE scope = $1 AND key = $2 AND at = $3 LIMIT 1)");
+            let text = format!(
+                "DELETE FROM rate_hits WHERE {row} = (SELECT {row} FROM rate_hits WHERE scope = $1 AND key = $2 AND at = $3 LIMIT 1)"
+            );
             sql(sqlx::AssertSqlSafe(text)).bind(scope.as_str()).bind(key.to_string()).bind(at.0).execute(self.conn()).await?;
         }
         Ok(())

@@ -1,9 +1,9 @@
 //! Deleting what is past its retention, in one transaction (several processes may
 //! prune at once: each deletes what is due, the second finds nothing).
 
+use super::sql;
 use super::{Store, StoreResult};
 use crate::domain::Timestamp;
-use super::sql;
 
 /// Before when each kind of row goes (Unix seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,15 @@ impl std::fmt::Display for Pruned {
         write!(
             f,
             "pruned {} login flow(s) with {} code(s), {} rate-limit hit(s), {} delivery record(s), {} event(s), {} device(s), {} known network(s), {} dev-outbox message(s), {} passkey ceremony record(s)",
-            self.flows, self.codes, self.rate_hits, self.delivery_jobs, self.events, self.devices, self.networks, self.outbox, self.ceremonies
+            self.flows,
+            self.codes,
+            self.rate_hits,
+            self.delivery_jobs,
+            self.events,
+            self.devices,
+            self.networks,
+            self.outbox,
+            self.ceremonies
         )
     }
 }
@@ -62,14 +70,24 @@ impl Store {
     pub async fn prune(&self, c: &Cutoffs) -> StoreResult<Pruned> {
         let ended = "completed_at < $1 OR (completed_at IS NULL AND last_sent_at < $2)";
         let flow_ends = [c.flows_ended.0, c.flows_last_code.0];
-        let codes = self.delete_batched("login_codes", &format!("flow_id IN (SELECT id FROM login_flows WHERE {ended})"), &flow_ends).await?;
+        let codes =
+            self.delete_batched("login_codes", &format!("flow_id IN (SELECT id FROM login_flows WHERE {ended})"), &flow_ends).await?;
         let flows = self.delete_batched("login_flows", ended, &flow_ends).await?;
         let rate_hits = self.delete_batched("rate_hits", "at < $1", &[c.rate_hits.0]).await?;
         let delivery_jobs = self.delete_batched("delivery_jobs", "created_at < $1", &[c.records.0.saturating_mul(1000)]).await?;
         let horizon = c.records.0;
-        sql("UPDATE retention SET events_before = CASE WHEN events_before < $1 THEN $1 ELSE events_before END WHERE id = 1").bind(horizon).execute(&self.db).await?;
+        sql("UPDATE retention SET events_before = CASE WHEN events_before < $1 THEN $1 ELSE events_before END WHERE id = 1")
+            .bind(horizon)
+            .execute(&self.db)
+            .await?;
         let events = self.delete_batched("events", "at < $1", &[horizon]).await?;
-        let devices = self.delete_batched("devices", "revoked_at < $1 OR last_seen_at < $2 OR created_at < $3", &[c.devices_revoked.0, c.devices_seen.0, c.devices_created.0]).await?;
+        let devices = self
+            .delete_batched(
+                "devices",
+                "revoked_at < $1 OR last_seen_at < $2 OR created_at < $3",
+                &[c.devices_revoked.0, c.devices_seen.0, c.devices_created.0],
+            )
+            .await?;
         let networks = self.delete_batched("known_networks", "last_login_at < $1", &[c.networks.0]).await?;
         let outbox = self.delete_batched("outbox", "created_at < $1", &[c.flows_ended.0]).await?;
         // Administrator sessions last 12 hours at most; a day later they go. Their known

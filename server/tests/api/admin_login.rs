@@ -159,7 +159,14 @@ async fn argon2_verifications_have_a_cap_per_second_that_a_known_browser_waits_f
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_username_takes_as_long_as_a_known_one() {
     const N: usize = 25;
-    let (_app, sessions) = with_admin(AdminLimits { per_username_per_hour: 1000, per_username_network_per_hour: 1000, per_network_per_hour: 1000, verifications_per_second: 1000, ..AdminLimits::default() }).await;
+    let (_app, sessions) = with_admin(AdminLimits {
+        per_username_per_hour: 1000,
+        per_username_network_per_hour: 1000,
+        per_network_per_hour: 1000,
+        verifications_per_second: 1000,
+        ..AdminLimits::default()
+    })
+    .await;
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for i in 0..N {

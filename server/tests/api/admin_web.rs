@@ -115,7 +115,12 @@ async fn a_cross_site_log_in_or_log_out_is_refused_before_anything_runs() {
 
 /// The card of the contact with `email`, as the logged-in administrator sees it.
 pub(crate) async fn card_of(app: &TestApp, admin: &Browser, email: &str) -> (i64, crate::helpers::Page) {
-    let contact = app.store.find_contact(&server::domain::Identifier::Email(server::domain::EmailAddress::parse(email).unwrap())).await.unwrap().unwrap();
+    let contact = app
+        .store
+        .find_contact(&server::domain::Identifier::Email(server::domain::EmailAddress::parse(email).unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
     (contact.id.0, admin.get(&format!("/admin/contacts/{}", contact.id.0)).await)
 }
 

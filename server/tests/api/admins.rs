@@ -61,7 +61,10 @@ fn administrators_are_added_listed_given_new_passwords_and_removed() {
     assert_eq!(cli.ok(&["admin", "add", "Ops", "--password-stdin"], Some(GOOD)), "administrator ops added");
     assert!(cli.ok(&["admin", "list"], None).starts_with("ops\tadded "));
     assert!(cli.fails(&["admin", "add", "ops", "--password-stdin"], Some(GOOD)).contains("exists already"));
-    assert_eq!(cli.ok(&["admin", "passwd", "ops", "--password-stdin"], Some("lampe kaffe regnvejr sol\n")), "administrator ops has a new password");
+    assert_eq!(
+        cli.ok(&["admin", "passwd", "ops", "--password-stdin"], Some("lampe kaffe regnvejr sol\n")),
+        "administrator ops has a new password"
+    );
     assert!(cli.fails(&["admin", "passwd", "nobody", "--password-stdin"], Some(GOOD)).contains("no administrator"));
     assert_eq!(cli.ok(&["admin", "remove", "ops"], None), "administrator ops removed");
     assert_eq!(cli.ok(&["admin", "list"], None), "");

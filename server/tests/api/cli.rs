@@ -14,12 +14,7 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_portal"))
-            .args(args)
-            .env("DATABASE_URL", &self.db.url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
+        Command::new(env!("CARGO_BIN_EXE_portal")).args(args).env("DATABASE_URL", &self.db.url).env("RUST_LOG", "warn").output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {

@@ -135,11 +135,27 @@ async fn contradictions_and_unsafe_settings_stop_the_server_with_one_line() {
         ),
         ("only Twilio settings: email has no provider", with_key(sms("twilio")), Starts { outbox: false }),
         ("nothing set: the embedded default", vec![], Starts { outbox: true }),
-        ("Twilio settings while SMS is said to be dev", with_key([sms("twilio"), vec![("PORTAL_SMS_DELIVERY", "dev")]].concat()), Refuses(vec!["PORTAL_SMS_DELIVERY=dev", "TWILIO_ACCOUNT_SID"])),
-        ("an SMTP URL while everything is said to be dev", with_key([email("smtp"), vec![("PORTAL_DELIVERY", "dev")]].concat()), Refuses(vec!["PORTAL_DELIVERY=dev", "SMTP_URL"])),
+        (
+            "Twilio settings while SMS is said to be dev",
+            with_key([sms("twilio"), vec![("PORTAL_SMS_DELIVERY", "dev")]].concat()),
+            Refuses(vec!["PORTAL_SMS_DELIVERY=dev", "TWILIO_ACCOUNT_SID"]),
+        ),
+        (
+            "an SMTP URL while everything is said to be dev",
+            with_key([email("smtp"), vec![("PORTAL_DELIVERY", "dev")]].concat()),
+            Refuses(vec!["PORTAL_DELIVERY=dev", "SMTP_URL"]),
+        ),
         ("SMTP said, no URL", with_key(vec![("PORTAL_DELIVERY", "smtp")]), Refuses(vec!["SMTP_URL"])),
-        ("Twilio and a webhook", with_key([sms("twilio"), sms("webhook")].concat()), Refuses(vec!["TWILIO_ACCOUNT_SID", "SMS_WEBHOOK_URL", "PORTAL_SMS_DELIVERY"])),
-        ("a webhook said, Twilio settings given", with_key([sms("twilio"), vec![("PORTAL_SMS_DELIVERY", "webhook")]].concat()), Refuses(vec!["TWILIO_ACCOUNT_SID"])),
+        (
+            "Twilio and a webhook",
+            with_key([sms("twilio"), sms("webhook")].concat()),
+            Refuses(vec!["TWILIO_ACCOUNT_SID", "SMS_WEBHOOK_URL", "PORTAL_SMS_DELIVERY"]),
+        ),
+        (
+            "a webhook said, Twilio settings given",
+            with_key([sms("twilio"), vec![("PORTAL_SMS_DELIVERY", "webhook")]].concat()),
+            Refuses(vec!["TWILIO_ACCOUNT_SID"]),
+        ),
         ("no key outside dev", [email("smtp"), vec![("PORTAL_ORGANISATION", ORGANISATION)]].concat(), Refuses(vec!["PORTAL_SECRET_KEY"])),
         ("no organisation outside dev", [email("smtp"), vec![("PORTAL_SECRET_KEY", KEY)]].concat(), Refuses(vec!["PORTAL_ORGANISATION"])),
         (
@@ -149,17 +165,31 @@ async fn contradictions_and_unsafe_settings_stop_the_server_with_one_line() {
         ),
         (
             "a DKIM key file that is not there",
-            with_key([email("smtp"), vec![("DKIM_SELECTOR", "portal1"), ("DKIM_DOMAIN", "example.com"), ("DKIM_PRIVATE_KEY_FILE", "/nonexistent.pem")]].concat()),
+            with_key(
+                [
+                    email("smtp"),
+                    vec![("DKIM_SELECTOR", "portal1"), ("DKIM_DOMAIN", "example.com"), ("DKIM_PRIVATE_KEY_FILE", "/nonexistent.pem")],
+                ]
+                .concat(),
+            ),
             Refuses(vec!["DKIM_PRIVATE_KEY_FILE=/nonexistent.pem cannot be read"]),
         ),
-        ("dev behind https", vec![("PORTAL_PUBLIC_URL", "https://portal.example.com")], Refuses(vec!["PORTAL_PUBLIC_URL", "PORTAL_DEV_OUTBOX_ON_NETWORK"])),
+        (
+            "dev behind https",
+            vec![("PORTAL_PUBLIC_URL", "https://portal.example.com")],
+            Refuses(vec!["PORTAL_PUBLIC_URL", "PORTAL_DEV_OUTBOX_ON_NETWORK"]),
+        ),
         ("dev behind a public host name", vec![("PORTAL_PUBLIC_URL", "http://portal.example.com")], Refuses(vec!["PORTAL_PUBLIC_URL"])),
         (
             "dev on the network, loudly allowed",
             vec![("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_DEV_OUTBOX_ON_NETWORK", "anyone-can-read-codes")],
             Starts { outbox: true },
         ),
-        ("dev on the network, a quiet yes", vec![("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_DEV_OUTBOX_ON_NETWORK", "yes")], Refuses(vec!["PORTAL_ADDR"])),
+        (
+            "dev on the network, a quiet yes",
+            vec![("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_DEV_OUTBOX_ON_NETWORK", "yes")],
+            Refuses(vec!["PORTAL_ADDR"]),
+        ),
         (
             "plain SMTP to another host",
             with_key(vec![("SMTP_URL", "smtp://relay.example.com:25"), ("MAIL_FROM", "portal@example.com")]),
@@ -175,14 +205,26 @@ async fn contradictions_and_unsafe_settings_stop_the_server_with_one_line() {
             with_key(vec![("SMTP_URL", "smtp://relay.example.com:587?tls=required"), ("MAIL_FROM", "portal@example.com")]),
             Starts { outbox: false },
         ),
-        ("plain SMTP to this machine", with_key(vec![("SMTP_URL", "smtp://127.0.0.1:25"), ("MAIL_FROM", "portal@example.com")]), Starts { outbox: false }),
+        (
+            "plain SMTP to this machine",
+            with_key(vec![("SMTP_URL", "smtp://127.0.0.1:25"), ("MAIL_FROM", "portal@example.com")]),
+            Starts { outbox: false },
+        ),
         (
             "plain SMTP to another host, allowed by name",
-            with_key(vec![("SMTP_URL", "smtp://relay.example.com:25"), ("MAIL_FROM", "portal@example.com"), ("PORTAL_ALLOW_UNENCRYPTED_DELIVERY", "yes")]),
+            with_key(vec![
+                ("SMTP_URL", "smtp://relay.example.com:25"),
+                ("MAIL_FROM", "portal@example.com"),
+                ("PORTAL_ALLOW_UNENCRYPTED_DELIVERY", "yes"),
+            ]),
             Starts { outbox: false },
         ),
         ("an http webhook elsewhere", with_key(vec![("SMS_WEBHOOK_URL", "http://sms.example.com/send")]), Refuses(vec!["SMS_WEBHOOK_URL"])),
-        ("an http Twilio elsewhere", with_key([sms("twilio"), vec![("TWILIO_BASE_URL", "http://api.example.com")]].concat()), Refuses(vec!["TWILIO_BASE_URL"])),
+        (
+            "an http Twilio elsewhere",
+            with_key([sms("twilio"), vec![("TWILIO_BASE_URL", "http://api.example.com")]].concat()),
+            Refuses(vec!["TWILIO_BASE_URL"]),
+        ),
     ];
     for (name, settings, want) in cases {
         check(name, &settings, want).await;
@@ -221,7 +263,10 @@ fn the_start_up_banner_says_where_each_channels_codes_go() {
     child.kill().unwrap();
     child.wait().unwrap();
     let banner = banner.join("\n");
-    assert!(banner.contains(&format!("running at https://portal.example.com (listening on 127.0.0.1:{port})")), "the address contacts use: {banner}");
+    assert!(
+        banner.contains(&format!("running at https://portal.example.com (listening on 127.0.0.1:{port})")),
+        "the address contacts use: {banner}"
+    );
     assert!(banner.contains("Passkeys can be saved and used at https://portal.example.com."), "{banner}");
     assert!(banner.contains("Email codes go to nowhere: no email provider is configured"), "{banner}");
     assert!(banner.contains("Text-message codes go to Twilio at api.twilio.com."), "{banner}");

@@ -34,7 +34,11 @@ fn generate(dir: &Path, algorithm: &str, selector: &str) -> Generated {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     let field = |name: &str| {
-        stdout.lines().find_map(|l| l.trim().strip_prefix(name)).map(|v| v.trim().to_string()).unwrap_or_else(|| panic!("no {name} in {stdout}"))
+        stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {stdout}"))
     };
     Generated { key_file, record_name: field("name:"), record_value: field("value:"), stdout }
 }
@@ -207,7 +211,9 @@ async fn spamassassin_scores_signed_code_email_at_most_zero() {
         app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
         app.add_contact("Bo", Some("bo@example.com"), None, &[]).await;
         // In English, and in Danish (æ, ø and å in the subject and the body).
-        for (who, languages, subject) in [("ada@example.com", "en-GB", "Your login code for"), ("bo@example.com", "da-DK", "Din kode til at logge ind hos")] {
+        for (who, languages, subject) in
+            [("ada@example.com", "en-GB", "Your login code for"), ("bo@example.com", "da-DK", "Din kode til at logge ind hos")]
+        {
             app.browser().speaking(languages).request_code(who, Channel::Email).await;
             let message = raw(&sink.next_message().await);
             let read = check(dir.path(), &message, None);
@@ -245,7 +251,10 @@ fn dkim_generate_refuses_bad_names_and_never_overwrites_a_key() {
 
     // `record` prints what `generate` printed, from the settings.
     let fresh = dir.path().join("fresh.pem").display().to_string();
-    let generated = Command::new(env!("CARGO_BIN_EXE_portal")).args(["dkim", "generate", "--domain", "example.com", "--selector", "s9", "--out", &fresh]).output().unwrap();
+    let generated = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["dkim", "generate", "--domain", "example.com", "--selector", "s9", "--out", &fresh])
+        .output()
+        .unwrap();
     let recorded = Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(["dkim", "record"])
         .env("DKIM_PRIVATE_KEY_FILE", &fresh)

@@ -81,7 +81,14 @@ async fn a_code_requested_in_the_browser_arrives_at_a_real_smtp_server() {
 
     assert_eq!(mail["to"], serde_json::json!(["ada@example.com"]));
     let text = text_of(&mail);
-    for header in ["Subject: Your login code for Aarhus Roklub", "From: \"Contact portal\" <portal@example.com>", "Auto-Submitted: auto-generated", "Message-ID: <portal-job-1-", "Date: ", "Reply-To: help@example.com"] {
+    for header in [
+        "Subject: Your login code for Aarhus Roklub",
+        "From: \"Contact portal\" <portal@example.com>",
+        "Auto-Submitted: auto-generated",
+        "Message-ID: <portal-job-1-",
+        "Date: ",
+        "Reply-To: help@example.com",
+    ] {
         assert!(text.contains(header), "{header} missing in:\n{text}");
     }
     assert!(text.contains("multipart/alternative") && text.contains("text/plain") && text.contains("text/html"));
@@ -223,7 +230,10 @@ async fn a_provider_error_5xx_then_success_sends_one_message() {
     let app = spawn_app_with(&refs(&twilio_settings(&provider.uri()))).await;
     app.add_contact("Ada", None, Some("20123401"), &[]).await;
     app.browser().request_code("20 12 34 01", Channel::Sms).await;
-    eventually("the first try failed", || async { app.store.jobs(None).await.unwrap()[0].attempts == 1 && job_status(&app).await == ["queued"] }).await;
+    eventually("the first try failed", || async {
+        app.store.jobs(None).await.unwrap()[0].attempts == 1 && job_status(&app).await == ["queued"]
+    })
+    .await;
     app.clock.advance(5);
     eventually("the SMS was sent", || async { job_status(&app).await == ["sent"] }).await;
     assert_eq!(provider.received_requests().await.unwrap().len(), 2, "one failure, one success: one message");
@@ -236,7 +246,9 @@ async fn a_provider_error_5xx_then_success_sends_one_message() {
 async fn a_provider_error_4xx_fails_at_once_and_is_recorded() {
     let provider = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({ "code": 21211, "message": "Invalid 'To' Phone Number" })))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({ "code": 21211, "message": "Invalid 'To' Phone Number" })),
+        )
         .mount(&provider)
         .await;
     let app = spawn_app_with(&refs(&twilio_settings(&provider.uri()))).await;
@@ -289,13 +301,8 @@ async fn the_request_does_not_wait_for_a_slow_provider() {
 
 async fn post_receipt(app: &TestApp, params: &[(&str, &str)], signature: &str) -> u16 {
     let client = reqwest::Client::new();
-    let response = client
-        .post(format!("{}/hooks/twilio/status", app.base))
-        .header("X-Twilio-Signature", signature)
-        .form(params)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        client.post(format!("{}/hooks/twilio/status", app.base)).header("X-Twilio-Signature", signature).form(params).send().await.unwrap();
     response.status().as_u16()
 }
 

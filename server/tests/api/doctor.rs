@@ -45,7 +45,8 @@ async fn doctor_sees_a_network_that_changed_and_one_over_its_limit() {
     let dir = tempfile::tempdir().unwrap();
     let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
     let db = shared.url.clone();
-    let app = spawn_app_with(&[("DATABASE_URL", &db), ("PORTAL_TRUSTED_PROXIES", "127.0.0.1"), ("PORTAL_IP_VERIFICATIONS_PER_HOUR", "2")]).await;
+    let app =
+        spawn_app_with(&[("DATABASE_URL", &db), ("PORTAL_TRUSTED_PROXIES", "127.0.0.1"), ("PORTAL_IP_VERIFICATIONS_PER_HOUR", "2")]).await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     // Asked at home; the VPN comes on before she types the code, and its exit is busy.
     let home = app.browser_from("192.0.2.10");

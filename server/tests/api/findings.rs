@@ -70,7 +70,10 @@ impl Holder {
         use sqlx::Connection;
         if app.db.is_postgres() {
             let mut conn = sqlx::PgConnection::connect(&app.db.url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; SELECT pg_advisory_xact_lock({STEP_LOCK})"))).execute(&mut conn).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("BEGIN; SELECT pg_advisory_xact_lock({STEP_LOCK})")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             Holder::Postgres(conn)
         } else {
             let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
@@ -127,7 +130,8 @@ async fn with_the_step_lock_held_from_outside_pages_answer_at_once_and_steps_say
         }
     }
     let started = std::time::Instant::now();
-    let step = app.browser().post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
+    let step =
+        app.browser().post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
     let took = started.elapsed();
     assert_eq!(step.status, 503, "{step:?}");
     assert!(step.body.contains("try again in a moment"), "{}", step.body);
@@ -255,7 +259,9 @@ async fn the_api_answers_401_before_it_reads_a_body() {
     for auth in ["", "Authorization: Bearer not-a-token\r\n"] {
         let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
         // A body announced as 1 MB, of which 10 bytes ever come.
-        let head = format!("PUT /api/v1/contacts/c1 HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{{\"name\":\"x");
+        let head = format!(
+            "PUT /api/v1/contacts/c1 HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{{\"name\":\"x"
+        );
         stream.write_all(head.as_bytes()).await.unwrap();
         let mut answer = vec![0u8; 4096];
         let read = tokio::time::timeout(std::time::Duration::from_secs(3), stream.read(&mut answer)).await;
@@ -278,7 +284,14 @@ async fn forgetting_every_browser_removes_passkeys_and_the_api_lists_and_removes
     browser.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     for (i, made_on) in ["Chrome on Android", "Safari on iOS"].iter().enumerate() {
         let credential = format!("cred{i}");
-        let new = server::store::NewPasskey { contact: ada.id, credential_id: &credential, passkey: "{}", browser: Some(made_on), backup_eligible: true, backup_state: i == 0 };
+        let new = server::store::NewPasskey {
+            contact: ada.id,
+            credential_id: &credential,
+            passkey: "{}",
+            browser: Some(made_on),
+            backup_eligible: true,
+            backup_state: i == 0,
+        };
         app.store.add_passkey(&new, app.clock.now()).await.unwrap();
     }
     let (status, listed) = api(&app, &token, reqwest::Method::GET, "/contacts/c1/passkeys", None).await;
@@ -308,18 +321,29 @@ async fn changing_an_address_withdraws_its_codes_and_forgets_browsers_and_passke
     let ada = app.store.contact_by_external_id("c1").await.unwrap().unwrap();
     let remembered = app.browser();
     remembered.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
-    let new = server::store::NewPasskey { contact: ada.id, credential_id: "cred", passkey: "{}", browser: None, backup_eligible: false, backup_state: false };
+    let new = server::store::NewPasskey {
+        contact: ada.id,
+        credential_id: "cred",
+        passkey: "{}",
+        browser: None,
+        backup_eligible: false,
+        backup_state: false,
+    };
     app.store.add_passkey(&new, app.clock.now()).await.unwrap();
     let waiting = app.browser();
     waiting.request_code("ada@example.com", Channel::Email).await;
     let old_code = app.latest_code("ada@example.com").await;
     // A phone added where there was none takes nothing.
-    let (status, _) = api(&app, &token, reqwest::Method::PUT, "/contacts/c1", Some(r#"{"name":"Ada","email":"ada@example.com","phone":"20123401"}"#)).await;
+    let (status, _) =
+        api(&app, &token, reqwest::Method::PUT, "/contacts/c1", Some(r#"{"name":"Ada","email":"ada@example.com","phone":"20123401"}"#))
+            .await;
     assert_eq!(status, 200);
     assert_eq!(remembered.get("/").await.status, 200, "adding an address forgets nothing");
     // The email changes: the code sent to the old one stops working, and so do the
     // browser and the passkey.
-    let (status, _) = api(&app, &token, reqwest::Method::PUT, "/contacts/c1", Some(r#"{"name":"Ada","email":"ada.new@example.com","phone":"20123401"}"#)).await;
+    let (status, _) =
+        api(&app, &token, reqwest::Method::PUT, "/contacts/c1", Some(r#"{"name":"Ada","email":"ada.new@example.com","phone":"20123401"}"#))
+            .await;
     assert_eq!(status, 200);
     assert_eq!(remembered.get("/").await.location(), Some("/login"));
     assert!(app.store.passkeys_of(ada.id).await.unwrap().is_empty());
@@ -346,7 +370,10 @@ async fn the_publish_fix_names_the_message_by_its_stored_title_and_only_for_a_re
     log_in(&admin, "ops", crate::admin_web::RIGHT).await;
     let (_, card) = card_of(&app, &admin, "eve@example.com").await;
     assert!(card.body.contains("Publish “Board &lt;minutes&gt;” to them"), "{}", card.body);
-    assert!(!card.body.contains("Publish Publishthisnow") && !card.body.contains("Publish “Publishthisnow"), "no fix for a message that does not exist");
+    assert!(
+        !card.body.contains("Publish Publishthisnow") && !card.body.contains("Publish “Publishthisnow"),
+        "no fix for a message that does not exist"
+    );
 }
 
 /// Issue 20, Info: before, any retention (a setting of `1s`) emptied the event log.

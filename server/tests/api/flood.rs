@@ -140,11 +140,8 @@ async fn a_flood_from_one_64_and_forged_headers_is_held_and_costs_a_contact_litt
 
     let mut quiet = normal_traffic(&app, &device, ROUNDS, 0).await;
     let started = Instant::now();
-    let (normal, proxied, direct) = tokio::join!(
-        normal_traffic(&app, &device, ROUNDS, ROUNDS),
-        flood(&app, FLOOD, false),
-        flood(&app, FLOOD, true),
-    );
+    let (normal, proxied, direct) =
+        tokio::join!(normal_traffic(&app, &device, ROUNDS, ROUNDS), flood(&app, FLOOD, false), flood(&app, FLOOD, true),);
     let flood_secs = started.elapsed().as_secs_f64();
     let mut loud = normal;
 
@@ -152,7 +149,9 @@ async fn a_flood_from_one_64_and_forged_headers_is_held_and_costs_a_contact_litt
     // entry without a login in progress answers "no login in this browser" either way,
     // so entries are counted where the limit counts them.)
     assert_eq!((proxied.0, direct.0), (30, 30), "code requests let through");
-    for (network, name) in [("2001:db8:dead:beef::/64", "the /64 behind the proxy"), ("127.0.0.2", "the untrusted peer, whatever it forges")] {
+    for (network, name) in
+        [("2001:db8:dead:beef::/64", "the /64 behind the proxy"), ("127.0.0.2", "the untrusted peer, whatever it forges")]
+    {
         let counted = |scope: &str| format!("SELECT COUNT(*) FROM rate_hits WHERE scope = '{scope}' AND key = '{network}'");
         assert_eq!(count(&app, &counted("code_request")).await, 30, "{name}");
         assert_eq!(count(&app, &counted("verification")).await, 60, "{name}");

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use app::types::Channel;
-use reqwest::header::{HeaderMap, ACCEPT, COOKIE, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE, HeaderMap, SET_COOKIE};
 use server::clock::{Clock, ManualClock};
 use server::config::Config;
 use server::domain::{Region, Timestamp};
@@ -29,12 +29,8 @@ impl TestDb {
             return TestDb { url: format!("sqlite://{}", dir.join(file).display()), postgres: None };
         };
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let name = format!(
-            "portal_test_{}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            rand_suffix()
-        );
+        let name =
+            format!("portal_test_{}_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed), rand_suffix());
         on_server(&server, &format!("CREATE DATABASE {name}"));
         TestDb { url: with_database(&server, &name), postgres: Some((server, name)) }
     }
@@ -191,8 +187,7 @@ impl TestApp {
 
     pub async fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[Channel]) -> Contact {
         use server::cli::ChannelArg;
-        let opt: Vec<ChannelArg> =
-            opt_out.iter().map(|c| if *c == Channel::Email { ChannelArg::Email } else { ChannelArg::Sms }).collect();
+        let opt: Vec<ChannelArg> = opt_out.iter().map(|c| if *c == Channel::Email { ChannelArg::Email } else { ChannelArg::Sms }).collect();
         let new = server::cli::new_contact(name, email, phone, &opt, Region::parse("DK").expect("DK")).expect("valid contact");
         let id = self.store.add_contact(&new, self.clock.now()).await.expect("contact added");
         self.store.contact(id).await.expect("read").expect("exists")
@@ -257,7 +252,10 @@ impl TestApp {
 
     pub async fn event_kinds(&self, contact: &Contact) -> Vec<String> {
         let events = self.store.events(Some(contact.id)).await.expect("events");
-        events.into_iter().map(|e| format!("{}{}", e.kind, e.detail.get("reason").map(|r| format!(":{}", r.as_str().unwrap_or(""))).unwrap_or_default())).collect()
+        events
+            .into_iter()
+            .map(|e| format!("{}{}", e.kind, e.detail.get("reason").map(|r| format!(":{}", r.as_str().unwrap_or(""))).unwrap_or_default()))
+            .collect()
     }
 }
 
@@ -320,7 +318,14 @@ impl Browser {
             .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0")
             .build()
             .expect("client");
-        Browser { base: base.to_string(), origin: origin.to_string(), client, cookies: Arc::new(Mutex::new(BTreeMap::new())), forwarded_for: None, accept_language: None }
+        Browser {
+            base: base.to_string(),
+            origin: origin.to_string(),
+            client,
+            cookies: Arc::new(Mutex::new(BTreeMap::new())),
+            forwarded_for: None,
+            accept_language: None,
+        }
     }
 
     /// The same browser set to prefer `languages` (an `Accept-Language` value).
@@ -332,7 +337,14 @@ impl Browser {
     /// The same browser (its cookies shared) reaching the portal at `base`: another
     /// process behind the same load balancer.
     pub fn at(&self, base: &str) -> Browser {
-        Browser { base: base.to_string(), origin: self.origin.clone(), client: self.client.clone(), cookies: self.cookies.clone(), forwarded_for: self.forwarded_for.clone(), accept_language: self.accept_language.clone() }
+        Browser {
+            base: base.to_string(),
+            origin: self.origin.clone(),
+            client: self.client.clone(),
+            cookies: self.cookies.clone(),
+            forwarded_for: self.forwarded_for.clone(),
+            accept_language: self.accept_language.clone(),
+        }
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {

@@ -21,12 +21,19 @@ async fn a_browser_that_prefers_danish_logs_in_in_danish_with_copenhagen_times()
     assert!(page.body.contains(r#"<html lang="da""#), "{}", page.body);
     assert_eq!(page.headers.get("content-language").and_then(|v| v.to_str().ok()), Some("da"));
     assert!(page.headers.get("vary").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("Accept-Language")));
-    for text in ["<h1>Log ind</h1>", "E-mail eller mobilnummer", "Send kode", "Hjælp til at logge ind", "<title>Log ind · Aarhus Roklub</title>"] {
+    for text in
+        ["<h1>Log ind</h1>", "E-mail eller mobilnummer", "Send kode", "Hjælp til at logge ind", "<title>Log ind · Aarhus Roklub</title>"]
+    {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
 
     let step = browser.request_code("ada@example.com", Channel::Email).await;
-    for text in ["Hvis <strong>ada@example.com</strong> er registreret hos afsenderen og kan modtage koder på e-mail", "Den gælder i 10 minutter", "Har du ikke fået en kode?", "Send en ny kode"] {
+    for text in [
+        "Hvis <strong>ada@example.com</strong> er registreret hos afsenderen og kan modtage koder på e-mail",
+        "Den gælder i 10 minutter",
+        "Har du ikke fået en kode?",
+        "Send en ny kode",
+    ] {
         assert!(step.body.contains(text), "{text}: {}", step.body);
     }
     // The code went out in Danish, requested at 09.00 Copenhagen time (08:00 UTC, winter).

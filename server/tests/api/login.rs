@@ -66,7 +66,14 @@ async fn answer_to(app: &crate::helpers::TestApp, who: &str, channel: Channel) -
     headers.sort();
     let cookie_names: Vec<String> = posted.set_cookies().iter().map(|c| c.split('=').next().unwrap_or("").to_string()).collect();
     let page = browser.get(posted.location().unwrap()).await;
-    (posted.status, headers, cookie_names, posted.body.replace(who, "IDENTIFIER"), page.status, page.stable_body().replace(who, "IDENTIFIER"))
+    (
+        posted.status,
+        headers,
+        cookie_names,
+        posted.body.replace(who, "IDENTIFIER"),
+        page.status,
+        page.stable_body().replace(who, "IDENTIFIER"),
+    )
 }
 
 #[tokio::test]
@@ -242,9 +249,7 @@ async fn too_many_requests_from_one_network_mention_vpns() {
         app.clock.advance(31);
     }
     let browser = app.browser();
-    let posted = browser
-        .post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")])
-        .await;
+    let posted = browser.post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
     assert_eq!(posted.location(), Some("/login?notice=network-limited"));
     let page = browser.get("/login?notice=network-limited").await;
     assert!(page.body.contains("Too many requests from your network"));
@@ -259,8 +264,7 @@ async fn too_many_requests_from_one_network_mention_vpns() {
 async fn a_malformed_identifier_is_explained_without_saying_whether_it_is_registered() {
     let app = spawn_app().await;
     let browser = app.browser();
-    let posted =
-        browser.post("/api/login/request-code", &[("identifier", "not an address"), ("channel", "email"), ("next", "/")]).await;
+    let posted = browser.post("/api/login/request-code", &[("identifier", "not an address"), ("channel", "email"), ("next", "/")]).await;
     assert_eq!(posted.location(), Some("/login?notice=malformed-identifier"));
     let page = browser.get("/login?notice=malformed-identifier").await;
     assert!(page.body.contains("Enter an email address"), "{}", page.body);

@@ -2,7 +2,7 @@
 
 use app::types::Channel;
 
-use crate::helpers::{spawn_app, spawn_app_with, Browser, TestApp};
+use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
 
 const DEVICE: &str = "__Host-portal-device";
 

@@ -55,13 +55,23 @@ async fn save_passkey(browser: &Browser, auth: &mut WebauthnAuthenticator<SoftPa
 }
 
 /// The login ceremony's body as the page's script would post it.
-async fn passkey_answer(browser: &Browser, auth: &mut WebauthnAuthenticator<SoftPasskey>, user: &[u8], credential: &[u8], next: &str) -> Value {
+async fn passkey_answer(
+    browser: &Browser,
+    auth: &mut WebauthnAuthenticator<SoftPasskey>,
+    user: &[u8],
+    credential: &[u8],
+    next: &str,
+) -> Value {
     let started = browser.post_json("/passkeys/login/options", &json!({})).await;
     assert_eq!(started.status, 200, "{started:?}");
     let started = json_of(&started);
     let mut options: RequestChallengeResponse = serde_json::from_value(started["options"].clone()).unwrap();
     assert!(options.public_key.allow_credentials.is_empty(), "no address asked, no credential named");
-    options.public_key.allow_credentials.push(AllowCredentials { type_: "public-key".into(), id: credential.to_vec().into(), transports: None });
+    options.public_key.allow_credentials.push(AllowCredentials {
+        type_: "public-key".into(),
+        id: credential.to_vec().into(),
+        transports: None,
+    });
     let mut answer = auth.do_authentication(Url::parse(PUBLIC).unwrap(), options).expect("the authenticator signs");
     answer.response.user_handle = Some(user.to_vec().into());
     json!({ "ceremony": started["ceremony"], "credential": answer, "next": next })
@@ -178,14 +188,16 @@ async fn the_contact_card_shows_passkeys_and_an_administrator_removes_one() {
     assert!(card.body.contains("never used"), "{}", card.body);
     assert!(card.body.contains("passkey added"), "on the timeline: {}", card.body);
 
-    let removed = admin.submit("/api/admin/act", &[("id", &ada.0.to_string()), ("action", "remove-passkey"), ("passkey", &id.to_string())]).await;
+    let removed =
+        admin.submit("/api/admin/act", &[("id", &ada.0.to_string()), ("action", "remove-passkey"), ("passkey", &id.to_string())]).await;
     assert!(removed.body.contains("None: they log in with codes."), "{}", removed.body);
     assert!(app.store.passkeys_of(ada).await.unwrap().is_empty());
     let events = app.store.events(Some(ada)).await.unwrap();
     let last = events.iter().rev().find(|e| e.kind == "passkey_removed").expect("an event");
     assert_eq!(last.detail["by"], "admin:ops", "names the administrator");
     // Removing it again, or a passkey that is not theirs, changes nothing.
-    let again = admin.post("/api/admin/act", &[("id", &ada.0.to_string()), ("action", "remove-passkey"), ("passkey", &id.to_string())]).await;
+    let again =
+        admin.post("/api/admin/act", &[("id", &ada.0.to_string()), ("action", "remove-passkey"), ("passkey", &id.to_string())]).await;
     assert_eq!(again.location(), Some(format!("/admin/contacts/{}?problem=not-found", ada.0).as_str()));
 }
 

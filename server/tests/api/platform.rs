@@ -41,7 +41,11 @@ impl<'a> Api<'a> {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
-        let json = if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")) };
+        let json = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
         Answer { status, headers, json }
     }
 
@@ -230,11 +234,15 @@ async fn messages_are_kept_in_sync_and_published_to_many_contacts_in_one_call() 
     for i in 0..3 {
         api.put(&format!("/contacts/c{i}"), &format!(r#"{{"name":"C{i}","email":"c{i}@example.com"}}"#)).await;
     }
-    let created = api.put("/messages/news-1", r##"{"title":"Board minutes","body":"# Minutes\n\n<script>alert(1)</script>Decided."}"##).await;
+    let created =
+        api.put("/messages/news-1", r##"{"title":"Board minutes","body":"# Minutes\n\n<script>alert(1)</script>Decided."}"##).await;
     assert_eq!(created.status, 201, "{}", created.json);
     let url = created.json["url"].as_str().unwrap().to_string();
     assert!(url.starts_with("/m/"));
-    assert_eq!(api.put("/messages/news-1", r##"{"title":"Board minutes","body":"# Minutes\n\n<script>alert(1)</script>Decided."}"##).await.status, 200);
+    assert_eq!(
+        api.put("/messages/news-1", r##"{"title":"Board minutes","body":"# Minutes\n\n<script>alert(1)</script>Decided."}"##).await.status,
+        200
+    );
 
     let done = api.send(reqwest::Method::POST, "/messages/news-1/publications", Some(r#"{"publish":["c0","c1"]}"#)).await;
     assert_eq!(done.json, serde_json::json!({ "published": 2, "unpublished": 0 }));
@@ -258,7 +266,9 @@ async fn messages_are_kept_in_sync_and_published_to_many_contacts_in_one_call() 
     assert_eq!(api.delete("/messages/news-1").await.status, 204);
     api.get("/messages/news-1").await.problem(404, "news-1");
     let events = app.store.events(None).await.unwrap();
-    assert!(events.iter().filter(|e| e.kind == "message_saved" || e.kind == "message_published").all(|e| e.detail["by"] == "api token crm"));
+    assert!(
+        events.iter().filter(|e| e.kind == "message_saved" || e.kind == "message_published").all(|e| e.detail["by"] == "api token crm")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -297,11 +307,17 @@ async fn ten_thousand_contacts_and_one_publication_to_all_of_them() {
     api.put("/messages/all-hands", r#"{"title":"All hands","body":"Friday at ten."}"#).await;
     let everyone: Vec<String> = (0..N).map(|i| format!("bulk-{i}")).collect();
     let started = std::time::Instant::now();
-    let done = api.send(reqwest::Method::POST, "/messages/all-hands/publications", Some(&serde_json::json!({ "publish": everyone }).to_string())).await;
+    let done = api
+        .send(reqwest::Method::POST, "/messages/all-hands/publications", Some(&serde_json::json!({ "publish": everyone }).to_string()))
+        .await;
     let publication = started.elapsed();
     assert_eq!(done.json, serde_json::json!({ "published": N, "unpublished": 0 }), "{}", done.json);
     assert_eq!(app.store.contact_count().await.unwrap(), N as i64);
-    eprintln!("bulk: {N} contacts by PUT (16 at a time) in {:.1} s; one publication to all {N} in {:.2} s", contacts.as_secs_f64(), publication.as_secs_f64());
+    eprintln!(
+        "bulk: {N} contacts by PUT (16 at a time) in {:.1} s; one publication to all {N} in {:.2} s",
+        contacts.as_secs_f64(),
+        publication.as_secs_f64()
+    );
 }
 
 #[tokio::test]

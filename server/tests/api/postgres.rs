@@ -93,15 +93,24 @@ async fn a_lost_database_says_try_again_in_a_moment_and_the_portal_recovers_by_i
     let inbox = browser.get("/").await;
     assert_eq!(inbox.status, 503, "{}", inbox.body);
     assert!(inbox.body.contains("try again in a moment"), "{}", inbox.body);
-    assert!(!inbox.body.contains("sqlx") && !inbox.body.contains("Io(") && !inbox.body.contains("error returned"), "no internals: {}", inbox.body);
-    let asked = app.browser().post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
+    assert!(
+        !inbox.body.contains("sqlx") && !inbox.body.contains("Io(") && !inbox.body.contains("error returned"),
+        "no internals: {}",
+        inbox.body
+    );
+    let asked =
+        app.browser().post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
     let retry = app.browser().get("/login").await;
     assert!(asked.status == 302 || asked.status == 503, "{asked:?}");
     assert!(retry.status == 200 || retry.body.contains("try again in a moment"), "{retry:?}");
     // A client calling the server function (the island) reads the same sentence.
     let fetched = app
         .browser()
-        .post_accepting("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")], "application/json")
+        .post_accepting(
+            "/api/login/request-code",
+            &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")],
+            "application/json",
+        )
         .await;
     assert_eq!(fetched.status, 503, "{fetched:?}");
     assert!(fetched.body.contains("try again in a moment"), "{}", fetched.body);
@@ -127,7 +136,8 @@ async fn processes_starting_at_once_migrate_one_database_once() {
         assert!(store.is_ok(), "{:?}", store.as_ref().err());
     }
     let store = opened.into_iter().next().unwrap().unwrap();
-    let applied: Vec<i64> = server::store::sql("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").scalar_all(store.db()).await.unwrap();
+    let applied: Vec<i64> =
+        server::store::sql("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").scalar_all(store.db()).await.unwrap();
     let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).unwrap().count();
     assert_eq!(applied.len(), files, "every migration applied, each once: {applied:?}");
 }

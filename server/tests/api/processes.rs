@@ -252,7 +252,11 @@ async fn two_processes_on_one_database_act_as_one_portal() {
         if jobs.iter().all(|j| j.status == "sent") {
             break;
         }
-        assert!(Instant::now() < deadline, "jobs left unsent after the kill: {:?}", jobs.iter().filter(|j| j.status != "sent").collect::<Vec<_>>());
+        assert!(
+            Instant::now() < deadline,
+            "jobs left unsent after the kill: {:?}",
+            jobs.iter().filter(|j| j.status != "sent").collect::<Vec<_>>()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut per_recipient: BTreeMap<String, usize> = BTreeMap::new();
@@ -277,7 +281,10 @@ async fn two_processes_on_one_database_act_as_one_portal() {
             1 => {}
             2 if interrupted.contains(&job.id) => {
                 let both = &keys[&to];
-                assert!(both[0].starts_with("portal-job-") && both[0] == both[1], "a copy sent again carries the same Idempotency-Key: {both:?}");
+                assert!(
+                    both[0].starts_with("portal-job-") && both[0] == both[1],
+                    "a copy sent again carries the same Idempotency-Key: {both:?}"
+                );
                 twice += 1;
             }
             n => panic!("{to}: sent {n} times (interrupted jobs: {interrupted:?})"),

@@ -49,7 +49,8 @@ async fn flows_go_a_day_after_they_end_and_records_after_400_days() {
     assert_eq!((pruned.flows, pruned.codes), (2, 2), "{pruned}");
     let [flows, codes, jobs, events_now, devices, hits] = counts(&app).await;
     assert_eq!((flows, codes, jobs, events_now, devices, hits), (0, 0, 2, events, 1, 0));
-    let orphaned: i64 = server::store::sql("SELECT COUNT(*) FROM delivery_jobs WHERE code_id IS NULL").scalar_one(app.store.db()).await.unwrap();
+    let orphaned: i64 =
+        server::store::sql("SELECT COUNT(*) FROM delivery_jobs WHERE code_id IS NULL").scalar_one(app.store.db()).await.unwrap();
     assert_eq!(orphaned, 2, "delivery records outlive their codes");
 
     // Just before 400 days after the events, they are still there and cannot be deleted.

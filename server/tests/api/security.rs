@@ -41,7 +41,8 @@ async fn a_cross_site_post_is_refused_before_anything_runs() {
 #[tokio::test]
 async fn server_functions_refuse_get() {
     let app = spawn_app().await;
-    let response = client().get(format!("{}/api/login/request-code?identifier=a@b.dk&channel=email&next=/", app.base)).send().await.unwrap();
+    let response =
+        client().get(format!("{}/api/login/request-code?identifier=a@b.dk&channel=email&next=/", app.base)).send().await.unwrap();
     assert_eq!(response.status(), 405);
 }
 
@@ -71,7 +72,15 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_matching_their_scripts()
     let first = app.browser().get("/login").await;
     let second = app.browser().get("/login").await;
     let csp = first.headers.get("content-security-policy").unwrap().to_str().unwrap().to_string();
-    for part in ["default-src 'self'", "script-src 'self' 'nonce-", "'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"] {
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'nonce-",
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
         assert!(csp.contains(part), "{part} missing: {csp}");
     }
     let nonce = nonce_of(&csp).unwrap();
@@ -95,7 +104,12 @@ async fn pages_carry_a_strict_policy_with_a_fresh_nonce_matching_their_scripts()
 #[tokio::test]
 async fn hsts_is_sent_when_the_portal_is_served_over_https() {
     // Served for real: no dev outbox (it would refuse an https address).
-    let app = spawn_app_with(&[("PORTAL_PUBLIC_URL", "https://portal.example.com"), ("PORTAL_EMAIL_DELIVERY", "none"), ("PORTAL_SMS_DELIVERY", "none")]).await;
+    let app = spawn_app_with(&[
+        ("PORTAL_PUBLIC_URL", "https://portal.example.com"),
+        ("PORTAL_EMAIL_DELIVERY", "none"),
+        ("PORTAL_SMS_DELIVERY", "none"),
+    ])
+    .await;
     let page = app.browser().get("/help").await;
     assert_eq!(page.headers.get("strict-transport-security").unwrap(), "max-age=31536000; includeSubDomains");
 }
@@ -192,7 +206,8 @@ async fn send_code_medians(floor: &str) -> Vec<f64> {
     make("no such channel", Channel::Sms);
     make("throttled", Channel::Email);
     for i in 0..N {
-        let (reg, out, nochan, thr) = (format!("reg{i}@example.com"), format!("out{i}@example.com"), format!("noch{i}@example.com"), format!("thr{i}@example.com"));
+        let (reg, out, nochan, thr) =
+            (format!("reg{i}@example.com"), format!("out{i}@example.com"), format!("noch{i}@example.com"), format!("thr{i}@example.com"));
         app.add_contact("R", Some(&reg), None, &[]).await;
         app.add_contact("O", Some(&out), None, &[Channel::Email]).await;
         app.add_contact("N", Some(&nochan), None, &[]).await;

@@ -50,9 +50,10 @@ impl SmtpSink {
             }
         });
         let mut sink = SmtpSink { port, child, stdin, lines: rx };
-        let ready = sink.try_message(Duration::from_secs(20)).await.unwrap_or_else(|| {
-            panic!("the SMTP sink did not start: is aiosmtpd installed for {python}? (./scripts/test installs it)")
-        });
+        let ready = sink
+            .try_message(Duration::from_secs(20))
+            .await
+            .unwrap_or_else(|| panic!("the SMTP sink did not start: is aiosmtpd installed for {python}? (./scripts/test installs it)"));
         assert_eq!(ready["ready"], port);
         sink.port = port;
         sink

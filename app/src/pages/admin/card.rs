@@ -154,7 +154,9 @@ fn finding(contact: i64, f: FindingView) -> impl IntoView {
             vec![("action", "opt-in".to_string()), ("channel", channel.as_str().to_string())],
             format!("Opt back in to {}", channel.by().trim_start_matches("by ")),
         )),
-        ContactAction::Publish(message) => f.remedy_label.clone().map(|label| (vec![("action", "publish".to_string()), ("message", message)], label)),
+        ContactAction::Publish(message) => {
+            f.remedy_label.clone().map(|label| (vec![("action", "publish".to_string()), ("message", message)], label))
+        }
         ContactAction::OptOut(_) | ContactAction::Revoke(_) | ContactAction::RemovePasskey(_) => None,
     });
     view! {
@@ -169,7 +171,14 @@ fn finding(contact: i64, f: FindingView) -> impl IntoView {
 
 fn device(contact: i64, d: DeviceRow) -> impl IntoView {
     let state = if d.active { "remembered" } else { "forgotten" };
-    let revoke = d.active.then(|| action_form(contact, vec![("action", "revoke".to_string()), ("device", d.id.to_string())], format!("Forget browser {}", d.id), "link"));
+    let revoke = d.active.then(|| {
+        action_form(
+            contact,
+            vec![("action", "revoke".to_string()), ("device", d.id.to_string())],
+            format!("Forget browser {}", d.id),
+            "link",
+        )
+    });
     let line = format!("Browser {}, {}: first seen {}, last seen {} ({state}) ", d.id, d.browser, d.first_seen, d.last_seen);
     view! { <li>{line} {revoke}</li> }
 }

@@ -9,7 +9,8 @@ use crate::types::{ContactList, ContactRow};
 
 #[component]
 pub fn AdminContactsPage() -> impl IntoView {
-    let (query, page) = use_query_map().with_untracked(|q| (q.get("q").unwrap_or_default(), q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0)));
+    let (query, page) =
+        use_query_map().with_untracked(|q| (q.get("q").unwrap_or_default(), q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0)));
     view! {
         <Title text="Contacts"/>
         <main class="card wide">

@@ -63,14 +63,8 @@ impl Delivery for Twilio {
             if let Some(callback) = &s.status_callback {
                 form.push(("StatusCallback", callback));
             }
-            let response = self
-                .client
-                .post(url)
-                .basic_auth(&s.account_sid, Some(&s.auth_token))
-                .form(&form)
-                .send()
-                .await
-                .map_err(super::network)?;
+            let response =
+                self.client.post(url).basic_auth(&s.account_sid, Some(&s.auth_token)).form(&form).send().await.map_err(super::network)?;
             let status = response.status();
             let body = response.text().await.map_err(super::network)?;
             if !status.is_success() {
@@ -121,9 +115,6 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        assert_eq!(
-            signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &params),
-            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
-        );
+        assert_eq!(signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", &params), "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
     }
 }
