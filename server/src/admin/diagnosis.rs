@@ -5,7 +5,7 @@
 use app::types::Channel;
 
 use crate::domain::Timestamp;
-use crate::store::{Contact, Event, JobRecord};
+use crate::store::{Contact, Event, EventKind, JobRecord};
 
 /// How far back the checklist looks.
 pub const WINDOW_SECS: i64 = 30 * 86_400;
@@ -103,7 +103,7 @@ pub fn report(c: &Contact, findings: &[Finding]) -> String {
     out
 }
 
-fn kind<'a>(t: &'a Timeline, kind: &'a str) -> impl Iterator<Item = &'a Event> + 'a {
+fn kind<'a>(t: &'a Timeline, kind: EventKind) -> impl Iterator<Item = &'a Event> + 'a {
     t.events.iter().filter(move |e| e.kind == kind)
 }
 
@@ -123,8 +123,11 @@ pub fn describe(e: &Event) -> (Timestamp, String) {
 fn said(e: &Event) -> (Timestamp, String) {
     let reason = reason(e);
     let channel = channel_of(e).map(|c| format!(" {}", c.by())).unwrap_or_default();
-    let what =
-        if reason.is_empty() { e.kind.replace('_', " ") } else { format!("{} ({})", e.kind.replace('_', " "), reason.replace('_', " ")) };
+    let what = if reason.is_empty() {
+        e.kind.as_str().replace('_', " ")
+    } else {
+        format!("{} ({})", e.kind.as_str().replace('_', " "), reason.replace('_', " "))
+    };
     // A delivery's failure says what the provider said (already masked of codes).
     let error = e.detail.get("error").and_then(|x| x.as_str()).map(|x| format!(": {x}")).unwrap_or_default();
     (e.at, format!("{what}{channel}{error}"))
@@ -160,8 +163,10 @@ fn no_address(t: &Timeline) -> Vec<Finding> {
                 Channel::Email => ("email address", "their mobile number and choose text message"),
                 Channel::Sms => ("mobile number", "their email address and choose email"),
             };
-            let tried: Vec<_> =
-                kind(t, "code_not_sent").filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch)).map(said).collect();
+            let tried: Vec<_> = kind(t, EventKind::CodeNotSent)
+                .filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch))
+                .map(said)
+                .collect();
             (neither || !tried.is_empty()).then(|| {
                 finding(
                     Rule::NoAddress(ch),
@@ -227,7 +232,7 @@ fn opted_out(t: &Timeline) -> Vec<Finding> {
         .filter(|(ch, out)| *out && c.address_exists(*ch))
         .flat_map(|(ch, _)| {
             let refused: Vec<_> =
-                kind(t, "code_not_sent").filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
+                kind(t, EventKind::CodeNotSent).filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
             let other = if c.address(ch.other()).is_some() {
                 format!(", or use {}", ch.other().by().trim_start_matches("by "))
             } else {
@@ -245,12 +250,12 @@ fn opted_out(t: &Timeline) -> Vec<Finding> {
 }
 
 fn one_channel_only(t: &Timeline) -> Vec<Finding> {
-    let requests: Vec<&Event> = kind(t, "code_requested").collect();
+    let requests: Vec<&Event> = kind(t, EventKind::CodeRequested).collect();
     let channels: Vec<Option<Channel>> = requests.iter().map(|e| channel_of(e)).collect();
     let Some(Some(ch)) = channels.first().copied() else { return Vec::new() };
     let first = requests[0].at;
     // A passkey login counts: the contact got in.
-    let logged_in = t.events.iter().any(|e| (e.kind == "login_succeeded" || e.kind == "passkey_login") && e.at >= first);
+    let logged_in = t.events.iter().any(|e| (e.kind == EventKind::LoginSucceeded || e.kind == EventKind::PasskeyLogin) && e.at >= first);
     if requests.len() < 2 || logged_in || channels.iter().any(|c| *c != Some(ch)) || t.contact.address(ch.other()).is_none() {
         return Vec::new();
     }
@@ -290,8 +295,9 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
 }
 
 fn never_entered(t: &Timeline) -> Vec<Finding> {
-    let acted_after =
-        |at: Timestamp| t.events.iter().any(|e| e.at >= at && (e.kind == "verification_failed" || e.kind == "login_succeeded"));
+    let acted_after = |at: Timestamp| {
+        t.events.iter().any(|e| e.at >= at && (e.kind == EventKind::VerificationFailed || e.kind == EventKind::LoginSucceeded))
+    };
     let unused: Vec<&JobRecord> =
         t.jobs.iter().filter(|j| ["sent", "delivered"].contains(&j.status.as_str()) && !acted_after(j.created_at)).collect();
     if unused.is_empty() {
@@ -312,7 +318,7 @@ fn never_entered(t: &Timeline) -> Vec<Finding> {
 }
 
 fn new_code_often(t: &Timeline) -> Vec<Finding> {
-    let logins: Vec<&Event> = kind(t, "login_succeeded").collect();
+    let logins: Vec<&Event> = kind(t, EventKind::LoginSucceeded).collect();
     let mut days: Vec<i64> = logins.iter().map(|e| e.at.0.div_euclid(86_400)).collect();
     days.dedup();
     if days.len() < 3 {
@@ -327,8 +333,8 @@ fn new_code_often(t: &Timeline) -> Vec<Finding> {
 }
 
 fn older_code(t: &Timeline) -> Vec<Finding> {
-    let here: Vec<_> = kind(t, "verification_failed").filter(|e| reason(e) == "superseded").map(said).collect();
-    let elsewhere: Vec<_> = kind(t, "verification_failed").filter(|e| reason(e) == "superseded_elsewhere").map(said).collect();
+    let here: Vec<_> = kind(t, EventKind::VerificationFailed).filter(|e| reason(e) == "superseded").map(said).collect();
+    let elsewhere: Vec<_> = kind(t, EventKind::VerificationFailed).filter(|e| reason(e) == "superseded_elsewhere").map(said).collect();
     let mut out = Vec::new();
     if !here.is_empty() {
         out.extend(finding(
@@ -352,7 +358,7 @@ fn older_code(t: &Timeline) -> Vec<Finding> {
 const VPN_ADVICE: &str = "A VPN or a shared network (office, school, public Wi-Fi) can cause this: ask them to turn the VPN off, or to use their own connection, and to ask for a code and enter it on the same one.";
 
 fn network_limited(t: &Timeline) -> Vec<Finding> {
-    let limited: Vec<_> = kind(t, "network_limited")
+    let limited: Vec<_> = kind(t, EventKind::NetworkLimited)
         .map(|e| {
             let scope = e.detail.get("scope").and_then(|s| s.as_str()).unwrap_or("");
             let step = if scope == "verification" { "code entries" } else { "code requests" };
@@ -369,10 +375,12 @@ fn network_changed(t: &Timeline) -> Vec<Finding> {
     let network = |e: &Event| e.detail.get("network").and_then(|n| n.as_str()).map(str::to_string);
     let flow = |e: &Event| e.detail.get("flow").and_then(|f| f.as_i64());
     let mut evidence = Vec::new();
-    for asked in kind(t, "code_requested") {
+    for asked in kind(t, EventKind::CodeRequested) {
         let (Some(id), Some(from)) = (flow(asked), network(asked)) else { continue };
         let moved = t.events.iter().find(|e| {
-            (e.kind == "verification_failed" || e.kind == "login_succeeded") && flow(e) == Some(id) && network(e).is_some_and(|n| n != from)
+            (e.kind == EventKind::VerificationFailed || e.kind == EventKind::LoginSucceeded)
+                && flow(e) == Some(id)
+                && network(e).is_some_and(|n| n != from)
         });
         if let Some(entered) = moved {
             evidence.push((entered.at, format!("asked from {from}, entered the code from {}", network(entered).unwrap_or_default())));
@@ -385,7 +393,7 @@ fn network_changed(t: &Timeline) -> Vec<Finding> {
 }
 
 fn not_published(t: &Timeline) -> Vec<Finding> {
-    let refused: Vec<&Event> = kind(t, "message_refused").collect();
+    let refused: Vec<&Event> = kind(t, EventKind::MessageRefused).collect();
     if refused.is_empty() {
         return Vec::new();
     }

@@ -28,7 +28,8 @@ fn ada() -> Contact {
 }
 
 fn event(secs_ago: i64, kind: &str, detail: serde_json::Value) -> Event {
-    Event { at: at(secs_ago), kind: kind.into(), contact: Some(ContactId(1)), detail }
+    let kind = crate::store::EventKind::parse(kind).unwrap_or_else(|| panic!("no event kind {kind:?}"));
+    Event { at: at(secs_ago), kind, contact: Some(ContactId(1)), detail }
 }
 
 fn job(secs_ago: i64, channel: Channel, status: &str, error: Option<&str>) -> JobRecord {

@@ -178,7 +178,11 @@ impl LoginService {
         if now.secs_since(device.created_at) <= crate::passkeys::FRESH_LOGIN_SECS && !by_passkey {
             let month_ago = now.0 - 30 * 86_400;
             let events = self.store.recent_events(contact.id, Timestamp(month_ago - 1), crate::admin::CARD_EVENTS).await?;
-            days = events.into_iter().filter(|e| e.kind == "login_succeeded").map(|e| e.at.0.div_euclid(86_400)).collect();
+            days = events
+                .into_iter()
+                .filter(|e| e.kind == crate::store::EventKind::LoginSucceeded)
+                .map(|e| e.at.0.div_euclid(86_400))
+                .collect();
             days.dedup();
         }
         Ok(PasskeyHint { logged_in_at: device.created_at, by_passkey, code_login_days: days.len() })

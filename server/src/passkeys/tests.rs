@@ -93,7 +93,7 @@ async fn answer(
 }
 
 async fn kinds(w: &World, contact: &Contact) -> Vec<String> {
-    w.store.events(Some(contact.id)).await.unwrap().into_iter().map(|e| e.kind).collect()
+    w.store.events(Some(contact.id)).await.unwrap().into_iter().map(|e| e.kind.to_string()).collect()
 }
 
 #[tokio::test]

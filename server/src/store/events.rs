@@ -3,108 +3,110 @@ use super::sql;
 use super::{ContactId, Store, StoreResult, Tx};
 use crate::domain::Timestamp;
 
-/// What the event log records. The administrator reads these on a contact's card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    CodeRequested,
+/// Declares the event kinds once: the enum, the name each is stored under, and the list
+/// of them all (so reading a stored name back cannot miss a kind).
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $name:literal,)*) => {
+        /// What the event log records. The administrator reads these on a contact's card.
+        /// Written and read as this type: a stored name no kind has is an error.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl EventKind {
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$kind,)*];
+
+            /// The name the log stores.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $name,)*
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    CodeRequested => "code_requested",
     /// Handed to the delivery worker.
-    CodeQueued,
+    CodeQueued => "code_queued",
     /// A provider took the message.
-    CodeSent,
+    CodeSent => "code_sent",
     /// A request that sent nothing: unknown identifier, opted out, or no such channel.
-    CodeNotSent,
-    DeliveryFailed,
+    CodeNotSent => "code_not_sent",
+    DeliveryFailed => "delivery_failed",
     /// A temporary failure; the worker tries again.
-    DeliveryRetrying,
+    DeliveryRetrying => "delivery_retrying",
     /// Not sent before the code expired.
-    DeliveryExpired,
+    DeliveryExpired => "delivery_expired",
     /// A provider's delivery receipt: delivered or not.
-    DeliveryReceipt,
-    VerificationFailed,
-    LoginSucceeded,
-    DeviceRecognised,
-    DeviceExpired,
-    LoggedOut,
-    MessageRefused,
-    NetworkLimited,
+    DeliveryReceipt => "delivery_receipt",
+    VerificationFailed => "verification_failed",
+    LoginSucceeded => "login_succeeded",
+    DeviceRecognised => "device_recognised",
+    DeviceExpired => "device_expired",
+    LoggedOut => "logged_out",
+    MessageRefused => "message_refused",
+    NetworkLimited => "network_limited",
     /// The hourly SMS budget is spent: an alert for operators.
-    SmsBudgetSpent,
-    ContactRemoved,
+    SmsBudgetSpent => "sms_budget_spent",
+    ContactRemoved => "contact_removed",
     /// A contact opted out of or into a channel.
-    OptOutChanged,
+    OptOutChanged => "opt_out_changed",
     /// Codes used up because their contact opted out or was removed.
-    CodesWithdrawn,
+    CodesWithdrawn => "codes_withdrawn",
     /// An administrator account was added, removed or given a new password.
-    AdminAccount,
-    AdminLoggedIn,
-    AdminLoginFailed,
-    AdminLoggedOut,
+    AdminAccount => "admin_account",
+    AdminLoggedIn => "admin_logged_in",
+    AdminLoginFailed => "admin_login_failed",
+    AdminLoggedOut => "admin_logged_out",
     /// An administrator searched the contacts, or opened a contact's card.
-    AdminLookup,
+    AdminLookup => "admin_lookup",
     /// An administrator made the portal forget a contact's browsers.
-    DevicesRevoked,
+    DevicesRevoked => "devices_revoked",
     /// A message was published to a contact.
-    MessagePublished,
+    MessagePublished => "message_published",
     /// The integration API created or changed a contact.
-    ContactSaved,
+    ContactSaved => "contact_saved",
     /// An API token was made or revoked.
-    ApiToken,
+    ApiToken => "api_token",
     /// The integration API created, changed or deleted a message.
-    MessageSaved,
+    MessageSaved => "message_saved",
     /// A contact saved a passkey after logging in.
-    PasskeyAdded,
+    PasskeyAdded => "passkey_added",
     /// A contact logged in with a passkey, no code.
-    PasskeyLogin,
+    PasskeyLogin => "passkey_login",
     /// A passkey was refused: unknown, revoked, or its answer did not verify.
-    PasskeyRefused,
+    PasskeyRefused => "passkey_refused",
     /// A passkey was removed by its contact or an administrator.
-    PasskeyRemoved,
+    PasskeyRemoved => "passkey_removed",
 }
 
 impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::CodeRequested => "code_requested",
-            EventKind::CodeQueued => "code_queued",
-            EventKind::CodeSent => "code_sent",
-            EventKind::CodeNotSent => "code_not_sent",
-            EventKind::DeliveryFailed => "delivery_failed",
-            EventKind::DeliveryRetrying => "delivery_retrying",
-            EventKind::DeliveryExpired => "delivery_expired",
-            EventKind::DeliveryReceipt => "delivery_receipt",
-            EventKind::VerificationFailed => "verification_failed",
-            EventKind::LoginSucceeded => "login_succeeded",
-            EventKind::DeviceRecognised => "device_recognised",
-            EventKind::DeviceExpired => "device_expired",
-            EventKind::LoggedOut => "logged_out",
-            EventKind::MessageRefused => "message_refused",
-            EventKind::NetworkLimited => "network_limited",
-            EventKind::SmsBudgetSpent => "sms_budget_spent",
-            EventKind::ContactRemoved => "contact_removed",
-            EventKind::OptOutChanged => "opt_out_changed",
-            EventKind::CodesWithdrawn => "codes_withdrawn",
-            EventKind::AdminAccount => "admin_account",
-            EventKind::AdminLoggedIn => "admin_logged_in",
-            EventKind::AdminLoginFailed => "admin_login_failed",
-            EventKind::AdminLoggedOut => "admin_logged_out",
-            EventKind::AdminLookup => "admin_lookup",
-            EventKind::DevicesRevoked => "devices_revoked",
-            EventKind::MessagePublished => "message_published",
-            EventKind::ContactSaved => "contact_saved",
-            EventKind::ApiToken => "api_token",
-            EventKind::MessageSaved => "message_saved",
-            EventKind::PasskeyAdded => "passkey_added",
-            EventKind::PasskeyLogin => "passkey_login",
-            EventKind::PasskeyRefused => "passkey_refused",
-            EventKind::PasskeyRemoved => "passkey_removed",
-        }
+    /// The kind a stored name stands for.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets a test say `e.kind == "code_sent"`; the code matches the variants.
+impl PartialEq<&str> for EventKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Event {
     pub at: Timestamp,
-    pub kind: String,
+    pub kind: EventKind,
     pub contact: Option<ContactId>,
     pub detail: serde_json::Value,
 }
@@ -152,12 +154,13 @@ impl Store {
         limit: u32,
     ) -> StoreResult<Vec<(i64, Event)>> {
         let rows: Vec<(i64, i64, String, Option<i64>, String)> = sql("SELECT id, at, kind, contact_id, detail FROM events
-             WHERE contact_id = $1 AND at > $2 AND ($3 IS NULL OR id < $3) AND kind <> 'admin_lookup'
+             WHERE contact_id = $1 AND at > $2 AND ($3 IS NULL OR id < $3) AND kind <> $5
              ORDER BY id DESC LIMIT $4")
         .bind(contact.0)
         .bind(since.0)
         .bind(before)
         .bind(limit)
+        .bind(EventKind::AdminLookup.as_str())
         .fetch_all(&self.db)
         .await?;
         rows.into_iter().map(|(id, at, kind, contact, detail)| Ok((id, decode((at, kind, contact, detail))?))).collect()
@@ -176,6 +179,7 @@ impl Store {
 
 fn decode((at, kind, contact, detail): (i64, String, Option<i64>, String)) -> StoreResult<Event> {
     let detail = serde_json::from_str(&detail).map_err(|e| super::StoreError::Corrupt(format!("event detail: {e}")))?;
+    let kind = EventKind::parse(&kind).ok_or_else(|| super::StoreError::Corrupt(format!("event kind {kind:?}")))?;
     Ok(Event { at: Timestamp(at), kind, contact: contact.map(ContactId), detail })
 }
 
@@ -215,5 +219,20 @@ impl Tx {
         }
         insert.execute(self.conn()).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn every_kind_is_stored_under_a_name_of_its_own_and_read_back_as_itself() {
+        let mut names = std::collections::BTreeSet::new();
+        for kind in EventKind::ALL {
+            assert!(names.insert(kind.as_str()), "{kind:?} shares its name");
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(EventKind::parse("code_snet"), None, "a name no kind has is not guessed at");
     }
 }
