@@ -95,7 +95,7 @@ ensure_smtp_sink() {
   export PORTAL_TEST_PYTHON="$venv/bin/python"
 }
 
-# The browser bundle: the islands compiled to wasm32 with the size-optimised
+# The browser bundle: the login card's script (frontend/) compiled to wasm32 with the size-optimised
 # profile, bound by wasm-bindgen, shrunk by wasm-opt; plus the stylesheet.
 # Whether a PostgreSQL server answers at the URL (psql if installed, else a TCP probe).
 postgres_reachable() {

@@ -120,7 +120,8 @@ impl Notice {
     }
 }
 
-/// The state of the login card, rendered by the server and by the island alike.
+/// The state of the login card, as the server renders it (the page, and the card the
+/// login script fetches and swaps in).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LoginStep {
     Identify {

@@ -132,7 +132,8 @@ pub fn set_cookie(change: &CookieChange) -> String {
 
 /// Where the browser goes next. A page being rendered always answers 302; a server
 /// function answers 302 to a plain form post (no JavaScript), while a call from the
-/// island only gets a header it ignores and shows the returned step instead.
+/// login card's script only gets a header it ignores, and the script shows the
+/// returned step instead.
 pub fn redirect(path: &str) {
     let rendering_page = use_context::<Parts>().is_some_and(|p| !p.uri.path().starts_with("/api/"));
     match (rendering_page, use_context::<ResponseOptions>(), HeaderValue::from_str(path)) {

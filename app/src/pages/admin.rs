@@ -1,5 +1,5 @@
 //! The administrator's pages: server-rendered, forms that work without JavaScript, and
-//! no island (the contact's login bundle does not grow).
+//! no script (the contact's login bundle does not grow).
 
 pub mod card;
 pub mod contacts;

@@ -103,7 +103,7 @@ async fn a_lost_database_says_try_again_in_a_moment_and_the_portal_recovers_by_i
     let retry = app.browser().get("/login").await;
     assert!(asked.status == 302 || asked.status == 503, "{asked:?}");
     assert!(retry.status == 200 || retry.body.contains("try again in a moment"), "{retry:?}");
-    // A client calling the server function (the island) reads the same sentence.
+    // A client calling the server function (the login card's script) reads the same sentence.
     let fetched = app
         .browser()
         .post_accepting(
