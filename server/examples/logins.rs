@@ -27,7 +27,7 @@ async fn main() -> Result<(), String> {
     if rest.first().is_some_and(|a| a == "setup") {
         let region = server::domain::Region::parse("DK").map_err(|e| e.to_string())?;
         for i in 0..contacts {
-            let new = server::cli::new_contact("Bench", Some(&format!("bench{i}@example.com")), None, &[], region)?;
+            let new = server::contacts::new_contact("Bench", Some(&format!("bench{i}@example.com")), None, &[], region)?;
             store.add_contact(&new, server::domain::Timestamp(0)).await.map_err(|e| e.to_string())?;
         }
         return Ok(());

@@ -10,8 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::{EmailAddress, Identifier, PhoneNumber, Region};
-use crate::store::{NewContact, Store};
+use crate::domain::{Identifier, Region};
+use crate::store::Store;
 
 #[derive(Parser, Debug)]
 #[command(name = "portal", about = "The contact portal: log in with a one-time code and read your messages.")]
@@ -275,7 +275,9 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
     match command {
         ContactCommand::Add { name, email, phone, opt_out } => {
             // Parse everything before opening the database: bad input writes nothing.
-            let new = new_contact(&name, email.as_deref(), phone.as_deref(), &opt_out, config.region)?;
+            let opt_out: Vec<Channel> = opt_out.into_iter().map(Channel::from).collect();
+            let new = crate::contacts::new_contact(&name, email.as_deref(), phone.as_deref(), &opt_out, config.region)
+                .map_err(|e| e.replace("email, phone or both", "--email, --phone or both"))?;
             let store = open(config).await?;
             let id = store.add_contact(&new, clock.now()).await.map_err(|e| e.to_string())?;
             println!("contact {} added", id.0);
@@ -326,31 +328,6 @@ async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dy
         println!("contact {} opted out of everything: {} remembered browser(s) forgotten", c.id.0, report.forgotten);
     }
     Ok(())
-}
-
-pub fn new_contact(
-    name: &str,
-    email: Option<&str>,
-    phone: Option<&str>,
-    opt_out: &[ChannelArg],
-    region: Region,
-) -> Result<NewContact, String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err("the name must be 1 to 200 characters, without control characters".into());
-    }
-    let email = email.map(EmailAddress::parse).transpose().map_err(|e| e.to_string())?;
-    let phone = phone.map(|p| PhoneNumber::parse(p, region)).transpose().map_err(|e| e.to_string())?;
-    if email.is_none() && phone.is_none() {
-        return Err("a contact needs --email, --phone or both".into());
-    }
-    Ok(NewContact {
-        name: name.to_string(),
-        email,
-        phone,
-        email_opt_out: opt_out.contains(&ChannelArg::Email),
-        sms_opt_out: opt_out.contains(&ChannelArg::Sms),
-    })
 }
 
 fn dkim(command: DkimCommand, clock: &dyn Clock) -> Result<(), String> {

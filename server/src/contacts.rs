@@ -5,8 +5,8 @@
 use app::types::Channel;
 use serde_json::json;
 
-use crate::domain::Timestamp;
-use crate::store::{Contact, EventKind, NewEvent, Store, StoreResult};
+use crate::domain::{EmailAddress, PhoneNumber, Region, Timestamp};
+use crate::store::{Contact, EventKind, NewContact, NewEvent, Store, StoreResult};
 
 /// What an opt-out (or opt-in) changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,4 +101,32 @@ pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i6
     }
     tx.commit().await?;
     Ok(forgotten)
+}
+
+/// A contact as the command line, the API and the demo give it: a name of 1 to 200
+/// characters, an email or a number (or both) parsed as the login parses them, and the
+/// channels they are opted out of. The one rule for all three.
+pub fn new_contact(
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    opt_out: &[Channel],
+    region: Region,
+) -> Result<NewContact, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err("the name must be 1 to 200 characters, without control characters".into());
+    }
+    let email = email.map(EmailAddress::parse).transpose().map_err(|e| e.to_string())?;
+    let phone = phone.map(|p| PhoneNumber::parse(p, region)).transpose().map_err(|e| e.to_string())?;
+    if email.is_none() && phone.is_none() {
+        return Err("a contact needs email, phone or both".into());
+    }
+    Ok(NewContact {
+        name: name.to_string(),
+        email,
+        phone,
+        email_opt_out: opt_out.contains(&Channel::Email),
+        sms_opt_out: opt_out.contains(&Channel::Sms),
+    })
 }

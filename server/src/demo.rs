@@ -2,9 +2,10 @@
 //! the help article's cases: a normal contact, one opted out of email, one with
 //! only a phone, and a message that is not published to everyone.
 
-use crate::cli::{ChannelArg, new_contact};
+use crate::contacts::new_contact;
 use crate::domain::{Region, Timestamp};
 use crate::store::Store;
+use app::types::Channel;
 
 pub const ADA_EMAIL: &str = "ada@example.com";
 pub const ADA_PHONE: &str = "20 12 34 01";
@@ -49,7 +50,7 @@ pub async fn add(store: &Store, region: Region, now: Timestamp) -> Result<String
     }
     let people = [
         ("Ada Lovelace", Some(ADA_EMAIL), Some(ADA_PHONE), vec![]),
-        ("Bjørn Berg (opted out of email)", Some("bjorn@example.com"), Some("20 12 34 02"), vec![ChannelArg::Email]),
+        ("Bjørn Berg (opted out of email)", Some("bjorn@example.com"), Some("20 12 34 02"), vec![Channel::Email]),
         ("Chen Wei (phone only)", None, Some("20 12 34 03"), vec![]),
     ];
     let mut ids = Vec::new();

@@ -6,6 +6,7 @@
 //! `Expired`. Every transition writes an event; the administrator reads them on the
 //! contact's card.
 
+mod events;
 pub mod flow;
 mod persist;
 pub mod rules;

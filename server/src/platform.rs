@@ -271,8 +271,8 @@ impl Platform {
     pub async fn put_contact(&self, caller: &Caller, external_id: &str, body: ContactBody) -> Result<(ContactView, bool), Refusal> {
         let external_id = parse_external_id(external_id)?;
         // The same parsing as the command line and the login: one rule.
-        let new = crate::cli::new_contact(&body.name, body.email.as_deref(), body.phone.as_deref(), &[], self.region)
-            .map_err(|e| Refusal::Invalid(e.replace("--email, --phone", "email, phone")))?;
+        let new = crate::contacts::new_contact(&body.name, body.email.as_deref(), body.phone.as_deref(), &[], self.region)
+            .map_err(Refusal::Invalid)?;
         let before = self.store.contact_by_external_id(external_id).await?;
         let unchanged = before.as_ref().is_some_and(|c| c.name == new.name && c.email == new.email && c.phone == new.phone);
         if let (true, Some(c)) = (unchanged, &before) {

@@ -7,6 +7,7 @@ use app::types::Channel;
 
 use super::*;
 use crate::domain::{EmailAddress, PhoneNumber, Region};
+use crate::store::EventKind;
 
 const T0: Timestamp = Timestamp(1_800_000_000);
 const TTL: u64 = 600;

@@ -186,9 +186,7 @@ impl TestApp {
     }
 
     pub async fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[Channel]) -> Contact {
-        use server::cli::ChannelArg;
-        let opt: Vec<ChannelArg> = opt_out.iter().map(|c| if *c == Channel::Email { ChannelArg::Email } else { ChannelArg::Sms }).collect();
-        let new = server::cli::new_contact(name, email, phone, &opt, Region::parse("DK").expect("DK")).expect("valid contact");
+        let new = server::contacts::new_contact(name, email, phone, opt_out, Region::parse("DK").expect("DK")).expect("valid contact");
         let id = self.store.add_contact(&new, self.clock.now()).await.expect("contact added");
         self.store.contact(id).await.expect("read").expect("exists")
     }

@@ -144,7 +144,8 @@ async fn two_processes_on_one_database_act_as_one_portal() {
     let store = Store::open(&db.url).await.unwrap();
     let contacts = 3 + ROUNDS + KILLED_RUN;
     for n in 0..contacts {
-        let new = server::cli::new_contact(&format!("Contact {n}"), None, Some(&phone(n).0), &[], Region::parse("DK").unwrap()).unwrap();
+        let new =
+            server::contacts::new_contact(&format!("Contact {n}"), None, Some(&phone(n).0), &[], Region::parse("DK").unwrap()).unwrap();
         store.add_contact(&new, server::domain::Timestamp(1_700_000_000)).await.unwrap();
     }
     let gateway = MockServer::start().await;
