@@ -306,7 +306,9 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
         ContactCommand::Remove { who } => {
             let store = open(config).await?;
             let c = find(&store, &who, config.region).await?;
-            crate::contacts::remove(&store, &c, "command line", clock.now(), clock.now_ms()).await.map_err(|e| e.to_string())?;
+            crate::contacts::remove(&store, &c, &crate::domain::Actor::CommandLine, clock.now(), clock.now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
             println!("contact {} removed", c.id.0);
         }
     }
@@ -317,7 +319,7 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
 async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dyn Clock) -> Result<(), String> {
     let store = open(config).await?;
     let c = find(&store, who, config.region).await?;
-    let report = crate::contacts::set_opt_out(&store, &c, channel, out, "command line", clock.now(), clock.now_ms())
+    let report = crate::contacts::set_opt_out(&store, &c, channel, out, &crate::domain::Actor::CommandLine, clock.now(), clock.now_ms())
         .await
         .map_err(|e| e.to_string())?;
     println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());

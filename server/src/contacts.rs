@@ -5,7 +5,7 @@
 use app::types::Channel;
 use serde_json::json;
 
-use crate::domain::{EmailAddress, PhoneNumber, Region, Timestamp};
+use crate::domain::{Actor, EmailAddress, PhoneNumber, Region, Timestamp};
 use crate::store::{Contact, EventKind, NewContact, NewEvent, Store, StoreResult};
 
 /// What an opt-out (or opt-in) changed.
@@ -28,7 +28,7 @@ pub async fn set_opt_out(
     contact: &Contact,
     channel: Channel,
     out: bool,
-    by: &str,
+    by: &Actor,
     now: Timestamp,
     now_ms: i64,
 ) -> StoreResult<OptOutReport> {
@@ -59,7 +59,7 @@ pub async fn set_opt_out(
 
 /// Removes a contact: their flows, codes (with their pending deliveries), devices and
 /// publications go; the event log keeps that it happened, and `by` whom.
-pub async fn remove(store: &Store, contact: &Contact, by: &str, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
+pub async fn remove(store: &Store, contact: &Contact, by: &Actor, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
     let mut tx = store.begin().await?;
     let withdrawn = tx.withdraw_codes(contact.id, None, now, now_ms).await?;
     tx.remove_contact(contact.id).await?;
@@ -80,7 +80,7 @@ pub struct Forgotten {
 /// every passkey with them (a passkey logs in without a code as a browser does: "forget
 /// every browser" means no way in without a new code). One transaction, with its event.
 /// Returns what went; nothing when the contact has no such browser or passkey.
-pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i64>, by: &str, now: Timestamp) -> StoreResult<Forgotten> {
+pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i64>, by: &Actor, now: Timestamp) -> StoreResult<Forgotten> {
     let mine: Vec<i64> = store
         .devices_of(contact.id)
         .await?

@@ -1,6 +1,7 @@
 //! Parsed domain types: each rejects bad input once, at the edge, with a message a
 //! person can act on.
 
+mod actor;
 mod code;
 mod email;
 #[cfg(test)]
@@ -11,6 +12,7 @@ mod time;
 mod token;
 mod user_agent;
 
+pub use actor::Actor;
 pub use code::Code;
 pub use email::EmailAddress;
 pub use identifier::Identifier;

@@ -215,7 +215,7 @@ impl Passkeys {
     }
 
     /// Removes one passkey of the contact's (by them or an administrator).
-    pub async fn remove(&self, contact: ContactId, id: i64, by: &str) -> Result<bool, PasskeyError> {
+    pub async fn remove(&self, contact: ContactId, id: i64, by: &crate::domain::Actor) -> Result<bool, PasskeyError> {
         Ok(remove(&self.store, contact, id, by, self.clock.now()).await?)
     }
 
@@ -277,7 +277,7 @@ impl Passkeys {
 
 /// Removes one of `contact`'s passkeys and says who did, on their timeline; false
 /// when it is not theirs (or gone already).
-pub async fn remove(store: &Store, contact: ContactId, id: i64, by: &str, now: Timestamp) -> Result<bool, StoreError> {
+pub async fn remove(store: &Store, contact: ContactId, id: i64, by: &crate::domain::Actor, now: Timestamp) -> Result<bool, StoreError> {
     let removed = store.remove_passkey(contact, id).await?;
     if removed {
         store.record_event(EventKind::PasskeyRemoved, Some(contact), serde_json::json!({ "passkey": id, "by": by }), now).await?;

@@ -21,8 +21,8 @@ pub struct Caller {
 
 impl Caller {
     /// How events name the caller.
-    pub fn by(&self) -> String {
-        format!("api token {}", self.token)
+    pub fn by(&self) -> crate::domain::Actor {
+        crate::domain::Actor::ApiToken(self.token.clone())
     }
 }
 

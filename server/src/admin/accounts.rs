@@ -68,6 +68,6 @@ pub async fn remove(store: &Store, username: &str, now: Timestamp) -> Result<(),
 }
 
 async fn account_event(store: &Store, action: &str, username: &str, now: Timestamp) -> Result<(), String> {
-    let detail = json!({ "action": action, "admin": username, "by": "command line" });
+    let detail = json!({ "action": action, "admin": username, "by": crate::domain::Actor::CommandLine });
     store.record_event(EventKind::AdminAccount, None, detail, now).await.map_err(|e| e.to_string())
 }

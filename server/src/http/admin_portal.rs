@@ -199,14 +199,13 @@ impl AdminAdapter {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
         let (now, now_ms) = (self.clock.now(), self.clock.now_ms());
-        let by = format!("admin:{}", session.username);
+        let by = crate::domain::Actor::Administrator(session.username.clone());
         match action {
             ContactAction::OptOut(channel) | ContactAction::OptIn(channel) => {
                 let out = matches!(action, ContactAction::OptOut(_));
                 crate::contacts::set_opt_out(&self.store, &contact, channel, out, &by, now, now_ms).await?;
             }
             ContactAction::Revoke(device) => {
-                let by = format!("administrator {}", session.username);
                 if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await? == crate::contacts::Forgotten::default()
                 {
                     return Ok(Reply::plain(AdminAnswer::NotFound));
@@ -222,7 +221,7 @@ impl AdminAdapter {
                     Err(StoreError::NotFound(_)) => return Ok(Reply::plain(AdminAnswer::NotFound)),
                     other => other?,
                 }
-                let detail = json!({ "admin": session.username, "message": message.trim() });
+                let detail = json!({ "admin": session.username, "message": message.trim(), "by": by });
                 self.store.record_event(EventKind::MessagePublished, Some(contact.id), detail, now).await?;
             }
         }

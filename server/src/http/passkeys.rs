@@ -173,7 +173,7 @@ async fn remove(State(r): State<Arc<Routes>>, Path(id): Path<i64>, parts: Parts)
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return failed(&e, lang),
     };
-    match r.passkeys.remove(contact.id, id, "contact").await {
+    match r.passkeys.remove(contact.id, id, &crate::domain::Actor::Contact).await {
         Ok(_) => Redirect::to("/").into_response(),
         Err(e) => answer(e, lang),
     }

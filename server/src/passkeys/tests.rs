@@ -147,8 +147,8 @@ async fn a_removed_passkey_no_longer_logs_in() {
     let w = world().await;
     let mut auth = authenticator();
     let saved = register(&w, &mut auth).await;
-    assert!(!w.passkeys.remove(w.bob.id, saved.id, "Bob").await.unwrap(), "only its contact's");
-    assert!(w.passkeys.remove(w.ada.id, saved.id, "Ada").await.unwrap());
+    assert!(!w.passkeys.remove(w.bob.id, saved.id, &crate::domain::Actor::Contact).await.unwrap(), "only its contact's");
+    assert!(w.passkeys.remove(w.ada.id, saved.id, &crate::domain::Actor::Contact).await.unwrap());
     let (ceremony, response) = answer(&w, &mut auth, &saved, &w.ada).await;
     assert!(matches!(w.passkeys.finish_login(&ceremony, &response).await, Err(PasskeyError::Refused(_))));
     assert_eq!(kinds(&w, &w.ada).await, ["passkey_added", "passkey_removed", "passkey_refused"]);
