@@ -278,11 +278,12 @@ impl Passkeys {
 /// Removes one of `contact`'s passkeys and says who did, on their timeline; false
 /// when it is not theirs (or gone already).
 pub async fn remove(store: &Store, contact: ContactId, id: i64, by: &crate::domain::Actor, now: Timestamp) -> Result<bool, StoreError> {
-    let removed = store.remove_passkey(contact, id).await?;
-    if removed {
-        store.record_event(EventKind::PasskeyRemoved, Some(contact), serde_json::json!({ "passkey": id, "by": by }), now).await?;
-    }
-    Ok(removed)
+    let event = crate::store::NewEvent {
+        kind: EventKind::PasskeyRemoved,
+        contact: Some(contact),
+        detail: serde_json::json!({ "passkey": id, "by": by }),
+    };
+    store.remove_passkey(contact, id, event, now).await
 }
 
 /// The credential id as the browser writes it (base64url, no padding).

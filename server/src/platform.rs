@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::clock::Clock;
 use crate::domain::{Timestamp, Token};
-use crate::store::{Contact, EventKind, Store, StoreError};
+use crate::store::{Contact, EventKind, NewEvent, Store, StoreError};
 
 /// Tokens look like `pat_` and 64 hex digits, so secret scanners can spot one.
 const PREFIX: &str = "pat_";
@@ -279,15 +279,18 @@ impl Platform {
             return Ok((view(external_id, c), false));
         }
         let now = self.clock.now();
-        let (id, created, change) = self.store.put_contact(external_id, &new, now, self.clock.now_ms()).await?;
-        let mut detail = json!({ "by": caller.by(), "created": created, "external_id": external_id });
-        if !change.channels.is_empty() {
-            detail["addresses_changed"] = json!(change.channels);
-            detail["codes_withdrawn"] = json!(change.codes_withdrawn);
-            detail["devices_forgotten"] = json!(change.browsers_forgotten);
-            detail["passkeys_removed"] = json!(change.passkeys_removed);
-        }
-        self.store.record_event(EventKind::ContactSaved, Some(id), detail, now).await?;
+        let by = caller.by();
+        let event = |id, created, change: &crate::store::AddressChange| {
+            let mut detail = json!({ "by": by, "created": created, "external_id": external_id });
+            if !change.channels.is_empty() {
+                detail["addresses_changed"] = json!(change.channels);
+                detail["codes_withdrawn"] = json!(change.codes_withdrawn);
+                detail["devices_forgotten"] = json!(change.browsers_forgotten);
+                detail["passkeys_removed"] = json!(change.passkeys_removed);
+            }
+            NewEvent { kind: EventKind::ContactSaved, contact: Some(id), detail }
+        };
+        let (id, created, _) = self.store.put_contact(external_id, &new, now, self.clock.now_ms(), event).await?;
         let saved =
             self.store.contact(id).await?.ok_or_else(|| Refusal::NotFound(format!("no contact has the external_id {external_id:?}")))?;
         Ok((view(external_id, &saved), created))
@@ -333,19 +336,25 @@ impl Platform {
         let fresh = crate::demo::public_id().map_err(|e| Refusal::Invalid(format!("no randomness: {e}")))?;
         let now = self.clock.now();
         let html = crate::markdown::render(&body.body);
-        let (public_id, created) = self.store.put_message(external_id, &fresh, title, &body.body, &html, now).await?;
-        let detail = json!({ "by": caller.by(), "created": created, "message": public_id, "external_id": external_id });
-        self.store.record_event(EventKind::MessageSaved, None, detail, now).await?;
+        let by = caller.by();
+        let event = |public_id: &str, created| {
+            let detail = json!({ "by": by, "created": created, "message": public_id, "external_id": external_id });
+            NewEvent { kind: EventKind::MessageSaved, contact: None, detail }
+        };
+        let (_, created) = self
+            .store
+            .put_message(external_id, &fresh, &crate::store::MessageText { title, markdown: &body.body, html: &html }, now, event)
+            .await?;
         Ok((self.message(external_id).await?, created))
     }
 
     pub async fn delete_message(&self, caller: &Caller, external_id: &str) -> Result<(), Refusal> {
         let external_id = parse_external_id(external_id)?;
-        if !self.store.delete_message(external_id).await? {
+        let detail = json!({ "by": caller.by(), "deleted": true, "external_id": external_id });
+        let event = NewEvent { kind: EventKind::MessageSaved, contact: None, detail };
+        if !self.store.delete_message(external_id, event, self.clock.now()).await? {
             return Err(Refusal::NotFound(format!("no message has the external_id {external_id:?}")));
         }
-        let detail = json!({ "by": caller.by(), "deleted": true, "external_id": external_id });
-        self.store.record_event(EventKind::MessageSaved, None, detail, self.clock.now()).await?;
         Ok(())
     }
 
@@ -371,9 +380,13 @@ impl Platform {
         }
         let ids = |list: &[String]| list.iter().map(|e| found[e]).collect::<Vec<_>>();
         let now = self.clock.now();
-        let (published, unpublished) = self.store.set_publications(&m.public_id, &ids(&body.publish), &ids(&body.unpublish), now).await?;
-        let detail = json!({ "by": caller.by(), "message": m.public_id, "published": published, "unpublished": unpublished });
-        self.store.record_event(EventKind::MessagePublished, None, detail, now).await?;
+        let by = caller.by();
+        let event = |published, unpublished| {
+            let detail = json!({ "by": by, "message": m.public_id, "published": published, "unpublished": unpublished });
+            NewEvent { kind: EventKind::MessagePublished, contact: None, detail }
+        };
+        let (published, unpublished) =
+            self.store.set_publications(&m.public_id, &ids(&body.publish), &ids(&body.unpublish), now, event).await?;
         Ok(PublicationsDone { published, unpublished })
     }
 

@@ -26,7 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use db::{Backend, Db, Done, Ex, Query, sql};
 
 pub use admins::{AdminBrowser, AdminRecord, AdminSessionRecord};
-pub use api::{AddressChange, ApiMessage, ApiTokenRecord};
+pub use api::{AddressChange, ApiMessage, ApiTokenRecord, MessageText};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};

@@ -217,12 +217,12 @@ impl AdminAdapter {
                 }
             }
             ContactAction::Publish(message) => {
-                match self.store.publish(message.trim(), contact.id, now).await {
+                let detail = json!({ "admin": session.username, "message": message.trim(), "by": by });
+                let event = crate::store::NewEvent { kind: EventKind::MessagePublished, contact: Some(contact.id), detail };
+                match self.store.publish_with(message.trim(), contact.id, now, Some(event)).await {
                     Err(StoreError::NotFound(_)) => return Ok(Reply::plain(AdminAnswer::NotFound)),
                     other => other?,
                 }
-                let detail = json!({ "admin": session.username, "message": message.trim(), "by": by });
-                self.store.record_event(EventKind::MessagePublished, Some(contact.id), detail, now).await?;
             }
         }
         Ok(Reply::plain(AdminAnswer::Shown(())))

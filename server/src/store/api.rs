@@ -1,7 +1,7 @@
 //! The integration API's tokens, and contacts by the platform's own key.
 
 use super::contacts::{COLUMNS, ContactRow};
-use super::{Contact, ContactId, NewContact, Store, StoreError, StoreResult, sql, unique_violation};
+use super::{Contact, ContactId, NewContact, NewEvent, Store, StoreError, StoreResult, sql, unique_violation};
 use crate::domain::Timestamp;
 use app::types::Channel;
 
@@ -74,12 +74,15 @@ impl Store {
     /// changes or goes uses up the codes sent to it, and the contact's remembered
     /// browsers and passkeys are forgotten (whoever read the old address may have
     /// logged in with it). An address added where there was none takes nothing.
+    /// `event` makes the change's event from what happened; it is written in the same
+    /// transaction.
     pub async fn put_contact(
         &self,
         external_id: &str,
         new: &NewContact,
         now: Timestamp,
         now_ms: i64,
+        event: impl FnOnce(ContactId, bool, &AddressChange) -> NewEvent,
     ) -> StoreResult<(ContactId, bool, AddressChange)> {
         let mut tx = self.begin().await?;
         let existing: Option<(i64, Option<String>, Option<String>)> =
@@ -125,8 +128,10 @@ impl Store {
                 change.passkeys_removed = tx.remove_passkeys_of(id).await?;
             }
         }
+        let created = existing.is_none();
+        tx.record_events(&[event(id, created, &change)], now).await?;
         tx.commit().await?;
-        Ok((id, existing.is_none(), change))
+        Ok((id, created, change))
     }
 
     pub async fn external_id_of(&self, contact: ContactId) -> StoreResult<Option<String>> {
@@ -148,6 +153,14 @@ pub struct AddressChange {
     pub passkeys_removed: u64,
 }
 
+/// A message's text: its title, and its body as written and as rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageText<'a> {
+    pub title: &'a str,
+    pub markdown: &'a str,
+    pub html: &'a str,
+}
+
 /// A message as the platform keys it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiMessage {
@@ -166,17 +179,19 @@ impl Store {
     }
 
     /// Creates (with `new_public_id`) or replaces the message the platform knows as
-    /// `external_id`. Returns its public id and whether it was created.
+    /// `external_id`, with the event `event` makes, in one transaction. Returns its public
+    /// id and whether it was created.
     pub async fn put_message(
         &self,
         external_id: &str,
         new_public_id: &str,
-        title: &str,
-        markdown: &str,
-        html: &str,
+        message: &MessageText<'_>,
         now: Timestamp,
+        event: impl FnOnce(&str, bool) -> NewEvent,
     ) -> StoreResult<(String, bool)> {
-        let mut tx = self.begin().await?;
+        let MessageText { title, markdown, html } = *message;
+        // No login step reads messages: a plain transaction, with the change's event.
+        let mut tx = self.begin_plain().await?;
         let existing: Option<String> =
             sql("SELECT public_id FROM messages WHERE external_id = $1").bind(external_id).scalar_optional(&mut tx).await?;
         let created = existing.is_none();
@@ -204,13 +219,21 @@ impl Store {
                 new_public_id.to_string()
             }
         };
+        tx.record_events(&[event(&public_id, created)], now).await?;
         tx.commit().await?;
         Ok((public_id, created))
     }
 
-    /// Deletes the message and its publications. Returns whether there was one.
-    pub async fn delete_message(&self, external_id: &str) -> StoreResult<bool> {
-        Ok(sql("DELETE FROM messages WHERE external_id = $1").bind(external_id).execute(self.db()).await?.rows_affected() == 1)
+    /// Deletes the message and its publications, with `event`, in one transaction.
+    /// Returns whether there was one (no event when there was not).
+    pub async fn delete_message(&self, external_id: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
+        let mut tx = self.begin_plain().await?;
+        let deleted = sql("DELETE FROM messages WHERE external_id = $1").bind(external_id).execute(&mut tx).await?.rows_affected() == 1;
+        if deleted {
+            tx.record_events(&[event], now).await?;
+        }
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     /// The contacts with these external ids, as `(external_id, id)`.
@@ -236,6 +259,7 @@ impl Store {
         publish: &[ContactId],
         unpublish: &[ContactId],
         now: Timestamp,
+        event: impl FnOnce(u64, u64) -> NewEvent,
     ) -> StoreResult<(u64, u64)> {
         // No login step reads publications: a plain transaction, not the step lock.
         let mut tx = self.begin_plain().await?;
@@ -263,6 +287,7 @@ impl Store {
             }
             removed += query.execute(&mut tx).await?.rows_affected();
         }
+        tx.record_events(&[event(added, removed)], now).await?;
         tx.commit().await?;
         Ok((added, removed))
     }

@@ -1,5 +1,5 @@
 use super::sql;
-use super::{ContactId, Store, StoreError, StoreResult};
+use super::{ContactId, NewEvent, Store, StoreError, StoreResult};
 use crate::domain::Timestamp;
 
 #[derive(Debug, Clone)]
@@ -33,7 +33,13 @@ impl Store {
 
     /// Publishes a message to a contact; publishing twice keeps the first date.
     pub async fn publish(&self, public_id: &str, contact: ContactId, now: Timestamp) -> StoreResult<()> {
-        let message: Option<i64> = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_optional(&self.db).await?;
+        self.publish_with(public_id, contact, now, None).await
+    }
+
+    /// Publishes, and writes `event` in the same transaction.
+    pub async fn publish_with(&self, public_id: &str, contact: ContactId, now: Timestamp, event: Option<NewEvent>) -> StoreResult<()> {
+        let mut tx = self.begin_plain().await?;
+        let message: Option<i64> = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_optional(&mut tx).await?;
         let Some(message) = message else {
             return Err(StoreError::NotFound(format!("no message with id {public_id:?}")));
         };
@@ -41,8 +47,12 @@ impl Store {
             .bind(message)
             .bind(contact.0)
             .bind(now.0)
-            .execute(&self.db)
+            .execute(&mut tx)
             .await?;
+        if let Some(e) = event {
+            tx.record_events(&[e], now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

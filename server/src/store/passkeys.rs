@@ -152,10 +152,17 @@ impl Store {
         Ok(())
     }
 
-    /// Removes one of the contact's passkeys; false when it is not theirs (or gone).
-    pub async fn remove_passkey(&self, contact: ContactId, id: i64) -> StoreResult<bool> {
-        let done = sql("DELETE FROM passkeys WHERE id = $1 AND contact_id = $2").bind(id).bind(contact.0).execute(&self.db).await?;
-        Ok(done.rows_affected() == 1)
+    /// Removes one of the contact's passkeys, with `event`, in one transaction; false
+    /// (and no event) when it is not theirs (or gone).
+    pub async fn remove_passkey(&self, contact: ContactId, id: i64, event: super::NewEvent, now: Timestamp) -> StoreResult<bool> {
+        let mut tx = self.begin_plain().await?;
+        let done = sql("DELETE FROM passkeys WHERE id = $1 AND contact_id = $2").bind(id).bind(contact.0).execute(&mut tx).await?;
+        let removed = done.rows_affected() == 1;
+        if removed {
+            tx.record_events(&[event], now).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
     }
 
     /// Removes all of a contact's passkeys; how many there were.
