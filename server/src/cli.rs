@@ -453,7 +453,7 @@ async fn message(command: MessageCommand, config: &Config, clock: &dyn Clock) ->
     match command {
         MessageCommand::Add { title, body } => {
             let store = open(config).await?;
-            let id = crate::demo::add_message(&store, &title, &body, clock.now()).await?;
+            let id = crate::messages::add_message(&store, &title, &body, clock.now()).await?;
             println!("{id}");
         }
         MessageCommand::Publish { message_id, to } => {

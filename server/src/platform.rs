@@ -328,12 +328,12 @@ impl Platform {
     /// Creates or replaces a message (Markdown, sanitised on the way in).
     pub async fn put_message(&self, caller: &Caller, external_id: &str, body: MessageBody) -> Result<(MessageView, bool), Refusal> {
         let external_id = parse_external_id(external_id)?;
-        let title = crate::demo::check_message(&body.title, &body.body).map_err(Refusal::Invalid)?;
+        let title = crate::messages::check_message(&body.title, &body.body).map_err(Refusal::Invalid)?;
         let before = self.store.message_by_external_id(external_id).await?;
         if before.is_some_and(|m| m.title == title && m.markdown == body.body) {
             return Ok((self.message(external_id).await?, false));
         }
-        let fresh = crate::demo::public_id().map_err(|e| Refusal::Invalid(format!("no randomness: {e}")))?;
+        let fresh = crate::messages::public_id().map_err(|e| Refusal::Invalid(format!("no randomness: {e}")))?;
         let now = self.clock.now();
         let html = crate::markdown::render(&body.body);
         let by = caller.by();

@@ -133,7 +133,7 @@ async fn the_card_diagnoses_and_its_buttons_opt_in_forget_browsers_and_publish_n
     laptop.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     app.clock.advance(31);
     app.browser().request_code("20 12 34 01", Channel::Sms).await;
-    let message = server::demo::add_message(&app.store, "Board minutes", "# Minutes", app.clock.now()).await.unwrap();
+    let message = server::messages::add_message(&app.store, "Board minutes", "# Minutes", app.clock.now()).await.unwrap();
 
     let admin = app.browser();
     log_in(&admin, "ops", RIGHT).await;

@@ -144,7 +144,7 @@ async fn a_code_typed_in_the_browser_that_asked_first_after_another_asked_says_w
 async fn a_message_not_published_to_her_is_named_with_a_button_that_publishes_it() {
     let app = with_admin().await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
-    let message = server::demo::add_message(&app.store, "Board minutes", "# Minutes", app.clock.now()).await.unwrap();
+    let message = server::messages::add_message(&app.store, "Board minutes", "# Minutes", app.clock.now()).await.unwrap();
     let phone = app.browser();
     phone.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     let refused = phone.get(&format!("/m/{message}")).await;

@@ -34,7 +34,7 @@ async fn contact_logged_in(app: &TestApp, name: &str, email: &str) -> (server::s
 async fn h1_a_hostile_contact_name_or_message_title_stays_text_in_the_page_title() {
     let app = with_admin().await;
     let (contact, reader) = contact_logged_in(&app, HOSTILE, "eve@example.com").await;
-    let id = server::demo::add_message(&app.store, HOSTILE, "Hello", app.clock.now()).await.unwrap();
+    let id = server::messages::add_message(&app.store, HOSTILE, "Hello", app.clock.now()).await.unwrap();
     app.store.publish(&id, contact.id, app.clock.now()).await.unwrap();
 
     let admin = app.browser();
@@ -363,7 +363,7 @@ async fn changing_an_address_withdraws_its_codes_and_forgets_browsers_and_passke
 async fn the_publish_fix_names_the_message_by_its_stored_title_and_only_for_a_real_one() {
     let app = with_admin().await;
     let (_, reader) = contact_logged_in(&app, "Eve", "eve@example.com").await;
-    let id = server::demo::add_message(&app.store, "Board <minutes>", "Hi", app.clock.now()).await.unwrap();
+    let id = server::messages::add_message(&app.store, "Board <minutes>", "Hi", app.clock.now()).await.unwrap();
     reader.get(&format!("/m/{id}")).await;
     reader.get("/m/Publishthisnow").await;
     let admin = app.browser();

@@ -65,7 +65,7 @@ async fn a_browser_that_prefers_danish_logs_in_in_danish_with_copenhagen_times()
 async fn messages_say_when_they_were_published_in_the_contacts_words() {
     let app = spawn_app().await;
     let ada = app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
-    let id = server::demo::add_message(&app.store, "Generalforsamling", "Kom og vær med.", T0).await.unwrap();
+    let id = server::messages::add_message(&app.store, "Generalforsamling", "Kom og vær med.", T0).await.unwrap();
     app.store.publish(&id, ada.id, server::domain::Timestamp(T0.0 - 86_400)).await.unwrap();
     let browser = app.browser().speaking(DANISH);
     browser.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;

@@ -114,7 +114,7 @@ async fn a_message_not_published_to_the_contact_is_refused_with_403() {
     let browser = logged_in(&app).await;
     let other = app.add_contact("Bob", Some("bob@example.com"), None, &[]).await;
     let now = server::domain::Timestamp(0);
-    let id = server::demo::add_message(&app.store, "Bob's secret", "# For Bob", now).await.unwrap();
+    let id = server::messages::add_message(&app.store, "Bob's secret", "# For Bob", now).await.unwrap();
     app.store.publish(&id, other.id, now).await.unwrap();
 
     let page = browser.get(&format!("/m/{id}")).await;
@@ -132,7 +132,7 @@ async fn a_published_message_is_shown_as_sanitised_html() {
     let browser = logged_in(&app).await;
     let ada = app.store.contacts().await.unwrap().remove(0);
     let now = server::domain::Timestamp(0);
-    let id = server::demo::add_message(&app.store, "Hello", "## Next steps\n\n<script>alert(1)</script>", now).await.unwrap();
+    let id = server::messages::add_message(&app.store, "Hello", "## Next steps\n\n<script>alert(1)</script>", now).await.unwrap();
     app.store.publish(&id, ada.id, now).await.unwrap();
 
     let inbox = browser.get("/").await;

@@ -347,7 +347,7 @@ async fn a_contacts_browsers_are_listed_and_forgotten_and_the_diagnosis_is_the_c
     assert_eq!(laptop.get("/").await.location(), Some("/login"));
 
     // A message she was refused, and the same finding as on her card.
-    let message = server::demo::add_message(&app.store, "Minutes", "# Minutes", app.clock.now()).await.unwrap();
+    let message = server::messages::add_message(&app.store, "Minutes", "# Minutes", app.clock.now()).await.unwrap();
     app.clock.advance(31);
     laptop.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     laptop.get(&format!("/m/{message}")).await;
