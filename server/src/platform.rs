@@ -54,16 +54,25 @@ pub fn parse_token_name(name: &str) -> Result<String, String> {
 pub async fn add_token(store: &Store, name: &str, now: Timestamp) -> Result<String, String> {
     let name = parse_token_name(name)?;
     let token = Token::generate().map_err(|e| format!("no randomness: {e}"))?;
-    store.add_api_token(&name, &token.hash(), now).await.map_err(|e| e.to_string())?;
-    store.record_event(EventKind::ApiToken, None, json!({ "token": name, "action": "added" }), now).await.map_err(|e| e.to_string())?;
+    let event = NewEvent {
+        kind: EventKind::ApiToken,
+        contact: None,
+        detail: json!({ "token": name, "action": "added", "by": crate::domain::Actor::CommandLine }),
+    };
+    store.add_api_token(&name, &token.hash(), event, now).await.map_err(|e| e.to_string())?;
     Ok(format!("{PREFIX}{}", token.expose()))
 }
 
 pub async fn revoke_token(store: &Store, name: &str, now: Timestamp) -> Result<(), String> {
-    if !store.revoke_api_token(name, now).await.map_err(|e| e.to_string())? {
+    let event = NewEvent {
+        kind: EventKind::ApiToken,
+        contact: None,
+        detail: json!({ "token": name, "action": "revoked", "by": crate::domain::Actor::CommandLine }),
+    };
+    if !store.revoke_api_token(name, event, now).await.map_err(|e| e.to_string())? {
         return Err(format!("no token named {name:?} is in use"));
     }
-    store.record_event(EventKind::ApiToken, None, json!({ "token": name, "action": "revoked" }), now).await.map_err(|e| e.to_string())
+    Ok(())
 }
 
 /// The caller a bearer token names, if it is one in use.

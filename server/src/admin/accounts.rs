@@ -48,26 +48,27 @@ pub async fn hash(password: Password) -> Result<String, String> {
 
 pub async fn add(store: &Store, username: &str, password: Password, now: Timestamp) -> Result<(), String> {
     let hashed = hash(password).await?;
-    store.add_admin(username, &hashed, now).await.map_err(|e| e.to_string())?;
-    account_event(store, "added", username, now).await
+    store.add_admin(username, &hashed, account_event("added", username), now).await.map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 pub async fn passwd(store: &Store, username: &str, password: Password, now: Timestamp) -> Result<(), String> {
     let hashed = hash(password).await?;
-    if !store.set_admin_password(username, &hashed, now).await.map_err(|e| e.to_string())? {
+    if !store.set_admin_password(username, &hashed, account_event("password_changed", username), now).await.map_err(|e| e.to_string())? {
         return Err(format!("no administrator {username:?}"));
     }
-    account_event(store, "password_changed", username, now).await
+    Ok(())
 }
 
 pub async fn remove(store: &Store, username: &str, now: Timestamp) -> Result<(), String> {
-    if !store.remove_admin(username).await.map_err(|e| e.to_string())? {
+    if !store.remove_admin(username, account_event("removed", username), now).await.map_err(|e| e.to_string())? {
         return Err(format!("no administrator {username:?}"));
     }
-    account_event(store, "removed", username, now).await
+    Ok(())
 }
 
-async fn account_event(store: &Store, action: &str, username: &str, now: Timestamp) -> Result<(), String> {
+/// The event of an account change, written with the change.
+fn account_event(action: &str, username: &str) -> crate::store::NewEvent {
     let detail = json!({ "action": action, "admin": username, "by": crate::domain::Actor::CommandLine });
-    store.record_event(EventKind::AdminAccount, None, detail, now).await.map_err(|e| e.to_string())
+    crate::store::NewEvent { kind: EventKind::AdminAccount, contact: None, detail }
 }

@@ -1,7 +1,7 @@
 //! Administrator accounts.
 
 use super::sql;
-use super::{Store, StoreError, StoreResult, unique_violation};
+use super::{NewEvent, Store, StoreError, StoreResult, unique_violation};
 use crate::domain::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,31 +13,45 @@ pub struct AdminRecord {
 }
 
 impl Store {
-    pub async fn add_admin(&self, username: &str, password_hash: &str, now: Timestamp) -> StoreResult<i64> {
+    /// Adds an administrator, with `event`, in one transaction.
+    pub async fn add_admin(&self, username: &str, password_hash: &str, event: NewEvent, now: Timestamp) -> StoreResult<i64> {
+        let mut tx = self.begin_plain().await?;
         let done =
             sql("INSERT INTO admins (username, password_hash, created_at, password_changed_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(username)
                 .bind(password_hash)
                 .bind(now.0)
                 .bind(now.0)
-                .scalar_one::<i64>(&self.db)
+                .scalar_one::<i64>(&mut tx)
                 .await;
-        match done {
-            Ok(done) => Ok(done),
-            Err(e) if unique_violation(&e).is_some() => Err(StoreError::Conflict(format!("an administrator {username:?} exists already"))),
-            Err(e) => Err(e.into()),
-        }
+        let id = match done {
+            Ok(id) => id,
+            Err(e) if unique_violation(&e).is_some() => {
+                return Err(StoreError::Conflict(format!("an administrator {username:?} exists already")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.record_events(&[event], now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    /// Returns whether there was such an administrator.
-    pub async fn remove_admin(&self, username: &str) -> StoreResult<bool> {
-        Ok(sql("DELETE FROM admins WHERE username = $1").bind(username).execute(&self.db).await?.rows_affected() == 1)
+    /// Removes an administrator (their sessions, browsers and networks go with them),
+    /// with `event`, in one transaction. Returns whether there was such an administrator.
+    pub async fn remove_admin(&self, username: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
+        let mut tx = self.begin_plain().await?;
+        let removed = sql("DELETE FROM admins WHERE username = $1").bind(username).execute(&mut tx).await?.rows_affected() == 1;
+        if removed {
+            tx.record_events(&[event], now).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
     }
 
     /// Returns whether there was such an administrator. Their sessions end, and the
     /// browsers and networks they logged in from are forgotten, in the same
     /// transaction: a new password is often set because the old one leaked.
-    pub async fn set_admin_password(&self, username: &str, password_hash: &str, now: Timestamp) -> StoreResult<bool> {
+    pub async fn set_admin_password(&self, username: &str, password_hash: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
         let mut tx = self.begin_plain().await?;
         let id: Option<i64> = sql("UPDATE admins SET password_hash = $1, password_changed_at = $2 WHERE username = $3 RETURNING id")
             .bind(password_hash)
@@ -53,6 +67,7 @@ impl Store {
             .await?;
         sql("DELETE FROM admin_browsers WHERE admin_id = $1").bind(id).execute(&mut tx).await?;
         sql("DELETE FROM admin_networks WHERE admin_id = $1").bind(id).execute(&mut tx).await?;
+        tx.record_events(&[event], now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -14,18 +14,23 @@ pub struct ApiTokenRecord {
 }
 
 impl Store {
-    pub async fn add_api_token(&self, name: &str, token_hash: &[u8], now: Timestamp) -> StoreResult<i64> {
+    /// Adds a token, with `event`, in one transaction.
+    pub async fn add_api_token(&self, name: &str, token_hash: &[u8], event: NewEvent, now: Timestamp) -> StoreResult<i64> {
+        let mut tx = self.begin_plain().await?;
         let added = sql("INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
             .bind(name)
             .bind(token_hash)
             .bind(now.0)
-            .scalar_one::<i64>(self.db())
+            .scalar_one::<i64>(&mut tx)
             .await;
-        match added {
-            Ok(id) => Ok(id),
-            Err(e) if unique_violation(&e).is_some() => Err(StoreError::Conflict(format!("a token named {name:?} exists already"))),
-            Err(e) => Err(e.into()),
-        }
+        let id = match added {
+            Ok(id) => id,
+            Err(e) if unique_violation(&e).is_some() => return Err(StoreError::Conflict(format!("a token named {name:?} exists already"))),
+            Err(e) => return Err(e.into()),
+        };
+        tx.record_events(&[event], now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn api_tokens(&self) -> StoreResult<Vec<ApiTokenRecord>> {
@@ -42,14 +47,21 @@ impl Store {
             .collect())
     }
 
-    /// Returns whether a token of that name was in use.
-    pub async fn revoke_api_token(&self, name: &str, now: Timestamp) -> StoreResult<bool> {
+    /// Revokes the token, with `event`, in one transaction. Returns whether a token of
+    /// that name was in use (no event when none was).
+    pub async fn revoke_api_token(&self, name: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
+        let mut tx = self.begin_plain().await?;
         let done = sql("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
             .bind(now.0)
             .bind(name)
-            .execute(self.db())
+            .execute(&mut tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let revoked = done.rows_affected() == 1;
+        if revoked {
+            tx.record_events(&[event], now).await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     /// The name of the token with this hash, if it is in use.
