@@ -170,8 +170,6 @@ impl Passkeys {
             }
             Err(e) => return Err(e.into()),
         };
-        let detail = serde_json::json!({ "passkey": id, "browser": browser, "synced": backed_up });
-        self.store.record_event(EventKind::PasskeyAdded, Some(contact.id), detail, now).await?;
         let saved = self.store.passkeys_of(contact.id).await?.into_iter().find(|p| p.id == id);
         saved.ok_or_else(|| PasskeyError::Internal("the passkey just saved is gone".into()))
     }

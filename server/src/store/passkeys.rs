@@ -110,8 +110,10 @@ impl Store {
             .map(|(contact, state, _)| Ceremony { contact: contact.map(ContactId), state }))
     }
 
-    /// A credential registered already (to anyone) is a conflict.
+    /// Saves a passkey and its `passkey_added` event, in one transaction. A credential
+    /// registered already (to anyone) is a conflict.
     pub async fn add_passkey(&self, new: &NewPasskey<'_>, now: Timestamp) -> StoreResult<i64> {
+        let mut tx = self.begin_plain().await?;
         let added = sql("INSERT INTO passkeys (contact_id, credential_id, passkey, browser, backup_eligible, backup_state, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(new.contact.0)
@@ -121,13 +123,17 @@ impl Store {
         .bind(new.backup_eligible)
         .bind(new.backup_state)
         .bind(now.0)
-        .scalar_one::<i64>(&self.db)
+        .scalar_one::<i64>(&mut tx)
         .await;
-        match added {
-            Ok(id) => Ok(id),
-            Err(e) if super::unique_violation(&e).is_some() => Err(StoreError::Conflict("this passkey is saved already".into())),
-            Err(e) => Err(e.into()),
-        }
+        let id = match added {
+            Ok(id) => id,
+            Err(e) if super::unique_violation(&e).is_some() => return Err(StoreError::Conflict("this passkey is saved already".into())),
+            Err(e) => return Err(e.into()),
+        };
+        let detail = serde_json::json!({ "passkey": id, "browser": new.browser, "synced": new.backup_state });
+        tx.record_events(&[super::NewEvent { kind: super::EventKind::PasskeyAdded, contact: Some(new.contact), detail }], now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// A contact's passkeys, oldest first.
