@@ -261,9 +261,15 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     }
     println!("  Stop with Ctrl-C.");
     worker.spawn();
-    crate::retention::spawn(service.store().clone(), config.retention.clone(), config.limits.clone(), clock.clone());
+    let store = service.store().clone();
+    crate::retention::spawn(store.clone(), config.retention.clone(), config.limits.clone(), clock.clone());
     let router = crate::http::router(&config, service);
-    crate::http::serve(listener, router).await.map_err(|e| e.to_string())
+    let served = crate::http::serve(listener, router).await.map_err(|e| e.to_string());
+    // What the last pages recorded aside is written before the process ends.
+    if !store.settle(config.database.acquire_timeout).await {
+        tracing::warn!("stopped before every page's record was written");
+    }
+    served
 }
 
 async fn find(store: &Store, who: &str, region: Region) -> Result<crate::store::Contact, String> {

@@ -191,6 +191,14 @@ impl Store {
         let _ = tokio::time::timeout(ASIDE_WAIT, task).await;
     }
 
+    /// Waits until every record written aside is written (or given up), for at most
+    /// `bound`: at shutdown, so a stopping server keeps what its last pages recorded,
+    /// and in tests, before they count what pages recorded. False when time ran out.
+    pub async fn settle(&self, bound: Duration) -> bool {
+        let all = u32::try_from(ASIDE_MAX).unwrap_or(u32::MAX);
+        matches!(tokio::time::timeout(bound, self.aside.acquire_many(all)).await, Ok(Ok(_)))
+    }
+
     /// The pool, for statements of the store's own (and tests').
     pub fn db(&self) -> &Db {
         &self.db

@@ -50,6 +50,7 @@ async fn an_administrator_logs_in_with_a_strict_cookie_finds_contacts_and_logs_o
         assert!(found.body.contains("Ada Lovelace") && !found.body.contains("Grace Hopper"), "{query}: {}", found.body);
     }
     assert!(admin.get("/admin?q=nobody%40example.com").await.body.contains("No contact matches."));
+    assert!(app.store.settle(std::time::Duration::from_secs(10)).await, "look-ups are written aside");
     let lookups = app.store.events(None).await.unwrap().into_iter().filter(|e| e.kind == "admin_lookup").count();
     assert_eq!(lookups, 5, "every search is in the log, naming the administrator");
 
@@ -165,6 +166,7 @@ async fn the_card_diagnoses_and_its_buttons_opt_in_forget_browsers_and_publish_n
     assert_eq!(post(act(vec![("action", "publish".into()), ("message", message.clone())])).await.location(), Some(here.as_str()));
     assert!(app.store.inbox(server::store::ContactId(id)).await.unwrap().iter().any(|m| m.public_id == message));
 
+    assert!(app.store.settle(std::time::Duration::from_secs(10)).await, "look-ups are written aside");
     let events = app.store.events(Some(server::store::ContactId(id))).await.unwrap();
     for kind in ["opt_out_changed", "devices_revoked", "message_published", "admin_lookup"] {
         let e = events.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind}"));

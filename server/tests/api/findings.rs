@@ -159,6 +159,7 @@ async fn a_contact_cannot_grow_the_event_log_at_will_and_the_card_reads_a_bounde
         let page = reader.get(&format!("/m/{i}{long}")).await;
         assert_eq!(page.status, 403);
     }
+    assert!(app.store.settle(std::time::Duration::from_secs(10)).await, "refusals are written aside");
     let refused: Vec<_> = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind == "message_refused").collect();
     assert_eq!(refused.len(), 20, "twenty an hour are recorded");
     assert!(refused.iter().all(|e| e.detail.to_string().len() < 200), "each bounded: {:?}", refused[0].detail);
@@ -179,6 +180,7 @@ async fn a_contact_cannot_grow_the_event_log_at_will_and_the_card_reads_a_bounde
         let timeline = &body[body.find("<ul class=\"timeline\">").expect("a timeline")..];
         timeline[..timeline.find("</ul>").unwrap()].matches("<li>").count()
     };
+    assert!(app.store.settle(std::time::Duration::from_secs(10)).await);
     let total = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind != "admin_lookup").count();
     assert!(total > 120, "{total} events");
     assert_eq!(lines(&card.body), 100, "one page of the timeline");

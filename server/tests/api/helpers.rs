@@ -249,6 +249,8 @@ impl TestApp {
     }
 
     pub async fn event_kinds(&self, contact: &Contact) -> Vec<String> {
+        // What pages record is written aside: wait for it first.
+        assert!(self.store.settle(std::time::Duration::from_secs(10)).await, "records written aside");
         let events = self.store.events(Some(contact.id)).await.expect("events");
         events
             .into_iter()
