@@ -195,8 +195,14 @@ impl Store {
     /// `bound`: at shutdown, so a stopping server keeps what its last pages recorded,
     /// and in tests, before they count what pages recorded. False when time ran out.
     pub async fn settle(&self, bound: Duration) -> bool {
-        let all = u32::try_from(ASIDE_MAX).unwrap_or(u32::MAX);
-        matches!(tokio::time::timeout(bound, self.aside.acquire_many(all)).await, Ok(Ok(_)))
+        // Watched, not taken: taking the permits would turn away the records of pages
+        // being served meanwhile.
+        let done = async {
+            while self.aside.available_permits() < ASIDE_MAX {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        tokio::time::timeout(bound, done).await.is_ok()
     }
 
     /// The pool, for statements of the store's own (and tests').
