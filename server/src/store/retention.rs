@@ -1,5 +1,5 @@
-//! Deleting what is past its retention, in one transaction (several processes may
-//! prune at once: each deletes what is due, the second finds nothing).
+//! Deleting what is past its retention, in batches of short transactions (several
+//! processes may prune at once: each deletes what is due, the second finds nothing).
 
 use super::sql;
 use super::{Store, StoreResult};
