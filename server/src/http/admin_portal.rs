@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::domain::{Identifier, Region, Timestamp};
 use crate::login::rules::network_of;
-use crate::store::{ContactId, ContactQuery, EventKind, Store, StoreError};
+use crate::store::{ContactId, ContactQuery, EventKind, NewEvent, Store, StoreError};
 
 const PAGE: u32 = 25;
 /// Timeline lines on one page of a contact card.
@@ -67,8 +67,8 @@ impl AdminAdapter {
         if !query.is_empty() {
             // Every search is in the log, written aside: a page never waits on a lock.
             let detail = json!({ "admin": session.username, "query": query });
-            let (store, now) = (self.store.clone(), self.clock.now());
-            self.store.aside("admin lookup", async move { store.record_event(EventKind::AdminLookup, None, detail, now).await }).await;
+            let event = NewEvent { kind: EventKind::AdminLookup, contact: None, detail };
+            self.store.record_event_aside("admin lookup", event, self.clock.now()).await;
         }
         let rows = found.into_iter().map(row).collect();
         Ok(Reply::plain(Some(ContactList { admin: session.username, query, page, has_more, rows })))
@@ -122,8 +122,9 @@ impl AdminAdapter {
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
         let now = self.clock.now();
         let detail = json!({ "admin": session.username, "contact": id });
-        let (store, whose) = (self.store.clone(), contact.id);
-        self.store.aside("admin lookup", async move { store.record_event(EventKind::AdminLookup, Some(whose), detail, now).await }).await;
+        self.store
+            .record_event_aside("admin lookup", NewEvent { kind: EventKind::AdminLookup, contact: Some(contact.id), detail }, now)
+            .await;
         let findings = crate::admin::diagnose_contact(&self.store, &contact, self.region, now).await?;
         let l = &self.limits;
         let devices = self
@@ -218,7 +219,7 @@ impl AdminAdapter {
             }
             ContactAction::Publish(message) => {
                 let detail = json!({ "admin": session.username, "message": message.trim(), "by": by });
-                let event = crate::store::NewEvent { kind: EventKind::MessagePublished, contact: Some(contact.id), detail };
+                let event = NewEvent { kind: EventKind::MessagePublished, contact: Some(contact.id), detail };
                 match self.store.publish_with(message.trim(), contact.id, now, Some(event)).await {
                     Err(StoreError::NotFound(_)) => return Ok(Reply::plain(AdminAnswer::NotFound)),
                     other => other?,

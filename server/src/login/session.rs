@@ -74,10 +74,7 @@ impl LoginService {
         if !rules::device_is_valid(&device, now, self.limits.device_idle, self.limits.device_max_age) {
             if !device.revoked {
                 let expired = super::service::new_event(Some(device.contact), &LoginEvent::DeviceExpired { device: device.id })?;
-                let store = self.store.clone();
-                self.store
-                    .aside("device expired", async move { store.record_event(expired.kind, expired.contact, expired.detail, now).await })
-                    .await;
+                self.store.record_event_aside("device expired", expired, now).await;
             }
             return forget();
         }

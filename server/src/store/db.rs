@@ -32,6 +32,17 @@ fn writes(sql: &str) -> bool {
     !sql.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("SELECT"))
 }
 
+impl Backend {
+    /// The column that names one row of any table: SQLite's `rowid`, PostgreSQL's
+    /// `ctid`, for deleting one row (or a batch) of a table without a key of its own.
+    pub fn row_id(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "rowid",
+            Backend::Postgres => "ctid",
+        }
+    }
+}
+
 impl Db {
     pub fn backend(&self) -> Backend {
         match self {

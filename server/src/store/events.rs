@@ -184,6 +184,13 @@ fn decode((at, kind, contact, detail): (i64, String, Option<i64>, String)) -> St
 }
 
 impl Store {
+    /// Records an event a page load causes (a look-up, a browser that expired) aside:
+    /// see [`Store::aside`].
+    pub async fn record_event_aside(&self, what: &'static str, e: NewEvent, now: Timestamp) {
+        let store = self.clone();
+        self.aside(what, async move { store.record_event(e.kind, e.contact, e.detail, now).await }).await;
+    }
+
     /// Records a refused message, which a request can cause at will, only while its
     /// contact has fewer than `per_hour` of them in the last hour.
     pub async fn record_refused_message(&self, e: NewEvent, now: Timestamp, per_hour: u32) -> StoreResult<()> {

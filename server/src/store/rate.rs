@@ -138,11 +138,8 @@ impl Tx {
     /// Takes back one hit of each `(scope, key)` recorded at `at`: a reservation made
     /// before a check that turned out not to count (a right password).
     pub async fn take_back_hits(&mut self, hits: &[(Scope, Key)], at: Timestamp) -> StoreResult<()> {
-        // One row, not every hit of that second: SQLite's rowid, PostgreSQL's ctid.
-        let row = match self.backend() {
-            super::Backend::Sqlite => "rowid",
-            super::Backend::Postgres => "ctid",
-        };
+        // One row, not every hit of that second.
+        let row = self.backend().row_id();
         for (scope, key) in hits {
             let text = format!(
                 "DELETE FROM rate_hits WHERE {row} = (SELECT {row} FROM rate_hits WHERE scope = $1 AND key = $2 AND at = $3 LIMIT 1)"

@@ -102,10 +102,7 @@ impl Store {
     /// Deletes the rows of `table` that match `filter` (with `$1`… bound to `args`), a
     /// batch at a time, and returns how many went.
     async fn delete_batched(&self, table: &'static str, filter: &str, args: &[i64]) -> StoreResult<u64> {
-        let row = match self.backend() {
-            super::Backend::Sqlite => "rowid",
-            super::Backend::Postgres => "ctid",
-        };
+        let row = self.backend().row_id();
         let text = format!("DELETE FROM {table} WHERE {row} IN (SELECT {row} FROM {table} WHERE {filter} LIMIT {BATCH})");
         let mut total = 0;
         loop {

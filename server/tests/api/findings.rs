@@ -306,6 +306,17 @@ async fn forgetting_every_browser_removes_passkeys_and_the_api_lists_and_removes
     assert_eq!(api(&app, &token, reqwest::Method::DELETE, &format!("/contacts/c1/passkeys/{first}"), None).await.0, 204);
     assert_eq!(api(&app, &token, reqwest::Method::DELETE, &format!("/contacts/c1/passkeys/{first}"), None).await.0, 404, "gone");
     assert_eq!(api(&app, &token, reqwest::Method::DELETE, "/contacts/c1/passkeys/x", None).await.0, 404);
+    // From outside: no contact of that key, another contact's passkey, no token or a
+    // wrong one; each refused, nothing removed.
+    assert_eq!(api(&app, &token, reqwest::Method::GET, "/contacts/nobody/passkeys", None).await.0, 404);
+    let second = listed[1]["id"].as_i64().unwrap();
+    api(&app, &token, reqwest::Method::PUT, "/contacts/c2", Some(r#"{"name":"Bo","email":"bo@example.com"}"#)).await;
+    assert_eq!(api(&app, &token, reqwest::Method::DELETE, &format!("/contacts/c2/passkeys/{second}"), None).await.0, 404);
+    assert_eq!(api(&app, "pat_not-a-token", reqwest::Method::GET, "/contacts/c1/passkeys", None).await.0, 401);
+    assert_eq!(api(&app, "pat_not-a-token", reqwest::Method::DELETE, &format!("/contacts/c1/passkeys/{second}"), None).await.0, 401);
+    let unauthorised = reqwest::Client::new().get(format!("{}/api/v1/contacts/c1/passkeys", app.base)).send().await.unwrap();
+    assert_eq!(unauthorised.status(), 401);
+    assert_eq!(app.store.passkeys_of(ada.id).await.unwrap().len(), 1, "only the one removed above went");
     let (status, forgotten) = api(&app, &token, reqwest::Method::DELETE, "/contacts/c1/devices", None).await;
     assert_eq!(status, 200);
     assert_eq!(forgotten, serde_json::json!({ "forgotten": 1, "passkeys_removed": 1 }));
