@@ -4,13 +4,10 @@
 pub mod admin;
 pub mod login;
 pub mod messages;
-#[cfg(feature = "ssr")]
 mod request;
-#[cfg(feature = "ssr")]
-pub use request::{PASSKEY_LATER_COOKIE, cookie, language_of, request_language, request_path, set_cookie, use_response_nonce, visitor};
+pub use request::{PASSKEY_LATER_COOKIE, caller, cookie, language_of, request_language, request_path, set_cookie, use_response_nonce};
 
 /// Marks the response of the page being rendered as 404.
-#[cfg(feature = "ssr")]
 pub fn set_not_found() {
     request::set_status(http::StatusCode::NOT_FOUND);
 }

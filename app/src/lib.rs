@@ -3,10 +3,8 @@
 pub mod api;
 pub mod assets;
 pub mod components;
-pub mod html;
-pub mod i18n;
+pub use domain::{html, i18n};
 pub mod pages;
-#[cfg(feature = "ssr")]
 pub mod port;
 pub mod types;
 
@@ -21,7 +19,6 @@ use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::Me
 /// The HTML document around every page. Pages are server-rendered and need no
 /// script; the login page adds its own small one (see `pages::login`).
 pub fn shell(_options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     api::use_response_nonce();
     let files = assets::assets();
     let l = locale();
@@ -52,10 +49,7 @@ pub fn organisation() -> types::Organisation {
 /// The language of this request and the organisation's time zone (contexts the
 /// server provides; English and Copenhagen without them).
 pub fn locale() -> i18n::Locale {
-    #[cfg(feature = "ssr")]
     let lang = api::request_language().lang;
-    #[cfg(not(feature = "ssr"))]
-    let lang = i18n::Lang::default();
     i18n::Locale::new(lang, use_context::<i18n::Zone>().unwrap_or_else(i18n::Zone::default_zone))
 }
 
@@ -64,16 +58,13 @@ pub fn locale() -> i18n::Locale {
 /// to this page. Administrator pages are English only and have none.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    #[cfg(feature = "ssr")]
     let here = api::request_path();
-    #[cfg(not(feature = "ssr"))]
-    let here = String::from("/");
     let l = locale();
     (!here.starts_with("/admin")).then(|| {
         view! {
             <footer class="language">
                 <form method="post" action="/language" aria-label=l.t("language-switch")>
-                    <input type="hidden" name="next" value=types::safe_next(&here)/>
+                    <input type="hidden" name="next" value=domain::LocalPath::or_home(&here).to_string()/>
                     {i18n::Lang::ALL
                         .into_iter()
                         .map(|lang| {

@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use domain::Caller;
+
 use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList, Inbox, LoginStep, MessageView, Notice};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -19,26 +21,6 @@ pub struct ClientIp(pub IpAddr);
 /// request, sent in the header, and put on every inline script of the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CspNonce(pub String);
-
-/// Who is asking: the parts of a request the rules care about.
-#[derive(Clone, Debug)]
-pub struct Visitor {
-    pub ip: IpAddr,
-    /// The login-flow cookie, if the browser sent one.
-    pub flow_token: Option<String>,
-    /// The remembered-device cookie, if the browser sent one.
-    pub device_token: Option<String>,
-    /// The administrator-session cookie, if the browser sent one.
-    pub admin_token: Option<String>,
-    /// The cookie of a browser an administrator logged in with, if it sent one.
-    pub admin_browser: Option<String>,
-    /// The `User-Agent` header, if any (summarised before anything is kept).
-    pub user_agent: Option<String>,
-    /// The browser said "Not now" to saving a passkey.
-    pub passkey_later: bool,
-    /// The language the answer is in, and whether the contact chose it.
-    pub language: crate::i18n::RequestLanguage,
-}
 
 /// A cookie the answer must set or clear. The API layer turns these into headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,18 +70,18 @@ pub type PortResult<T> = Result<Reply<T>, Failure>;
 
 pub trait Portal: Send + Sync + 'static {
     /// The login card for this browser; `Done` when the browser is already recognised.
-    fn login_state(&self, who: Visitor, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>>;
-    fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn login_state(&self, who: Caller, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// "Send a new code", optionally by the other channel.
-    fn resend_code(&self, who: Visitor, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn resend_code(&self, who: Caller, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// "Use a different email or number": forget the flow in this browser.
-    fn restart(&self, who: Visitor) -> BoxFuture<'_, PortResult<LoginStep>>;
-    fn verify_code(&self, who: Visitor, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn restart(&self, who: Caller) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn verify_code(&self, who: Caller, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// `None` when the browser is not recognised.
-    fn inbox(&self, who: Visitor) -> BoxFuture<'_, PortResult<Option<Inbox>>>;
+    fn inbox(&self, who: Caller) -> BoxFuture<'_, PortResult<Option<Inbox>>>;
     /// `None` when the browser is not recognised.
-    fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>>;
-    fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>>;
+    fn message(&self, who: Caller, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>>;
+    fn log_out(&self, who: Caller) -> BoxFuture<'_, PortResult<()>>;
 }
 
 /// What the server provides as Leptos context.
@@ -107,16 +89,16 @@ pub type SharedPortal = Arc<dyn Portal>;
 
 /// What the administrator pages need from the server.
 pub trait AdminPortal: Send + Sync + 'static {
-    fn log_in(&self, who: Visitor, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>>;
-    fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>>;
+    fn log_in(&self, who: Caller, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>>;
+    fn log_out(&self, who: Caller) -> BoxFuture<'_, PortResult<()>>;
     /// Contacts matching `query` (a name, or an email or number as a contact would type
     /// it), a page at a time; `None` without an administrator session.
-    fn contacts(&self, who: Visitor, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>>;
+    fn contacts(&self, who: Caller, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>>;
     /// A contact's card (and a look-up event naming the administrator).
     /// The timeline is a page of the newest events, or of those before event `older`.
-    fn contact(&self, who: Visitor, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
+    fn contact(&self, who: Caller, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
     /// An action on a contact, written as an event naming the administrator.
-    fn act(&self, who: Visitor, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>>;
+    fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>>;
 }
 
 pub type SharedAdminPortal = Arc<dyn AdminPortal>;

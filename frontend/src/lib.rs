@@ -8,6 +8,12 @@
 
 mod passkeys;
 
+/// The headers and marks the pages and this script share, from the `domain` crate's
+/// source (included by path: that crate's dependencies are not built for the browser).
+#[allow(dead_code)]
+#[path = "../../domain/src/contract.rs"]
+mod contract;
+
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -16,10 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Document, DomParser, Element, HtmlButtonElement, HtmlElement, HtmlFormElement, RequestInit, Response, SupportedType};
 
-/// The card's element id, in the page and in every page the server answers with.
-const CARD: &str = "login-card";
-/// The card's attribute holding the seconds until "Send a new code" is allowed.
-const COOLDOWN: &str = "data-cooldown-secs";
+use contract::{CARD_ID as CARD, COOLDOWN_ATTR as COOLDOWN};
 /// Said when the server could not be reached or answered with no card.
 const LOST: &str = "Something went wrong on our side, or the connection was lost. Please try again.";
 
@@ -29,7 +32,7 @@ const LOST: &str = "Something went wrong on our side, or the connection was lost
 pub(crate) fn said(name: &str, english: &str) -> String {
     web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("portal-texts"))
+        .and_then(|d| d.get_element_by_id(contract::TEXTS_ID))
         .and_then(|e| e.get_attribute(&format!("data-{name}")))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| english.to_string())
@@ -117,10 +120,10 @@ impl Card {
         // redirect it gives a plain form post; and that this is the script, so it
         // tells the redirect (204, `x-portal-location`) rather than sending it.
         headers.set("Accept", "text/html")?;
-        headers.set("x-portal-fetch", "1")?;
+        headers.set(contract::FETCH_HEADER, "1")?;
         init.set_headers(&headers);
         let response = fetch(&form.action(), &init).await?;
-        let Some(to) = response.headers().get("x-portal-location")?.filter(|_| response.status() == 204) else {
+        let Some(to) = response.headers().get(contract::LOCATION_HEADER)?.filter(|_| response.status() == 204) else {
             return read(response).await;
         };
         let base = web_sys::window().ok_or(JsValue::NULL)?.location().href()?;

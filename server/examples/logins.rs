@@ -25,10 +25,10 @@ async fn main() -> Result<(), String> {
     let baseline = rest.first().is_some_and(|a| a == "baseline");
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
     if rest.first().is_some_and(|a| a == "setup") {
-        let region = server::domain::Region::parse("DK").map_err(|e| e.to_string())?;
+        let region = domain::Region::parse("DK").map_err(|e| e.to_string())?;
         for i in 0..contacts {
             let new = server::contacts::new_contact("Bench", Some(&format!("bench{i}@example.com")), None, &[], region)?;
-            store.add_contact(&new, server::domain::Timestamp(0)).await.map_err(|e| e.to_string())?;
+            store.add_contact(&new, domain::Timestamp(0)).await.map_err(|e| e.to_string())?;
         }
         return Ok(());
     }

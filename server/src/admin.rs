@@ -6,8 +6,8 @@ pub mod diagnosis;
 pub mod password;
 pub mod session;
 
-use crate::domain::{Identifier, Region, Timestamp};
 use crate::store::{Contact, Store, StoreResult};
+use domain::{Identifier, Region, Timestamp};
 
 pub use diagnosis::{Finding, Remedy, Rule, diagnose};
 

@@ -5,13 +5,13 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use app::types::Channel;
 use clap::{Parser, Subcommand, ValueEnum};
+use domain::Channel;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::{Identifier, Region};
 use crate::store::Store;
+use domain::{Identifier, Region};
 
 #[derive(Parser, Debug)]
 #[command(name = "portal", about = "The contact portal: log in with a one-time code and read your messages.")]
@@ -230,7 +230,7 @@ async fn open(config: &Config) -> Result<Store, String> {
 }
 
 async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
-    let crate::Portal { service, worker } = crate::build(&config, clock.clone()).await.map_err(|e| e.to_string())?;
+    let crate::start::Portal { service, worker } = crate::start::build(&config, clock.clone()).await.map_err(|e| e.to_string())?;
     if config.is_dev() && service.store().contact_count().await.map_err(|e| e.to_string())? == 0 {
         crate::demo::add(service.store(), config.region, clock.now()).await.map_err(|e| e.to_string())?;
     }
@@ -245,7 +245,8 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     }
     println!("  Email codes go to {}.", config.delivery.email.describe());
     println!("  Text-message codes go to {}.", config.delivery.sms.describe());
-    let other = app::i18n::Lang::ALL.into_iter().filter(|l| *l != config.language).map(|l| l.english_name()).collect::<Vec<_>>().join(", ");
+    let other =
+        domain::i18n::Lang::ALL.into_iter().filter(|l| *l != config.language).map(|l| l.english_name()).collect::<Vec<_>>().join(", ");
     println!(
         "  Contacts read {} unless their browser asks for {other}; times are in {}.",
         config.language.english_name(),
@@ -312,7 +313,7 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
         ContactCommand::Remove { who } => {
             let store = open(config).await?;
             let c = find(&store, &who, config.region).await?;
-            crate::contacts::remove(&store, &c, &crate::domain::Actor::CommandLine, clock.now(), clock.now_ms())
+            crate::contacts::remove(&store, &c, &domain::Actor::CommandLine, clock.now(), clock.now_ms())
                 .await
                 .map_err(|e| e.to_string())?;
             println!("contact {} removed", c.id.0);
@@ -325,7 +326,7 @@ async fn contact(command: ContactCommand, config: &Config, clock: &dyn Clock) ->
 async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dyn Clock) -> Result<(), String> {
     let store = open(config).await?;
     let c = find(&store, who, config.region).await?;
-    let report = crate::contacts::set_opt_out(&store, &c, channel, out, &crate::domain::Actor::CommandLine, clock.now(), clock.now_ms())
+    let report = crate::contacts::set_opt_out(&store, &c, channel, out, &domain::Actor::CommandLine, clock.now(), clock.now_ms())
         .await
         .map_err(|e| e.to_string())?;
     println!("contact {} opted {} of {}", c.id.0, if out { "out" } else { "in" }, channel.as_str());

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 pub trait Clock: Send + Sync {
     /// Milliseconds since the Unix epoch.

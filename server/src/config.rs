@@ -1,5 +1,6 @@
 //! Settings from the environment, parsed once at start-up.
 
+pub use crate::login::Limits;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ mod delivery;
 pub use delivery::{ALLOW_UNENCRYPTED, DEV_OUTBOX_ON_NETWORK, EmailDelivery, SmsDelivery};
 
 use crate::delivery::WorkerSettings;
-use crate::domain::{InputError, Region, parse_duration};
+use domain::{InputError, Region, parse_duration};
 
 /// A setting that must not appear in logs or `{:?}` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -30,58 +31,6 @@ pub struct DeliveryConfig {
 }
 
 #[derive(Debug, Clone)]
-pub struct Limits {
-    pub code_ttl: Duration,
-    pub code_max_attempts: u32,
-    pub resend_cooldown: Duration,
-    pub device_idle: Duration,
-    pub device_max_age: Duration,
-    pub ip_code_requests_per_hour: u32,
-    pub ip_verifications_per_hour: u32,
-    /// Per identifier (the contact, or the typed address when unregistered).
-    pub identifier_min_interval: Duration,
-    pub identifier_codes_per_hour: u32,
-    pub identifier_codes_per_day: u32,
-    /// Failed verifications per contact across all codes in 24 hours before a lock.
-    pub contact_failures_per_day: u32,
-    /// Country calling codes SMS may go to.
-    pub sms_countries: Vec<u16>,
-    /// Codes per hour to numbers sharing all but their last 4 digits (SMS pumping).
-    pub sms_prefix_per_hour: u32,
-    /// Codes per hour by SMS in all; when spent, SMS stops and an alert is logged.
-    pub sms_per_hour: u32,
-    /// "Send code" answers no sooner than this, so its timing does not tell whether a
-    /// code was sent. Zero turns it off.
-    pub send_code_floor: Duration,
-    /// IPv6 clients count per network of this prefix length (a household or a phone
-    /// gets a /64); IPv4 clients per address.
-    pub ipv6_prefix: u8,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            code_ttl: Duration::from_secs(10 * 60),
-            code_max_attempts: 5,
-            resend_cooldown: Duration::from_secs(30),
-            device_idle: Duration::from_secs(30 * 86_400),
-            device_max_age: Duration::from_secs(180 * 86_400),
-            ip_code_requests_per_hour: 30,
-            ip_verifications_per_hour: 60,
-            identifier_min_interval: Duration::from_secs(30),
-            identifier_codes_per_hour: 5,
-            identifier_codes_per_day: 10,
-            contact_failures_per_day: 100,
-            sms_countries: vec![45, 46, 47, 49, 44, 1],
-            sms_prefix_per_hour: 10,
-            sms_per_hour: 1000,
-            send_code_floor: Duration::from_millis(100),
-            ipv6_prefix: 64,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
     /// Connections each process keeps to the database, and how long a request waits
@@ -94,12 +43,12 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     /// Who sends the codes (`PORTAL_ORGANISATION`): in the email, the text message and
     /// every page title. Required once codes go to real contacts.
-    pub organisation: app::types::Organisation,
+    pub organisation: domain::Organisation,
     /// The language of a contact whose browser asks for none the portal speaks
     /// (`PORTAL_DEFAULT_LANGUAGE`, `en` or `da`; English by default).
-    pub language: app::i18n::Lang,
+    pub language: domain::i18n::Lang,
     /// Where times shown to contacts are told (`PORTAL_TIME_ZONE`, an IANA name).
-    pub zone: app::i18n::Zone,
+    pub zone: domain::i18n::Zone,
     pub region: Region,
     pub limits: Limits,
     /// Hex key for code MACs; when absent in dev mode, `key_file` is used (and created).
@@ -149,8 +98,8 @@ impl Config {
         }
         let (email, sms) = delivery::resolve(&get, addr, &public_url)?;
         let organisation = match get("PORTAL_ORGANISATION").filter(|v| !v.trim().is_empty()) {
-            Some(v) => app::types::Organisation::parse(&v).map_err(|e| InputError::new(format!("PORTAL_ORGANISATION={v:?}: {e}")))?,
-            None if email == EmailDelivery::Dev => app::types::Organisation::default_for_dev(),
+            Some(v) => domain::Organisation::parse(&v).map_err(|e| InputError::new(format!("PORTAL_ORGANISATION={v:?}: {e}")))?,
+            None if email == EmailDelivery::Dev => domain::Organisation::default_for_dev(),
             None => {
                 return Err(InputError::new(
                     "PORTAL_ORGANISATION is required when codes go to real contacts: the name they know you by, shown in the code's email, text message and page titles",
@@ -172,11 +121,11 @@ impl Config {
         let region = Region::parse(&or("PORTAL_DEFAULT_REGION", "DK"))?;
         let language_text = or("PORTAL_DEFAULT_LANGUAGE", "en");
         let language =
-            app::i18n::Lang::ALL.into_iter().find(|l| l.code() == language_text.trim().to_ascii_lowercase()).ok_or_else(|| {
+            domain::i18n::Lang::ALL.into_iter().find(|l| l.code() == language_text.trim().to_ascii_lowercase()).ok_or_else(|| {
                 InputError::new(format!("PORTAL_DEFAULT_LANGUAGE={language_text:?} is not a language the portal speaks: en or da"))
             })?;
-        let zone_text = or("PORTAL_TIME_ZONE", app::i18n::Zone::DEFAULT);
-        let zone = app::i18n::Zone::parse(&zone_text).map_err(|e| InputError::new(format!("PORTAL_TIME_ZONE={zone_text:?}: {e}")))?;
+        let zone_text = or("PORTAL_TIME_ZONE", domain::i18n::Zone::DEFAULT);
+        let zone = domain::i18n::Zone::parse(&zone_text).map_err(|e| InputError::new(format!("PORTAL_TIME_ZONE={zone_text:?}: {e}")))?;
         let database_url = or("DATABASE_URL", "sqlite://data/portal.db");
         crate::store::Backend::of(&database_url)?;
         Ok(Config {
@@ -293,9 +242,9 @@ mod tests {
     #[test]
     fn the_language_and_time_zone_default_to_english_and_copenhagen_and_refuse_what_they_do_not_know() {
         let c = with(&[]).unwrap();
-        assert_eq!((c.language, c.zone.name()), (app::i18n::Lang::En, "Europe/Copenhagen"));
+        assert_eq!((c.language, c.zone.name()), (domain::i18n::Lang::En, "Europe/Copenhagen"));
         let c = with(&[("PORTAL_DEFAULT_LANGUAGE", " DA "), ("PORTAL_TIME_ZONE", "America/New_York")]).unwrap();
-        assert_eq!((c.language, c.zone.name()), (app::i18n::Lang::Da, "America/New_York"));
+        assert_eq!((c.language, c.zone.name()), (domain::i18n::Lang::Da, "America/New_York"));
         let e = with(&[("PORTAL_DEFAULT_LANGUAGE", "de")]).unwrap_err().to_string();
         assert_eq!(e, r#"PORTAL_DEFAULT_LANGUAGE="de" is not a language the portal speaks: en or da"#);
         let e = with(&[("PORTAL_TIME_ZONE", "Europe/Kobenhavn")]).unwrap_err().to_string();

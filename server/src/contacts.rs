@@ -2,11 +2,10 @@
 //! one place, for the command line, the admin pages and the integration API. Each
 //! runs in one transaction, so no code sent on a channel outlives its opt-out.
 
-use app::types::Channel;
-use serde_json::json;
+use domain::Channel;
 
-use crate::domain::{Actor, EmailAddress, PhoneNumber, Region, Timestamp};
-use crate::store::{Contact, EventKind, NewContact, NewEvent, Store, StoreResult};
+use crate::store::{Contact, NewContact, NewEvent, Store, StoreResult, What};
+use domain::{Actor, EmailAddress, PhoneNumber, Region, Timestamp};
 
 /// What an opt-out (or opt-in) changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,17 +39,10 @@ pub async fn set_opt_out(
     let forgotten = if reachable { 0 } else { tx.revoke_devices_of(contact.id, now).await? };
     // Nor keep a passkey: it would log them in without any channel.
     let passkeys = if reachable { 0 } else { tx.remove_passkeys_of(contact.id).await? };
-    let mut events = vec![NewEvent {
-        kind: EventKind::OptOutChanged,
-        contact: Some(contact.id),
-        detail: json!({ "channel": channel, "opted_out": out, "devices_forgotten": forgotten, "passkeys_removed": passkeys, "by": by }),
-    }];
+    let changed = What::OptOutChanged { channel, opted_out: out, devices_forgotten: forgotten, passkeys_removed: passkeys, by: by.clone() };
+    let mut events = vec![NewEvent::new(Some(contact.id), changed)];
     if withdrawn > 0 {
-        events.push(NewEvent {
-            kind: EventKind::CodesWithdrawn,
-            contact: Some(contact.id),
-            detail: json!({ "channel": channel, "codes": withdrawn }),
-        });
+        events.push(NewEvent::new(Some(contact.id), What::CodesWithdrawn { channel, codes: withdrawn }));
     }
     tx.record_events(&events, now).await?;
     tx.commit().await?;
@@ -63,8 +55,8 @@ pub async fn remove(store: &Store, contact: &Contact, by: &Actor, now: Timestamp
     let mut tx = store.begin().await?;
     let withdrawn = tx.withdraw_codes(contact.id, None, now, now_ms).await?;
     tx.remove_contact(contact.id).await?;
-    let detail = json!({ "name": contact.name, "codes_withdrawn": withdrawn, "by": by });
-    tx.record_events(&[NewEvent { kind: EventKind::ContactRemoved, contact: Some(contact.id), detail }], now).await?;
+    let what = What::ContactRemoved { name: contact.name.clone(), codes_withdrawn: withdrawn, by: by.clone() };
+    tx.record_events(&[NewEvent::new(Some(contact.id), what)], now).await?;
     tx.commit().await?;
     Ok(withdrawn)
 }
@@ -96,8 +88,8 @@ pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i6
     let passkeys = if device.is_none() { tx.remove_passkeys_of(contact.id).await? } else { 0 };
     let forgotten = Forgotten { browsers: mine, passkeys };
     if forgotten != Forgotten::default() {
-        let detail = json!({ "by": by, "devices": forgotten.browsers, "passkeys_removed": passkeys });
-        tx.record_events(&[NewEvent { kind: EventKind::DevicesRevoked, contact: Some(contact.id), detail }], now).await?;
+        let what = What::DevicesRevoked { by: by.clone(), devices: forgotten.browsers.clone(), passkeys_removed: passkeys };
+        tx.record_events(&[NewEvent::new(Some(contact.id), what)], now).await?;
     }
     tx.commit().await?;
     Ok(forgotten)

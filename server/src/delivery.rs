@@ -14,7 +14,7 @@ pub mod worker;
 use std::future::Future;
 use std::pin::Pin;
 
-use app::types::Channel;
+use domain::Channel;
 
 pub use dev_outbox::DevOutbox;
 pub use routing::ByChannel;

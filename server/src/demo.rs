@@ -3,16 +3,16 @@
 //! only a phone, and a message that is not published to everyone.
 
 use crate::contacts::new_contact;
-use crate::domain::{Region, Timestamp};
 use crate::messages::add_message;
 use crate::store::Store;
-use app::types::Channel;
+use domain::Channel;
+use domain::{Region, Timestamp};
 
 pub const ADA_EMAIL: &str = "ada@example.com";
 pub const ADA_PHONE: &str = "20 12 34 01";
 
 pub async fn add(store: &Store, region: Region, now: Timestamp) -> Result<String, String> {
-    let ada = crate::domain::Identifier::parse(ADA_EMAIL, region).map_err(|e| e.to_string())?;
+    let ada = domain::Identifier::parse(ADA_EMAIL, region).map_err(|e| e.to_string())?;
     if store.find_contact(&ada).await.map_err(|e| e.to_string())?.is_some() {
         return Ok("demo data is already there".into());
     }

@@ -8,12 +8,15 @@
 
 mod events;
 pub mod flow;
+mod limits;
+mod outcome;
 mod persist;
 pub mod rules;
 mod service;
 mod session;
 mod steps;
 
-pub use flow::{Outcome, Refusal};
+pub use limits::Limits;
+pub use outcome::{Outcome, Refusal};
 pub use service::{Answer, Cookie, LoginService, Outbox, Screen, ServiceError};
 pub use session::{InboxPage, MessagePage, PasskeyHint};

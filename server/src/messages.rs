@@ -1,8 +1,8 @@
 //! Messages: the one rule for what a message is (the command line, the API and the
 //! demo data all add them through it), and their public ids.
 
-use crate::domain::Timestamp;
 use crate::store::Store;
+use domain::Timestamp;
 
 /// Adds a message (Markdown body) with a fresh public id, and returns the id.
 pub async fn add_message(store: &Store, title: &str, body: &str, now: Timestamp) -> Result<String, String> {

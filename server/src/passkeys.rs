@@ -18,8 +18,8 @@ use webauthn_rs::prelude::{
 };
 
 use crate::clock::Clock;
-use crate::domain::{Timestamp, Token};
-use crate::store::{Contact, ContactId, Device, EventKind, NewPasskey, Store, StoreError, StoredPasskey};
+use crate::store::{Contact, ContactId, Device, NewPasskey, Store, StoreError, StoredPasskey, What};
+use domain::{Timestamp, Token};
 
 /// How long a ceremony may take, from the challenge to the answer.
 pub const CEREMONY_SECS: i64 = 5 * 60;
@@ -78,7 +78,7 @@ impl Passkeys {
     /// domain name.
     pub fn new(
         public_url: &str,
-        organisation: &app::types::Organisation,
+        organisation: &domain::Organisation,
         store: Store,
         clock: Arc<dyn Clock>,
     ) -> Result<Option<Passkeys>, String> {
@@ -207,13 +207,12 @@ impl Passkeys {
         passkey.update_credential(&result);
         let json = serde_json::to_string(&passkey).map_err(|e| PasskeyError::Internal(e.to_string()))?;
         self.store.passkey_used(record.id, &json, result.counter(), result.backup_state(), now).await?;
-        let detail = serde_json::json!({ "passkey": record.id, "synced": result.backup_state() });
-        self.store.record_event(EventKind::PasskeyLogin, Some(contact), detail, now).await?;
+        self.store.record_event(Some(contact), What::PasskeyLogin { passkey: record.id, synced: result.backup_state() }, now).await?;
         Ok(contact)
     }
 
     /// Removes one passkey of the contact's (by them or an administrator).
-    pub async fn remove(&self, contact: ContactId, id: i64, by: &crate::domain::Actor) -> Result<bool, PasskeyError> {
+    pub async fn remove(&self, contact: ContactId, id: i64, by: &domain::Actor) -> Result<bool, PasskeyError> {
         Ok(remove(&self.store, contact, id, by, self.clock.now()).await?)
     }
 
@@ -268,19 +267,15 @@ impl Passkeys {
     /// returns the error the contact sees, which does not say why.
     async fn refused(&self, contact: Option<ContactId>, step: &str, why: &str, now: Timestamp) -> Result<PasskeyError, StoreError> {
         tracing::info!(step, why, "passkey refused");
-        self.store.record_event(EventKind::PasskeyRefused, contact, serde_json::json!({ "step": step, "reason": why }), now).await?;
+        self.store.record_event(contact, What::PasskeyRefused { step: step.to_string(), reason: why.to_string() }, now).await?;
         Ok(PasskeyError::Refused(why.to_string()))
     }
 }
 
 /// Removes one of `contact`'s passkeys and says who did, on their timeline; false
 /// when it is not theirs (or gone already).
-pub async fn remove(store: &Store, contact: ContactId, id: i64, by: &crate::domain::Actor, now: Timestamp) -> Result<bool, StoreError> {
-    let event = crate::store::NewEvent {
-        kind: EventKind::PasskeyRemoved,
-        contact: Some(contact),
-        detail: serde_json::json!({ "passkey": id, "by": by }),
-    };
+pub async fn remove(store: &Store, contact: ContactId, id: i64, by: &domain::Actor, now: Timestamp) -> Result<bool, StoreError> {
+    let event = crate::store::NewEvent::new(Some(contact), What::PasskeyRemoved { passkey: id, by: by.clone() });
     store.remove_passkey(contact, id, event, now).await
 }
 

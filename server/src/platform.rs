@@ -3,12 +3,18 @@
 //! answers; what a change does to logins is `contacts.rs`, as for the CLI and the
 //! admin pages.
 
-use app::types::Channel;
-use serde_json::json;
+use domain::Channel;
+
+mod wire;
+
+pub use wire::{
+    ContactBody, ContactView, DeviceView, Diagnosis, EvidenceView, FindingView, Forgotten, MessageBody, MessageView, OptOuts, Page,
+    PageQuery, PasskeyView, PublicationsBody, PublicationsDone,
+};
 
 use crate::clock::Clock;
-use crate::domain::{Timestamp, Token};
-use crate::store::{Contact, EventKind, NewEvent, Store, StoreError};
+use crate::store::{Contact, NewEvent, Store, StoreError, What};
+use domain::{Timestamp, Token};
 
 /// Tokens look like `pat_` and 64 hex digits, so secret scanners can spot one.
 const PREFIX: &str = "pat_";
@@ -21,8 +27,8 @@ pub struct Caller {
 
 impl Caller {
     /// How events name the caller.
-    pub fn by(&self) -> crate::domain::Actor {
-        crate::domain::Actor::ApiToken(self.token.clone())
+    pub fn by(&self) -> domain::Actor {
+        domain::Actor::ApiToken(self.token.clone())
     }
 }
 
@@ -54,21 +60,13 @@ pub fn parse_token_name(name: &str) -> Result<String, String> {
 pub async fn add_token(store: &Store, name: &str, now: Timestamp) -> Result<String, String> {
     let name = parse_token_name(name)?;
     let token = Token::generate().map_err(|e| format!("no randomness: {e}"))?;
-    let event = NewEvent {
-        kind: EventKind::ApiToken,
-        contact: None,
-        detail: json!({ "token": name, "action": "added", "by": crate::domain::Actor::CommandLine }),
-    };
+    let event = NewEvent::new(None, What::ApiToken { token: name.clone(), action: "added".into(), by: domain::Actor::CommandLine });
     store.add_api_token(&name, &token.hash(), event, now).await.map_err(|e| e.to_string())?;
     Ok(format!("{PREFIX}{}", token.expose()))
 }
 
 pub async fn revoke_token(store: &Store, name: &str, now: Timestamp) -> Result<(), String> {
-    let event = NewEvent {
-        kind: EventKind::ApiToken,
-        contact: None,
-        detail: json!({ "token": name, "action": "revoked", "by": crate::domain::Actor::CommandLine }),
-    };
+    let event = NewEvent::new(None, What::ApiToken { token: name.to_string(), action: "revoked".into(), by: domain::Actor::CommandLine });
     if !store.revoke_api_token(name, event, now).await.map_err(|e| e.to_string())? {
         return Err(format!("no token named {name:?} is in use"));
     }
@@ -89,23 +87,6 @@ pub fn parse_external_id(id: &str) -> Result<&str, Refusal> {
     Ok(id)
 }
 
-/// A contact as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ContactView {
-    pub external_id: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub opted_out: OptOuts,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OptOuts {
-    pub email: bool,
-    pub sms: bool,
-}
-
 fn view(external_id: &str, c: &Contact) -> ContactView {
     ContactView {
         external_id: external_id.to_string(),
@@ -116,90 +97,8 @@ fn view(external_id: &str, c: &Contact) -> ContactView {
     }
 }
 
-/// What the platform sends for a contact.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ContactBody {
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-/// A message as the API shows it; `url` is where its contacts read it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct MessageView {
-    pub external_id: String,
-    pub title: String,
-    pub body: String,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MessageBody {
-    pub title: String,
-    pub body: String,
-}
-
-/// Contacts (by external id) to publish a message to, and to withdraw it from.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PublicationsBody {
-    #[serde(default)]
-    pub publish: Vec<String>,
-    #[serde(default)]
-    pub unpublish: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct PublicationsDone {
-    pub published: u64,
-    pub unpublished: u64,
-}
-
 /// At most this many contacts in one publications call.
 pub const MAX_PUBLICATIONS: usize = 10_000;
-
-/// A remembered browser, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DeviceView {
-    pub id: i64,
-    /// "Firefox on Android", from the user agent at login.
-    pub browser: Option<String>,
-    pub first_seen: String,
-    pub last_seen: String,
-    /// Whether it still logs in without a code.
-    pub remembered: bool,
-}
-
-/// A passkey, as the API shows it: it logs the contact in without a code until removed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PasskeyView {
-    pub id: i64,
-    /// "Chrome on Android": where it was made.
-    pub made_on: Option<String>,
-    pub created: String,
-    pub last_used: Option<String>,
-    /// Synced to the contact's other devices by their password manager.
-    pub synced: bool,
-}
-
-/// One finding of the login diagnosis, as on the contact card.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FindingView {
-    pub rule: String,
-    pub cause: String,
-    pub advice: String,
-    pub evidence: Vec<EvidenceView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EvidenceView {
-    pub at: String,
-    pub what: String,
-}
 
 fn rule_name(rule: crate::admin::Rule) -> String {
     use crate::admin::Rule;
@@ -217,21 +116,6 @@ fn rule_name(rule: crate::admin::Rule) -> String {
         Rule::NetworkChanged => "network_changed".into(),
         Rule::NotPublished => "not_published".into(),
     }
-}
-
-/// One page of a list, and the cursor of the next (absent on the last page).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<String>,
-}
-
-/// `?after=<cursor>&limit=<1..=1000>`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    pub after: Option<String>,
-    pub limit: Option<u32>,
 }
 
 /// A cursor is the last external id of a page, hex-encoded so it is opaque and safe
@@ -260,8 +144,8 @@ fn read_page(q: &PageQuery) -> Result<(String, u32), Refusal> {
 pub struct Platform {
     pub store: Store,
     pub clock: std::sync::Arc<dyn Clock>,
-    pub region: crate::domain::Region,
-    pub limits: crate::config::Limits,
+    pub region: domain::Region,
+    pub limits: crate::login::Limits,
 }
 
 impl Platform {
@@ -290,14 +174,17 @@ impl Platform {
         let now = self.clock.now();
         let by = caller.by();
         let event = |id, created, change: &crate::store::AddressChange| {
-            let mut detail = json!({ "by": by, "created": created, "external_id": external_id });
-            if !change.channels.is_empty() {
-                detail["addresses_changed"] = json!(change.channels);
-                detail["codes_withdrawn"] = json!(change.codes_withdrawn);
-                detail["devices_forgotten"] = json!(change.browsers_forgotten);
-                detail["passkeys_removed"] = json!(change.passkeys_removed);
-            }
-            NewEvent { kind: EventKind::ContactSaved, contact: Some(id), detail }
+            let changed = (!change.channels.is_empty()).then_some(change);
+            let what = What::ContactSaved {
+                by: by.clone(),
+                created,
+                external_id: external_id.to_string(),
+                addresses_changed: changed.map(|c| c.channels.clone()),
+                codes_withdrawn: changed.map(|c| c.codes_withdrawn),
+                devices_forgotten: changed.map(|c| c.browsers_forgotten),
+                passkeys_removed: changed.map(|c| c.passkeys_removed),
+            };
+            NewEvent::new(Some(id), what)
         };
         let (id, created, _) = self.store.put_contact(external_id, &new, now, self.clock.now_ms(), event).await?;
         let saved =
@@ -347,8 +234,14 @@ impl Platform {
         let html = crate::markdown::render(&body.body);
         let by = caller.by();
         let event = |public_id: &str, created| {
-            let detail = json!({ "by": by, "created": created, "message": public_id, "external_id": external_id });
-            NewEvent { kind: EventKind::MessageSaved, contact: None, detail }
+            let what = What::MessageSaved {
+                by: by.clone(),
+                external_id: external_id.to_string(),
+                created: Some(created),
+                message: Some(public_id.to_string()),
+                deleted: None,
+            };
+            NewEvent::new(None, what)
         };
         let (_, created) = self
             .store
@@ -359,8 +252,9 @@ impl Platform {
 
     pub async fn delete_message(&self, caller: &Caller, external_id: &str) -> Result<(), Refusal> {
         let external_id = parse_external_id(external_id)?;
-        let detail = json!({ "by": caller.by(), "deleted": true, "external_id": external_id });
-        let event = NewEvent { kind: EventKind::MessageSaved, contact: None, detail };
+        let what =
+            What::MessageSaved { by: caller.by(), external_id: external_id.to_string(), created: None, message: None, deleted: Some(true) };
+        let event = NewEvent::new(None, what);
         if !self.store.delete_message(external_id, event, self.clock.now()).await? {
             return Err(Refusal::NotFound(format!("no message has the external_id {external_id:?}")));
         }
@@ -391,8 +285,14 @@ impl Platform {
         let now = self.clock.now();
         let by = caller.by();
         let event = |published, unpublished| {
-            let detail = json!({ "by": by, "message": m.public_id, "published": published, "unpublished": unpublished });
-            NewEvent { kind: EventKind::MessagePublished, contact: None, detail }
+            let what = What::MessagePublished {
+                by: by.clone(),
+                message: m.public_id.clone(),
+                admin: None,
+                published: Some(published),
+                unpublished: Some(unpublished),
+            };
+            NewEvent::new(None, what)
         };
         let (published, unpublished) =
             self.store.set_publications(&m.public_id, &ids(&body.publish), &ids(&body.unpublish), now, event).await?;

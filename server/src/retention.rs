@@ -20,9 +20,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::Clock;
-use crate::config::Limits;
-use crate::domain::Timestamp;
+use crate::login::Limits;
 use crate::store::{Cutoffs, Pruned, Store, StoreResult};
+use domain::Timestamp;
 
 /// The shortest record retention a portal accepts: the diagnosis window.
 pub const MIN_RECORDS: Duration = Duration::from_secs(crate::admin::diagnosis::WINDOW_SECS.unsigned_abs());

@@ -16,6 +16,7 @@ mod passkeys;
 mod rate;
 mod retention;
 mod tx;
+mod what;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -38,6 +39,7 @@ pub use passkeys::{Ceremony, NewPasskey, StoredPasskey};
 pub use rate::{Key, RefusedStep, Scope};
 pub use retention::{Cutoffs, Pruned};
 pub use tx::Tx;
+pub use what::{FailReason, NotSent, What};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -86,13 +88,13 @@ impl Default for PoolSettings {
 
 impl Backend {
     /// The backend a `DATABASE_URL` names, or why it names none.
-    pub fn of(url: &str) -> Result<Backend, crate::domain::InputError> {
+    pub fn of(url: &str) -> Result<Backend, domain::InputError> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(crate::domain::InputError::new("DATABASE_URL must start with sqlite:// or postgres://"))
+            Err(domain::InputError::new("DATABASE_URL must start with sqlite:// or postgres://"))
         }
     }
 }
@@ -243,10 +245,10 @@ pub fn is_outage(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// A stored channel, decoded strictly.
-fn stored_channel(s: &str) -> StoreResult<app::types::Channel> {
+fn stored_channel(s: &str) -> StoreResult<domain::Channel> {
     match s {
-        "email" => Ok(app::types::Channel::Email),
-        "sms" => Ok(app::types::Channel::Sms),
+        "email" => Ok(domain::Channel::Email),
+        "sms" => Ok(domain::Channel::Sms),
         other => Err(StoreError::Corrupt(format!("channel {other:?}"))),
     }
 }

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList};
 
-#[cfg(feature = "ssr")]
 use super::request::{admin_context, finish, redirect, set_status};
 
 #[server(prefix = "/api", endpoint = "admin/log-in")]

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use crate::types::{Inbox, MessageView};
 
-#[cfg(feature = "ssr")]
 use super::request::{context, finish, login_path, redirect, set_status};
 
 /// The contact's messages; an unrecognised browser is sent to log in.
@@ -24,7 +23,7 @@ pub async fn load_message(id: String) -> Result<Option<MessageView>, ServerFnErr
     let (portal, who) = context()?;
     let view = finish(portal.message(who, id.clone()).await)?;
     match &view {
-        None => redirect(&login_path(&crate::types::safe_next(&format!("/m/{id}")))),
+        None => redirect(&login_path(domain::LocalPath::or_home(&format!("/m/{id}")).as_str())),
         Some(MessageView::NotPublished) => set_status(http::StatusCode::FORBIDDEN),
         Some(MessageView::Shown { .. }) => {}
     }

@@ -11,27 +11,24 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use crate::i18n::RequestLanguage;
-use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedPortal, Visitor};
+use domain::Caller;
 
-pub const FLOW_COOKIE: &str = "__Host-portal-flow";
-pub const DEVICE_COOKIE: &str = "__Host-portal-device";
-pub const ADMIN_COOKIE: &str = "__Host-portal-admin";
-pub const ADMIN_BROWSER_COOKIE: &str = "__Host-portal-admin-browser";
-/// Set by "Not now" on the passkey offer; holds nothing else.
-pub const PASSKEY_LATER_COOKIE: &str = "__Host-portal-passkey-later";
+use crate::port::{ClientIp, CookieChange, CspNonce, Failure, PortResult, SharedPortal};
 
-/// The administrator port and the visitor of the current request.
-pub fn admin_context() -> Result<(crate::port::SharedAdminPortal, Visitor), ServerFnError> {
+pub use domain::contract::{ADMIN_BROWSER_COOKIE, ADMIN_COOKIE, DEVICE_COOKIE, FLOW_COOKIE, PASSKEY_LATER_COOKIE};
+
+/// The administrator port and the caller of the current request.
+pub fn admin_context() -> Result<(crate::port::SharedAdminPortal, Caller), ServerFnError> {
     let portal = use_context::<crate::port::SharedAdminPortal>().ok_or_else(|| ServerFnError::new("admin is not configured"))?;
     let parts = use_context::<Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
-    Ok((portal, visitor(&parts)))
+    Ok((portal, caller(&parts)))
 }
 
-/// The portal and the visitor of the current request.
-pub fn context() -> Result<(SharedPortal, Visitor), ServerFnError> {
+/// The portal and the caller of the current request.
+pub fn context() -> Result<(SharedPortal, Caller), ServerFnError> {
     let portal = use_context::<SharedPortal>().ok_or_else(|| ServerFnError::new("portal is not configured"))?;
     let parts = use_context::<Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
-    Ok((portal, visitor(&parts)))
+    Ok((portal, caller(&parts)))
 }
 
 /// The language this request is answered in (the server resolves it for every
@@ -51,7 +48,7 @@ pub fn request_path() -> String {
     use_context::<Parts>().and_then(|p| p.uri.path_and_query().map(|pq| pq.as_str().to_string())).unwrap_or_else(|| "/".into())
 }
 
-pub fn visitor(parts: &Parts) -> Visitor {
+pub fn caller(parts: &Parts) -> Caller {
     let ip = match parts.extensions.get::<ClientIp>() {
         Some(ClientIp(ip)) => *ip,
         None => parts
@@ -60,7 +57,7 @@ pub fn visitor(parts: &Parts) -> Visitor {
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
     };
-    Visitor {
+    Caller {
         ip,
         flow_token: cookie(&parts.headers, FLOW_COOKIE),
         device_token: cookie(&parts.headers, DEVICE_COOKIE),

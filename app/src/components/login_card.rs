@@ -17,7 +17,7 @@ use crate::types::{Channel, CodeStep, LoginStep};
 use leptos::server_fn::ServerFn;
 
 /// The element id the browser script looks for.
-pub const CARD_ID: &str = "login-card";
+pub use domain::contract::CARD_ID;
 
 #[component]
 pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {

@@ -5,12 +5,12 @@ use leptos_router::hooks::use_query_map;
 use crate::api::login::login_state;
 use crate::components::login_card::LoginCard;
 use crate::pages::failure_text;
-use crate::types::safe_next;
+use domain::LocalPath;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let (next, notice) = use_query_map().with_untracked(|q| (q.get("next"), q.get("notice")));
-    let next = safe_next(&next.unwrap_or_else(|| "/".into()));
+    let next = LocalPath::or_home(next.as_deref().unwrap_or("/")).to_string();
     let next_for_passkey = next.clone();
     let l = crate::locale();
     let loading = l.t("loading");
@@ -56,7 +56,7 @@ pub fn Enhance() -> impl IntoView {
         files.js, files.wasm
     );
     view! {
-        <div id="portal-texts" hidden data-lost=l.t("notice-internal") data-passkey-failed=l.t("passkey-failed")
+        <div id=domain::contract::TEXTS_ID hidden data-lost=l.t("notice-internal") data-passkey-failed=l.t("passkey-failed")
             data-passkey-exists=l.t("passkey-exists") data-passkey-saved=l.t("passkey-saved") data-passkey-lost=l.t("passkey-lost")></div>
         <script type="module" nonce=leptos::nonce::use_nonce() inner_html=script></script>
     }

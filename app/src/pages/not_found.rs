@@ -3,7 +3,6 @@ use leptos_meta::Title;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
     crate::api::set_not_found();
     let l = crate::locale();
     view! {

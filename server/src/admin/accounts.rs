@@ -2,11 +2,9 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use serde_json::json;
-
 use super::password::{self, Password};
-use crate::domain::{InputError, Timestamp};
-use crate::store::{EventKind, Store};
+use crate::store::{Store, What};
+use domain::{InputError, Timestamp};
 
 /// A username: 1 to 64 characters of `a-z 0-9 . _ - @`, stored lowercase.
 pub fn parse_username(input: &str) -> Result<String, InputError> {
@@ -69,6 +67,6 @@ pub async fn remove(store: &Store, username: &str, now: Timestamp) -> Result<(),
 
 /// The event of an account change, written with the change.
 fn account_event(action: &str, username: &str) -> crate::store::NewEvent {
-    let detail = json!({ "action": action, "admin": username, "by": crate::domain::Actor::CommandLine });
-    crate::store::NewEvent { kind: EventKind::AdminAccount, contact: None, detail }
+    let what = What::AdminAccount { action: action.to_string(), admin: username.to_string(), by: domain::Actor::CommandLine };
+    crate::store::NewEvent::new(None, what)
 }

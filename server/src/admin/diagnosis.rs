@@ -2,10 +2,10 @@
 //! recorded about them in the last 30 days in, findings in plain words out, each with
 //! what to tell the contact and the events that show it. One rule, one function.
 
-use app::types::Channel;
+use domain::Channel;
 
-use crate::domain::Timestamp;
-use crate::store::{Contact, Event, EventKind, JobRecord};
+use crate::store::{Contact, Event, FailReason, JobRecord, NotSent, Scope, What};
+use domain::Timestamp;
 
 /// How far back the checklist looks.
 pub const WINDOW_SECS: i64 = 30 * 86_400;
@@ -103,16 +103,29 @@ pub fn report(c: &Contact, findings: &[Finding]) -> String {
     out
 }
 
-fn kind<'a>(t: &'a Timeline, kind: EventKind) -> impl Iterator<Item = &'a Event> + 'a {
-    t.events.iter().filter(move |e| e.kind == kind)
+/// The events that match `what` (a pattern over [`What`]).
+fn those<'a>(t: &'a Timeline, what: impl Fn(&What) -> bool + 'a) -> impl Iterator<Item = &'a Event> + 'a {
+    t.events.iter().filter(move |e| what(&e.what))
 }
 
-fn reason(e: &Event) -> &str {
-    e.detail.get("reason").and_then(|r| r.as_str()).unwrap_or("")
+/// A code request that sent nothing by `channel`, for `why`.
+fn not_sent(ch: Channel, why: NotSent) -> impl Fn(&What) -> bool {
+    move |w| matches!(w, What::CodeNotSent { channel, reason } if *channel == ch && *reason == why)
 }
 
-fn channel_of(e: &Event) -> Option<Channel> {
-    e.detail.get("channel").and_then(|c| c.as_str()).and_then(Channel::parse)
+/// A login, by code or passkey.
+fn logged_in(w: &What) -> bool {
+    matches!(w, What::LoginSucceeded { .. } | What::PasskeyLogin { .. })
+}
+
+/// A code entered, right or wrong.
+fn entered(w: &What) -> bool {
+    matches!(w, What::VerificationFailed { .. } | What::LoginSucceeded { .. })
+}
+
+/// The name a reason is stored under (`opted_out`).
+fn stored_name(reason: &impl serde::Serialize) -> String {
+    serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// An event as a line of the contact card's timeline.
@@ -121,15 +134,25 @@ pub fn describe(e: &Event) -> (Timestamp, String) {
 }
 
 fn said(e: &Event) -> (Timestamp, String) {
-    let reason = reason(e);
-    let channel = channel_of(e).map(|c| format!(" {}", c.by())).unwrap_or_default();
-    let what = if reason.is_empty() {
-        e.kind.as_str().replace('_', " ")
-    } else {
-        format!("{} ({})", e.kind.as_str().replace('_', " "), reason.replace('_', " "))
+    let reason = match &e.what {
+        What::CodeNotSent { reason, .. } => Some(stored_name(reason)),
+        What::VerificationFailed { reason, .. } => Some(stored_name(reason)),
+        What::MessageRefused { reason, .. } | What::PasskeyRefused { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    let channel = e.what.channel().map(|c| format!(" {}", c.by())).unwrap_or_default();
+    let name = e.kind().as_str().replace('_', " ");
+    let what = match reason {
+        Some(reason) => format!("{name} ({})", reason.replace('_', " ")),
+        None => name,
     };
     // A delivery's failure says what the provider said (already masked of codes).
-    let error = e.detail.get("error").and_then(|x| x.as_str()).map(|x| format!(": {x}")).unwrap_or_default();
+    let error = match &e.what {
+        What::DeliveryFailed { error, .. } | What::DeliveryRetrying { error, .. } => Some(error.as_str()),
+        What::DeliveryExpired { error, .. } => error.as_deref(),
+        _ => None,
+    };
+    let error = error.map(|x| format!(": {x}")).unwrap_or_default();
     (e.at, format!("{what}{channel}{error}"))
 }
 
@@ -163,10 +186,7 @@ fn no_address(t: &Timeline) -> Vec<Finding> {
                 Channel::Email => ("email address", "their mobile number and choose text message"),
                 Channel::Sms => ("mobile number", "their email address and choose email"),
             };
-            let tried: Vec<_> = kind(t, EventKind::CodeNotSent)
-                .filter(|e| reason(e) == "no_address_for_channel" && channel_of(e) == Some(ch))
-                .map(said)
-                .collect();
+            let tried: Vec<_> = those(t, not_sent(ch, NotSent::NoAddressForChannel)).map(said).collect();
             (neither || !tried.is_empty()).then(|| {
                 finding(
                     Rule::NoAddress(ch),
@@ -231,8 +251,7 @@ fn opted_out(t: &Timeline) -> Vec<Finding> {
         .into_iter()
         .filter(|(ch, out)| *out && c.address_exists(*ch))
         .flat_map(|(ch, _)| {
-            let refused: Vec<_> =
-                kind(t, EventKind::CodeNotSent).filter(|e| reason(e) == "opted_out" && channel_of(e) == Some(ch)).map(said).collect();
+            let refused: Vec<_> = those(t, not_sent(ch, NotSent::OptedOut)).map(said).collect();
             let other = if c.address(ch.other()).is_some() {
                 format!(", or use {}", ch.other().by().trim_start_matches("by "))
             } else {
@@ -250,12 +269,12 @@ fn opted_out(t: &Timeline) -> Vec<Finding> {
 }
 
 fn one_channel_only(t: &Timeline) -> Vec<Finding> {
-    let requests: Vec<&Event> = kind(t, EventKind::CodeRequested).collect();
-    let channels: Vec<Option<Channel>> = requests.iter().map(|e| channel_of(e)).collect();
+    let requests: Vec<&Event> = those(t, |w| matches!(w, What::CodeRequested { .. })).collect();
+    let channels: Vec<Option<Channel>> = requests.iter().map(|e| e.what.channel()).collect();
     let Some(Some(ch)) = channels.first().copied() else { return Vec::new() };
     let first = requests[0].at;
     // A passkey login counts: the contact got in.
-    let logged_in = t.events.iter().any(|e| (e.kind == EventKind::LoginSucceeded || e.kind == EventKind::PasskeyLogin) && e.at >= first);
+    let logged_in = those(t, logged_in).any(|e| e.at >= first);
     if requests.len() < 2 || logged_in || channels.iter().any(|c| *c != Some(ch)) || t.contact.address(ch.other()).is_none() {
         return Vec::new();
     }
@@ -295,9 +314,7 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
 }
 
 fn never_entered(t: &Timeline) -> Vec<Finding> {
-    let acted_after = |at: Timestamp| {
-        t.events.iter().any(|e| e.at >= at && (e.kind == EventKind::VerificationFailed || e.kind == EventKind::LoginSucceeded))
-    };
+    let acted_after = |at: Timestamp| those(t, entered).any(|e| e.at >= at);
     let unused: Vec<&JobRecord> =
         t.jobs.iter().filter(|j| ["sent", "delivered"].contains(&j.status.as_str()) && !acted_after(j.created_at)).collect();
     if unused.is_empty() {
@@ -318,7 +335,7 @@ fn never_entered(t: &Timeline) -> Vec<Finding> {
 }
 
 fn new_code_often(t: &Timeline) -> Vec<Finding> {
-    let logins: Vec<&Event> = kind(t, EventKind::LoginSucceeded).collect();
+    let logins: Vec<&Event> = those(t, |w| matches!(w, What::LoginSucceeded { .. })).collect();
     let mut days: Vec<i64> = logins.iter().map(|e| e.at.0.div_euclid(86_400)).collect();
     days.dedup();
     if days.len() < 3 {
@@ -333,8 +350,9 @@ fn new_code_often(t: &Timeline) -> Vec<Finding> {
 }
 
 fn older_code(t: &Timeline) -> Vec<Finding> {
-    let here: Vec<_> = kind(t, EventKind::VerificationFailed).filter(|e| reason(e) == "superseded").map(said).collect();
-    let elsewhere: Vec<_> = kind(t, EventKind::VerificationFailed).filter(|e| reason(e) == "superseded_elsewhere").map(said).collect();
+    let failed = |why: FailReason| move |w: &What| matches!(w, What::VerificationFailed { reason, .. } if *reason == why);
+    let here: Vec<_> = those(t, failed(FailReason::Superseded)).map(said).collect();
+    let elsewhere: Vec<_> = those(t, failed(FailReason::SupersededElsewhere)).map(said).collect();
     let mut out = Vec::new();
     if !here.is_empty() {
         out.extend(finding(
@@ -358,11 +376,15 @@ fn older_code(t: &Timeline) -> Vec<Finding> {
 const VPN_ADVICE: &str = "A VPN or a shared network (office, school, public Wi-Fi) can cause this: ask them to turn the VPN off, or to use their own connection, and to ask for a code and enter it on the same one.";
 
 fn network_limited(t: &Timeline) -> Vec<Finding> {
-    let limited: Vec<_> = kind(t, EventKind::NetworkLimited)
-        .map(|e| {
-            let scope = e.detail.get("scope").and_then(|s| s.as_str()).unwrap_or("");
-            let step = if scope == "verification" { "code entries" } else { "code requests" };
-            (e.at, format!("their network had too many {step} in an hour"))
+    let limited: Vec<_> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::NetworkLimited { scope, .. } => {
+                let step = if scope == Scope::Verification.as_str() { "code entries" } else { "code requests" };
+                Some((e.at, format!("their network had too many {step} in an hour")))
+            }
+            _ => None,
         })
         .collect();
     if limited.is_empty() {
@@ -372,18 +394,12 @@ fn network_limited(t: &Timeline) -> Vec<Finding> {
 }
 
 fn network_changed(t: &Timeline) -> Vec<Finding> {
-    let network = |e: &Event| e.detail.get("network").and_then(|n| n.as_str()).map(str::to_string);
-    let flow = |e: &Event| e.detail.get("flow").and_then(|f| f.as_i64());
     let mut evidence = Vec::new();
-    for asked in kind(t, EventKind::CodeRequested) {
-        let (Some(id), Some(from)) = (flow(asked), network(asked)) else { continue };
-        let moved = t.events.iter().find(|e| {
-            (e.kind == EventKind::VerificationFailed || e.kind == EventKind::LoginSucceeded)
-                && flow(e) == Some(id)
-                && network(e).is_some_and(|n| n != from)
-        });
-        if let Some(entered) = moved {
-            evidence.push((entered.at, format!("asked from {from}, entered the code from {}", network(entered).unwrap_or_default())));
+    for asked in those(t, |w| matches!(w, What::CodeRequested { .. })) {
+        let (Some(id), Some(from)) = (asked.what.flow(), asked.what.network()) else { continue };
+        let moved = those(t, entered).find(|e| e.what.flow() == Some(id) && e.what.network().is_some_and(|n| n != from));
+        if let Some(there) = moved {
+            evidence.push((there.at, format!("asked from {from}, entered the code from {}", there.what.network().unwrap_or_default())));
         }
     }
     if evidence.is_empty() {
@@ -393,11 +409,18 @@ fn network_changed(t: &Timeline) -> Vec<Finding> {
 }
 
 fn not_published(t: &Timeline) -> Vec<Finding> {
-    let refused: Vec<&Event> = kind(t, EventKind::MessageRefused).collect();
+    let refused: Vec<(Timestamp, &str)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::MessageRefused { message, .. } => Some((e.at, message.as_str())),
+            _ => None,
+        })
+        .collect();
     if refused.is_empty() {
         return Vec::new();
     }
-    let mut ids: Vec<&str> = refused.iter().filter_map(|e| e.detail.get("message").and_then(|m| m.as_str())).collect();
+    let mut ids: Vec<&str> = refused.iter().map(|(_, id)| *id).collect();
     ids.sort();
     ids.dedup();
     let remedy = (!ids.is_empty()).then(|| Remedy::Publish(ids.iter().map(|id| (*id).to_string()).collect()));
@@ -405,10 +428,7 @@ fn not_published(t: &Timeline) -> Vec<Finding> {
         Rule::NotPublished,
         format!("Logged in, but opened message(s) not published to them: {}.", ids.join(", ")),
         "The login works; the message is not theirs to read. Publish it to them if they should read it.",
-        refused
-            .into_iter()
-            .map(|e| (e.at, format!("message {} refused: not published", e.detail.get("message").and_then(|m| m.as_str()).unwrap_or("?"))))
-            .collect(),
+        refused.into_iter().map(|(at, id)| (at, format!("message {id} refused: not published"))).collect(),
     );
     match remedy {
         Some(r) => with_remedy(found, r),

@@ -1,12 +1,11 @@
 //! Each rule of the checklist from a constructed timeline: the case that triggers it,
 //! and the nearest case that must not.
 
-use app::types::Channel;
-use serde_json::json;
+use domain::Channel;
 
 use super::*;
-use crate::domain::{EmailAddress, PhoneNumber, Region};
 use crate::store::ContactId;
+use domain::{EmailAddress, PhoneNumber, Region};
 
 const NOW: Timestamp = Timestamp(1_800_000_000);
 const DAY: i64 = 86_400;
@@ -27,9 +26,20 @@ fn ada() -> Contact {
     }
 }
 
-fn event(secs_ago: i64, kind: &str, detail: serde_json::Value) -> Event {
-    let kind = crate::store::EventKind::parse(kind).unwrap_or_else(|| panic!("no event kind {kind:?}"));
-    Event { at: at(secs_ago), kind, contact: Some(ContactId(1)), detail }
+fn event(secs_ago: i64, what: What) -> Event {
+    Event { at: at(secs_ago), contact: Some(ContactId(1)), what }
+}
+
+fn requested(channel: Channel, flow: Option<i64>, network: Option<&str>) -> What {
+    What::CodeRequested { channel, trust: crate::store::Trust::Stranger, flow, network: network.map(str::to_string) }
+}
+
+fn failed_entry(reason: FailReason, flow: Option<i64>, network: Option<&str>) -> What {
+    What::VerificationFailed { reason, flow, compared: true, network: network.map(str::to_string) }
+}
+
+fn login(channel: Channel, device: Option<i64>) -> What {
+    What::LoginSucceeded { channel, device, flow: None, network: None }
 }
 
 fn job(secs_ago: i64, channel: Channel, status: &str, error: Option<&str>) -> JobRecord {
@@ -62,7 +72,7 @@ fn a_contact_with_nothing_recorded_has_no_finding() {
 #[test]
 fn no_phone_registered_is_found_with_the_requests_it_refused() {
     let no_phone = Contact { phone: None, ..ada() };
-    let tried = [event(60, "code_not_sent", json!({ "channel": "sms", "reason": "no_address_for_channel" }))];
+    let tried = [event(60, What::CodeNotSent { channel: Channel::Sms, reason: NotSent::NoAddressForChannel })];
     let f = findings(&no_phone, &tried, &[]);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NoAddress(Channel::Sms)]);
     assert_eq!(f[0].evidence.len(), 1);
@@ -85,7 +95,7 @@ fn a_typo_or_another_domain_of_their_address_is_a_near_miss_and_a_stranger_is_no
 #[test]
 fn an_opt_out_is_found_with_what_it_refused_and_the_other_channel_suggested() {
     let out = Contact { sms_opt_out: true, ..ada() };
-    let refused = [event(60, "code_not_sent", json!({ "channel": "sms", "reason": "opted_out" }))];
+    let refused = [event(60, What::CodeNotSent { channel: Channel::Sms, reason: NotSent::OptedOut })];
     let f = findings(&out, &refused, &[]);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::OptedOut(Channel::Sms)]);
     assert_eq!(f[0].evidence.len(), 1);
@@ -95,17 +105,16 @@ fn an_opt_out_is_found_with_what_it_refused_and_the_other_channel_suggested() {
 
 #[test]
 fn only_one_channel_tried_without_logging_in_suggests_the_other() {
-    let asked = |ch: &str, ago| event(ago, "code_requested", json!({ "channel": ch }));
-    assert_eq!(rules(&ada(), &[asked("email", 600), asked("email", 300)], &[], &[]), [Rule::OneChannelOnly(Channel::Email)]);
-    assert!(rules(&ada(), &[asked("email", 600), asked("sms", 300)], &[], &[]).is_empty(), "both tried");
-    assert!(rules(&ada(), &[asked("email", 600)], &[], &[]).is_empty(), "one request is no pattern");
-    let logged_in = event(200, "login_succeeded", json!({ "channel": "email" }));
-    assert!(
-        !rules(&ada(), &[asked("email", 600), asked("email", 300), logged_in], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email))
-    );
+    let (email, sms) = (Channel::Email, Channel::Sms);
+    let asked = |ch: Channel, ago| event(ago, requested(ch, None, None));
+    assert_eq!(rules(&ada(), &[asked(email, 600), asked(email, 300)], &[], &[]), [Rule::OneChannelOnly(Channel::Email)]);
+    assert!(rules(&ada(), &[asked(email, 600), asked(sms, 300)], &[], &[]).is_empty(), "both tried");
+    assert!(rules(&ada(), &[asked(email, 600)], &[], &[]).is_empty(), "one request is no pattern");
+    let logged_in = event(200, login(Channel::Email, None));
+    assert!(!rules(&ada(), &[asked(email, 600), asked(email, 300), logged_in], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)));
     let email_only = Contact { phone: None, ..ada() };
     assert!(
-        !rules(&email_only, &[asked("email", 600), asked("email", 300)], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)),
+        !rules(&email_only, &[asked(email, 600), asked(email, 300)], &[], &[]).contains(&Rule::OneChannelOnly(Channel::Email)),
         "no other channel"
     );
 }
@@ -132,33 +141,33 @@ fn an_email_code_accepted_but_never_entered_points_to_the_spam_folder() {
     let f = findings(&ada(), &[], &sent);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NeverEntered]);
     assert!(f[0].advice.contains("spam"), "{}", f[0].advice);
-    let entered = [event(300, "verification_failed", json!({ "reason": "wrong_code" }))];
+    let entered = [event(300, failed_entry(FailReason::WrongCode, None, None))];
     assert!(rules(&ada(), &entered, &sent, &[]).is_empty(), "a code was entered after it");
 }
 
 #[test]
 fn logging_in_on_three_days_in_a_month_is_needing_a_new_code_often() {
-    let login = |days_ago: i64| event(days_ago * DAY + 60, "login_succeeded", json!({ "channel": "email", "device": days_ago }));
+    let login = |days_ago: i64| event(days_ago * DAY + 60, login(Channel::Email, Some(days_ago)));
     assert_eq!(rules(&ada(), &[login(20), login(10), login(1)], &[], &[]), [Rule::NewCodeOften]);
     assert!(rules(&ada(), &[login(20), login(1)], &[], &[]).is_empty(), "twice is not often");
 }
 
 #[test]
 fn an_older_code_and_a_code_from_another_browser_are_told_apart() {
-    let failed = |reason: &str| event(60, "verification_failed", json!({ "reason": reason, "compared": true }));
-    assert_eq!(rules(&ada(), &[failed("superseded")], &[], &[]), [Rule::OlderCode]);
-    assert_eq!(rules(&ada(), &[failed("superseded_elsewhere")], &[], &[]), [Rule::OtherBrowser]);
-    assert!(rules(&ada(), &[failed("wrong_code")], &[], &[]).is_empty());
+    let failed = |reason: FailReason| event(60, failed_entry(reason, None, None));
+    assert_eq!(rules(&ada(), &[failed(FailReason::Superseded)], &[], &[]), [Rule::OlderCode]);
+    assert_eq!(rules(&ada(), &[failed(FailReason::SupersededElsewhere)], &[], &[]), [Rule::OtherBrowser]);
+    assert!(rules(&ada(), &[failed(FailReason::WrongCode)], &[], &[]).is_empty());
 }
 
 #[test]
 fn a_network_over_its_limit_and_a_network_that_changed_point_to_a_vpn() {
-    let limited = [event(60, "network_limited", json!({ "scope": "verification", "ip": "203.0.113.9" }))];
+    let limited = [event(60, What::NetworkLimited { scope: "verification".into(), ip: "203.0.113.9".into() })];
     assert_eq!(rules(&ada(), &limited, &[], &[]), [Rule::NetworkLimited]);
-    let asked = event(600, "code_requested", json!({ "channel": "email", "flow": 7, "network": "192.0.2.1" }));
-    let same = event(300, "verification_failed", json!({ "reason": "wrong_code", "flow": 7, "network": "192.0.2.1" }));
-    let moved = event(200, "verification_failed", json!({ "reason": "wrong_code", "flow": 7, "network": "203.0.113.9" }));
-    let other_flow = event(100, "verification_failed", json!({ "reason": "wrong_code", "flow": 8, "network": "203.0.113.9" }));
+    let asked = event(600, requested(Channel::Email, Some(7), Some("192.0.2.1")));
+    let same = event(300, failed_entry(FailReason::WrongCode, Some(7), Some("192.0.2.1")));
+    let moved = event(200, failed_entry(FailReason::WrongCode, Some(7), Some("203.0.113.9")));
+    let other_flow = event(100, failed_entry(FailReason::WrongCode, Some(8), Some("203.0.113.9")));
     assert!(rules(&ada(), &[asked.clone(), same.clone(), other_flow], &[], &[]).is_empty(), "same network, or another flow");
     let f = findings(&ada(), &[asked, same, moved], &[]);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NetworkChanged]);
@@ -168,7 +177,7 @@ fn a_network_over_its_limit_and_a_network_that_changed_point_to_a_vpn() {
 
 #[test]
 fn a_refused_message_is_named() {
-    let refused = [event(60, "message_refused", json!({ "message": "abc123", "reason": "not_published" }))];
+    let refused = [event(60, What::MessageRefused { message: "abc123".into(), reason: "not_published".into() })];
     let f = findings(&ada(), &refused, &[]);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotPublished]);
     assert!(f[0].cause.contains("abc123"));
@@ -179,8 +188,14 @@ fn a_refused_message_is_named() {
 fn a_delivery_failure_in_the_timeline_says_what_the_provider_said() {
     let failed = event(
         60,
-        "delivery_failed",
-        json!({ "channel": "email", "provider": "smtp", "error": "permanent error (550): mailbox unavailable" }),
+        What::DeliveryFailed {
+            job: 1,
+            channel: Channel::Email,
+            to: "ada@example.com".into(),
+            attempt: 1,
+            provider: "smtp".into(),
+            error: "permanent error (550): mailbox unavailable".into(),
+        },
     );
     assert_eq!(describe(&failed).1, "delivery failed by email: permanent error (550): mailbox unavailable");
 }

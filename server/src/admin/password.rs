@@ -11,7 +11,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 
-use crate::domain::InputError;
+use domain::InputError;
 
 pub const MIN_CHARS: usize = 15;
 const MAX_CHARS: usize = 256;

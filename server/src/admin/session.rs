@@ -17,13 +17,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::json;
-
 use super::accounts::parse_username;
 use super::password;
 use crate::clock::Clock;
-use crate::domain::{Timestamp, Token};
-use crate::store::{AdminBrowser, AdminSessionRecord, EventKind, Key, Scope, Store, StoreError};
+use crate::store::{AdminBrowser, AdminSessionRecord, Key, Scope, Store, StoreError, What};
+use domain::{Timestamp, Token};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminLimits {
@@ -195,11 +193,11 @@ impl AdminSessions {
                 };
                 let seen = if fresh.is_some() { AdminBrowser::New(&browser_hash) } else { AdminBrowser::Known(&browser_hash) };
                 self.store.start_admin_session(admin_id, &token.hash(), seen, network, now).await?;
-                self.event(EventKind::AdminLoggedIn, &name, now).await?;
+                self.event(|admin| What::AdminLoggedIn { admin }, &name, now).await?;
                 Ok(LogIn::LoggedIn { token, username: name, browser: fresh })
             }
             _ => {
-                self.event(EventKind::AdminLoginFailed, &name, now).await?;
+                self.event(|admin| What::AdminLoginFailed { admin }, &name, now).await?;
                 Ok(LogIn::Refused)
             }
         }
@@ -249,13 +247,13 @@ impl AdminSessions {
         if let Some(session) = self.check(cookie).await? {
             let now = self.clock.now();
             self.store.end_admin_session(session.id, now).await?;
-            self.event(EventKind::AdminLoggedOut, &session.username, now).await?;
+            self.event(|admin| What::AdminLoggedOut { admin }, &session.username, now).await?;
         }
         Ok(())
     }
 
-    async fn event(&self, kind: EventKind, username: &str, now: Timestamp) -> Result<(), StoreError> {
-        self.store.record_event(kind, None, json!({ "admin": username }), now).await
+    async fn event(&self, what: fn(String) -> What, username: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.store.record_event(None, what(username.to_string()), now).await
     }
 }
 

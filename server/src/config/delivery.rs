@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 
 use super::Redacted;
 use crate::delivery::dkim::{Dkim, Key};
-use crate::domain::InputError;
+use domain::InputError;
 
 /// The loud opt-in for a dev outbox reachable from the network.
 pub const DEV_OUTBOX_ON_NETWORK: (&str, &str) = ("PORTAL_DEV_OUTBOX_ON_NETWORK", "anyone-can-read-codes");

@@ -33,7 +33,7 @@ impl Delivery for DevOutbox {
         })
     }
 
-    fn provider_for(&self, _: app::types::Channel) -> &'static str {
+    fn provider_for(&self, _: domain::Channel) -> &'static str {
         "dev-outbox"
     }
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use app::types::Channel;
+use domain::Channel;
 
 use super::{Delivery, DeliveryFuture, Outgoing};
 

@@ -6,7 +6,7 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Keyring, Secret};
+use domain::{Keyring, Secret};
 
 #[derive(Serialize, Deserialize)]
 struct Payload {

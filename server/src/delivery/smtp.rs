@@ -11,7 +11,7 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{Delivery, DeliveryError, DeliveryFuture, Outgoing, Receipt};
-use app::types::Channel;
+use domain::Channel;
 
 pub const PROVIDER: &str = "smtp";
 
@@ -52,7 +52,7 @@ impl Smtp {
 
     /// A `MAIL_FROM` without a display name gets the organisation's, so the inbox
     /// shows who it is from rather than an address.
-    pub fn named(mut self, organisation: &app::types::Organisation) -> Self {
+    pub fn named(mut self, organisation: &domain::Organisation) -> Self {
         if self.from.name.is_none() {
             self.from.name = Some(organisation.to_string());
         }
@@ -112,7 +112,7 @@ impl Delivery for Smtp {
 /// The HTML part: the same text, paragraphs kept, the code set large. No links, no
 /// images, no tracking.
 pub fn html(text: &str) -> String {
-    let escape = app::html::escape;
+    let escape = domain::html::escape;
     let paragraphs: String = text
         .split("\n\n")
         .filter(|p| !p.trim().is_empty())

@@ -1,10 +1,10 @@
 //! The words of a code message, in the contact's language, with times in the
 //! organisation's zone.
 
-use app::i18n::Locale;
-use app::types::{Channel, Organisation};
+use domain::i18n::Locale;
+use domain::{Channel, Organisation};
 
-use crate::domain::{Code, Timestamp};
+use domain::{Code, Timestamp};
 
 /// `host` is the portal's host name, for the WebOTP line that lets Android Chrome
 /// offer the code (`@host #123456`). `organisation` is who the contact knows.
@@ -72,7 +72,7 @@ pub fn fits_one_gsm7_segment(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::i18n::Lang;
+    use domain::i18n::Lang;
 
     fn message(channel: Channel) -> Text {
         message_in(channel, Lang::En)
@@ -92,7 +92,7 @@ mod tests {
     }
 
     fn locale(lang: Lang) -> Locale {
-        Locale::new(lang, app::i18n::Zone::default_zone())
+        Locale::new(lang, domain::i18n::Zone::default_zone())
     }
 
     fn org(name: &str) -> Organisation {

@@ -8,14 +8,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
 use tokio::sync::Notify;
 
 use super::backoff::{jitter, next_attempt_at};
 use super::{Delivery, DeliveryError, Outgoing, Sealer};
 use crate::clock::Clock;
-use crate::domain::Token;
-use crate::store::{ClaimedJob, EventKind, Outcome, Store, StoreError};
+use crate::store::{ClaimedJob, Outcome, Store, StoreError, What};
+use domain::Token;
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -101,16 +100,10 @@ impl Worker {
 
     async fn handle(&self, job: ClaimedJob) -> Result<(), StoreError> {
         let now = self.clock.now_ms();
-        let detail = |extra: serde_json::Value| {
-            let mut d = json!({ "job": job.id, "channel": job.channel.as_str(), "to": job.recipient, "attempt": job.attempts });
-            if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
-                d.extend(extra.clone());
-            }
-            d
-        };
+        let (id, channel, to, attempt) = (job.id, job.channel, job.recipient.clone(), i64::from(job.attempts));
         if now >= job.expires_at_ms {
             if self.store.expire_job(job.id, &self.name, now).await? {
-                self.event(EventKind::DeliveryExpired, &job, detail(json!({}))).await?;
+                self.event(&job, What::DeliveryExpired { job: id, channel, to, attempt, provider: None, error: None }).await?;
             }
             return Ok(());
         }
@@ -133,8 +126,8 @@ impl Worker {
             Ok(receipt) => {
                 let outcome = Outcome::Sent { provider: receipt.provider, message_id: receipt.provider_message_id.as_deref() };
                 if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
-                    let extra = json!({ "provider": receipt.provider, "provider_message_id": receipt.provider_message_id });
-                    self.event(EventKind::CodeSent, &job, detail(extra)).await?;
+                    let (provider, provider_message_id) = (receipt.provider.to_string(), receipt.provider_message_id.clone());
+                    self.event(&job, What::CodeSent { job: id, channel, to, attempt, provider, provider_message_id }).await?;
                 }
             }
             Err(DeliveryError::Temporary(error)) => {
@@ -144,8 +137,13 @@ impl Worker {
                 let outcome = Outcome::Temporary { provider, error: &error, retry_at_ms: retry_at };
                 if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
                     tracing::warn!(job = job.id, attempt = job.attempts, error = %error, "delivery failed, will retry: {}", retry_at.is_some());
-                    let kind = if retry_at.is_some() { EventKind::DeliveryRetrying } else { EventKind::DeliveryExpired };
-                    self.event(kind, &job, detail(json!({ "provider": provider, "error": error }))).await?;
+                    let (provider, error) = (provider.to_string(), error.to_string());
+                    let what = if retry_at.is_some() {
+                        What::DeliveryRetrying { job: id, channel, to, attempt, provider, error }
+                    } else {
+                        What::DeliveryExpired { job: id, channel, to, attempt, provider: Some(provider), error: Some(error) }
+                    };
+                    self.event(&job, what).await?;
                 }
             }
             Err(DeliveryError::Permanent(error)) => {
@@ -153,15 +151,16 @@ impl Worker {
                 let outcome = Outcome::Permanent { provider, error: &error };
                 if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
                     tracing::warn!(job = job.id, error = %error, "delivery failed permanently");
-                    self.event(EventKind::DeliveryFailed, &job, detail(json!({ "provider": provider, "error": error }))).await?;
+                    let (provider, error) = (provider.to_string(), error.to_string());
+                    self.event(&job, What::DeliveryFailed { job: id, channel, to, attempt, provider, error }).await?;
                 }
             }
         }
         Ok(())
     }
 
-    async fn event(&self, kind: EventKind, job: &ClaimedJob, detail: serde_json::Value) -> Result<(), StoreError> {
-        tracing::info!(event = kind.as_str(), contact = job.contact.map(|c| c.0), %detail, "delivery event");
-        self.store.record_event(kind, job.contact, detail, self.clock.now()).await
+    async fn event(&self, job: &ClaimedJob, what: What) -> Result<(), StoreError> {
+        tracing::info!(event = what.kind().as_str(), contact = job.contact.map(|c| c.0), detail = %what.detail(), "delivery event");
+        self.store.record_event(job.contact, what, self.clock.now()).await
     }
 }

@@ -4,19 +4,19 @@
 
 use std::sync::Arc;
 
-use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply, Visitor};
+use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply};
 use app::types::{
     AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow,
 };
-use serde_json::json;
+use domain::Caller;
 
 use crate::admin::Remedy;
 use crate::admin::session::{AdminSession, AdminSessions, LogIn};
 use crate::clock::Clock;
-use crate::config::Limits;
-use crate::domain::{Identifier, Region, Timestamp};
+use crate::login::Limits;
 use crate::login::rules::network_of;
-use crate::store::{ContactId, ContactQuery, EventKind, NewEvent, Store, StoreError};
+use crate::store::{ContactId, ContactQuery, NewEvent, Store, StoreError, What};
+use domain::{Identifier, Region, Timestamp};
 
 const PAGE: u32 = 25;
 /// Timeline lines on one page of a contact card.
@@ -24,7 +24,7 @@ const TIMELINE_PAGE: u32 = 100;
 
 pub struct AdminAdapter {
     /// The organisation's zone: administrators read times as their contacts do.
-    pub zone: app::i18n::Zone,
+    pub zone: domain::i18n::Zone,
     pub sessions: AdminSessions,
     pub store: Store,
     pub clock: Arc<dyn Clock>,
@@ -35,21 +35,21 @@ pub struct AdminAdapter {
 impl AdminAdapter {
     /// "2026-11-28 11:49:16 CET".
     fn stamp(&self, at: Timestamp) -> String {
-        app::i18n::Locale::new(app::i18n::Lang::En, self.zone.clone()).stamp(at.0)
+        domain::i18n::Locale::new(domain::i18n::Lang::En, self.zone.clone()).stamp(at.0)
     }
 
     fn line(&self, (at, what): (Timestamp, String)) -> TimelineRow {
         TimelineRow { at: self.stamp(at), what }
     }
 
-    async fn session(&self, who: &Visitor) -> Result<Option<AdminSession>, StoreError> {
+    async fn session(&self, who: &Caller) -> Result<Option<AdminSession>, StoreError> {
         match &who.admin_token {
             Some(token) => self.sessions.check(token).await,
             None => Ok(None),
         }
     }
 
-    async fn contacts_now(&self, who: Visitor, query: String, page: u32) -> Result<Reply<Option<ContactList>>, StoreError> {
+    async fn contacts_now(&self, who: Caller, query: String, page: u32) -> Result<Reply<Option<ContactList>>, StoreError> {
         let Some(session) = self.session(&who).await? else {
             let cookies = if who.admin_token.is_some() { vec![CookieChange::ClearAdmin] } else { vec![] };
             return Ok(Reply { value: None, cookies });
@@ -66,8 +66,8 @@ impl AdminAdapter {
         found.truncate(PAGE as usize);
         if !query.is_empty() {
             // Every search is in the log, written aside: a page never waits on a lock.
-            let detail = json!({ "admin": session.username, "query": query });
-            let event = NewEvent { kind: EventKind::AdminLookup, contact: None, detail };
+            let what = What::AdminLookup { admin: session.username.clone(), query: Some(query.clone()), contact: None };
+            let event = NewEvent::new(None, what);
             self.store.record_event_aside("admin lookup", event, self.clock.now()).await;
         }
         let rows = found.into_iter().map(row).collect();
@@ -76,7 +76,7 @@ impl AdminAdapter {
 }
 
 impl AdminPortal for AdminAdapter {
-    fn log_in(&self, who: Visitor, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>> {
+    fn log_in(&self, who: Caller, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>> {
         Box::pin(async move {
             let network = network_of(who.ip, self.limits.ipv6_prefix);
             let attempt = self.sessions.log_in(&network, who.admin_browser.as_deref(), &username, &password).await;
@@ -93,7 +93,7 @@ impl AdminPortal for AdminAdapter {
         })
     }
 
-    fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>> {
+    fn log_out(&self, who: Caller) -> BoxFuture<'_, PortResult<()>> {
         Box::pin(async move {
             let ended = match &who.admin_token {
                 Some(token) => self.sessions.log_out(token).await,
@@ -103,28 +103,26 @@ impl AdminPortal for AdminAdapter {
         })
     }
 
-    fn contacts(&self, who: Visitor, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>> {
+    fn contacts(&self, who: Caller, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>> {
         Box::pin(async move { super::portal::failure(self.contacts_now(who, query, page).await) })
     }
 
-    fn contact(&self, who: Visitor, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
+    fn contact(&self, who: Caller, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
         Box::pin(async move { super::portal::failure(self.card(who, id, older).await) })
     }
 
-    fn act(&self, who: Visitor, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>> {
+    fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>> {
         Box::pin(async move { super::portal::failure(self.act_now(who, id, action).await) })
     }
 }
 
 impl AdminAdapter {
-    async fn card(&self, who: Visitor, id: i64, older: Option<i64>) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
+    async fn card(&self, who: Caller, id: i64, older: Option<i64>) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
         let now = self.clock.now();
-        let detail = json!({ "admin": session.username, "contact": id });
-        self.store
-            .record_event_aside("admin lookup", NewEvent { kind: EventKind::AdminLookup, contact: Some(contact.id), detail }, now)
-            .await;
+        let what = What::AdminLookup { admin: session.username.clone(), query: None, contact: Some(id) };
+        self.store.record_event_aside("admin lookup", NewEvent::new(Some(contact.id), what), now).await;
         let findings = crate::admin::diagnose_contact(&self.store, &contact, self.region, now).await?;
         let l = &self.limits;
         let devices = self
@@ -196,11 +194,11 @@ impl AdminAdapter {
         })))
     }
 
-    async fn act_now(&self, who: Visitor, id: i64, action: ContactAction) -> Result<Reply<AdminAnswer<()>>, StoreError> {
+    async fn act_now(&self, who: Caller, id: i64, action: ContactAction) -> Result<Reply<AdminAnswer<()>>, StoreError> {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Reply::plain(AdminAnswer::NotFound)) };
         let (now, now_ms) = (self.clock.now(), self.clock.now_ms());
-        let by = crate::domain::Actor::Administrator(session.username.clone());
+        let by = domain::Actor::Administrator(session.username.clone());
         match action {
             ContactAction::OptOut(channel) | ContactAction::OptIn(channel) => {
                 let out = matches!(action, ContactAction::OptOut(_));
@@ -218,8 +216,14 @@ impl AdminAdapter {
                 }
             }
             ContactAction::Publish(message) => {
-                let detail = json!({ "admin": session.username, "message": message.trim(), "by": by });
-                let event = NewEvent { kind: EventKind::MessagePublished, contact: Some(contact.id), detail };
+                let what = What::MessagePublished {
+                    by: by.clone(),
+                    message: message.trim().to_string(),
+                    admin: Some(session.username.clone()),
+                    published: None,
+                    unpublished: None,
+                };
+                let event = NewEvent::new(Some(contact.id), what);
                 match self.store.publish_with(message.trim(), contact.id, now, Some(event)).await {
                     Err(StoreError::NotFound(_)) => return Ok(Reply::plain(AdminAnswer::NotFound)),
                     other => other?,

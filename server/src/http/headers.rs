@@ -68,7 +68,7 @@ pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: 
 }
 
 /// Sent by the login card's script with its form posts (see the `frontend` crate).
-const FETCHED: &str = "x-portal-fetch";
+const FETCHED: &str = domain::contract::FETCH_HEADER;
 
 /// A form post's redirect, told to the script instead of followed: `fetch` would
 /// follow it and load the next page itself, using up what that page shows once (the
@@ -80,7 +80,7 @@ fn where_to(response: Response) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     if let Some(location) = parts.headers.remove(header::LOCATION) {
-        parts.headers.insert("x-portal-location", location);
+        parts.headers.insert(domain::contract::LOCATION_HEADER, location);
     }
     parts.status = StatusCode::NO_CONTENT;
     Response::from_parts(parts, body)
@@ -89,7 +89,7 @@ fn where_to(response: Response) -> Response {
 /// Server-function failures answer with text from their framework (argument errors,
 /// "could not find a server function…"); replace it with a generic body, and drop
 /// such text from redirects of plain form posts.
-fn generic_errors(path: &str, response: Response, lang: app::i18n::Lang) -> Response {
+fn generic_errors(path: &str, response: Response, lang: domain::i18n::Lang) -> Response {
     if path.starts_with("/api/v1/") {
         return response;
     }

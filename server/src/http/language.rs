@@ -2,7 +2,6 @@
 //! `Accept-Language`, else the organisation's default. Administrator pages are
 //! English. The switch itself is a plain form posting to `/language`.
 
-use app::i18n::{LANGUAGE_COOKIE, Lang, RequestLanguage};
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Request, State};
@@ -10,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::i18n::{LANGUAGE_COOKIE, Lang, RequestLanguage};
 use serde::Deserialize;
 
 use crate::login::LoginService;
@@ -55,8 +55,8 @@ pub async fn switch(State(service): State<LoginService>, parts: Parts, form: Res
         let lang = app::api::language_of(&parts.extensions).lang;
         return (StatusCode::BAD_REQUEST, [(header::CACHE_CONTROL, "no-store")], lang.t("language-unknown")).into_response();
     };
-    let next = app::types::safe_next(form.as_ref().map_or("/", |f| f.next.as_str()));
-    let who = app::api::visitor(&parts);
+    let next = domain::LocalPath::or_home(form.as_ref().map_or("/", |f| f.next.as_str()));
+    let who = app::api::caller(&parts);
     if who.device_token.is_some() {
         // The cookie switches this browser whatever happens here; only the contact's
         // later codes would miss the change, and the failure is logged.
@@ -72,7 +72,7 @@ pub async fn switch(State(service): State<LoginService>, parts: Parts, form: Res
             }
         }
     }
-    let mut response = Redirect::to(&next).into_response();
+    let mut response = Redirect::to(next.as_str()).into_response();
     let cookie = format!("{LANGUAGE_COOKIE}={}; Max-Age=31536000; Path=/; Secure; HttpOnly; SameSite=Lax", lang.code());
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);

@@ -1,12 +1,12 @@
 //! `/dev/outbox`: what the dev delivery "sent", for people and for tests. Only
 //! mounted when `PORTAL_DELIVERY=dev`; otherwise both paths are 404.
 
-use app::html::escape;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Json, Response};
 use axum::routing::get;
+use domain::html::escape;
 use serde::Serialize;
 
 use crate::store::{OutboxEntry, Store};

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use app::i18n::Lang;
+use domain::i18n::Lang;
 
 use crate::login::LoginService;
 use crate::passkeys::{PasskeyError, Passkeys};
@@ -91,7 +91,7 @@ fn ok(value: serde_json::Value, cookies: Vec<String>) -> Response {
 }
 
 async fn register_options(State(r): State<Arc<Routes>>, parts: Parts) -> Response {
-    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
+    let (who, lang) = (app::api::caller(&parts), lang_of(&parts));
     let (device, contact) = match r.service.recognised(&who).await {
         Ok(Some(found)) => found,
         Ok(None) => return refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-log-in-first")),
@@ -115,13 +115,13 @@ async fn register(
     body: Result<Json<Registration>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, &lang_of(&parts).t("passkey-unreadable")) };
-    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
+    let (who, lang) = (app::api::caller(&parts), lang_of(&parts));
     let (device, contact) = match r.service.recognised(&who).await {
         Ok(Some(found)) => found,
         Ok(None) => return refuse(StatusCode::UNAUTHORIZED, &lang.t("passkey-log-in-first")),
         Err(e) => return failed(&e, lang),
     };
-    let browser = who.user_agent.as_deref().map(crate::domain::browser_and_platform);
+    let browser = who.user_agent.as_deref().map(domain::browser_and_platform);
     match r.passkeys.finish_registration(&body.ceremony, &contact, &device, &body.credential, browser.as_deref()).await {
         Ok(saved) => ok(json!({ "passkey": { "id": saved.id, "browser": saved.browser, "synced": saved.backup_state } }), vec![]),
         Err(e) => answer(e, lang),
@@ -129,7 +129,7 @@ async fn register(
 }
 
 async fn login_options(State(r): State<Arc<Routes>>, parts: Parts) -> Response {
-    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
+    let (who, lang) = (app::api::caller(&parts), lang_of(&parts));
     match r.service.passkey_step_allowed(&who).await {
         Ok(true) => {}
         Ok(false) => return refuse(StatusCode::TOO_MANY_REQUESTS, &lang.t("passkey-too-many")),
@@ -151,7 +151,7 @@ struct Login {
 
 async fn login(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Login>, axum::extract::rejection::JsonRejection>) -> Response {
     let Ok(Json(body)) = body else { return refuse(StatusCode::BAD_REQUEST, &lang_of(&parts).t("passkey-unreadable")) };
-    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
+    let (who, lang) = (app::api::caller(&parts), lang_of(&parts));
     let contact = match r.passkeys.finish_login(&body.ceremony, &body.credential).await {
         Ok(contact) => contact,
         Err(e) => return answer(e, lang),
@@ -160,20 +160,20 @@ async fn login(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Log
         Ok(done) => {
             let cookies =
                 done.cookies.into_iter().map(|c| app::api::set_cookie(&crate::http::portal::cookie_change(&r.service, c))).collect();
-            ok(json!({ "location": app::types::safe_next(&body.next) }), cookies)
+            ok(json!({ "location": domain::LocalPath::or_home(&body.next).to_string() }), cookies)
         }
         Err(e) => failed(&e, lang),
     }
 }
 
 async fn remove(State(r): State<Arc<Routes>>, Path(id): Path<i64>, parts: Parts) -> Response {
-    let (who, lang) = (app::api::visitor(&parts), lang_of(&parts));
+    let (who, lang) = (app::api::caller(&parts), lang_of(&parts));
     let contact = match r.service.recognised(&who).await {
         Ok(Some((_, contact))) => contact,
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return failed(&e, lang),
     };
-    match r.passkeys.remove(contact.id, id, &crate::domain::Actor::Contact).await {
+    match r.passkeys.remove(contact.id, id, &domain::Actor::Contact).await {
         Ok(_) => Redirect::to("/").into_response(),
         Err(e) => answer(e, lang),
     }
@@ -188,7 +188,7 @@ struct Later {
 /// "Not now": this browser is not offered a passkey again (for half a year); back
 /// to the page it was on.
 async fn later(form: Result<Form<Later>, axum::extract::rejection::FormRejection>) -> Response {
-    let next = form.map(|Form(l)| app::types::safe_next(&l.next)).unwrap_or_else(|_| "/".into());
+    let next = form.map(|Form(l)| domain::LocalPath::or_home(&l.next).to_string()).unwrap_or_else(|_| "/".into());
     let mut response = Redirect::to(&next).into_response();
     let cookie = format!("{}=1; Max-Age=15552000; Path=/; Secure; HttpOnly; SameSite=Lax", app::api::PASSKEY_LATER_COOKIE);
     if let Ok(v) = HeaderValue::from_str(&cookie) {

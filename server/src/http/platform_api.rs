@@ -1,64 +1,94 @@
 //! `/api/v1/`: the platform's API. JSON in and out, a bearer token from
 //! `portal api-token add`, no cookies (so no origin check: a browser's cookies never
 //! authorise a call), and every refusal an RFC 9457 problem that changes nothing.
+//!
+//! Each handler carries its own part of the OpenAPI document (`#[utoipa::path]`), and
+//! the router is built from the handlers (`routes!`), so the document and the routes
+//! are one list; the schemas are derived from the types the handlers use
+//! (`platform::wire`). Every handler takes [`Authorised`] first: the router's state is
+//! a [`Gate`] that gives a handler nothing without it, so "every operation needs a
+//! token" holds by construction, and the token is checked before the path or the body
+//! is read (SECURITY.md, L5).
 
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get, post, put};
+use axum::routing::{any, get};
 use axum::{Json, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::platform::{Caller, ContactBody, MessageBody, OptOuts, PageQuery, Platform, PublicationsBody, Refusal};
+mod operations;
 
-type Shared = Arc<Platform>;
+use super::openapi::Problem;
+use crate::platform::{
+    Caller, ContactBody, ContactView, DeviceView, Diagnosis, Forgotten, MessageBody, MessageView, OptOuts, Page, PageQuery, PasskeyView,
+    Platform, PublicationsBody, PublicationsDone, Refusal,
+};
 
-/// The routes of `super::openapi::ROUTES`, each with its handlers (the integration
-/// test `platform::the_openapi_document_describes_exactly_the_routes_that_exist`
-/// holds the two together).
-///
-/// Every operation needs a bearer token, checked by a layer before the handler runs,
-/// so a body is neither read nor parsed for a caller without one (SECURITY.md, L5).
-pub fn routes(platform: Platform) -> Router {
-    let shared = Arc::new(platform);
-    let operations = Router::new()
-        .route("/api/v1/contacts", get(list_contacts))
-        .route("/api/v1/messages", get(list_messages))
-        .route("/api/v1/contacts/{external_id}", get(get_contact).put(put_contact).delete(delete_contact))
-        .route("/api/v1/contacts/{external_id}/opt-outs", put(put_opt_outs))
-        .route("/api/v1/contacts/{external_id}/devices", get(get_devices).delete(delete_devices))
-        .route("/api/v1/contacts/{external_id}/devices/{device}", delete(delete_device))
-        .route("/api/v1/contacts/{external_id}/passkeys", get(get_passkeys))
-        .route("/api/v1/contacts/{external_id}/passkeys/{passkey}", delete(delete_passkey))
-        .route("/api/v1/contacts/{external_id}/diagnosis", get(get_diagnosis))
-        .route("/api/v1/messages/{external_id}", get(get_message).put(put_message).delete(delete_message))
-        .route("/api/v1/messages/{external_id}/publications", post(post_publications))
-        .route_layer(axum::middleware::from_fn_with_state(shared.clone(), authorised));
-    Router::new()
-        .merge(operations)
-        .route("/api/v1/openapi.json", get(|| async { Json(super::openapi::document()) }))
-        .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
-        .with_state(shared)
+/// The router's state. Its field is private: a handler reaches the platform only
+/// through [`Authorised`].
+#[derive(Clone)]
+pub(super) struct Gate(Arc<Platform>);
+
+/// A caller with a token in use, and the platform it may act on.
+pub(super) struct Authorised {
+    platform: Arc<Platform>,
+    caller: Caller,
 }
 
-/// Lets a request through to its operation only with a known bearer token, whose
-/// caller the handler then finds in the request's extensions.
-async fn authorised(State(p): State<Shared>, mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    match authorise(&p, request.headers()).await {
-        Ok(caller) => {
-            request.extensions_mut().insert(caller);
-            next.run(request).await
-        }
-        Err(fail) => fail.into_response(),
+impl FromRequestParts<Gate> for Authorised {
+    type Rejection = Fail;
+
+    async fn from_request_parts(parts: &mut Parts, gate: &Gate) -> Result<Self, Self::Rejection> {
+        let caller = authorise(&gate.0, &parts.headers).await?;
+        Ok(Authorised { platform: gate.0.clone(), caller })
     }
+}
+
+/// Every operation, one handler per `routes!` (handlers of different paths in one
+/// `routes!` would each be served on all of them).
+pub(super) fn operations() -> OpenApiRouter<Gate> {
+    OpenApiRouter::with_openapi(super::openapi::base())
+        .routes(routes!(operations::list_contacts))
+        .routes(routes!(operations::list_messages))
+        .routes(routes!(operations::get_contact))
+        .routes(routes!(operations::put_contact))
+        .routes(routes!(operations::delete_contact))
+        .routes(routes!(operations::put_opt_outs))
+        .routes(routes!(operations::get_devices))
+        .routes(routes!(operations::delete_devices))
+        .routes(routes!(operations::delete_device))
+        .routes(routes!(operations::get_passkeys))
+        .routes(routes!(operations::delete_passkey))
+        .routes(routes!(operations::get_diagnosis))
+        .routes(routes!(operations::get_message))
+        .routes(routes!(operations::put_message))
+        .routes(routes!(operations::delete_message))
+        .routes(routes!(operations::post_publications))
+}
+
+/// The API's routes, its document at `/api/v1/openapi.json`, and a problem for any
+/// other path under `/api/v1/`.
+pub fn routes(platform: Platform) -> Router {
+    let (operations, document) = operations().split_for_parts();
+    let document = Json(super::openapi::finish(document));
+    Router::new()
+        .nest("/api/v1", operations)
+        .route("/api/v1/openapi.json", get(move || std::future::ready(document.clone())))
+        .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
+        .with_state(Gate(Arc::new(platform)))
 }
 
 /// The body of an RFC 9457 problem.
 pub(super) fn problem_json(status: StatusCode, title: &str, detail: &str) -> String {
-    serde_json::json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail }).to_string()
+    let problem = Problem { kind: "about:blank".into(), title: title.into(), status: status.as_u16(), detail: detail.into() };
+    serde_json::to_string(&problem).unwrap_or_default()
 }
 
 /// An RFC 9457 problem.
@@ -69,7 +99,7 @@ fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
 }
 
 /// Why a call is answered with a problem.
-enum Fail {
+pub(super) enum Fail {
     Refused(Refusal),
     /// No token, or (`true`) one that is not in use.
     Unauthorized(bool),
@@ -135,119 +165,4 @@ fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, Fail> {
         };
         Fail::Body(status, rejection.body_text())
     })
-}
-
-async fn get_contact(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    Ok(Json(p.contact(&id).await?).into_response())
-}
-
-async fn put_contact(
-    State(p): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    parsed: Result<Json<ContactBody>, JsonRejection>,
-) -> Result<Response, Fail> {
-    let (view, created) = p.put_contact(&caller, &id, body(parsed)?).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(view)).into_response())
-}
-
-async fn delete_contact(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    p.delete_contact(&caller, &id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn put_opt_outs(
-    State(p): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    parsed: Result<Json<OptOuts>, JsonRejection>,
-) -> Result<Response, Fail> {
-    Ok(Json(p.put_opt_outs(&caller, &id, body(parsed)?).await?).into_response())
-}
-
-async fn get_message(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    Ok(Json(p.message(&id).await?).into_response())
-}
-
-async fn put_message(
-    State(p): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    parsed: Result<Json<MessageBody>, JsonRejection>,
-) -> Result<Response, Fail> {
-    let (view, created) = p.put_message(&caller, &id, body(parsed)?).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(view)).into_response())
-}
-
-async fn delete_message(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    p.delete_message(&caller, &id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn post_publications(
-    State(p): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    parsed: Result<Json<PublicationsBody>, JsonRejection>,
-) -> Result<Response, Fail> {
-    Ok(Json(p.publications(&caller, &id, body(parsed)?).await?).into_response())
-}
-
-async fn get_devices(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    Ok(Json(p.devices(&id).await?).into_response())
-}
-
-async fn delete_devices(State(p): State<Shared>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    let (forgotten, passkeys_removed) = p.forget_devices(&caller, &id, None).await?;
-    Ok(Json(serde_json::json!({ "forgotten": forgotten, "passkeys_removed": passkeys_removed })).into_response())
-}
-
-async fn delete_device(
-    State(p): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path((id, device)): Path<(String, String)>,
-) -> Result<Response, Fail> {
-    let device: i64 = device.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no browser {device:?}"))))?;
-    p.forget_devices(&caller, &id, Some(device)).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn get_passkeys(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    Ok(Json(p.passkeys(&id).await?).into_response())
-}
-
-async fn delete_passkey(
-    State(p): State<Shared>,
-    Extension(caller): Extension<Caller>,
-    Path((id, passkey)): Path<(String, String)>,
-) -> Result<Response, Fail> {
-    let passkey: i64 = passkey.parse().map_err(|_| Fail::Refused(Refusal::NotFound(format!("no passkey {passkey:?}"))))?;
-    p.remove_passkey(&caller, &id, passkey).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn get_diagnosis(State(p): State<Shared>, Extension(_caller): Extension<Caller>, Path(id): Path<String>) -> Result<Response, Fail> {
-    Ok(Json(serde_json::json!({ "findings": p.diagnosis(&id).await? })).into_response())
-}
-
-fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, Fail> {
-    q.map(|Query(q)| q).map_err(|e| Fail::Refused(Refusal::Invalid(e.body_text())))
-}
-
-async fn list_contacts(
-    State(p): State<Shared>,
-    Extension(_caller): Extension<Caller>,
-    q: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Response, Fail> {
-    Ok(Json(p.contacts(&page_query(q)?).await?).into_response())
-}
-
-async fn list_messages(
-    State(p): State<Shared>,
-    Extension(_caller): Extension<Caller>,
-    q: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Response, Fail> {
-    Ok(Json(p.messages(&page_query(q)?).await?).into_response())
 }

@@ -2,12 +2,13 @@
 //! answers become wire types (what the login card shows, in words) and cookies.
 //! Unexpected errors are logged with a reference; only the reference goes to the browser.
 
-use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply, Visitor};
+use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply};
 use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer, PasskeyRow};
+use domain::Caller;
 
-use crate::domain::{Timestamp, Token};
 use crate::login::rules::seconds_left;
 use crate::login::{Answer, Cookie, InboxPage, LoginService, MessagePage, Outcome, PasskeyHint, Refusal, Screen};
+use domain::{Timestamp, Token};
 
 pub struct PortalAdapter {
     service: LoginService,
@@ -30,7 +31,7 @@ impl PortalAdapter {
     /// The offer to save a passkey: minutes after a code login (not a passkey's),
     /// where passkeys work, unless this browser said "Not now"; with the reason when
     /// the contact keeps needing codes.
-    fn offer(&self, hint: &PasskeyHint, who: &Visitor) -> Option<PasskeyOffer> {
+    fn offer(&self, hint: &PasskeyHint, who: &Caller) -> Option<PasskeyOffer> {
         let now = self.service.clock().now();
         let fresh = now.secs_since(hint.logged_in_at) <= crate::passkeys::FRESH_LOGIN_SECS;
         (self.passkeys && fresh && !hint.by_passkey && !who.passkey_later).then(|| PasskeyOffer {
@@ -38,7 +39,7 @@ impl PortalAdapter {
         })
     }
 
-    fn message(&self, page: MessagePage, who: &Visitor) -> MessageView {
+    fn message(&self, page: MessagePage, who: &Caller) -> MessageView {
         match page {
             MessagePage::Shown { message, contact_name, just_logged_in, hint } => MessageView::Shown {
                 title: message.title,
@@ -53,7 +54,7 @@ impl PortalAdapter {
         }
     }
 
-    fn inbox(&self, page: InboxPage, who: &Visitor) -> Inbox {
+    fn inbox(&self, page: InboxPage, who: &Caller) -> Inbox {
         let offer = self.offer(&page.hint, who);
         Inbox {
             contact_name: page.contact_name,
@@ -177,34 +178,34 @@ fn outcome_of(notice: Notice) -> Option<Outcome> {
 }
 
 impl Portal for PortalAdapter {
-    fn login_state(&self, who: Visitor, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn login_state(&self, who: Caller, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { self.done(self.service.login_state(who, next, notice.and_then(outcome_of)).await, |s| self.step(s)) })
     }
-    fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { self.done(self.service.request_code(who, identifier, channel).await, |s| self.step(s)) })
     }
-    fn resend_code(&self, who: Visitor, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn resend_code(&self, who: Caller, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { self.done(self.service.resend_code(who, channel).await, |s| self.step(s)) })
     }
-    fn restart(&self, who: Visitor) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn restart(&self, who: Caller) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { self.done(self.service.restart(who).await, |s| self.step(s)) })
     }
-    fn verify_code(&self, who: Visitor, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn verify_code(&self, who: Caller, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { self.done(self.service.verify_code(who, code, next).await, |s| self.step(s)) })
     }
-    fn inbox(&self, who: Visitor) -> BoxFuture<'_, PortResult<Option<Inbox>>> {
+    fn inbox(&self, who: Caller) -> BoxFuture<'_, PortResult<Option<Inbox>>> {
         Box::pin(async move {
             let page = self.service.inbox(who.clone()).await;
             self.done(page, |v| v.map(|page| self.inbox(page, &who)))
         })
     }
-    fn message(&self, who: Visitor, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>> {
+    fn message(&self, who: Caller, public_id: String) -> BoxFuture<'_, PortResult<Option<MessageView>>> {
         Box::pin(async move {
             let page = self.service.message(who.clone(), public_id).await;
             self.done(page, |v| v.map(|page| self.message(page, &who)))
         })
     }
-    fn log_out(&self, who: Visitor) -> BoxFuture<'_, PortResult<()>> {
+    fn log_out(&self, who: Caller) -> BoxFuture<'_, PortResult<()>> {
         Box::pin(async move { self.done(self.service.log_out(who).await, |v| v) })
     }
 }

@@ -7,11 +7,10 @@ use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use serde_json::json;
 
 use crate::clock::Clock;
 use crate::delivery::sms::twilio_signature;
-use crate::store::{EventKind, Store};
+use crate::store::{Store, What};
 
 pub const TWILIO_STATUS_PATH: &str = "/hooks/twilio/status";
 
@@ -50,8 +49,8 @@ async fn status(State(r): State<Receipts>, headers: HeaderMap, Form(params): For
     let error = get("ErrorCode").map(|code| format!("provider error code {code}"));
     match r.store.record_receipt("twilio", sid, delivered, error.as_deref(), r.clock.now_ms()).await {
         Ok(Some((job, contact))) => {
-            let detail = json!({ "job": job, "status": state, "error_code": get("ErrorCode") });
-            if let Err(e) = r.store.record_event(EventKind::DeliveryReceipt, contact, detail, r.clock.now()).await {
+            let what = What::DeliveryReceipt { job, status: state.to_string(), error_code: get("ErrorCode").map(str::to_string) };
+            if let Err(e) = r.store.record_event(contact, what, r.clock.now()).await {
                 tracing::error!(error = %e, "recording a delivery receipt event failed");
             }
             StatusCode::NO_CONTENT

@@ -20,14 +20,14 @@
 
 use std::time::Duration;
 
-use app::types::Channel;
-use serde::{Deserialize, Serialize};
+use domain::Channel;
 
+use super::Limits;
 pub use super::events::{Event, LoginEvent, NotSent};
+pub use super::outcome::{Outcome, Refusal};
 use super::rules;
-use crate::config::Limits;
-use crate::domain::{Identifier, Timestamp};
 use crate::store::{CodeRecord, Contact, ContactId, FlowRecord, Key, RefusedStep, Scope, Trust};
+use domain::{Identifier, Timestamp};
 
 /// A browser's login at a moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,66 +80,6 @@ impl Flow {
             older: codes.collect(),
             outcome: record.outcome,
         })
-    }
-}
-
-/// What a step said, kept on the flow so a browser without JavaScript sees it after
-/// its redirect. The adapter turns it into words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Outcome {
-    /// "Send a new code" went through (whether anything was sent does not show).
-    CodeSent,
-    /// "Send a new code" before the cooldown ended.
-    CooldownActive {
-        until: Timestamp,
-    },
-    NetworkLimited,
-    MalformedIdentifier,
-    Refused(Refusal),
-}
-
-/// Why a code did not log in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Refusal {
-    /// No login in progress in this browser (or it completed or expired).
-    NoFlow,
-    Malformed,
-    NetworkLimited,
-    /// Too many wrong codes for this identifier from this network in a day.
-    Locked {
-        until: Timestamp,
-    },
-    Expired,
-    TooManyAttempts,
-    Wrong {
-        attempts_left: u32,
-    },
-    /// The digits typed are those of a code that a newer one replaced: said only to
-    /// someone who typed a code that was really sent for this flow.
-    Superseded {
-        sent_at: Timestamp,
-        channel: Channel,
-        here: bool,
-    },
-    /// The code's contact opted out of its channel (or was removed) after it was sent.
-    Withdrawn,
-}
-
-impl Refusal {
-    /// The reason as the event log spells it.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            Refusal::NoFlow => "no_flow",
-            Refusal::Malformed => "malformed",
-            Refusal::NetworkLimited => "network_limited",
-            Refusal::Locked { .. } => "locked",
-            Refusal::Expired => "expired",
-            Refusal::TooManyAttempts => "too_many_attempts",
-            Refusal::Wrong { .. } => "wrong_code",
-            Refusal::Superseded { here: true, .. } => "superseded",
-            Refusal::Superseded { here: false, .. } => "superseded_elsewhere",
-            Refusal::Withdrawn => "withdrawn",
-        }
     }
 }
 
@@ -218,7 +158,7 @@ pub fn network(step: RefusedStep, network: &str, usage: NetworkUsage, per_hour: 
     }
     if !usage.told {
         fx.hits.push((Scope::Refused(step), key));
-        fx.event(None, LoginEvent::NetworkLimited { scope: scope.as_str(), ip: network.to_string() });
+        fx.event(None, LoginEvent::NetworkLimited { scope: scope.as_str().to_string(), ip: network.to_string() });
     }
     (true, fx)
 }

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use app::types::Channel;
+use domain::Channel;
 
 use super::*;
-use crate::domain::{EmailAddress, PhoneNumber, Region};
 use crate::store::EventKind;
+use domain::{EmailAddress, PhoneNumber, Region};
 
 const T0: Timestamp = Timestamp(1_800_000_000);
 const TTL: u64 = 600;

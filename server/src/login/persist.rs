@@ -5,8 +5,8 @@ use super::LoginService;
 use super::flow::{self, Effects};
 use super::service::{ServiceError, Step, Written, new_event};
 use crate::delivery::code_message;
-use crate::domain::{Code, Token};
 use crate::store::{NewCode, NewJob, Tx};
+use domain::{Code, Token};
 
 impl LoginService {
     /// Writes a step's effects inside its transaction.
@@ -19,7 +19,7 @@ impl LoginService {
             let code = Code::generate()?;
             let (mac, job) = match &issue.send_to {
                 Ok(to) => {
-                    let locale = app::i18n::Locale::new(step.code_language(), self.outbox.zone.clone());
+                    let locale = domain::i18n::Locale::new(step.code_language(), self.outbox.zone.clone());
                     let message = code_message(
                         issue.channel,
                         &code,
@@ -63,7 +63,7 @@ impl LoginService {
                 tx.revoke_device(device.id, now).await?;
             }
             let token = Token::generate()?;
-            let browser = step.who.user_agent.as_deref().map(crate::domain::browser_and_platform);
+            let browser = step.who.user_agent.as_deref().map(domain::browser_and_platform);
             device_id = Some(tx.add_device(login.contact, &token.hash(), browser.as_deref(), now).await?);
             tx.remember_network(login.contact, &step.network, now).await?;
             // Their codes from now on are in the language they logged in with.

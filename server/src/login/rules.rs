@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use super::flow::Refusal;
-use crate::domain::Timestamp;
+use super::outcome::Refusal;
 use crate::store::Device;
+use domain::Timestamp;
 
 /// After a wrong guess that was attempt number `attempts`.
 pub fn wrong_guess(attempts: u32, max_attempts: u32) -> Refusal {

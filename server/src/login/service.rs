@@ -5,16 +5,16 @@
 
 use std::sync::Arc;
 
-use app::port::Visitor;
-use app::types::Channel;
+use domain::Caller;
+use domain::Channel;
 
 use super::flow::{self, Effects, Flow, Outcome, Requested};
 use super::rules;
 use crate::clock::Clock;
-use crate::config::Limits;
 use crate::delivery::Sealer;
-use crate::domain::{Keyring, Region, Timestamp, Token};
+use crate::login::Limits;
 use crate::store::{ContactId, Key, NewEvent, RefusedStep, Scope, Store, StoreError, Trust, Tx};
+use domain::{Keyring, Region, Timestamp, Token};
 
 pub(super) const HOUR: i64 = 3600;
 pub(super) const DAY: i64 = 86_400;
@@ -39,9 +39,9 @@ pub struct Outbox {
     /// The portal's host name, for the WebOTP line of text messages.
     pub host: String,
     /// Who the codes come from, in their words.
-    pub organisation: app::types::Organisation,
+    pub organisation: domain::Organisation,
     /// Where the code's times are told.
-    pub zone: app::i18n::Zone,
+    pub zone: domain::i18n::Zone,
 }
 
 /// A cookie an answer sets or clears. The adapter spells it.
@@ -91,12 +91,12 @@ pub struct LoginService {
 
 /// The step's context the effects are written in.
 pub(super) struct Step<'a> {
-    pub(super) who: &'a Visitor,
+    pub(super) who: &'a Caller,
     pub(super) network: String,
     pub(super) flow_id: Option<i64>,
     pub(super) contact: Option<ContactId>,
     /// The language of the contact's last login, when the step loaded the contact.
-    pub(super) contact_language: Option<app::i18n::Lang>,
+    pub(super) contact_language: Option<domain::i18n::Lang>,
     pub(super) now: Timestamp,
 }
 
@@ -105,7 +105,7 @@ impl Step<'_> {
     /// browser, else the contact's last login's, else the page's (the browser's or the
     /// organisation's default). The page itself never depends on the contact, so it
     /// tells nobody whether an address is registered.
-    pub(super) fn code_language(&self) -> app::i18n::Lang {
+    pub(super) fn code_language(&self) -> domain::i18n::Lang {
         let asked = self.who.language;
         if asked.chosen { asked.lang } else { self.contact_language.unwrap_or(asked.lang) }
     }
@@ -145,7 +145,7 @@ impl LoginService {
 
     /// The browser's login in progress, if its flow cookie names one that is neither
     /// completed nor expired.
-    pub(super) async fn requested(&self, tx: &mut Tx, who: &Visitor, now: Timestamp) -> Result<Option<Requested>, ServiceError> {
+    pub(super) async fn requested(&self, tx: &mut Tx, who: &Caller, now: Timestamp) -> Result<Option<Requested>, ServiceError> {
         let Some(token) = who.flow_token.as_deref().and_then(Token::from_cookie) else { return Ok(None) };
         let Some(record) = tx.flow_by_token(&token.hash()).await? else { return Ok(None) };
         Ok(match Flow::at(record, now, self.limits.code_ttl) {
@@ -189,9 +189,8 @@ impl LoginService {
 
 /// A login event as the log stores it (and says it, at `info`).
 pub(super) fn new_event(contact: Option<ContactId>, what: &flow::LoginEvent) -> Result<NewEvent, ServiceError> {
-    let detail = serde_json::to_value(what)?;
-    tracing::info!(event = what.kind().as_str(), contact = contact.map(|c| c.0), %detail, "login event");
-    Ok(NewEvent { kind: what.kind(), contact, detail })
+    tracing::info!(event = what.kind().as_str(), contact = contact.map(|c| c.0), detail = %what.detail(), "login event");
+    Ok(NewEvent::new(contact, what.clone()))
 }
 
 impl Screen {

@@ -1,13 +1,13 @@
 //! After the code: remembered browsers, what they may read, and logging out.
 
-use app::port::Visitor;
+use domain::Caller;
 
 use super::LoginService;
 use super::flow::{Flow, LoginEvent, Outcome};
 use super::rules;
 use super::service::{Answer, Cookie, Screen, ServiceError, ServiceResult};
-use crate::domain::{Timestamp, Token};
 use crate::store::{Contact, Device, PublishedMessage};
+use domain::{Timestamp, Token};
 
 /// A recognised contact's messages.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub struct InboxPage {
 #[derive(Debug, Clone)]
 pub struct PasskeyHint {
     /// When this browser logged in (a passkey can be saved for minutes after).
-    pub logged_in_at: crate::domain::Timestamp,
+    pub logged_in_at: domain::Timestamp,
     /// It logged in with a passkey, not a code.
     pub by_passkey: bool,
     /// Days in the last 30 on which the contact logged in with a code.
@@ -62,7 +62,7 @@ impl LoginService {
     /// device that expired, a visit after a while, its last-seen time, and with
     /// `welcome` that a page said the browser is remembered) is written aside, in one
     /// task: a page load never waits on the step lock (SECURITY.md, M2).
-    async fn recognise(&self, who: &Visitor, welcome: bool) -> Result<Recognised, ServiceError> {
+    async fn recognise(&self, who: &Caller, welcome: bool) -> Result<Recognised, ServiceError> {
         let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie) else {
             return Ok(Recognised { found: None, cookies: vec![], just_logged_in: false });
         };
@@ -82,7 +82,7 @@ impl LoginService {
             return forget();
         };
         let visit = if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
-            Some(super::service::new_event(Some(contact.id), &LoginEvent::DeviceRecognised { device: device.id })?)
+            Some(super::service::new_event(Some(contact.id), &LoginEvent::DeviceRecognised { device: device.id, network: None })?)
         } else {
             None
         };
@@ -93,7 +93,7 @@ impl LoginService {
             let (store, id) = (self.store.clone(), device.id);
             let record = async move {
                 if let Some(e) = visit {
-                    store.record_event(e.kind, e.contact, e.detail, now).await?;
+                    store.record_event(e.contact, e.what, now).await?;
                 }
                 if touch {
                     store.touch_device(id, now).await?;
@@ -111,7 +111,7 @@ impl LoginService {
     /// What `/login` shows: done when recognised, the code step while a flow runs
     /// (with what its last step said, once), otherwise step 1. Reads only: it takes no
     /// lock, and the one thing it records (that the outcome was shown) goes aside.
-    pub async fn login_state(&self, who: Visitor, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
+    pub async fn login_state(&self, who: Caller, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
         let recognised = self.recognise(&who, false).await?;
         if recognised.found.is_some() {
             return Ok(Answer { value: Screen::Done { next }, cookies: recognised.cookies });
@@ -138,7 +138,7 @@ impl LoginService {
     }
 
     /// "Use a different email or number".
-    pub async fn restart(&self, who: Visitor) -> ServiceResult<Screen> {
+    pub async fn restart(&self, who: Caller) -> ServiceResult<Screen> {
         if let Some(token) = who.flow_token.as_deref().and_then(Token::from_cookie) {
             let mut tx = self.store.begin().await?;
             tx.delete_flow(&token.hash()).await?;
@@ -147,7 +147,7 @@ impl LoginService {
         Ok(Answer { value: Screen::start(), cookies: vec![Cookie::ForgetFlow] })
     }
 
-    pub async fn inbox(&self, who: Visitor) -> ServiceResult<Option<InboxPage>> {
+    pub async fn inbox(&self, who: Caller) -> ServiceResult<Option<InboxPage>> {
         let Recognised { found, cookies, just_logged_in } = self.recognise(&who, true).await?;
         let Some((device, contact)) = found else {
             return Ok(Answer { value: None, cookies });
@@ -177,7 +177,7 @@ impl LoginService {
             let events = self.store.recent_events(contact.id, Timestamp(month_ago - 1), crate::admin::CARD_EVENTS).await?;
             days = events
                 .into_iter()
-                .filter(|e| e.kind == crate::store::EventKind::LoginSucceeded)
+                .filter(|e| matches!(e.what, LoginEvent::LoginSucceeded { .. }))
                 .map(|e| e.at.0.div_euclid(86_400))
                 .collect();
             days.dedup();
@@ -185,7 +185,7 @@ impl LoginService {
         Ok(PasskeyHint { logged_in_at: device.created_at, by_passkey, code_login_days: days.len() })
     }
 
-    pub async fn message(&self, who: Visitor, public_id: String) -> ServiceResult<Option<MessagePage>> {
+    pub async fn message(&self, who: Caller, public_id: String) -> ServiceResult<Option<MessagePage>> {
         let Recognised { found, cookies, just_logged_in } = self.recognise(&who, true).await?;
         let Some((device, contact)) = found else {
             return Ok(Answer { value: None, cookies });
@@ -203,7 +203,8 @@ impl LoginService {
                 // digits; anything else is kept as its first 32 of them. At most
                 // `REFUSALS_PER_HOUR` are recorded per contact (SECURITY.md, M3).
                 let message: String = public_id.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
-                let e = super::service::new_event(Some(contact.id), &LoginEvent::MessageRefused { message, reason: "not_published" })?;
+                let e =
+                    super::service::new_event(Some(contact.id), &LoginEvent::MessageRefused { message, reason: "not_published".into() })?;
                 let (store, now) = (self.store.clone(), self.now());
                 let write = async move { store.record_refused_message(e, now, REFUSALS_PER_HOUR).await };
                 self.store.aside("message refused", write).await;
@@ -214,12 +215,12 @@ impl LoginService {
     }
 
     /// The browser's remembered device and its contact, when recognised.
-    pub async fn recognised(&self, who: &Visitor) -> Result<Option<(Device, Contact)>, ServiceError> {
+    pub async fn recognised(&self, who: &Caller) -> Result<Option<(Device, Contact)>, ServiceError> {
         Ok(self.recognise(who, false).await?.found)
     }
 
     /// Remembers the language a logged-in contact switched to: their codes follow.
-    pub async fn remember_language(&self, contact: crate::store::ContactId, lang: app::i18n::Lang) -> Result<(), ServiceError> {
+    pub async fn remember_language(&self, contact: crate::store::ContactId, lang: domain::i18n::Lang) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         tx.set_contact_language(contact, lang).await?;
         tx.commit().await?;
@@ -229,7 +230,7 @@ impl LoginService {
     /// Remembers a browser whose passkey just verified, as a code login does: a new
     /// device cookie (the old one stops working), the network, and the event. Any
     /// login flow running in the browser is forgotten.
-    pub async fn log_in_with_passkey(&self, who: &Visitor, contact: crate::store::ContactId) -> ServiceResult<()> {
+    pub async fn log_in_with_passkey(&self, who: &Caller, contact: crate::store::ContactId) -> ServiceResult<()> {
         let now = self.now();
         let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
         let mut tx = self.store.begin().await?;
@@ -239,12 +240,11 @@ impl LoginService {
             tx.revoke_device(device.id, now).await?;
         }
         let token = Token::generate()?;
-        let browser = who.user_agent.as_deref().map(crate::domain::browser_and_platform);
+        let browser = who.user_agent.as_deref().map(domain::browser_and_platform);
         let device = tx.add_device(contact, &token.hash(), browser.as_deref(), now).await?;
         tx.remember_network(contact, &network, now).await?;
         tx.set_contact_language(contact, who.language.lang).await?;
-        let detail = serde_json::json!({ "device": device, "network": network });
-        let event = crate::store::NewEvent { kind: crate::store::EventKind::DeviceRecognised, contact: Some(contact), detail };
+        let event = crate::store::NewEvent::new(Some(contact), LoginEvent::DeviceRecognised { device, network: Some(network.clone()) });
         tx.record_events(&[event], now).await?;
         tx.commit().await?;
         Ok(Answer { value: (), cookies: vec![Cookie::Device(token), Cookie::ForgetFlow] })
@@ -252,7 +252,7 @@ impl LoginService {
 
     /// Counts a passkey step against the network's verification limit; false when
     /// the network is over it (the same limit code entries have).
-    pub async fn passkey_step_allowed(&self, who: &Visitor) -> Result<bool, ServiceError> {
+    pub async fn passkey_step_allowed(&self, who: &Caller) -> Result<bool, ServiceError> {
         let now = self.now();
         let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
         let key = crate::store::Key::Network(network);
@@ -266,7 +266,7 @@ impl LoginService {
         Ok(allowed)
     }
 
-    pub async fn log_out(&self, who: Visitor) -> ServiceResult<()> {
+    pub async fn log_out(&self, who: Caller) -> ServiceResult<()> {
         if let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie)
             && let Some(device) = self.store.device_by_token(&token.hash()).await?
         {
@@ -280,6 +280,6 @@ impl LoginService {
     /// that must agree with it).
     async fn event(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
         let e = super::service::new_event(contact, &what)?;
-        Ok(self.store.record_event(e.kind, e.contact, e.detail, self.now()).await?)
+        Ok(self.store.record_event(e.contact, e.what, self.now()).await?)
     }
 }

@@ -2,25 +2,25 @@
 //! code entry. Each loads what `flow` needs, asks it, and has `persist.rs` write the
 //! effects.
 
-use app::port::Visitor;
-use app::types::Channel;
+use domain::Caller;
+use domain::Channel;
 
 use super::LoginService;
 use super::flow::{self, Effects, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
 use super::rules;
 use super::service::{Answer, Cookie, DAY, HOUR, Screen, ServiceError, ServiceResult, Step};
-use crate::domain::{Code, Identifier, Timestamp, Token};
 use crate::store::{Key, NewFlow, RefusedStep, Scope, Trust, Tx};
+use domain::{Code, Identifier, Timestamp, Token};
 
 impl LoginService {
     /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
     /// answer is the same whether or not anything was sent, and so is its timing.
-    pub async fn request_code(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
+    pub async fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         self.after_floor(self.request_code_now(who, identifier, channel)).await
     }
 
     /// "Send a new code" (maybe by the other channel) in the flow of this browser.
-    pub async fn resend_code(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
+    pub async fn resend_code(&self, who: Caller, channel: Channel) -> ServiceResult<Screen> {
         self.after_floor(self.resend_code_now(who, channel)).await
     }
 
@@ -35,7 +35,7 @@ impl LoginService {
         result
     }
 
-    async fn request_code_now(&self, who: Visitor, identifier: String, channel: Channel) -> ServiceResult<Screen> {
+    async fn request_code_now(&self, who: Caller, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
         let mut step = Step {
             network: rules::network_of(who.ip, self.limits.ipv6_prefix),
@@ -72,7 +72,7 @@ impl LoginService {
         Ok(Answer { value: screen, cookies: vec![Cookie::Flow(token)] })
     }
 
-    async fn resend_code_now(&self, who: Visitor, channel: Channel) -> ServiceResult<Screen> {
+    async fn resend_code_now(&self, who: Caller, channel: Channel) -> ServiceResult<Screen> {
         let now = self.now();
         let mut step = Step {
             network: rules::network_of(who.ip, self.limits.ipv6_prefix),
@@ -149,7 +149,7 @@ impl LoginService {
     }
 
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
-    pub async fn verify_code(&self, who: Visitor, input: String, next: String) -> ServiceResult<Screen> {
+    pub async fn verify_code(&self, who: Caller, input: String, next: String) -> ServiceResult<Screen> {
         let now = self.now();
         let mut step = Step {
             network: rules::network_of(who.ip, self.limits.ipv6_prefix),

@@ -6,10 +6,10 @@
 
 use super::*;
 use crate::clock::ManualClock;
-use crate::domain::EmailAddress;
 use crate::store::NewContact;
-use app::types::Organisation;
 use base64::Engine;
+use domain::EmailAddress;
+use domain::Organisation;
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs_proto::AllowCredentials;
@@ -93,7 +93,7 @@ async fn answer(
 }
 
 async fn kinds(w: &World, contact: &Contact) -> Vec<String> {
-    w.store.events(Some(contact.id)).await.unwrap().into_iter().map(|e| e.kind.to_string()).collect()
+    w.store.events(Some(contact.id)).await.unwrap().into_iter().map(|e| e.kind().to_string()).collect()
 }
 
 #[tokio::test]
@@ -147,8 +147,8 @@ async fn a_removed_passkey_no_longer_logs_in() {
     let w = world().await;
     let mut auth = authenticator();
     let saved = register(&w, &mut auth).await;
-    assert!(!w.passkeys.remove(w.bob.id, saved.id, &crate::domain::Actor::Contact).await.unwrap(), "only its contact's");
-    assert!(w.passkeys.remove(w.ada.id, saved.id, &crate::domain::Actor::Contact).await.unwrap());
+    assert!(!w.passkeys.remove(w.bob.id, saved.id, &domain::Actor::Contact).await.unwrap(), "only its contact's");
+    assert!(w.passkeys.remove(w.ada.id, saved.id, &domain::Actor::Contact).await.unwrap());
     let (ceremony, response) = answer(&w, &mut auth, &saved, &w.ada).await;
     assert!(matches!(w.passkeys.finish_login(&ceremony, &response).await, Err(PasskeyError::Refused(_))));
     assert_eq!(kinds(&w, &w.ada).await, ["passkey_added", "passkey_removed", "passkey_refused"]);
@@ -249,7 +249,7 @@ async fn pruning_removes_ceremonies_past_their_time_and_keeps_the_live_ones() {
     w.passkeys.start_registration(&w.ada, &w.device).await.unwrap();
     w.passkeys.start_login().await.unwrap();
     let count = || async { crate::store::sql("SELECT COUNT(*) FROM passkey_ceremonies").scalar_one::<i64>(w.store.db()).await.unwrap() };
-    let (retention, limits) = (crate::retention::Retention::default(), crate::config::Limits::default());
+    let (retention, limits) = (crate::retention::Retention::default(), crate::login::Limits::default());
     let prune = |now| crate::retention::prune(&w.store, &retention, &limits, now);
     assert_eq!(prune(w.clock.now()).await.unwrap().ceremonies, 0);
     assert_eq!(count().await, 2, "live ceremonies stay");

@@ -2,7 +2,7 @@
 
 use super::sql;
 use super::{NewEvent, Store, StoreError, StoreResult, unique_violation};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminRecord {

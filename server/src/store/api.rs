@@ -2,8 +2,8 @@
 
 use super::contacts::{COLUMNS, ContactRow};
 use super::{Contact, ContactId, NewContact, NewEvent, Store, StoreError, StoreResult, sql, unique_violation};
-use crate::domain::Timestamp;
-use app::types::Channel;
+use domain::Channel;
+use domain::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiTokenRecord {

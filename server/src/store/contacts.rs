@@ -1,9 +1,9 @@
 use sqlx::{AssertSqlSafe, FromRow};
 
-use app::types::Channel;
+use domain::Channel;
 
 use super::{Ex, Store, StoreError, StoreResult, Tx, sql, unique_violation};
-use crate::domain::{EmailAddress, Identifier, PhoneNumber, Timestamp};
+use domain::{EmailAddress, Identifier, PhoneNumber, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
@@ -27,7 +27,7 @@ pub struct Contact {
     pub email_opt_out: bool,
     pub sms_opt_out: bool,
     /// The language of their last login; their codes are written in it.
-    pub language: Option<app::i18n::Lang>,
+    pub language: Option<domain::i18n::Lang>,
 }
 
 impl Contact {
@@ -84,7 +84,7 @@ impl TryFrom<ContactRow> for Contact {
         let email = r.email.as_deref().map(EmailAddress::parse).transpose().map_err(|e| corrupt(&e.to_string()))?;
         let phone = r.phone.as_deref().map(PhoneNumber::from_stored).transpose().map_err(|e| corrupt(&e.to_string()))?;
         // A language this version does not speak is as good as none.
-        let language = r.language.as_deref().and_then(app::i18n::Lang::parse);
+        let language = r.language.as_deref().and_then(domain::i18n::Lang::parse);
         Ok(Contact {
             id: ContactId(r.id),
             name: r.name,
@@ -126,7 +126,7 @@ impl Tx {
     }
 
     /// Remembers the language a contact logged in with (or chose while logged in).
-    pub async fn set_contact_language(&mut self, id: ContactId, lang: app::i18n::Lang) -> StoreResult<()> {
+    pub async fn set_contact_language(&mut self, id: ContactId, lang: domain::i18n::Lang) -> StoreResult<()> {
         sql("UPDATE contacts SET language = $1 WHERE id = $2").bind(lang.code()).bind(id.0).execute(self.conn()).await?;
         Ok(())
     }

@@ -2,7 +2,7 @@ use super::Ex;
 
 use super::sql;
 use super::{ContactId, Store, StoreResult, Tx};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 /// A browser that logged in and is remembered by its device cookie.
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 use super::db::values;
 use super::sql;
-use super::{ContactId, Store, StoreResult, Tx};
-use crate::domain::Timestamp;
+use super::{ContactId, Store, StoreResult, Tx, What};
+use domain::Timestamp;
 
 /// Declares the event kinds once: the enum, the name each is stored under, and the list
 /// of them all (so reading a stored name back cannot miss a kind).
@@ -81,6 +81,8 @@ event_kinds! {
     PasskeyRefused => "passkey_refused",
     /// A passkey was removed by its contact or an administrator.
     PasskeyRemoved => "passkey_removed",
+    /// A stored row this version could not read (never written as such).
+    Unreadable => "unreadable",
 }
 
 impl EventKind {
@@ -103,27 +105,32 @@ impl PartialEq<&str> for EventKind {
     }
 }
 
+/// An entry of the log as read back.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub at: Timestamp,
-    pub kind: EventKind,
     pub contact: Option<ContactId>,
-    pub detail: serde_json::Value,
+    pub what: What,
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        self.what.kind()
+    }
+
+    /// The fields as stored (for tests and the API's JSON).
+    pub fn detail(&self) -> serde_json::Value {
+        self.what.detail()
+    }
 }
 
 impl Store {
-    pub async fn record_event(
-        &self,
-        kind: EventKind,
-        contact: Option<ContactId>,
-        detail: serde_json::Value,
-        now: Timestamp,
-    ) -> StoreResult<()> {
+    pub async fn record_event(&self, contact: Option<ContactId>, what: What, now: Timestamp) -> StoreResult<()> {
         sql("INSERT INTO events (at, kind, contact_id, detail) VALUES ($1, $2, $3, $4)")
             .bind(now.0)
-            .bind(kind.as_str())
+            .bind(what.kind().as_str())
             .bind(contact.map(|c| c.0))
-            .bind(detail.to_string())
+            .bind(what.detail().to_string())
             .execute(&self.db)
             .await?;
         Ok(())
@@ -178,9 +185,7 @@ impl Store {
 }
 
 fn decode((at, kind, contact, detail): (i64, String, Option<i64>, String)) -> StoreResult<Event> {
-    let detail = serde_json::from_str(&detail).map_err(|e| super::StoreError::Corrupt(format!("event detail: {e}")))?;
-    let kind = EventKind::parse(&kind).ok_or_else(|| super::StoreError::Corrupt(format!("event kind {kind:?}")))?;
-    Ok(Event { at: Timestamp(at), kind, contact: contact.map(ContactId), detail })
+    Ok(Event { at: Timestamp(at), contact: contact.map(ContactId), what: What::read(&kind, &detail) })
 }
 
 impl Store {
@@ -188,7 +193,7 @@ impl Store {
     /// see [`Store::aside`].
     pub async fn record_event_aside(&self, what: &'static str, e: NewEvent, now: Timestamp) {
         let store = self.clone();
-        self.aside(what, async move { store.record_event(e.kind, e.contact, e.detail, now).await }).await;
+        self.aside(what, async move { store.record_event(e.contact, e.what, now).await }).await;
     }
 
     /// Records a refused message, which a request can cause at will, only while its
@@ -208,9 +213,14 @@ impl Store {
 /// An event to write in a step's transaction.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
-    pub kind: EventKind,
     pub contact: Option<ContactId>,
-    pub detail: serde_json::Value,
+    pub what: What,
+}
+
+impl NewEvent {
+    pub fn new(contact: Option<ContactId>, what: What) -> NewEvent {
+        NewEvent { contact, what }
+    }
 }
 
 impl Tx {
@@ -222,7 +232,7 @@ impl Tx {
         let mut insert =
             sql(sqlx::AssertSqlSafe(format!("INSERT INTO events (at, kind, contact_id, detail) VALUES {}", values(events.len(), 4))));
         for e in events {
-            insert = insert.bind(now.0).bind(e.kind.as_str()).bind(e.contact.map(|c| c.0)).bind(e.detail.to_string());
+            insert = insert.bind(now.0).bind(e.what.kind().as_str()).bind(e.contact.map(|c| c.0)).bind(e.what.detail().to_string());
         }
         insert.execute(self.conn()).await?;
         Ok(())

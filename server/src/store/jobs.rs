@@ -3,11 +3,11 @@
 //! several) never take the same job at once; a worker that dies loses its lease and
 //! the job is taken again.
 
-use app::types::Channel;
+use domain::Channel;
 
 use super::sql;
 use super::{ContactId, Store, StoreResult, stored_channel};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 /// A job to write with its code, in the same transaction.
 #[derive(Debug, Clone)]

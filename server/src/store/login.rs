@@ -2,15 +2,15 @@
 //! one login step (see `tx.rs`); the rules that decide what to write are in
 //! `crate::login::flow`.
 
-use app::types::Channel;
+use domain::Channel;
 use sqlx::FromRow;
 
 use super::sql;
 use super::{ContactId, Ex, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 /// Whether a login was started from a browser or network the contact used before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trust {
     Familiar,

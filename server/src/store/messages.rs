@@ -1,6 +1,6 @@
 use super::sql;
 use super::{ContactId, NewEvent, Store, StoreError, StoreResult};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 #[derive(Debug, Clone)]
 pub struct PublishedMessage {

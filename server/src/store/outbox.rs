@@ -1,8 +1,8 @@
-use app::types::Channel;
+use domain::Channel;
 
 use super::sql;
 use super::{Store, StoreResult};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 #[derive(Debug, Clone)]
 pub struct OutboxEntry {

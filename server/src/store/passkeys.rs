@@ -2,7 +2,7 @@
 
 use super::sql;
 use super::{ContactId, Store, StoreError, StoreResult, Tx};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 /// A contact's passkey as stored: webauthn-rs' `Passkey` (JSON) and what the contact
 /// and their administrator are shown.
@@ -130,8 +130,8 @@ impl Store {
             Err(e) if super::unique_violation(&e).is_some() => return Err(StoreError::Conflict("this passkey is saved already".into())),
             Err(e) => return Err(e.into()),
         };
-        let detail = serde_json::json!({ "passkey": id, "browser": new.browser, "synced": new.backup_state });
-        tx.record_events(&[super::NewEvent { kind: super::EventKind::PasskeyAdded, contact: Some(new.contact), detail }], now).await?;
+        let what = super::What::PasskeyAdded { passkey: id, browser: new.browser.map(str::to_string), synced: new.backup_state };
+        tx.record_events(&[super::NewEvent::new(Some(new.contact), what)], now).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -6,7 +6,7 @@ use super::db::values;
 use super::login::Trust;
 use super::sql;
 use super::{ContactId, StoreResult, Tx};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 /// What a hit counts toward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

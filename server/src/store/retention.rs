@@ -3,7 +3,7 @@
 
 use super::sql;
 use super::{Store, StoreResult};
-use crate::domain::Timestamp;
+use domain::Timestamp;
 
 /// Before when each kind of row goes (Unix seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

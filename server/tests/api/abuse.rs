@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use app::types::Channel;
+use domain::Channel;
 use futures::future::join_all;
 
 use crate::helpers::{Browser, TestApp, portal, spawn_app, spawn_app_with, wrong};
@@ -56,8 +56,8 @@ async fn fifty_parallel_wrong_guesses_compare_at_most_five_times() {
     let results = join_all(guesses.iter().map(|g| verify_with_flow(&app, &flow, g))).await;
     assert!(results.iter().all(Option::is_none));
     let events = app.store.events(Some(ada.id)).await.unwrap();
-    let compared = events.iter().filter(|e| e.kind == "verification_failed" && e.detail["compared"] == true).count();
-    let refused = events.iter().filter(|e| e.kind == "verification_failed" && e.detail["compared"] == false).count();
+    let compared = events.iter().filter(|e| e.kind() == "verification_failed" && e.detail()["compared"] == true).count();
+    let refused = events.iter().filter(|e| e.kind() == "verification_failed" && e.detail()["compared"] == false).count();
     assert_eq!(compared, 5, "attempts are counted before comparing");
     assert_eq!(compared + refused, 50);
     assert!(browser.enter_code(&code).await.body.contains("Too many wrong attempts"));
@@ -179,7 +179,7 @@ async fn when_the_sms_budget_is_spent_sms_stops_with_one_alert_and_email_goes_on
     app.deliveries_settled().await;
     let outbox = app.store.outbox().await.unwrap();
     assert_eq!(outbox.iter().filter(|m| m.channel == Channel::Sms).count(), 2);
-    let alerts = app.store.events(None).await.unwrap().into_iter().filter(|e| e.kind == "sms_budget_spent").count();
+    let alerts = app.store.events(None).await.unwrap().into_iter().filter(|e| e.kind() == "sms_budget_spent").count();
     assert_eq!(alerts, 1, "one alert, not one per refused SMS");
     app.clock.advance(31); // the same contact: past the 30 s between codes
     app.browser().request_code("p3@example.com", Channel::Email).await;
@@ -253,7 +253,7 @@ async fn removing_a_contact_forgets_their_browsers() {
     let (app, browser) = logged_in_on_shared_db(&db).await;
     assert!(portal(&db, &["contact", "remove", "ada@example.com"]).await.status.success());
     assert_eq!(browser.get("/").await.location(), Some("/login"));
-    assert!(app.store.events(None).await.unwrap().iter().any(|e| e.kind == "contact_removed"), "the log keeps it");
+    assert!(app.store.events(None).await.unwrap().iter().any(|e| e.kind() == "contact_removed"), "the log keeps it");
 }
 
 #[tokio::test]
@@ -272,7 +272,7 @@ async fn codes_and_device_tokens_are_in_no_event_and_no_table_in_the_clear() {
     let token = browser.cookie(DEVICE).unwrap();
     app.deliveries_settled().await;
 
-    let events: Vec<String> = app.store.events(None).await.unwrap().into_iter().map(|e| e.detail.to_string()).collect();
+    let events: Vec<String> = app.store.events(None).await.unwrap().into_iter().map(|e| e.detail().to_string()).collect();
     let mut tables: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (table, query) in [
         ("events", "SELECT detail FROM events"),

@@ -37,7 +37,7 @@ async fn the_right_password_opens_a_session_and_every_other_attempt_gets_one_ans
     let cookie = token(sessions.log_in("192.0.2.1", None, " OPS ", RIGHT).await.unwrap());
     assert_eq!(sessions.check(&cookie).await.unwrap().unwrap().username, "ops");
     assert!(sessions.check("not-a-token").await.unwrap().is_none());
-    let kinds: Vec<String> = app.store.events(None).await.unwrap().into_iter().map(|e| e.kind.to_string()).collect();
+    let kinds: Vec<String> = app.store.events(None).await.unwrap().into_iter().map(|e| e.kind().to_string()).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "admin_login_failed").count(), 4);
     assert_eq!(kinds.iter().filter(|k| *k == "admin_logged_in").count(), 1);
     let stored: Vec<Vec<u8>> = server::store::sql("SELECT token_hash FROM admin_sessions").scalar_all(app.store.db()).await.unwrap();

@@ -1,7 +1,7 @@
 //! The administrator's pages from outside, as a browser without JavaScript uses them:
 //! logging in and out, finding contacts, and every way in that must stay shut.
 
-use app::types::Channel;
+use domain::Channel;
 use server::admin::accounts;
 use server::admin::password::Password;
 use server::clock::Clock;
@@ -51,7 +51,7 @@ async fn an_administrator_logs_in_with_a_strict_cookie_finds_contacts_and_logs_o
     }
     assert!(admin.get("/admin?q=nobody%40example.com").await.body.contains("No contact matches."));
     assert!(app.store.settle(std::time::Duration::from_secs(10)).await, "look-ups are written aside");
-    let lookups = app.store.events(None).await.unwrap().into_iter().filter(|e| e.kind == "admin_lookup").count();
+    let lookups = app.store.events(None).await.unwrap().into_iter().filter(|e| e.kind() == "admin_lookup").count();
     assert_eq!(lookups, 5, "every search is in the log, naming the administrator");
 
     let out = admin.post("/api/admin/log-out", &[]).await;
@@ -111,17 +111,12 @@ async fn a_cross_site_log_in_or_log_out_is_refused_before_anything_runs() {
         assert_eq!(response.status(), 403, "{path}");
     }
     let events = app.store.events(None).await.unwrap();
-    assert!(!events.iter().any(|e| e.kind.as_str().starts_with("admin_log")), "nothing ran");
+    assert!(!events.iter().any(|e| e.kind().as_str().starts_with("admin_log")), "nothing ran");
 }
 
 /// The card of the contact with `email`, as the logged-in administrator sees it.
 pub(crate) async fn card_of(app: &TestApp, admin: &Browser, email: &str) -> (i64, crate::helpers::Page) {
-    let contact = app
-        .store
-        .find_contact(&server::domain::Identifier::Email(server::domain::EmailAddress::parse(email).unwrap()))
-        .await
-        .unwrap()
-        .unwrap();
+    let contact = app.store.find_contact(&domain::Identifier::Email(domain::EmailAddress::parse(email).unwrap())).await.unwrap().unwrap();
     (contact.id.0, admin.get(&format!("/admin/contacts/{}", contact.id.0)).await)
 }
 
@@ -169,8 +164,8 @@ async fn the_card_diagnoses_and_its_buttons_opt_in_forget_browsers_and_publish_n
     assert!(app.store.settle(std::time::Duration::from_secs(10)).await, "look-ups are written aside");
     let events = app.store.events(Some(server::store::ContactId(id))).await.unwrap();
     for kind in ["opt_out_changed", "devices_revoked", "message_published", "admin_lookup"] {
-        let e = events.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind}"));
-        assert!(e.detail.to_string().contains("ops"), "{kind} names the administrator: {}", e.detail);
+        let e = events.iter().find(|e| e.kind() == kind).unwrap_or_else(|| panic!("no {kind}"));
+        assert!(e.detail().to_string().contains("ops"), "{kind} names the administrator: {}", e.detail());
     }
 }
 
@@ -217,7 +212,7 @@ async fn the_card_refuses_bad_input_unknown_contacts_and_everyone_without_a_sess
     assert_eq!(cross.status(), 403);
     let after = app.store.contact(server::store::ContactId(id)).await.unwrap().unwrap();
     // The contact's own login above remembered its language, and that is all.
-    assert_eq!(after.language, Some(app::i18n::Lang::En));
+    assert_eq!(after.language, Some(domain::i18n::Lang::En));
     assert_eq!(Some(server::store::Contact { language: None, ..after }), before, "nothing else changed");
 }
 

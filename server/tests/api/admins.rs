@@ -81,7 +81,7 @@ async fn the_password_is_stored_as_argon2id_with_owasp_parameters() {
     assert!(!stored.contains("correct horse"));
     assert!(server::admin::password::verify(&stored, "correct horse battery staple"));
     let events = store.events(None).await.unwrap();
-    assert_eq!(events.iter().filter(|e| e.kind == "admin_account").count(), 1, "the account change is in the log");
+    assert_eq!(events.iter().filter(|e| e.kind() == "admin_account").count(), 1, "the account change is in the log");
 }
 
 #[test]

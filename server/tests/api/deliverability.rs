@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use app::types::Channel;
 use base64::Engine;
+use domain::Channel;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, six_digits, spawn_app_with};

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::types::Channel;
+use domain::Channel;
 use server::clock::Clock;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -2,7 +2,7 @@
 //! contact card as the administrator sees it. (The opt-out, the typo, the older code,
 //! the changed network and the network limit are in `doctor.rs` and `admin_web.rs`.)
 
-use app::types::Channel;
+use domain::Channel;
 use server::clock::Clock;
 
 use crate::admin_web::{RIGHT, add_admin, card_of, log_in, with_admin};

@@ -1,6 +1,6 @@
 //! `portal doctor`: the checklist on the command line, from real failed logins.
 
-use app::types::Channel;
+use domain::Channel;
 
 use crate::helpers::{portal, spawn_app_with};
 

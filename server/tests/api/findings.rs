@@ -1,7 +1,7 @@
 //! The security review of issue 20, finding by finding, from outside: each test fails
 //! on the code before its fix (SECURITY.md lists them).
 
-use app::types::Channel;
+use domain::Channel;
 use server::clock::Clock;
 
 use crate::admin_web::{card_of, log_in, with_admin};
@@ -160,9 +160,9 @@ async fn a_contact_cannot_grow_the_event_log_at_will_and_the_card_reads_a_bounde
         assert_eq!(page.status, 403);
     }
     assert!(app.store.settle(std::time::Duration::from_secs(10)).await, "refusals are written aside");
-    let refused: Vec<_> = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind == "message_refused").collect();
+    let refused: Vec<_> = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind() == "message_refused").collect();
     assert_eq!(refused.len(), 20, "twenty an hour are recorded");
-    assert!(refused.iter().all(|e| e.detail.to_string().len() < 200), "each bounded: {:?}", refused[0].detail);
+    assert!(refused.iter().all(|e| e.detail().to_string().len() < 200), "each bounded: {:?}", refused[0].detail());
     // Each hour twenty more: 120 in six hours. The card shows its timeline a page of
     // 100 at a time, the newest first.
     for _ in 0..5 {
@@ -181,7 +181,7 @@ async fn a_contact_cannot_grow_the_event_log_at_will_and_the_card_reads_a_bounde
         timeline[..timeline.find("</ul>").unwrap()].matches("<li>").count()
     };
     assert!(app.store.settle(std::time::Duration::from_secs(10)).await);
-    let total = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind != "admin_lookup").count();
+    let total = app.store.events(Some(contact.id)).await.unwrap().into_iter().filter(|e| e.kind() != "admin_lookup").count();
     assert!(total > 120, "{total} events");
     assert_eq!(lines(&card.body), 100, "one page of the timeline");
     assert!(!card.body.contains("login succeeded"), "the oldest events are on the next page");
@@ -363,11 +363,11 @@ async fn changing_an_address_withdraws_its_codes_and_forgets_browsers_and_passke
     let entered = waiting.enter_code(&old_code).await;
     assert!(!entered.body.contains("You are logged in"), "the old address's code does not log in");
     assert_eq!(waiting.get("/").await.location(), Some("/login"));
-    let saved = app.store.events(Some(ada.id)).await.unwrap().into_iter().filter(|e| e.kind == "contact_saved").last().unwrap();
-    assert_eq!(saved.detail["addresses_changed"], serde_json::json!(["email"]));
-    assert_eq!(saved.detail["codes_withdrawn"], 1);
-    assert_eq!(saved.detail["devices_forgotten"], 1);
-    assert_eq!(saved.detail["passkeys_removed"], 1);
+    let saved = app.store.events(Some(ada.id)).await.unwrap().into_iter().filter(|e| e.kind() == "contact_saved").last().unwrap();
+    assert_eq!(saved.detail()["addresses_changed"], serde_json::json!(["email"]));
+    assert_eq!(saved.detail()["codes_withdrawn"], 1);
+    assert_eq!(saved.detail()["devices_forgotten"], 1);
+    assert_eq!(saved.detail()["passkeys_removed"], 1);
 }
 
 /// Issue 20, L7: before, the card's one-click fix named the message by the text of an

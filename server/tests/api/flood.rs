@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use app::types::Channel;
+use domain::Channel;
 use futures::future::join_all;
 
 use crate::helpers::{TestApp, spawn_app_with};

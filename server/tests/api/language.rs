@@ -3,8 +3,8 @@
 //! contact's codes follow their last login's language; nothing of this tells anyone
 //! whether an address is registered.
 
-use app::i18n::Lang;
-use app::types::Channel;
+use domain::Channel;
+use domain::i18n::Lang;
 
 use crate::helpers::{T0, spawn_app, spawn_app_with, wrong};
 
@@ -66,7 +66,7 @@ async fn messages_say_when_they_were_published_in_the_contacts_words() {
     let app = spawn_app().await;
     let ada = app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     let id = server::messages::add_message(&app.store, "Generalforsamling", "Kom og vær med.", T0).await.unwrap();
-    app.store.publish(&id, ada.id, server::domain::Timestamp(T0.0 - 86_400)).await.unwrap();
+    app.store.publish(&id, ada.id, domain::Timestamp(T0.0 - 86_400)).await.unwrap();
     let browser = app.browser().speaking(DANISH);
     browser.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     let inbox = browser.get("/").await;

@@ -1,6 +1,6 @@
 //! The login flow, as a browser without JavaScript walks it.
 
-use app::types::Channel;
+use domain::Channel;
 use server::clock::Clock;
 
 use crate::helpers::{six_digits, spawn_app, spawn_app_with, wrong};
@@ -149,7 +149,7 @@ async fn only_the_newest_code_works_and_the_older_one_says_so() {
 
     let page = browser.enter_code(&first).await;
     // The newer code went 0 seconds before, at the test clock's time in Copenhagen.
-    let at = app::i18n::Locale::new(app::i18n::Lang::En, app::i18n::Zone::default_zone()).time(app.clock.now().0);
+    let at = domain::i18n::Locale::new(domain::i18n::Lang::En, domain::i18n::Zone::default_zone()).time(app.clock.now().0);
     assert!(page.body.contains(&format!("A newer code was sent by text message just now (at {at}).")), "{}", page.body);
     assert!(page.body.contains("Only the newest code works"));
     assert!(browser.enter_code(&newest).await.body.contains("Your messages"));

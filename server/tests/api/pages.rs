@@ -1,6 +1,6 @@
 //! Remembered browsers, messages, logging out and the dev outbox.
 
-use app::types::Channel;
+use domain::Channel;
 
 use crate::helpers::{Browser, TestApp, spawn_app, spawn_app_with};
 
@@ -113,7 +113,7 @@ async fn a_message_not_published_to_the_contact_is_refused_with_403() {
     let app = spawn_app().await;
     let browser = logged_in(&app).await;
     let other = app.add_contact("Bob", Some("bob@example.com"), None, &[]).await;
-    let now = server::domain::Timestamp(0);
+    let now = domain::Timestamp(0);
     let id = server::messages::add_message(&app.store, "Bob's secret", "# For Bob", now).await.unwrap();
     app.store.publish(&id, other.id, now).await.unwrap();
 
@@ -131,7 +131,7 @@ async fn a_published_message_is_shown_as_sanitised_html() {
     let app = spawn_app().await;
     let browser = logged_in(&app).await;
     let ada = app.store.contacts().await.unwrap().remove(0);
-    let now = server::domain::Timestamp(0);
+    let now = domain::Timestamp(0);
     let id = server::messages::add_message(&app.store, "Hello", "## Next steps\n\n<script>alert(1)</script>", now).await.unwrap();
     app.store.publish(&id, ada.id, now).await.unwrap();
 

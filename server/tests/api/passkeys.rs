@@ -4,7 +4,7 @@
 //! user handle a discoverable one carries; the browser tests use Chromium's virtual
 //! authenticator, which does both itself.
 
-use app::types::Channel;
+use domain::Channel;
 use serde_json::{Value, json};
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
@@ -193,8 +193,8 @@ async fn the_contact_card_shows_passkeys_and_an_administrator_removes_one() {
     assert!(removed.body.contains("None: they log in with codes."), "{}", removed.body);
     assert!(app.store.passkeys_of(ada).await.unwrap().is_empty());
     let events = app.store.events(Some(ada)).await.unwrap();
-    let last = events.iter().rev().find(|e| e.kind == "passkey_removed").expect("an event");
-    assert_eq!(last.detail["by"], "admin:ops", "names the administrator");
+    let last = events.iter().rev().find(|e| e.kind() == "passkey_removed").expect("an event");
+    assert_eq!(last.detail()["by"], "admin:ops", "names the administrator");
     // Removing it again, or a passkey that is not theirs, changes nothing.
     let again =
         admin.post("/api/admin/act", &[("id", &ada.0.to_string()), ("action", "remove-passkey"), ("passkey", &id.to_string())]).await;

@@ -2,7 +2,7 @@
 //! by the platform's own key, opt-outs, and every refusal a problem that changes
 //! nothing.
 
-use app::types::Channel;
+use domain::Channel;
 use server::clock::Clock;
 
 use crate::helpers::{TestApp, portal, spawn_app};
@@ -92,8 +92,8 @@ async fn a_contact_is_created_read_replaced_idempotently_and_deleted_by_its_exte
     let again = api.put("/contacts/crm-42", ada).await;
     assert_eq!((again.status, &again.json), (200, &created.json), "the same PUT twice changes nothing");
     let events = app.store.events(None).await.unwrap();
-    assert_eq!(events.iter().filter(|e| e.kind == "contact_saved").count(), 1, "the no-op PUT wrote no event");
-    assert!(events.iter().any(|e| e.kind == "contact_saved" && e.detail["by"] == "api token crm"), "the write names the token");
+    assert_eq!(events.iter().filter(|e| e.kind() == "contact_saved").count(), 1, "the no-op PUT wrote no event");
+    assert!(events.iter().any(|e| e.kind() == "contact_saved" && e.detail()["by"] == "api token crm"), "the write names the token");
 
     let renamed = api.put("/contacts/crm-42", r#"{"name":"Ada King","email":"ada@example.com"}"#).await;
     assert_eq!(renamed.status, 200);
@@ -104,8 +104,8 @@ async fn a_contact_is_created_read_replaced_idempotently_and_deleted_by_its_exte
     assert_eq!(api.delete("/contacts/crm-42").await.status, 204);
     api.get("/contacts/crm-42").await.problem(404, "crm-42");
     api.delete("/contacts/crm-42").await.problem(404, "crm-42");
-    let removed = app.store.events(None).await.unwrap().into_iter().find(|e| e.kind == "contact_removed").unwrap();
-    assert_eq!(removed.detail["by"], "api token crm");
+    let removed = app.store.events(None).await.unwrap().into_iter().find(|e| e.kind() == "contact_removed").unwrap();
+    assert_eq!(removed.detail()["by"], "api token crm");
 }
 
 #[tokio::test]
@@ -197,7 +197,7 @@ async fn opting_out_of_everything_through_the_api_forgets_the_contacts_browsers_
     let typed = phone.post("/api/login/verify-code", &[("code", &pending), ("next", "/")]).await;
     assert_ne!(typed.location(), Some("/"), "the code sent before the opt-out no longer logs in");
     let events = app.store.events(None).await.unwrap();
-    assert!(events.iter().filter(|e| e.kind == "opt_out_changed").all(|e| e.detail["by"] == "api token crm"));
+    assert!(events.iter().filter(|e| e.kind() == "opt_out_changed").all(|e| e.detail()["by"] == "api token crm"));
     api.put("/contacts/ada/opt-outs", r#"{"email":true}"#).await.problem(422, "missing field `sms`");
     api.put("/contacts/nobody/opt-outs", r#"{"email":true,"sms":true}"#).await.problem(404, "nobody");
 }
@@ -267,7 +267,10 @@ async fn messages_are_kept_in_sync_and_published_to_many_contacts_in_one_call() 
     api.get("/messages/news-1").await.problem(404, "news-1");
     let events = app.store.events(None).await.unwrap();
     assert!(
-        events.iter().filter(|e| e.kind == "message_saved" || e.kind == "message_published").all(|e| e.detail["by"] == "api token crm")
+        events
+            .iter()
+            .filter(|e| e.kind() == "message_saved" || e.kind() == "message_published")
+            .all(|e| e.detail()["by"] == "api token crm")
     );
 }
 

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::types::Channel;
+use domain::Channel;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use app::types::Channel;
+use domain::Channel;
+use domain::Region;
 use futures::future::join_all;
-use server::domain::Region;
 use server::store::Store;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -146,7 +146,7 @@ async fn two_processes_on_one_database_act_as_one_portal() {
     for n in 0..contacts {
         let new =
             server::contacts::new_contact(&format!("Contact {n}"), None, Some(&phone(n).0), &[], Region::parse("DK").unwrap()).unwrap();
-        store.add_contact(&new, server::domain::Timestamp(1_700_000_000)).await.unwrap();
+        store.add_contact(&new, domain::Timestamp(1_700_000_000)).await.unwrap();
     }
     let gateway = MockServer::start().await;
     accepting(&gateway, Duration::ZERO).await;

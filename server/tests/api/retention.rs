@@ -2,7 +2,7 @@
 //! after they end, events, delivery records and dead devices after 400 days, and
 //! nothing younger than that, even when asked directly.
 
-use app::types::Channel;
+use domain::Channel;
 use server::config::Limits;
 use server::retention::{Retention, prune};
 

@@ -1,6 +1,6 @@
 //! Cross-site requests, headers and error bodies, as an attacker's client sees them.
 
-use app::types::Channel;
+use domain::Channel;
 
 use crate::helpers::{spawn_app, spawn_app_with};
 

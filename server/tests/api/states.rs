@@ -2,7 +2,7 @@
 //! stranger learns on the code step, whom the limits hurt, and codes that outlive an
 //! opt-out.
 
-use app::types::Channel;
+use domain::Channel;
 
 use crate::helpers::{Page, TestApp, portal, spawn_app, spawn_app_idle, spawn_app_with, wrong};
 

@@ -6,7 +6,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 
 use super::super::{Delivery, DeliveryFuture, Outgoing, Receipt};
-use app::types::Channel;
+use domain::Channel;
 
 pub const PROVIDER: &str = "twilio";
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::super::{Delivery, DeliveryFuture, Outgoing, Receipt};
-use app::types::Channel;
+use domain::Channel;
 
 pub const PROVIDER: &str = "webhook";
 

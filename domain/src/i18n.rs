@@ -2,7 +2,7 @@
 //! zone.
 //!
 //! Every contact-facing text is a [Fluent](https://projectfluent.org) message in
-//! `app/locales/<lang>.ftl`, files a translator edits without touching Rust. They
+//! `domain/locales/<lang>.ftl`, files a translator edits without touching Rust. They
 //! are compiled into the server and parsed once; a test fails when a message is in
 //! one file and not the other. Everything is rendered on the server, so the login
 //! page's script carries no translations: the few sentences it says itself are read
@@ -149,7 +149,7 @@ impl std::fmt::Display for Lang {
     }
 }
 
-/// The translations, as written in `app/locales/`.
+/// The translations, as written in `domain/locales/`.
 pub const SOURCES: [(Lang, &str); 2] = [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Da, include_str!("../locales/da.ftl"))];
 
 static EN: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle(Lang::En));
@@ -243,11 +243,11 @@ pub fn check_translations() -> Result<(), String> {
 fn check_sources(sources: &[(Lang, &str)]) -> Result<(), String> {
     let mut first_vars: Option<(Lang, std::collections::BTreeMap<String, std::collections::BTreeSet<String>>)> = None;
     for (lang, source) in sources {
-        let vars = variables(source).map_err(|e| format!("app/locales/{lang}.ftl does not parse: {e}"))?;
+        let vars = variables(source).map_err(|e| format!("domain/locales/{lang}.ftl does not parse: {e}"))?;
         if let Some((first, expected)) = &first_vars {
             for (id, names) in &vars {
                 if let Some(want) = expected.get(id).filter(|want| *want != names) {
-                    return Err(format!("app/locales/{lang}.ftl: {id} uses the variables {names:?}, {first}.ftl uses {want:?}"));
+                    return Err(format!("domain/locales/{lang}.ftl: {id} uses the variables {names:?}, {first}.ftl uses {want:?}"));
                 }
             }
         } else {
@@ -256,18 +256,18 @@ fn check_sources(sources: &[(Lang, &str)]) -> Result<(), String> {
     }
     let mut reference: Option<(Lang, std::collections::BTreeSet<String>)> = None;
     for (lang, source) in sources {
-        let all = message_ids(source).map_err(|e| format!("app/locales/{lang}.ftl does not parse: {e}"))?;
+        let all = message_ids(source).map_err(|e| format!("domain/locales/{lang}.ftl does not parse: {e}"))?;
         let ids: std::collections::BTreeSet<String> = all.iter().cloned().collect();
         // A second message of the same id is ignored by Fluent: the first one shows.
         if ids.len() != all.len() {
             let twice: Vec<_> = ids.iter().filter(|id| all.iter().filter(|a| a == id).count() > 1).collect();
-            return Err(format!("app/locales/{lang}.ftl has {twice:?} twice"));
+            return Err(format!("domain/locales/{lang}.ftl has {twice:?} twice"));
         }
         if let Some((first, expected)) = &reference {
             let missing: Vec<_> = expected.difference(&ids).collect();
             let extra: Vec<_> = ids.difference(expected).collect();
             if !missing.is_empty() || !extra.is_empty() {
-                return Err(format!("app/locales/{lang}.ftl lacks {missing:?} and has {extra:?} that {first}.ftl does not"));
+                return Err(format!("domain/locales/{lang}.ftl lacks {missing:?} and has {extra:?} that {first}.ftl does not"));
             }
         } else {
             reference = Some((*lang, ids));

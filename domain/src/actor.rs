@@ -30,6 +30,30 @@ impl serde::Serialize for Actor {
     }
 }
 
+impl Actor {
+    /// The actor a stored `by` names; `None` for a text no actor is written as.
+    pub fn parse(text: &str) -> Option<Actor> {
+        if let Some(name) = text.strip_prefix("admin:") {
+            return Some(Actor::Administrator(name.to_string()));
+        }
+        if let Some(name) = text.strip_prefix("api token ") {
+            return Some(Actor::ApiToken(name.to_string()));
+        }
+        match text {
+            "command line" => Some(Actor::CommandLine),
+            "contact" => Some(Actor::Contact),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Actor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Actor::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("no actor is written {text:?}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Actor;
@@ -40,5 +64,13 @@ mod tests {
         assert_eq!(Actor::ApiToken("crm".into()).to_string(), "api token crm");
         assert_eq!(Actor::CommandLine.to_string(), "command line");
         assert_eq!(Actor::Contact.to_string(), "contact");
+    }
+
+    #[test]
+    fn each_actor_reads_back_as_itself() {
+        for actor in [Actor::Administrator("ops".into()), Actor::ApiToken("crm".into()), Actor::CommandLine, Actor::Contact] {
+            assert_eq!(Actor::parse(&actor.to_string()), Some(actor));
+        }
+        assert_eq!(Actor::parse("root"), None);
     }
 }

@@ -1,0 +1,50 @@
+//! The portal's words, parsed once at the edge: each type rejects bad input with a
+//! message a person can act on, and everything past the edge takes the parsed type.
+//!
+//! This crate is the ground floor. `app` (the pages) and `server` (the rules, the
+//! store, delivery, the web layer) both stand on it; it stands on neither. What the
+//! pages and the server must agree on lives here: the channels, the languages and
+//! their texts, the caller of a request, and the contract between the login page and
+//! its script ([`contract`]).
+
+mod actor;
+mod caller;
+mod channel;
+mod code;
+pub mod contract;
+mod email;
+#[cfg(test)]
+mod fuzz;
+pub mod html;
+pub mod i18n;
+mod identifier;
+mod local_path;
+mod organisation;
+mod phone;
+mod time;
+mod token;
+mod user_agent;
+
+pub use actor::Actor;
+pub use caller::Caller;
+pub use channel::Channel;
+pub use code::Code;
+pub use email::EmailAddress;
+pub use identifier::Identifier;
+pub use local_path::LocalPath;
+pub use organisation::Organisation;
+pub use phone::{PhoneNumber, Region};
+pub use time::{Timestamp, parse_duration};
+pub use token::{Keyring, Secret, Token};
+pub use user_agent::browser_and_platform;
+
+/// Why an input was refused. The text is shown to whoever typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+impl InputError {
+    pub fn new(message: impl Into<String>) -> Self {
+        InputError(message.into())
+    }
+}
