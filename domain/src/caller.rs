@@ -3,22 +3,23 @@
 
 use std::net::IpAddr;
 
+use crate::Token;
 use crate::i18n::RequestLanguage;
 
-/// The caller of one request. Cookies are carried as sent; each service parses the one
-/// it needs into a [`crate::Token`] (a malformed cookie is the same as none).
+/// The caller of one request. Its cookies are parsed here, once: a malformed cookie is
+/// the same as none.
 #[derive(Clone, Debug)]
 pub struct Caller {
     /// The client's address, proxies considered.
     pub ip: IpAddr,
     /// The login-flow cookie, if the browser sent one.
-    pub flow_token: Option<String>,
+    pub flow: Option<Token>,
     /// The remembered-device cookie, if the browser sent one.
-    pub device_token: Option<String>,
+    pub device: Option<Token>,
     /// The administrator-session cookie, if the browser sent one.
-    pub admin_token: Option<String>,
+    pub admin: Option<Token>,
     /// The cookie of a browser an administrator logged in with, if it sent one.
-    pub admin_browser: Option<String>,
+    pub admin_browser: Option<Token>,
     /// The `User-Agent` header, if any (summarised before anything is kept).
     pub user_agent: Option<String>,
     /// The browser said "Not now" to saving a passkey.

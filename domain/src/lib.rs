@@ -24,6 +24,7 @@ mod phone;
 mod time;
 mod token;
 mod user_agent;
+pub mod view;
 
 pub use actor::Actor;
 pub use caller::Caller;

@@ -59,14 +59,19 @@ pub fn caller(parts: &Parts) -> Caller {
     };
     Caller {
         ip,
-        flow_token: cookie(&parts.headers, FLOW_COOKIE),
-        device_token: cookie(&parts.headers, DEVICE_COOKIE),
-        admin_token: cookie(&parts.headers, ADMIN_COOKIE),
-        admin_browser: cookie(&parts.headers, ADMIN_BROWSER_COOKIE),
+        flow: token(&parts.headers, FLOW_COOKIE),
+        device: token(&parts.headers, DEVICE_COOKIE),
+        admin: token(&parts.headers, ADMIN_COOKIE),
+        admin_browser: token(&parts.headers, ADMIN_BROWSER_COOKIE),
         user_agent: parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
         passkey_later: cookie(&parts.headers, PASSKEY_LATER_COOKIE).is_some(),
         language: language_of(&parts.extensions),
     }
+}
+
+/// The token a cookie holds; `None` when it is missing or not a token.
+fn token(headers: &http::HeaderMap, name: &str) -> Option<domain::Token> {
+    cookie(headers, name).as_deref().and_then(domain::Token::from_cookie)
 }
 
 /// The value of the cookie `name`, from every `Cookie` header of a request (HTTP/2

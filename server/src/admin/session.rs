@@ -142,7 +142,7 @@ impl AdminSessions {
 
     /// A log-in attempt from `network`, in a browser that may carry the known-browser
     /// cookie `browser`.
-    pub async fn log_in(&self, network: &str, browser: Option<&str>, username: &str, password: &str) -> Result<LogIn, StoreError> {
+    pub async fn log_in(&self, network: &str, browser: Option<&Token>, username: &str, password: &str) -> Result<LogIn, StoreError> {
         let now = self.clock.now();
         // A name that cannot exist is still counted and verified like one that does.
         let name = parse_username(username).unwrap_or_else(|_| username.trim().chars().take(64).collect::<String>().to_lowercase());
@@ -184,7 +184,7 @@ impl AdminSessions {
                 tx.take_back_hits(&hits, now).await?;
                 tx.commit().await?;
                 let token = Token::generate().map_err(|e| StoreError::Conflict(format!("no randomness: {e}")))?;
-                let (browser_hash, fresh) = match (known, browser.and_then(Token::from_cookie)) {
+                let (browser_hash, fresh) = match (known, browser.cloned()) {
                     (Known::Browser, Some(kept)) => (kept.hash(), None),
                     _ => {
                         let fresh = Token::generate().map_err(|e| StoreError::Conflict(format!("no randomness: {e}")))?;
@@ -205,10 +205,10 @@ impl AdminSessions {
 
     /// Whether this administrator logged in from this browser or network lately. The
     /// same reads run for a username that does not exist.
-    async fn known(&self, admin: Option<i64>, network: &str, browser: Option<&str>, now: Timestamp) -> Result<Known, StoreError> {
+    async fn known(&self, admin: Option<i64>, network: &str, browser: Option<&Token>, now: Timestamp) -> Result<Known, StoreError> {
         let since = Timestamp(now.0.saturating_sub(i64::try_from(self.limits.known_for.as_secs()).unwrap_or(i64::MAX)));
         let id = admin.unwrap_or(-1);
-        if let Some(token) = browser.and_then(Token::from_cookie)
+        if let Some(token) = browser
             && self.store.is_admin_browser(id, &token.hash(), since).await?
         {
             return Ok(Known::Browser);
@@ -228,8 +228,7 @@ impl AdminSessions {
 
     /// The session a cookie names, if it is still good; keeps it alive. Read without
     /// a lock; its last-seen time (or its end) is written aside, as a page's records are.
-    pub async fn check(&self, cookie: &str) -> Result<Option<AdminSession>, StoreError> {
-        let Some(token) = Token::from_cookie(cookie) else { return Ok(None) };
+    pub async fn check(&self, token: &Token) -> Result<Option<AdminSession>, StoreError> {
         let Some(s) = self.store.admin_session(&token.hash()).await? else { return Ok(None) };
         let now = self.clock.now();
         let (store, id) = (self.store.clone(), s.id);
@@ -243,8 +242,8 @@ impl AdminSessions {
         Ok(Some(AdminSession { id: s.id, admin_id: s.admin_id, username: s.username }))
     }
 
-    pub async fn log_out(&self, cookie: &str) -> Result<(), StoreError> {
-        if let Some(session) = self.check(cookie).await? {
+    pub async fn log_out(&self, token: &Token) -> Result<(), StoreError> {
+        if let Some(session) = self.check(token).await? {
             let now = self.clock.now();
             self.store.end_admin_session(session.id, now).await?;
             self.event(|admin| What::AdminLoggedOut { admin }, &session.username, now).await?;

@@ -43,7 +43,7 @@ impl AdminAdapter {
     }
 
     async fn session(&self, who: &Caller) -> Result<Option<AdminSession>, StoreError> {
-        match &who.admin_token {
+        match &who.admin {
             Some(token) => self.sessions.check(token).await,
             None => Ok(None),
         }
@@ -51,7 +51,7 @@ impl AdminAdapter {
 
     async fn contacts_now(&self, who: Caller, query: String, page: u32) -> Result<Reply<Option<ContactList>>, StoreError> {
         let Some(session) = self.session(&who).await? else {
-            let cookies = if who.admin_token.is_some() { vec![CookieChange::ClearAdmin] } else { vec![] };
+            let cookies = if who.admin.is_some() { vec![CookieChange::ClearAdmin] } else { vec![] };
             return Ok(Reply { value: None, cookies });
         };
         let query = query.trim().chars().take(200).collect::<String>();
@@ -79,7 +79,7 @@ impl AdminPortal for AdminAdapter {
     fn log_in(&self, who: Caller, username: String, password: String) -> BoxFuture<'_, PortResult<AdminLogin>> {
         Box::pin(async move {
             let network = network_of(who.ip, self.limits.ipv6_prefix);
-            let attempt = self.sessions.log_in(&network, who.admin_browser.as_deref(), &username, &password).await;
+            let attempt = self.sessions.log_in(&network, who.admin_browser.as_ref(), &username, &password).await;
             let max_age_secs = i64::try_from(self.sessions.limits().known_for.as_secs()).unwrap_or(i64::MAX);
             super::portal::failure(attempt.map(|outcome| match outcome {
                 LogIn::LoggedIn { token, browser, .. } => {
@@ -95,7 +95,7 @@ impl AdminPortal for AdminAdapter {
 
     fn log_out(&self, who: Caller) -> BoxFuture<'_, PortResult<()>> {
         Box::pin(async move {
-            let ended = match &who.admin_token {
+            let ended = match &who.admin {
                 Some(token) => self.sessions.log_out(token).await,
                 None => Ok(()),
             };

@@ -57,7 +57,7 @@ pub async fn switch(State(service): State<LoginService>, parts: Parts, form: Res
     };
     let next = domain::LocalPath::or_home(form.as_ref().map_or("/", |f| f.next.as_str()));
     let who = app::api::caller(&parts);
-    if who.device_token.is_some() {
+    if who.device.is_some() {
         // The cookie switches this browser whatever happens here; only the contact's
         // later codes would miss the change, and the failure is logged.
         match service.recognised(&who).await {

@@ -57,7 +57,7 @@ impl LoginService {
             tx.consume_code(login.code, now).await?;
             tx.complete_flow(flow_id, now).await?;
             // A fresh device token at every login: a cookie the browser had stops working.
-            if let Some(old) = step.who.device_token.as_deref().and_then(Token::from_cookie)
+            if let Some(old) = step.who.device.clone()
                 && let Some(device) = tx.device_by_token(&old.hash()).await?
             {
                 tx.revoke_device(device.id, now).await?;

@@ -146,7 +146,7 @@ impl LoginService {
     /// The browser's login in progress, if its flow cookie names one that is neither
     /// completed nor expired.
     pub(super) async fn requested(&self, tx: &mut Tx, who: &Caller, now: Timestamp) -> Result<Option<Requested>, ServiceError> {
-        let Some(token) = who.flow_token.as_deref().and_then(Token::from_cookie) else { return Ok(None) };
+        let Some(token) = who.flow.clone() else { return Ok(None) };
         let Some(record) = tx.flow_by_token(&token.hash()).await? else { return Ok(None) };
         Ok(match Flow::at(record, now, self.limits.code_ttl) {
             Flow::Requested(flow) => Some(flow),
@@ -174,7 +174,7 @@ impl LoginService {
     pub(super) async fn trust(&self, tx: &mut Tx, step: &Step<'_>, contact: Option<ContactId>) -> Result<Trust, ServiceError> {
         let Some(contact) = contact else { return Ok(Trust::Stranger) };
         let l = &self.limits;
-        if let Some(token) = step.who.device_token.as_deref().and_then(Token::from_cookie)
+        if let Some(token) = step.who.device.clone()
             && tx
                 .device_by_token(&token.hash())
                 .await?

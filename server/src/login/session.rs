@@ -63,7 +63,7 @@ impl LoginService {
     /// `welcome` that a page said the browser is remembered) is written aside, in one
     /// task: a page load never waits on the step lock (SECURITY.md, M2).
     async fn recognise(&self, who: &Caller, welcome: bool) -> Result<Recognised, ServiceError> {
-        let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie) else {
+        let Some(token) = who.device.clone() else {
             return Ok(Recognised { found: None, cookies: vec![], just_logged_in: false });
         };
         let forget = || Ok(Recognised { found: None, cookies: vec![Cookie::ForgetDevice], just_logged_in: false });
@@ -117,7 +117,7 @@ impl LoginService {
             return Ok(Answer { value: Screen::Done { next }, cookies: recognised.cookies });
         }
         let now = self.now();
-        let flow = match who.flow_token.as_deref().and_then(Token::from_cookie) {
+        let flow = match who.flow.clone() {
             Some(token) => self.store.flow_by_token(&token.hash()).await?,
             None => None,
         };
@@ -139,7 +139,7 @@ impl LoginService {
 
     /// "Use a different email or number".
     pub async fn restart(&self, who: Caller) -> ServiceResult<Screen> {
-        if let Some(token) = who.flow_token.as_deref().and_then(Token::from_cookie) {
+        if let Some(token) = who.flow.clone() {
             let mut tx = self.store.begin().await?;
             tx.delete_flow(&token.hash()).await?;
             tx.commit().await?;
@@ -234,7 +234,7 @@ impl LoginService {
         let now = self.now();
         let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
         let mut tx = self.store.begin().await?;
-        if let Some(old) = who.device_token.as_deref().and_then(Token::from_cookie)
+        if let Some(old) = who.device.clone()
             && let Some(device) = tx.device_by_token(&old.hash()).await?
         {
             tx.revoke_device(device.id, now).await?;
@@ -267,7 +267,7 @@ impl LoginService {
     }
 
     pub async fn log_out(&self, who: Caller) -> ServiceResult<()> {
-        if let Some(token) = who.device_token.as_deref().and_then(Token::from_cookie)
+        if let Some(token) = who.device.clone()
             && let Some(device) = self.store.device_by_token(&token.hash()).await?
         {
             self.store.revoke_device(device.id, self.now()).await?;

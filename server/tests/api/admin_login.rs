@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use domain::Token;
 use server::admin::accounts;
 use server::admin::password::Password;
 use server::admin::session::{AdminLimits, AdminSessions, LogIn};
@@ -21,9 +22,9 @@ async fn with_admin(limits: AdminLimits) -> (TestApp, AdminSessions) {
     (app, sessions)
 }
 
-fn token(result: LogIn) -> String {
+fn token(result: LogIn) -> Token {
     match result {
-        LogIn::LoggedIn { token, .. } => token.expose().to_string(),
+        LogIn::LoggedIn { token, .. } => token,
         other => panic!("not logged in: {other:?}"),
     }
 }
@@ -36,12 +37,13 @@ async fn the_right_password_opens_a_session_and_every_other_attempt_gets_one_ans
     }
     let cookie = token(sessions.log_in("192.0.2.1", None, " OPS ", RIGHT).await.unwrap());
     assert_eq!(sessions.check(&cookie).await.unwrap().unwrap().username, "ops");
-    assert!(sessions.check("not-a-token").await.unwrap().is_none());
+    assert!(Token::from_cookie("not-a-token").is_none(), "a cookie that is not a token is no session");
+    assert!(sessions.check(&Token::generate().unwrap()).await.unwrap().is_none(), "nor is a token no session has");
     let kinds: Vec<String> = app.store.events(None).await.unwrap().into_iter().map(|e| e.kind().to_string()).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "admin_login_failed").count(), 4);
     assert_eq!(kinds.iter().filter(|k| *k == "admin_logged_in").count(), 1);
     let stored: Vec<Vec<u8>> = server::store::sql("SELECT token_hash FROM admin_sessions").scalar_all(app.store.db()).await.unwrap();
-    assert!(stored.iter().all(|h| h.len() == 32 && h != cookie.as_bytes()), "only a hash is stored");
+    assert!(stored.iter().all(|h| h.len() == 32 && h != cookie.expose().as_bytes()), "only a hash is stored");
 }
 
 #[tokio::test]
@@ -86,7 +88,7 @@ async fn guessing_closes_the_guessers_network_and_slows_the_name_but_never_locks
     assert!(matches!(sessions.log_in("192.0.2.50", None, "ops", RIGHT).await.unwrap(), LogIn::Throttled), "K is nobody's yet");
     app.clock.advance(3601);
     let known = match sessions.log_in("192.0.2.50", None, "ops", RIGHT).await.unwrap() {
-        LogIn::LoggedIn { browser: Some(b), .. } => b.expose().to_string(),
+        LogIn::LoggedIn { browser: Some(b), .. } => b,
         other => panic!("no known-browser cookie: {other:?}"),
     };
     for _ in 0..12 {
@@ -137,7 +139,7 @@ async fn argon2_verifications_have_a_cap_per_second_that_a_known_browser_waits_f
     let limits = AdminLimits { verifications_per_second: 3, per_network_per_hour: 100, ..AdminLimits::default() };
     let (_app, sessions) = with_admin(limits).await;
     let known = match sessions.log_in("192.0.2.50", None, "ops", RIGHT).await.unwrap() {
-        LogIn::LoggedIn { browser: Some(b), .. } => b.expose().to_string(),
+        LogIn::LoggedIn { browser: Some(b), .. } => b,
         other => panic!("{other:?}"),
     };
     // Twelve attempts at once from twelve networks: at most three hashes a second.
