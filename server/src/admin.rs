@@ -2,6 +2,7 @@
 //! checklist, run on what the portal recorded).
 
 pub mod accounts;
+pub mod card;
 pub mod diagnosis;
 pub mod password;
 pub mod session;

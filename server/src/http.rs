@@ -53,12 +53,14 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     let passkeys = passkeys::routes(passkeys, service.clone());
     let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()).with_passkeys(offered.0));
     let admin: SharedAdminPortal = Arc::new(admin_portal::AdminAdapter {
-        zone: config.zone.clone(),
         sessions: AdminSessions::new(service.store().clone(), service.clock(), AdminLimits::default()),
-        store: service.store().clone(),
-        clock: service.clock(),
-        region: service.region(),
-        limits: service.limits().clone(),
+        cards: crate::admin::card::Cards {
+            store: service.store().clone(),
+            clock: service.clock(),
+            region: service.region(),
+            limits: service.limits().clone(),
+            zone: config.zone.clone(),
+        },
     });
     let (assets, files) = assets::service(&config.site_root);
     let organisation = config.organisation.clone();

@@ -3,7 +3,7 @@
 //! Unexpected errors are logged with a reference; only the reference goes to the browser.
 
 use app::port::{BoxFuture, CookieChange, Failure, PortResult, Portal, Reply};
-use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer, PasskeyRow};
+use app::types::{Channel, CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer};
 use domain::Caller;
 
 use crate::login::rules::seconds_left;
@@ -65,7 +65,7 @@ impl PortalAdapter {
                 .into_iter()
                 .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) })
                 .collect(),
-            passkeys: page.passkeys.into_iter().map(passkey_row).collect(),
+            passkeys: page.passkeys.into_iter().map(crate::admin::card::passkey_row).collect(),
             passkey_offer: offer,
         }
     }
@@ -121,17 +121,6 @@ impl PortalAdapter {
                 Refusal::Withdrawn => Notice::Withdrawn,
             },
         }
-    }
-}
-
-/// A passkey as the contact and their administrator see it.
-pub(super) fn passkey_row(p: crate::store::StoredPasskey) -> PasskeyRow {
-    PasskeyRow {
-        id: p.id,
-        made_on: p.browser,
-        created_at: p.created_at.0,
-        last_used_at: p.last_used_at.map(|t| t.0),
-        synced: p.backup_state,
     }
 }
 

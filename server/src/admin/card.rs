@@ -1,0 +1,210 @@
+//! The administrator's side of a contact: the list and search, the contact card (what
+//! it shows, assembled from the store and the diagnosis), and what its buttons do.
+//! Every change is one transaction with its event, through the same functions the API
+//! and the command line call (`contacts`, `passkeys`, the store's publications). The web
+//! layer (`http/admin_portal.rs`) only checks the session and maps the answers.
+
+use std::sync::Arc;
+
+use domain::view::{ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, PasskeyRow, TimelineRow};
+use domain::{Actor, Identifier, Region, Timestamp};
+
+use super::Remedy;
+use crate::clock::Clock;
+use crate::login::Limits;
+use crate::store::{Contact, ContactId, ContactQuery, NewEvent, Store, StoreError, What};
+
+/// Contacts on one page of the list.
+const PAGE: u32 = 25;
+/// Timeline lines on one page of a contact card.
+const TIMELINE_PAGE: u32 = 100;
+
+/// What an action on a card came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acted {
+    Done,
+    /// No such contact, or nothing of theirs to act on (a browser, a passkey, a message).
+    NotFound,
+}
+
+#[derive(Clone)]
+pub struct Cards {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub region: Region,
+    pub limits: Limits,
+    /// The organisation's zone: administrators read times as their contacts do.
+    pub zone: domain::i18n::Zone,
+}
+
+impl Cards {
+    /// "2026-11-28 11:49:16 CET".
+    fn stamp(&self, at: Timestamp) -> String {
+        domain::i18n::Locale::new(domain::i18n::Lang::En, self.zone.clone()).stamp(at.0)
+    }
+
+    fn line(&self, (at, what): (Timestamp, String)) -> TimelineRow {
+        TimelineRow { at: self.stamp(at), what }
+    }
+
+    /// Contacts matching `query` (a name, or an email or number as a contact would type
+    /// it), a page at a time. Every search is in the log, written aside: a page never
+    /// waits on a lock.
+    pub async fn search(&self, admin: &str, query: &str, page: u32) -> Result<ContactList, StoreError> {
+        let query = query.trim().chars().take(200).collect::<String>();
+        let parsed = match Identifier::parse(&query, self.region) {
+            _ if query.is_empty() => ContactQuery::All,
+            Ok(id) => ContactQuery::Exact(id),
+            Err(_) => ContactQuery::Text(query.clone()),
+        };
+        let page = page.min(10_000);
+        let mut found = self.store.search_contacts(&parsed, PAGE + 1, page * PAGE).await?;
+        let has_more = found.len() > PAGE as usize;
+        found.truncate(PAGE as usize);
+        if !query.is_empty() {
+            let what = What::AdminLookup { admin: admin.to_string(), query: Some(query.clone()), contact: None };
+            self.store.record_event_aside("admin lookup", NewEvent::new(None, what), self.clock.now()).await;
+        }
+        let rows = found.into_iter().map(row).collect();
+        Ok(ContactList { admin: admin.to_string(), query, page, has_more, rows })
+    }
+
+    /// A contact's card, its timeline a page of the newest events (or of those before
+    /// event `older`); `None` when there is no such contact. The look-up is logged aside.
+    pub async fn card(&self, admin: &str, id: i64, older: Option<i64>) -> Result<Option<ContactCard>, StoreError> {
+        let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(None) };
+        let now = self.clock.now();
+        let what = What::AdminLookup { admin: admin.to_string(), query: None, contact: Some(id) };
+        self.store.record_event_aside("admin lookup", NewEvent::new(Some(contact.id), what), now).await;
+        let findings = super::diagnose_contact(&self.store, &contact, self.region, now).await?;
+        let l = &self.limits;
+        let devices = self
+            .store
+            .devices_of(contact.id)
+            .await?
+            .into_iter()
+            .map(|d| DeviceRow {
+                id: d.id,
+                browser: d.browser.clone().unwrap_or_else(|| "an unknown browser".into()),
+                first_seen: self.stamp(d.created_at),
+                last_seen: self.stamp(d.last_seen_at),
+                active: crate::login::rules::device_is_valid(&d, now, l.device_idle, l.device_max_age),
+            })
+            .collect();
+        let passkeys = self.store.passkeys_of(contact.id).await?.into_iter().map(passkey_row).collect();
+        let published = self.store.inbox(contact.id).await?;
+        let publishable: Vec<MessageSummary> = self
+            .store
+            .messages()
+            .await?
+            .into_iter()
+            .filter(|m| !published.iter().any(|p| p.public_id == m.public_id))
+            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: None })
+            .collect();
+        let messages = published
+            .into_iter()
+            .map(|m| MessageSummary { id: m.public_id, title: m.title, published_at: Some(m.published_at.0) })
+            .collect();
+        let since = Timestamp(now.0 - super::diagnosis::WINDOW_SECS);
+        let mut page = self.store.timeline_page(contact.id, since, older, TIMELINE_PAGE + 1).await?;
+        let older = (page.len() > TIMELINE_PAGE as usize).then(|| page[TIMELINE_PAGE as usize - 1].0);
+        page.truncate(TIMELINE_PAGE as usize);
+        let timeline = page.iter().map(|(_, e)| self.line(super::diagnosis::describe(e))).collect();
+        let findings = findings
+            .into_iter()
+            .map(|f| {
+                // The one-click publication names the message by its stored title, and
+                // is offered only for a message that exists and is not theirs yet: the
+                // id in the finding came from an address the contact opened.
+                let (remedy, remedy_label) = match f.remedy {
+                    Some(Remedy::OptIn(channel)) => (Some(ContactAction::OptIn(channel)), None),
+                    Some(Remedy::Publish(ids)) => match publishable.iter().find(|m| ids.contains(&m.id)) {
+                        Some(m) => (Some(ContactAction::Publish(m.id.clone())), Some(format!("Publish “{}” to them", m.title))),
+                        None => (None, None),
+                    },
+                    None => (None, None),
+                };
+                FindingView {
+                    remedy,
+                    remedy_label,
+                    cause: f.cause,
+                    advice: f.advice,
+                    evidence: f.evidence.into_iter().map(|e| self.line(e)).collect(),
+                }
+            })
+            .collect();
+        Ok(Some(ContactCard {
+            admin: admin.to_string(),
+            language: contact.language,
+            contact: row(contact),
+            findings,
+            devices,
+            passkeys,
+            messages,
+            publishable,
+            timeline,
+            older,
+        }))
+    }
+
+    /// Does what a button on contact `id`'s card says, in the administrator's name.
+    pub async fn act(&self, admin: &str, id: i64, action: ContactAction) -> Result<Acted, StoreError> {
+        let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(Acted::NotFound) };
+        let (now, now_ms) = (self.clock.now(), self.clock.now_ms());
+        let by = Actor::Administrator(admin.to_string());
+        match action {
+            ContactAction::OptOut(channel) | ContactAction::OptIn(channel) => {
+                let out = matches!(action, ContactAction::OptOut(_));
+                crate::contacts::set_opt_out(&self.store, &contact, channel, out, &by, now, now_ms).await?;
+            }
+            ContactAction::Revoke(device) => {
+                if crate::contacts::forget_browsers(&self.store, &contact, device, &by, now).await? == crate::contacts::Forgotten::default()
+                {
+                    return Ok(Acted::NotFound);
+                }
+            }
+            ContactAction::RemovePasskey(passkey) => {
+                if !crate::passkeys::remove(&self.store, contact.id, passkey, &by, now).await? {
+                    return Ok(Acted::NotFound);
+                }
+            }
+            ContactAction::Publish(message) => {
+                let message = message.trim().to_string();
+                let what = What::MessagePublished {
+                    by,
+                    message: message.clone(),
+                    admin: Some(admin.to_string()),
+                    published: None,
+                    unpublished: None,
+                };
+                match self.store.publish_with(&message, contact.id, now, Some(NewEvent::new(Some(contact.id), what))).await {
+                    Err(StoreError::NotFound(_)) => return Ok(Acted::NotFound),
+                    other => other?,
+                }
+            }
+        }
+        Ok(Acted::Done)
+    }
+}
+
+fn row(c: Contact) -> ContactRow {
+    ContactRow {
+        id: c.id.0,
+        name: c.name,
+        email: c.email.map(|e| e.as_str().to_string()),
+        phone: c.phone.map(|p| p.as_str().to_string()),
+        email_opt_out: c.email_opt_out,
+        sms_opt_out: c.sms_opt_out,
+    }
+}
+
+/// A passkey as the contact and their administrator see it.
+pub fn passkey_row(p: crate::store::StoredPasskey) -> PasskeyRow {
+    PasskeyRow {
+        id: p.id,
+        made_on: p.browser,
+        created_at: p.created_at.0,
+        last_used_at: p.last_used_at.map(|t| t.0),
+        synced: p.backup_state,
+    }
+}
