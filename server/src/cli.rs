@@ -5,171 +5,19 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 use domain::Channel;
+
+mod args;
+mod dkim;
+
+pub use args::*;
+use dkim::dkim;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::store::Store;
 use domain::{Identifier, Region};
-
-#[derive(Parser, Debug)]
-#[command(name = "portal", about = "The contact portal: log in with a one-time code and read your messages.")]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Start the web server (the default).
-    Serve,
-    /// Manage contacts.
-    #[command(subcommand)]
-    Contact(ContactCommand),
-    /// Manage messages.
-    #[command(subcommand)]
-    Message(MessageCommand),
-    /// Manage administrator accounts.
-    #[command(subcommand)]
-    Admin(AdminCommand),
-    /// Manage the integration API's bearer tokens.
-    #[command(subcommand, name = "api-token")]
-    ApiToken(ApiTokenCommand),
-    /// DKIM keys that sign code email.
-    #[command(subcommand)]
-    Dkim(DkimCommand),
-    /// Add the demo contacts and messages.
-    Demo,
-    /// Delete what is past its retention now (the server also does this every hour).
-    Prune,
-    /// Why can't this contact log in? The help article's checklist, run on their last 30 days.
-    Doctor {
-        /// The contact's email or phone number, as they would type it.
-        who: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ContactCommand {
-    /// Add a contact with an email address, a phone number, or both.
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        /// Channels the contact opted out of (repeatable).
-        #[arg(long = "opt-out", value_enum)]
-        opt_out: Vec<ChannelArg>,
-    },
-    /// List all contacts.
-    List,
-    /// Opt a contact out of a channel.
-    OptOut {
-        who: String,
-        #[arg(long, value_enum)]
-        channel: ChannelArg,
-    },
-    /// Opt a contact back in to a channel.
-    OptIn {
-        who: String,
-        #[arg(long, value_enum)]
-        channel: ChannelArg,
-    },
-    /// Remove a contact; their remembered browsers stop working at once.
-    Remove { who: String },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum MessageCommand {
-    /// Add a message (body in Markdown); prints its id.
-    Add {
-        #[arg(long)]
-        title: String,
-        #[arg(long)]
-        body: String,
-    },
-    /// Publish a message to a contact.
-    Publish {
-        message_id: String,
-        #[arg(long)]
-        to: String,
-    },
-    /// List all messages.
-    List,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum AdminCommand {
-    /// Add an administrator; the password is asked twice (or read with --password-stdin).
-    Add {
-        username: String,
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Remove an administrator.
-    Remove { username: String },
-    /// List the administrators.
-    List,
-    /// Give an administrator a new password.
-    Passwd {
-        username: String,
-        #[arg(long)]
-        password_stdin: bool,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ApiTokenCommand {
-    /// Make a token for the platform; it is printed once (only its hash is kept).
-    Add { name: String },
-    /// List the tokens (names and dates, never the tokens).
-    List,
-    /// Stop a token from working.
-    Revoke { name: String },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum DkimCommand {
-    /// Make a signing key, write it to a file only you can read, and print the DNS
-    /// record to publish and the settings to start the portal with.
-    Generate {
-        /// The domain of MAIL_FROM's address (or a parent of it).
-        #[arg(long)]
-        domain: String,
-        /// The record's name under _domainkey (default: portal and this month, so a
-        /// new key gets a new name and the old one can stay published while mail
-        /// signed with it is still on its way).
-        #[arg(long)]
-        selector: Option<String>,
-        /// rsa (2048 bits, verified everywhere) or ed25519 (not verified by every receiver yet).
-        #[arg(long, default_value = "rsa")]
-        algorithm: String,
-        /// Where to write the private key; an existing file is never overwritten.
-        #[arg(long)]
-        out: std::path::PathBuf,
-    },
-    /// Print the DNS record for the key DKIM_PRIVATE_KEY_FILE, DKIM_SELECTOR and
-    /// DKIM_DOMAIN name, to compare with what is published.
-    Record,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChannelArg {
-    Email,
-    Sms,
-}
-
-impl From<ChannelArg> for Channel {
-    fn from(c: ChannelArg) -> Channel {
-        match c {
-            ChannelArg::Email => Channel::Email,
-            ChannelArg::Sms => Channel::Sms,
-        }
-    }
-}
 
 /// Parses arguments; usage errors become one line (help and version print as usual).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, ExitCode> {
@@ -338,65 +186,6 @@ async fn opt(config: &Config, who: &str, channel: Channel, out: bool, clock: &dy
     }
     Ok(())
 }
-
-fn dkim(command: DkimCommand, clock: &dyn Clock) -> Result<(), String> {
-    use crate::delivery::dkim::{Algorithm, Dkim, Key, dns_name};
-    match command {
-        DkimCommand::Generate { domain, selector, algorithm, out } => {
-            let algorithm = Algorithm::parse(&algorithm)?;
-            let selector = selector.unwrap_or_else(|| {
-                let now = time::OffsetDateTime::from_unix_timestamp(clock.now().0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-                format!("portal{}{:02}", now.year(), u8::from(now.month()))
-            });
-            // Names are checked before a key is made or a file written.
-            dns_name(&selector, "--selector", false)?;
-            dns_name(&domain, "--domain", true)?;
-            let dkim = Dkim::new(&selector, &domain, Key::generate(algorithm)?)?;
-            write_private(&out, &dkim.key.to_pem())?;
-            let path = std::fs::canonicalize(&out).unwrap_or(out);
-            println!("Wrote the {} private key to {}, readable only by you.\n", dkim.key.describe(), path.display());
-            print_record(&dkim);
-            println!("\nThen start the portal with:\n");
-            println!("  DKIM_PRIVATE_KEY_FILE={}", path.display());
-            println!("  DKIM_SELECTOR={}", dkim.selector);
-            println!("  DKIM_DOMAIN={}", dkim.domain);
-        }
-        DkimCommand::Record => {
-            let get = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set (see portal dkim generate --help)"));
-            let file = get("DKIM_PRIVATE_KEY_FILE")?;
-            let pem = std::fs::read_to_string(&file).map_err(|e| format!("DKIM_PRIVATE_KEY_FILE={file} cannot be read: {e}"))?;
-            let key = Key::from_pem(&pem).map_err(|e| format!("DKIM_PRIVATE_KEY_FILE={file}: {e}"))?;
-            print_record(&Dkim::new(&get("DKIM_SELECTOR")?, &get("DKIM_DOMAIN")?, key)?);
-        }
-    }
-    Ok(())
-}
-
-fn print_record(dkim: &crate::delivery::dkim::Dkim) {
-    println!("Publish this TXT record in the DNS of {}:\n", dkim.domain);
-    println!("  name:  {}", dkim.record_name());
-    println!("  value: {}", dkim.key.dns_value());
-    println!("\nor, in a zone file (TXT strings are at most 255 characters, so the value is split):\n");
-    println!("{}", dkim.zone_record());
-}
-
-/// Creates `path` for its owner only (0600), refusing to replace a file.
-fn write_private(path: &std::path::Path, contents: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => format!("{} exists; it is not overwritten (choose another --out)", path.display()),
-        _ => format!("cannot create {}: {e}", path.display()),
-    })?;
-    file.write_all(contents.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
 async fn api_token(command: ApiTokenCommand, config: &Config, clock: &dyn Clock) -> Result<(), String> {
     match command {
         ApiTokenCommand::Add { name } => {
