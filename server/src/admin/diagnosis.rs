@@ -4,7 +4,7 @@
 
 use domain::Channel;
 
-use crate::store::{Contact, Event, FailReason, JobRecord, NotSent, Scope, What};
+use crate::store::{Contact, Event, FailReason, JobRecord, JobStatus, NotSent, Scope, What};
 use domain::Timestamp;
 
 mod words;
@@ -232,18 +232,18 @@ fn one_channel_only(t: &Timeline) -> Vec<Finding> {
 }
 
 fn not_delivered(t: &Timeline) -> Vec<Finding> {
-    let failed: Vec<&JobRecord> = t.jobs.iter().filter(|j| ["failed", "expired", "undelivered"].contains(&j.status.as_str())).collect();
+    let failed: Vec<&JobRecord> = t.jobs.iter().filter(|j| j.status.did_not_arrive()).collect();
     if failed.is_empty() {
         return Vec::new();
     }
     let mut advice = Vec::new();
-    if failed.iter().any(|j| j.status == "failed" && j.channel == Channel::Email) {
+    if failed.iter().any(|j| j.status == JobStatus::Failed && j.channel == Channel::Email) {
         advice.push("The mail server refused the address: check with them that it is right and their mailbox works.");
     }
-    if failed.iter().any(|j| j.channel == Channel::Sms && j.status != "expired") {
+    if failed.iter().any(|j| j.channel == Channel::Sms && j.status != JobStatus::Expired) {
         advice.push("The phone network could not deliver the text: check the number, and that the phone has signal and accepts texts.");
     }
-    if failed.iter().any(|j| j.status == "expired") {
+    if failed.iter().any(|j| j.status == JobStatus::Expired) {
         advice.push("A provider was unreachable until the code expired, which was on our side: ask them to try again.");
     }
     finding(
@@ -256,8 +256,7 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
 
 fn never_entered(t: &Timeline) -> Vec<Finding> {
     let acted_after = |at: Timestamp| those(t, entered).any(|e| e.at >= at);
-    let unused: Vec<&JobRecord> =
-        t.jobs.iter().filter(|j| ["sent", "delivered"].contains(&j.status.as_str()) && !acted_after(j.created_at)).collect();
+    let unused: Vec<&JobRecord> = t.jobs.iter().filter(|j| j.status.handed_over() && !acted_after(j.created_at)).collect();
     if unused.is_empty() {
         return Vec::new();
     }

@@ -42,12 +42,12 @@ fn login(channel: Channel, device: Option<i64>) -> What {
     What::LoginSucceeded { channel, device, flow: None, network: None }
 }
 
-fn job(secs_ago: i64, channel: Channel, status: &str, error: Option<&str>) -> JobRecord {
+fn job(secs_ago: i64, channel: Channel, status: JobStatus, error: Option<&str>) -> JobRecord {
     JobRecord {
         id: secs_ago,
         channel,
         recipient: if channel == Channel::Email { "ada@example.com".into() } else { "+4520123401".into() },
-        status: status.into(),
+        status,
         attempts: 1,
         provider: Some("smtp".into()),
         provider_message_id: None,
@@ -122,9 +122,9 @@ fn only_one_channel_tried_without_logging_in_suggests_the_other() {
 #[test]
 fn codes_that_failed_expired_or_bounced_are_found_with_the_providers_reason() {
     let jobs = [
-        job(900, Channel::Email, "failed", Some("permanent error (550): mailbox unavailable")),
-        job(600, Channel::Sms, "undelivered", Some("30003")),
-        job(300, Channel::Email, "expired", Some("connection refused")),
+        job(900, Channel::Email, JobStatus::Failed, Some("permanent error (550): mailbox unavailable")),
+        job(600, Channel::Sms, JobStatus::Undelivered, Some("30003")),
+        job(300, Channel::Email, JobStatus::Expired, Some("connection refused")),
     ];
     let f = findings(&ada(), &[], &jobs);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotDelivered]);
@@ -137,7 +137,7 @@ fn codes_that_failed_expired_or_bounced_are_found_with_the_providers_reason() {
 
 #[test]
 fn an_email_code_accepted_but_never_entered_points_to_the_spam_folder() {
-    let sent = [job(600, Channel::Email, "sent", None)];
+    let sent = [job(600, Channel::Email, JobStatus::Sent, None)];
     let f = findings(&ada(), &[], &sent);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NeverEntered]);
     assert!(f[0].advice.contains("spam"), "{}", f[0].advice);

@@ -31,13 +31,92 @@ pub struct ClaimedJob {
     pub expires_at_ms: i64,
 }
 
+/// Where a delivery job stands. Stored as its name (`queued`, …), read back strictly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Waiting for a worker (or for its next try).
+    Queued,
+    /// A worker holds its lease and is trying.
+    Sending,
+    /// A provider took it.
+    Sent,
+    /// The provider's receipt said it arrived.
+    Delivered,
+    /// The provider's receipt said it did not.
+    Undelivered,
+    /// A provider refused it for good.
+    Failed,
+    /// Not sent before its code expired.
+    Expired,
+    /// Its code was withdrawn before it went.
+    Cancelled,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 8] = [
+        JobStatus::Queued,
+        JobStatus::Sending,
+        JobStatus::Sent,
+        JobStatus::Delivered,
+        JobStatus::Undelivered,
+        JobStatus::Failed,
+        JobStatus::Expired,
+        JobStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Sending => "sending",
+            JobStatus::Sent => "sent",
+            JobStatus::Delivered => "delivered",
+            JobStatus::Undelivered => "undelivered",
+            JobStatus::Failed => "failed",
+            JobStatus::Expired => "expired",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<JobStatus> {
+        JobStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// It will not reach the contact: refused, undelivered, or too late.
+    pub fn did_not_arrive(self) -> bool {
+        matches!(self, JobStatus::Failed | JobStatus::Expired | JobStatus::Undelivered)
+    }
+
+    /// A provider took it (and may have said it arrived).
+    pub fn handed_over(self) -> bool {
+        matches!(self, JobStatus::Sent | JobStatus::Delivered)
+    }
+
+    /// A worker has yet to finish with it.
+    pub fn pending(self) -> bool {
+        matches!(self, JobStatus::Queued | JobStatus::Sending)
+    }
+}
+
+/// Lets a test say `job.status == "sent"`; the code matches the variants.
+impl PartialEq<&str> for JobStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A job as the administrator sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRecord {
     pub id: i64,
     pub channel: Channel,
     pub recipient: String,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: u32,
     pub provider: Option<String>,
     pub provider_message_id: Option<String>,
@@ -136,10 +215,10 @@ impl Store {
             .execute(&mut tx)
             .await?;
         let (status, next_at, wipe) = match &outcome {
-            Outcome::Sent { .. } => ("sent", None, true),
-            Outcome::Temporary { retry_at_ms: Some(at), .. } => ("queued", Some(*at), false),
-            Outcome::Temporary { retry_at_ms: None, .. } => ("expired", None, true),
-            Outcome::Permanent { .. } => ("failed", None, true),
+            Outcome::Sent { .. } => (JobStatus::Sent, None, true),
+            Outcome::Temporary { retry_at_ms: Some(at), .. } => (JobStatus::Queued, Some(*at), false),
+            Outcome::Temporary { retry_at_ms: None, .. } => (JobStatus::Expired, None, true),
+            Outcome::Permanent { .. } => (JobStatus::Failed, None, true),
         };
         let done = sql("UPDATE delivery_jobs
              SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), lease_owner = NULL, lease_until = NULL,
@@ -147,7 +226,7 @@ impl Store {
                  sent_at = CASE WHEN $1 = 'sent' THEN $6 ELSE sent_at END,
                  payload = CASE WHEN $7 THEN NULL ELSE payload END
              WHERE id = $8 AND status = 'sending' AND lease_owner = $9")
-        .bind(status)
+        .bind(status.as_str())
         .bind(next_at)
         .bind(provider)
         .bind(message_id)
@@ -189,7 +268,7 @@ impl Store {
                  last_error = COALESCE($3, last_error), updated_at = $2
              WHERE provider = $4 AND provider_message_id = $5 AND status IN ('sent', 'delivered', 'undelivered')
              RETURNING id, contact_id")
-        .bind(if delivered { "delivered" } else { "undelivered" })
+        .bind(if delivered { JobStatus::Delivered } else { JobStatus::Undelivered }.as_str())
         .bind(now_ms)
         .bind(error)
         .bind(provider)
@@ -232,7 +311,7 @@ fn job_records(rows: Vec<JobRow>) -> StoreResult<Vec<JobRecord>> {
                 id,
                 channel: stored_channel(&channel)?,
                 recipient,
-                status,
+                status: JobStatus::parse(&status).ok_or_else(|| super::StoreError::Corrupt(format!("job status {status:?}")))?,
                 attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                 provider,
                 provider_message_id,
@@ -250,5 +329,25 @@ impl Store {
             .bind(job_id)
             .fetch_all(&self.db)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JobStatus;
+
+    #[test]
+    fn every_status_is_stored_under_a_name_of_its_own_and_read_back_as_itself() {
+        let names: std::collections::BTreeSet<&str> = JobStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names.len(), JobStatus::ALL.len());
+        for status in JobStatus::ALL {
+            assert_eq!(JobStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(JobStatus::parse("snet"), None);
+        // Each status is in exactly one of: pending, handed over, did not arrive, cancelled.
+        for status in JobStatus::ALL {
+            let groups = [status.pending(), status.handed_over(), status.did_not_arrive(), status == JobStatus::Cancelled];
+            assert_eq!(groups.iter().filter(|g| **g).count(), 1, "{status}");
+        }
     }
 }

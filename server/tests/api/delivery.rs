@@ -59,7 +59,7 @@ fn refs<'a>(settings: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a st
 }
 
 async fn job_status(app: &TestApp) -> Vec<String> {
-    app.store.jobs(None).await.unwrap().into_iter().map(|j| j.status).collect()
+    app.store.jobs(None).await.unwrap().into_iter().map(|j| j.status.to_string()).collect()
 }
 
 /// The decoded text of a received mail (quoted-printable soft breaks undone).

@@ -240,7 +240,7 @@ impl TestApp {
     pub async fn deliveries_settled(&self) {
         for _ in 0..2000 {
             let jobs = self.store.jobs(None).await.expect("jobs");
-            if jobs.iter().all(|j| j.status != "queued" && j.status != "sending") {
+            if jobs.iter().all(|j| !j.status.pending()) {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;

@@ -124,7 +124,7 @@ async fn code_for(gateway: &MockServer, to: &str, count: usize) -> String {
 }
 
 async fn jobs_to(store: &Store, to: &str) -> Vec<String> {
-    store.jobs(None).await.unwrap().into_iter().filter(|j| j.recipient == to).map(|j| j.status).collect()
+    store.jobs(None).await.unwrap().into_iter().filter(|j| j.recipient == to).map(|j| j.status.to_string()).collect()
 }
 
 async fn accepting(gateway: &MockServer, delay: Duration) {
