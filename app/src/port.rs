@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use domain::Caller;
 
+pub use domain::view::{CookieChange, Reply};
+
 use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList, Inbox, LoginStep, MessageView, Notice};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -21,41 +23,6 @@ pub struct ClientIp(pub IpAddr);
 /// request, sent in the header, and put on every inline script of the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CspNonce(pub String);
-
-/// A cookie the answer must set or clear. The API layer turns these into headers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CookieChange {
-    /// A session cookie: it ends with the browser (or the private window).
-    SetFlow(String),
-    ClearFlow,
-    SetDevice {
-        token: String,
-        max_age_secs: i64,
-    },
-    ClearDevice,
-    /// An administrator's session: `SameSite=Strict`, ended by the server.
-    SetAdmin(String),
-    ClearAdmin,
-    /// Marks a browser an administrator logged in with: their right password always
-    /// gets through from it, whatever strangers guessed.
-    SetAdminBrowser {
-        token: String,
-        max_age_secs: i64,
-    },
-}
-
-/// An answer plus the cookies that go with it.
-#[derive(Clone, Debug)]
-pub struct Reply<T> {
-    pub value: T,
-    pub cookies: Vec<CookieChange>,
-}
-
-impl<T> Reply<T> {
-    pub fn plain(value: T) -> Self {
-        Reply { value, cookies: Vec::new() }
-    }
-}
 
 /// An unexpected failure. The cause is logged under `reference`; only the reference
 /// reaches the browser.

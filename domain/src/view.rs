@@ -266,10 +266,99 @@ pub enum ContactAction {
     Publish(String),
 }
 
+/// A button of the contact card, as its form posts it: `action` is `opt-out`, `opt-in`
+/// (with `channel`), `revoke` (with `device`, or every browser without), `remove-passkey`
+/// (with `passkey`), or `publish` (with `message`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActionForm {
+    pub action: String,
+    pub channel: Option<String>,
+    pub device: Option<i64>,
+    pub message: Option<String>,
+    pub passkey: Option<i64>,
+}
+
+impl ContactAction {
+    /// The action a card's form asks for; `Err` names the field that is missing or
+    /// wrong (the card says which), and nothing is done.
+    pub fn from_form(form: &ActionForm) -> Result<ContactAction, &'static str> {
+        let channel = form.channel.as_deref().and_then(Channel::parse);
+        let message = form.message.clone().filter(|m| !m.trim().is_empty());
+        match (form.action.as_str(), channel, message) {
+            ("opt-out", Some(c), _) => Ok(ContactAction::OptOut(c)),
+            ("opt-in", Some(c), _) => Ok(ContactAction::OptIn(c)),
+            ("opt-out" | "opt-in", None, _) => Err("channel"),
+            ("revoke", _, _) => Ok(ContactAction::Revoke(form.device)),
+            ("remove-passkey", _, _) => form.passkey.map(ContactAction::RemovePasskey).ok_or("passkey"),
+            ("publish", _, Some(m)) => Ok(ContactAction::Publish(m)),
+            ("publish", _, None) => Err("message"),
+            _ => Err("action"),
+        }
+    }
+}
+
 /// An administrator page's answer: no session, no such contact, or the page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AdminAnswer<T> {
     LoggedOut,
     NotFound,
     Shown(T),
+}
+
+/// A cookie the answer must set or clear. The web layer turns these into `Set-Cookie` headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CookieChange {
+    /// A session cookie: it ends with the browser (or the private window).
+    SetFlow(String),
+    ClearFlow,
+    SetDevice {
+        token: String,
+        max_age_secs: i64,
+    },
+    ClearDevice,
+    /// An administrator's session: `SameSite=Strict`, ended by the server.
+    SetAdmin(String),
+    ClearAdmin,
+    /// Marks a browser an administrator logged in with: their right password always
+    /// gets through from it, whatever strangers guessed.
+    SetAdminBrowser {
+        token: String,
+        max_age_secs: i64,
+    },
+}
+
+/// An answer plus the cookies that go with it.
+#[derive(Clone, Debug)]
+pub struct Reply<T> {
+    pub value: T,
+    pub cookies: Vec<CookieChange>,
+}
+
+impl<T> Reply<T> {
+    pub fn plain(value: T) -> Self {
+        Reply { value, cookies: Vec::new() }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply { value: f(self.value), cookies: self.cookies }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_form_is_one_action_or_names_what_is_missing() {
+        let form = |action: &str| ActionForm { action: action.into(), ..ActionForm::default() };
+        let with = |f: ActionForm| ContactAction::from_form(&f);
+        assert_eq!(with(ActionForm { channel: Some("sms".into()), ..form("opt-out") }), Ok(ContactAction::OptOut(Channel::Sms)));
+        assert_eq!(with(form("opt-in")), Err("channel"));
+        assert_eq!(with(form("revoke")), Ok(ContactAction::Revoke(None)), "every browser");
+        assert_eq!(with(ActionForm { device: Some(3), ..form("revoke") }), Ok(ContactAction::Revoke(Some(3))));
+        assert_eq!(with(form("remove-passkey")), Err("passkey"));
+        assert_eq!(with(ActionForm { message: Some("  ".into()), ..form("publish") }), Err("message"));
+        assert_eq!(with(ActionForm { message: Some("abc".into()), ..form("publish") }), Ok(ContactAction::Publish("abc".into())));
+        assert_eq!(with(form("delete-everything")), Err("action"));
+    }
 }

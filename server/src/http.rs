@@ -51,7 +51,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     };
     let offered = app::types::PasskeysOffered(passkeys.is_some());
     let passkeys = passkeys::routes(passkeys, service.clone());
-    let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone()).with_passkeys(offered.0));
+    let portal: SharedPortal = Arc::new(PortalAdapter::new(service.clone().with_passkeys(offered.0)));
     let admin: SharedAdminPortal = Arc::new(admin_portal::AdminAdapter {
         sessions: AdminSessions::new(service.store().clone(), service.clock(), AdminLimits::default()),
         cards: crate::admin::card::Cards {

@@ -15,8 +15,9 @@ pub mod rules;
 mod service;
 mod session;
 mod steps;
+mod view;
 
 pub use limits::Limits;
 pub use outcome::{Outcome, Refusal};
-pub use service::{Answer, Cookie, LoginService, Outbox, Screen, ServiceError};
+pub use service::{LoginService, Outbox, Screen, ServiceError};
 pub use session::{InboxPage, MessagePage, PasskeyHint};

@@ -279,6 +279,17 @@ pub async fn remove(store: &Store, contact: ContactId, id: i64, by: &domain::Act
     store.remove_passkey(contact, id, event, now).await
 }
 
+/// A passkey as the contact and their administrator see it.
+pub fn row(p: crate::store::StoredPasskey) -> domain::view::PasskeyRow {
+    domain::view::PasskeyRow {
+        id: p.id,
+        made_on: p.browser,
+        created_at: p.created_at.0,
+        last_used_at: p.last_used_at.map(|t| t.0),
+        synced: p.backup_state,
+    }
+}
+
 /// The credential id as the browser writes it (base64url, no padding).
 fn credential_text(id: &[u8]) -> String {
     use base64::Engine;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList};
+use crate::types::{ActionForm, AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList};
 
 use super::request::{admin_context, finish, redirect, set_status};
 
@@ -73,20 +73,10 @@ pub async fn admin_act(
         }
         Ok(())
     };
-    let channel = channel.as_deref().and_then(Channel::parse);
-    let message = message.filter(|m| !m.trim().is_empty());
-    let action = match (action.as_str(), channel, message) {
-        ("opt-out", Some(c), _) => ContactAction::OptOut(c),
-        ("opt-in", Some(c), _) => ContactAction::OptIn(c),
-        ("opt-out" | "opt-in", None, _) => return back(Some("channel")),
-        ("revoke", _, _) => ContactAction::Revoke(device),
-        ("remove-passkey", _, _) => match passkey {
-            Some(p) => ContactAction::RemovePasskey(p),
-            None => return back(Some("passkey")),
-        },
-        ("publish", _, Some(m)) => ContactAction::Publish(m),
-        ("publish", _, None) => return back(Some("message")),
-        _ => return back(Some("action")),
+    let form = ActionForm { action, channel, device, message, passkey };
+    let action = match ContactAction::from_form(&form) {
+        Ok(action) => action,
+        Err(missing) => return back(Some(missing)),
     };
     let (portal, who) = admin_context()?;
     match finish(portal.act(who, id, action).await)? {

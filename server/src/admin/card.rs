@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use domain::view::{ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, PasskeyRow, TimelineRow};
+use domain::view::{ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow};
 use domain::{Actor, Identifier, Region, Timestamp};
 
 use super::Remedy;
@@ -91,7 +91,7 @@ impl Cards {
                 active: crate::login::rules::device_is_valid(&d, now, l.device_idle, l.device_max_age),
             })
             .collect();
-        let passkeys = self.store.passkeys_of(contact.id).await?.into_iter().map(passkey_row).collect();
+        let passkeys = self.store.passkeys_of(contact.id).await?.into_iter().map(crate::passkeys::row).collect();
         let published = self.store.inbox(contact.id).await?;
         let publishable: Vec<MessageSummary> = self
             .store
@@ -195,16 +195,5 @@ fn row(c: Contact) -> ContactRow {
         phone: c.phone.map(|p| p.as_str().to_string()),
         email_opt_out: c.email_opt_out,
         sms_opt_out: c.sms_opt_out,
-    }
-}
-
-/// A passkey as the contact and their administrator see it.
-pub fn passkey_row(p: crate::store::StoredPasskey) -> PasskeyRow {
-    PasskeyRow {
-        id: p.id,
-        made_on: p.browser,
-        created_at: p.created_at.0,
-        last_used_at: p.last_used_at.map(|t| t.0),
-        synced: p.backup_state,
     }
 }

@@ -158,8 +158,7 @@ async fn login(State(r): State<Arc<Routes>>, parts: Parts, body: Result<Json<Log
     };
     match r.service.log_in_with_passkey(&who, contact).await {
         Ok(done) => {
-            let cookies =
-                done.cookies.into_iter().map(|c| app::api::set_cookie(&crate::http::portal::cookie_change(&r.service, c))).collect();
+            let cookies = done.cookies.iter().map(app::api::set_cookie).collect();
             ok(json!({ "location": domain::LocalPath::or_home(&body.next).to_string() }), cookies)
         }
         Err(e) => failed(&e, lang),

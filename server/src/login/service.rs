@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use domain::Caller;
 use domain::Channel;
+use domain::view::{CookieChange, Reply};
 
 use super::flow::{self, Effects, Flow, Outcome, Requested};
 use super::rules;
@@ -44,28 +45,6 @@ pub struct Outbox {
     pub zone: domain::i18n::Zone,
 }
 
-/// A cookie an answer sets or clears. The adapter spells it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cookie {
-    Flow(Token),
-    ForgetFlow,
-    Device(Token),
-    ForgetDevice,
-}
-
-/// An answer and the cookies that go with it.
-#[derive(Debug)]
-pub struct Answer<T> {
-    pub value: T,
-    pub cookies: Vec<Cookie>,
-}
-
-impl<T> Answer<T> {
-    pub fn plain(value: T) -> Self {
-        Answer { value, cookies: Vec::new() }
-    }
-}
-
 /// Where the browser's login stands after a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -77,7 +56,7 @@ pub enum Screen {
     Done { next: String },
 }
 
-pub type ServiceResult<T> = Result<Answer<T>, ServiceError>;
+pub type ServiceResult<T> = Result<Reply<T>, ServiceError>;
 
 #[derive(Clone)]
 pub struct LoginService {
@@ -87,6 +66,8 @@ pub struct LoginService {
     pub(super) secret: Keyring,
     pub(super) limits: Limits,
     pub(super) region: Region,
+    /// Whether passkeys can be saved here (the public address is a domain name).
+    pub(super) passkeys_offered: bool,
 }
 
 /// The step's context the effects are written in.
@@ -120,7 +101,13 @@ pub(super) struct Written {
 
 impl LoginService {
     pub fn new(store: Store, clock: Arc<dyn Clock>, secret: Keyring, limits: Limits, region: Region, outbox: Outbox) -> Self {
-        LoginService { store, outbox, clock, secret, limits, region }
+        LoginService { store, outbox, clock, secret, limits, region, passkeys_offered: false }
+    }
+
+    /// Offer to save a passkey after a code login (where passkeys work).
+    pub fn with_passkeys(mut self, offered: bool) -> Self {
+        self.passkeys_offered = offered;
+        self
     }
 
     pub fn store(&self) -> &Store {
@@ -137,6 +124,12 @@ impl LoginService {
 
     pub fn region(&self) -> Region {
         self.region
+    }
+
+    /// The remembered-browser cookie, for as long as a browser is remembered at most.
+    pub(super) fn device_cookie(&self, token: &Token) -> CookieChange {
+        let max_age_secs = i64::try_from(self.limits.device_max_age.as_secs()).unwrap_or(i64::MAX);
+        CookieChange::SetDevice { token: token.expose().to_string(), max_age_secs }
     }
 
     pub(super) fn now(&self) -> Timestamp {

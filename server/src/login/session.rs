@@ -5,8 +5,9 @@ use domain::Caller;
 use super::LoginService;
 use super::flow::{Flow, LoginEvent, Outcome};
 use super::rules;
-use super::service::{Answer, Cookie, Screen, ServiceError, ServiceResult};
+use super::service::{Screen, ServiceError, ServiceResult};
 use crate::store::{Contact, Device, PublishedMessage};
+use domain::view::{CookieChange, Reply};
 use domain::{Timestamp, Token};
 
 /// A recognised contact's messages.
@@ -46,7 +47,7 @@ pub enum MessagePage {
 /// A recognised browser: its device and contact, and cookies to clear if it was not.
 struct Recognised {
     found: Option<(Device, Contact)>,
-    cookies: Vec<Cookie>,
+    cookies: Vec<CookieChange>,
     /// The first page after logging in (asked for with `welcome`).
     just_logged_in: bool,
 }
@@ -66,7 +67,7 @@ impl LoginService {
         let Some(token) = who.device.clone() else {
             return Ok(Recognised { found: None, cookies: vec![], just_logged_in: false });
         };
-        let forget = || Ok(Recognised { found: None, cookies: vec![Cookie::ForgetDevice], just_logged_in: false });
+        let forget = || Ok(Recognised { found: None, cookies: vec![CookieChange::ClearDevice], just_logged_in: false });
         let Some(device) = self.store.device_by_token(&token.hash()).await? else {
             return forget();
         };
@@ -111,10 +112,10 @@ impl LoginService {
     /// What `/login` shows: done when recognised, the code step while a flow runs
     /// (with what its last step said, once), otherwise step 1. Reads only: it takes no
     /// lock, and the one thing it records (that the outcome was shown) goes aside.
-    pub async fn login_state(&self, who: Caller, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
+    pub(super) async fn login_screen(&self, who: Caller, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
         let recognised = self.recognise(&who, false).await?;
         if recognised.found.is_some() {
-            return Ok(Answer { value: Screen::Done { next }, cookies: recognised.cookies });
+            return Ok(Reply { value: Screen::Done { next }, cookies: recognised.cookies });
         }
         let now = self.now();
         let flow = match who.flow.clone() {
@@ -134,29 +135,29 @@ impl LoginService {
             }
             _ => Screen::Start { identifier: String::new(), channel: Default::default(), outcome },
         };
-        Ok(Answer { value, cookies: recognised.cookies })
+        Ok(Reply { value, cookies: recognised.cookies })
     }
 
     /// "Use a different email or number".
-    pub async fn restart(&self, who: Caller) -> ServiceResult<Screen> {
+    pub(super) async fn restart_screen(&self, who: Caller) -> ServiceResult<Screen> {
         if let Some(token) = who.flow.clone() {
             let mut tx = self.store.begin().await?;
             tx.delete_flow(&token.hash()).await?;
             tx.commit().await?;
         }
-        Ok(Answer { value: Screen::start(), cookies: vec![Cookie::ForgetFlow] })
+        Ok(Reply { value: Screen::start(), cookies: vec![CookieChange::ClearFlow] })
     }
 
-    pub async fn inbox(&self, who: Caller) -> ServiceResult<Option<InboxPage>> {
-        let Recognised { found, cookies, just_logged_in } = self.recognise(&who, true).await?;
+    pub(super) async fn inbox_page(&self, who: &Caller) -> ServiceResult<Option<InboxPage>> {
+        let Recognised { found, cookies, just_logged_in } = self.recognise(who, true).await?;
         let Some((device, contact)) = found else {
-            return Ok(Answer { value: None, cookies });
+            return Ok(Reply { value: None, cookies });
         };
         let messages = self.store.inbox(contact.id).await?;
         let passkeys = self.store.passkeys_of(contact.id).await?;
         let hint = self.passkey_hint(&contact, &device, &passkeys).await?;
         let page = InboxPage { contact_name: contact.name, just_logged_in, messages, passkeys, hint };
-        Ok(Answer { value: Some(page), cookies })
+        Ok(Reply { value: Some(page), cookies })
     }
 
     /// What decides the offer to save a passkey: how fresh this browser's login is,
@@ -185,10 +186,10 @@ impl LoginService {
         Ok(PasskeyHint { logged_in_at: device.created_at, by_passkey, code_login_days: days.len() })
     }
 
-    pub async fn message(&self, who: Caller, public_id: String) -> ServiceResult<Option<MessagePage>> {
-        let Recognised { found, cookies, just_logged_in } = self.recognise(&who, true).await?;
+    pub(super) async fn message_page(&self, who: &Caller, public_id: String) -> ServiceResult<Option<MessagePage>> {
+        let Recognised { found, cookies, just_logged_in } = self.recognise(who, true).await?;
         let Some((device, contact)) = found else {
-            return Ok(Answer { value: None, cookies });
+            return Ok(Reply { value: None, cookies });
         };
         let page = match self.store.published_message(contact.id, &public_id).await? {
             // The first page after logging in may be a message: say it there too.
@@ -211,7 +212,7 @@ impl LoginService {
                 MessagePage::NotPublished
             }
         };
-        Ok(Answer { value: Some(page), cookies })
+        Ok(Reply { value: Some(page), cookies })
     }
 
     /// The browser's remembered device and its contact, when recognised.
@@ -247,7 +248,7 @@ impl LoginService {
         let event = crate::store::NewEvent::new(Some(contact), LoginEvent::DeviceRecognised { device, network: Some(network.clone()) });
         tx.record_events(&[event], now).await?;
         tx.commit().await?;
-        Ok(Answer { value: (), cookies: vec![Cookie::Device(token), Cookie::ForgetFlow] })
+        Ok(Reply { value: (), cookies: vec![self.device_cookie(&token), CookieChange::ClearFlow] })
     }
 
     /// Counts a passkey step against the network's verification limit; false when
@@ -273,7 +274,7 @@ impl LoginService {
             self.store.revoke_device(device.id, self.now()).await?;
             self.event(Some(device.contact), LoginEvent::LoggedOut { device: device.id }).await?;
         }
-        Ok(Answer { value: (), cookies: vec![Cookie::ForgetDevice, Cookie::ForgetFlow] })
+        Ok(Reply { value: (), cookies: vec![CookieChange::ClearDevice, CookieChange::ClearFlow] })
     }
 
     /// An event of a remembered browser (one statement: these steps write nothing else

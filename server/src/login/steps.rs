@@ -8,19 +8,20 @@ use domain::Channel;
 use super::LoginService;
 use super::flow::{self, Effects, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
 use super::rules;
-use super::service::{Answer, Cookie, DAY, HOUR, Screen, ServiceError, ServiceResult, Step};
+use super::service::{DAY, HOUR, Screen, ServiceError, ServiceResult, Step};
 use crate::store::{Key, NewFlow, RefusedStep, Scope, Trust, Tx};
+use domain::view::{CookieChange, Reply};
 use domain::{Code, Identifier, Timestamp, Token};
 
 impl LoginService {
     /// Step 1: a code to whatever is registered for `identifier` by `channel`. The
     /// answer is the same whether or not anything was sent, and so is its timing.
-    pub async fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> ServiceResult<Screen> {
+    pub(super) async fn request_code_screen(&self, who: Caller, identifier: String, channel: Channel) -> ServiceResult<Screen> {
         self.after_floor(self.request_code_now(who, identifier, channel)).await
     }
 
     /// "Send a new code" (maybe by the other channel) in the flow of this browser.
-    pub async fn resend_code(&self, who: Caller, channel: Channel) -> ServiceResult<Screen> {
+    pub(super) async fn resend_code_screen(&self, who: Caller, channel: Channel) -> ServiceResult<Screen> {
         self.after_floor(self.resend_code_now(who, channel)).await
     }
 
@@ -45,7 +46,7 @@ impl LoginService {
             contact_language: None,
             now,
         };
-        let start = |outcome| Answer::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
+        let start = |outcome| Reply::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
         let mut tx = self.store.begin().await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
         let parsed = Identifier::parse(&identifier, self.region);
@@ -69,7 +70,7 @@ impl LoginService {
         self.sent(&written);
         let resend_at = now.plus(self.limits.resend_cooldown);
         let screen = Screen::Code { identifier: typed.to_string(), channel, resend_at, outcome: None };
-        Ok(Answer { value: screen, cookies: vec![Cookie::Flow(token)] })
+        Ok(Reply { value: screen, cookies: vec![CookieChange::SetFlow(token.expose().to_string())] })
     }
 
     async fn resend_code_now(&self, who: Caller, channel: Channel) -> ServiceResult<Screen> {
@@ -85,7 +86,7 @@ impl LoginService {
         let mut tx = self.store.begin().await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             tx.commit().await?;
-            return Ok(Answer::plain(Screen::Start {
+            return Ok(Reply::plain(Screen::Start {
                 identifier: String::new(),
                 channel,
                 outcome: Some(Outcome::Refused(Refusal::NoFlow)),
@@ -98,7 +99,7 @@ impl LoginService {
                 (true, fx) => Effects { outcome: Some(Outcome::NetworkLimited), ..fx },
                 (false, fx) => {
                     let parsed = Identifier::parse(&flow.identifier, self.region);
-                    let Ok(parsed) = parsed else { return Ok(Answer::plain(Screen::start())) };
+                    let Ok(parsed) = parsed else { return Ok(Reply::plain(Screen::start())) };
                     let contact = match flow.contact {
                         Some(id) => tx.contact(id).await?,
                         None => None,
@@ -119,7 +120,7 @@ impl LoginService {
         } else {
             (flow.channel, flow.current.issued_at.plus(self.limits.resend_cooldown))
         };
-        Ok(Answer::plain(Screen::Code { identifier: flow.identifier, channel, resend_at, outcome }))
+        Ok(Reply::plain(Screen::Code { identifier: flow.identifier, channel, resend_at, outcome }))
     }
 
     /// Loads what a code request is decided on, and decides it.
@@ -149,7 +150,7 @@ impl LoginService {
     }
 
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
-    pub async fn verify_code(&self, who: Caller, input: String, next: String) -> ServiceResult<Screen> {
+    pub(super) async fn verify_code_screen(&self, who: Caller, input: String, next: String) -> ServiceResult<Screen> {
         let now = self.now();
         let mut step = Step {
             network: rules::network_of(who.ip, self.limits.ipv6_prefix),
@@ -170,7 +171,7 @@ impl LoginService {
             }
             self.write(&mut tx, &step, fx).await?;
             tx.commit().await?;
-            return Ok(Answer::plain(Screen::Start {
+            return Ok(Reply::plain(Screen::Start {
                 identifier: String::new(),
                 channel: Channel::Email,
                 outcome: Some(Outcome::Refused(Refusal::NoFlow)),
@@ -182,7 +183,7 @@ impl LoginService {
         tx.commit().await?;
         match (verdict, written.device) {
             (Verdict::LoggedIn(_), Some(token)) => {
-                Ok(Answer { value: Screen::Done { next }, cookies: vec![Cookie::Device(token), Cookie::ForgetFlow] })
+                Ok(Reply { value: Screen::Done { next }, cookies: vec![self.device_cookie(&token), CookieChange::ClearFlow] })
             }
             (verdict, _) => {
                 let outcome = match verdict {
@@ -190,7 +191,7 @@ impl LoginService {
                     Verdict::LoggedIn(_) => None,
                 };
                 let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
-                Ok(Answer::plain(Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome }))
+                Ok(Reply::plain(Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome }))
             }
         }
     }
