@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use domain::Caller;
+use domain::{Caller, LocalPath};
 
 pub use domain::view::{CookieChange, Reply};
 
@@ -37,13 +37,13 @@ pub type PortResult<T> = Result<Reply<T>, Failure>;
 
 pub trait Portal: Send + Sync + 'static {
     /// The login card for this browser; `Done` when the browser is already recognised.
-    fn login_state(&self, who: Caller, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn login_state(&self, who: Caller, next: LocalPath, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>>;
     fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// "Send a new code", optionally by the other channel.
     fn resend_code(&self, who: Caller, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// "Use a different email or number": forget the flow in this browser.
     fn restart(&self, who: Caller) -> BoxFuture<'_, PortResult<LoginStep>>;
-    fn verify_code(&self, who: Caller, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>>;
+    fn verify_code(&self, who: Caller, code: String, next: LocalPath) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// `None` when the browser is not recognised.
     fn inbox(&self, who: Caller) -> BoxFuture<'_, PortResult<Option<Inbox>>>;
     /// `None` when the browser is not recognised.

@@ -4,7 +4,7 @@
 
 use app::port::{BoxFuture, Failure, PortResult, Portal, Reply};
 use app::types::{Channel, Inbox, LoginStep, MessageView, Notice};
-use domain::{Caller, Token};
+use domain::{Caller, LocalPath, Token};
 
 use crate::login::LoginService;
 
@@ -38,7 +38,7 @@ pub(super) fn logged(e: &(dyn std::error::Error + 'static)) -> Failure {
 }
 
 impl Portal for PortalAdapter {
-    fn login_state(&self, who: Caller, next: String, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn login_state(&self, who: Caller, next: LocalPath, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { failure(self.service.login_state(who, next, notice).await) })
     }
     fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
@@ -50,7 +50,7 @@ impl Portal for PortalAdapter {
     fn restart(&self, who: Caller) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { failure(self.service.restart(who).await) })
     }
-    fn verify_code(&self, who: Caller, code: String, next: String) -> BoxFuture<'_, PortResult<LoginStep>> {
+    fn verify_code(&self, who: Caller, code: String, next: LocalPath) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { failure(self.service.verify_code(who, code, next).await) })
     }
     fn inbox(&self, who: Caller) -> BoxFuture<'_, PortResult<Option<Inbox>>> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use domain::Caller;
 use domain::Channel;
+use domain::LocalPath;
 use domain::view::{CookieChange, Reply};
 
 use super::flow::{self, Effects, Flow, Outcome, Requested};
@@ -53,7 +54,7 @@ pub enum Screen {
     /// Step 2: type the code. "Send a new code" works from `resend_at`.
     Code { identifier: String, channel: Channel, resend_at: Timestamp, outcome: Option<Outcome> },
     /// Logged in: go to `next`.
-    Done { next: String },
+    Done { next: LocalPath },
 }
 
 pub type ServiceResult<T> = Result<Reply<T>, ServiceError>;

@@ -1,6 +1,7 @@
 //! After the code: remembered browsers, what they may read, and logging out.
 
 use domain::Caller;
+use domain::LocalPath;
 
 use super::LoginService;
 use super::flow::{Flow, LoginEvent, Outcome};
@@ -112,7 +113,7 @@ impl LoginService {
     /// What `/login` shows: done when recognised, the code step while a flow runs
     /// (with what its last step said, once), otherwise step 1. Reads only: it takes no
     /// lock, and the one thing it records (that the outcome was shown) goes aside.
-    pub(super) async fn login_screen(&self, who: Caller, next: String, outcome: Option<Outcome>) -> ServiceResult<Screen> {
+    pub(super) async fn login_screen(&self, who: Caller, next: LocalPath, outcome: Option<Outcome>) -> ServiceResult<Screen> {
         let recognised = self.recognise(&who, false).await?;
         if recognised.found.is_some() {
             return Ok(Reply { value: Screen::Done { next }, cookies: recognised.cookies });

@@ -4,6 +4,7 @@
 
 use domain::Caller;
 use domain::Channel;
+use domain::LocalPath;
 
 use super::LoginService;
 use super::flow::{self, Effects, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
@@ -150,7 +151,7 @@ impl LoginService {
     }
 
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
-    pub(super) async fn verify_code_screen(&self, who: Caller, input: String, next: String) -> ServiceResult<Screen> {
+    pub(super) async fn verify_code_screen(&self, who: Caller, input: String, next: LocalPath) -> ServiceResult<Screen> {
         let now = self.now();
         let mut step = Step {
             network: rules::network_of(who.ip, self.limits.ipv6_prefix),

@@ -4,7 +4,7 @@
 //! (seconds left, the code's lifetime) and builds the inbox and message pages.
 
 use domain::view::{CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer};
-use domain::{Caller, Channel, Timestamp};
+use domain::{Caller, Channel, LocalPath, Timestamp};
 
 use super::rules::seconds_left;
 use super::service::{LoginService, Screen, ServiceResult};
@@ -14,7 +14,7 @@ use super::{Outcome, Refusal};
 impl LoginService {
     /// The login card for this browser; `Done` when it is already recognised. A
     /// step-1 notice comes in the address after a form post without JavaScript.
-    pub async fn login_state(&self, who: Caller, next: String, notice: Option<Notice>) -> ServiceResult<LoginStep> {
+    pub async fn login_state(&self, who: Caller, next: LocalPath, notice: Option<Notice>) -> ServiceResult<LoginStep> {
         Ok(self.login_screen(who, next, notice.and_then(outcome_of)).await?.map(|s| self.card(s)))
     }
 
@@ -34,7 +34,7 @@ impl LoginService {
     }
 
     /// Step 2: the code.
-    pub async fn verify_code(&self, who: Caller, code: String, next: String) -> ServiceResult<LoginStep> {
+    pub async fn verify_code(&self, who: Caller, code: String, next: LocalPath) -> ServiceResult<LoginStep> {
         Ok(self.verify_code_screen(who, code, next).await?.map(|s| self.card(s)))
     }
 
@@ -62,7 +62,7 @@ impl LoginService {
                 valid_for_secs: self.limits.code_ttl.as_secs(),
                 notice: outcome.map(|o| self.notice(o, now)),
             }),
-            Screen::Done { next } => LoginStep::Done { next },
+            Screen::Done { next } => LoginStep::Done { next: next.into() },
         }
     }
 
