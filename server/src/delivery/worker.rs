@@ -101,13 +101,13 @@ impl Worker {
     async fn handle(&self, job: ClaimedJob) -> Result<(), StoreError> {
         let now = self.clock.now_ms();
         let (id, channel, to, attempt) = (job.id, job.channel, job.recipient.clone(), i64::from(job.attempts));
-        if now >= job.expires_at_ms {
-            if self.store.expire_job(job.id, &self.name, now).await? {
-                self.event(&job, What::DeliveryExpired { job: id, channel, to, attempt, provider: None, error: None }).await?;
+        let Some(attempt_id) = job.attempt.filter(|_| now < job.expires_at_ms) else {
+            let what = What::DeliveryExpired { job: id, channel, to, attempt, provider: None, error: None };
+            if self.store.expire_job(job.id, &self.name, now, self.event(&job, &what)).await? {
+                self.said(&job, &what);
             }
             return Ok(());
-        }
-        let attempt = self.store.start_attempt(&job, &self.name, now).await?;
+        };
         let message = job.payload.as_deref().and_then(|p| self.sealer.open(p).ok()).map(|(subject, body)| Outgoing {
             channel: job.channel,
             to: job.recipient.clone(),
@@ -122,45 +122,48 @@ impl Worker {
         };
         let now = self.clock.now_ms();
         let provider = self.delivery.provider_for(job.channel);
-        match result {
+        // What the provider said, masked of codes: kept on the attempt and in the event.
+        let said = match &result {
+            Err(DeliveryError::Temporary(e) | DeliveryError::Permanent(e)) => super::redact(e),
+            Ok(_) => String::new(),
+        };
+        // How the try ended and its event are written in one transaction.
+        let (outcome, what) = match &result {
             Ok(receipt) => {
+                let (provider, provider_message_id) = (receipt.provider.to_string(), receipt.provider_message_id.clone());
                 let outcome = Outcome::Sent { provider: receipt.provider, message_id: receipt.provider_message_id.as_deref() };
-                if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
-                    let (provider, provider_message_id) = (receipt.provider.to_string(), receipt.provider_message_id.clone());
-                    self.event(&job, What::CodeSent { job: id, channel, to, attempt, provider, provider_message_id }).await?;
-                }
+                (outcome, What::CodeSent { job: id, channel, to, attempt, provider, provider_message_id })
             }
-            Err(DeliveryError::Temporary(error)) => {
-                let error = super::redact(&error);
+            Err(DeliveryError::Temporary(_)) => {
                 let (base, max) = (self.settings.retry_base, self.settings.retry_max);
                 let retry_at = next_attempt_at(now, job.attempts, base, max, jitter(), job.expires_at_ms);
-                let outcome = Outcome::Temporary { provider, error: &error, retry_at_ms: retry_at };
-                if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
-                    tracing::warn!(job = job.id, attempt = job.attempts, error = %error, "delivery failed, will retry: {}", retry_at.is_some());
-                    let (provider, error) = (provider.to_string(), error.to_string());
-                    let what = if retry_at.is_some() {
-                        What::DeliveryRetrying { job: id, channel, to, attempt, provider, error }
-                    } else {
-                        What::DeliveryExpired { job: id, channel, to, attempt, provider: Some(provider), error: Some(error) }
-                    };
-                    self.event(&job, what).await?;
-                }
+                tracing::warn!(job = job.id, attempt = job.attempts, error = %said, "delivery failed, will retry: {}", retry_at.is_some());
+                let (p, e) = (provider.to_string(), said.clone());
+                let what = match retry_at {
+                    Some(_) => What::DeliveryRetrying { job: id, channel, to, attempt, provider: p, error: e },
+                    None => What::DeliveryExpired { job: id, channel, to, attempt, provider: Some(p), error: Some(e) },
+                };
+                (Outcome::Temporary { provider, error: &said, retry_at_ms: retry_at }, what)
             }
-            Err(DeliveryError::Permanent(error)) => {
-                let error = super::redact(&error);
-                let outcome = Outcome::Permanent { provider, error: &error };
-                if self.store.finish_attempt(job.id, attempt, &self.name, outcome, now).await? {
-                    tracing::warn!(job = job.id, error = %error, "delivery failed permanently");
-                    let (provider, error) = (provider.to_string(), error.to_string());
-                    self.event(&job, What::DeliveryFailed { job: id, channel, to, attempt, provider, error }).await?;
-                }
+            Err(DeliveryError::Permanent(_)) => {
+                tracing::warn!(job = job.id, error = %said, "delivery failed permanently");
+                let what = What::DeliveryFailed { job: id, channel, to, attempt, provider: provider.to_string(), error: said.clone() };
+                (Outcome::Permanent { provider, error: &said }, what)
             }
+        };
+        if self.store.finish_attempt(job.id, attempt_id, &self.name, outcome, now, self.event(&job, &what)).await? {
+            self.said(&job, &what);
         }
         Ok(())
     }
 
-    async fn event(&self, job: &ClaimedJob, what: What) -> Result<(), StoreError> {
+    /// The event of a job, to write with its change.
+    fn event(&self, job: &ClaimedJob, what: &What) -> crate::store::NewEvent {
+        crate::store::NewEvent::new(job.contact, what.clone())
+    }
+
+    /// Logs an event once it is written (not when another worker took the job over).
+    fn said(&self, job: &ClaimedJob, what: &What) {
         tracing::info!(event = what.kind().as_str(), contact = job.contact.map(|c| c.0), detail = %what.detail(), "delivery event");
-        self.store.record_event(job.contact, what, self.clock.now()).await
     }
 }

@@ -6,7 +6,7 @@
 use domain::Channel;
 
 use super::sql;
-use super::{ContactId, Store, StoreResult, stored_channel};
+use super::{ContactId, NewEvent, Store, StoreResult, stored_channel};
 use domain::Timestamp;
 
 /// A job to write with its code, in the same transaction.
@@ -29,6 +29,9 @@ pub struct ClaimedJob {
     pub payload: Option<Vec<u8>>,
     pub attempts: u32,
     pub expires_at_ms: i64,
+    /// The attempt row this try writes its end to; `None` for a job claimed after its
+    /// code expired, which is given up without a try.
+    pub attempt: Option<i64>,
 }
 
 /// Where a delivery job stands. Stored as its name (`queued`, …), read back strictly.
@@ -147,7 +150,9 @@ type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64);
 type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>, Option<String>, i64);
 
 impl Store {
-    /// Takes the next due job (or one whose lease ran out) for `worker` until `lease_until_ms`.
+    /// Takes the next due job (or one whose lease ran out) for `worker` until
+    /// `lease_until_ms`, and starts its attempt, in one transaction: a code costs the
+    /// single writer two transactions in all (this, and [`Store::finish_attempt`]).
     pub async fn claim_job(&self, worker: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<Option<ClaimedJob>> {
         // The outer condition is checked again on the row as it is when updated, so a
         // job another worker took in between is not taken twice. On PostgreSQL, rows
@@ -157,6 +162,7 @@ impl Store {
             super::Backend::Sqlite => "",
             super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
+        let mut tx = self.begin_plain().await?;
         let row: Option<ClaimRow> = sql(sqlx::AssertSqlSafe(format!(
             "UPDATE delivery_jobs
              SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
@@ -169,36 +175,46 @@ impl Store {
         .bind(worker)
         .bind(lease_until_ms)
         .bind(now_ms)
-        .fetch_optional(&self.db)
+        .fetch_optional(&mut tx)
         .await?;
-        row.map(|(id, contact, channel, recipient, payload, attempts, expires_at_ms)| {
-            Ok(ClaimedJob {
-                id,
-                contact: contact.map(ContactId),
-                channel: stored_channel(&channel)?,
-                recipient,
-                payload,
-                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                expires_at_ms,
-            })
-        })
-        .transpose()
+        let Some((id, contact, channel, recipient, payload, attempts, expires_at_ms)) = row else { return Ok(None) };
+        let attempt = if now_ms < expires_at_ms {
+            let started = sql("INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(id)
+                .bind(attempts)
+                .bind(worker)
+                .bind(now_ms)
+                .scalar_one::<i64>(&mut tx)
+                .await?;
+            Some(started)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(Some(ClaimedJob {
+            id,
+            contact: contact.map(ContactId),
+            channel: stored_channel(&channel)?,
+            recipient,
+            payload,
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            expires_at_ms,
+            attempt,
+        }))
     }
 
-    pub async fn start_attempt(&self, job: &ClaimedJob, worker: &str, now_ms: i64) -> StoreResult<i64> {
-        let done = sql("INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(job.id)
-            .bind(job.attempts)
-            .bind(worker)
-            .bind(now_ms)
-            .scalar_one::<i64>(&self.db)
-            .await?;
-        Ok(done)
-    }
-
-    /// Records how a try ended, if `worker` still holds the lease. Returns false when
-    /// the lease was lost (another worker took the job over).
-    pub async fn finish_attempt(&self, job_id: i64, attempt_id: i64, worker: &str, outcome: Outcome<'_>, now_ms: i64) -> StoreResult<bool> {
+    /// Records how a try ended, and its event, if `worker` still holds the lease, in one
+    /// transaction. Returns false when the lease was lost (another worker took the job
+    /// over, and writes its own end).
+    pub async fn finish_attempt(
+        &self,
+        job_id: i64,
+        attempt_id: i64,
+        worker: &str,
+        outcome: Outcome<'_>,
+        now_ms: i64,
+        event: NewEvent,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin_plain().await?;
         let (kind, provider, message_id, error) = match &outcome {
             Outcome::Sent { provider, message_id } => ("sent", *provider, *message_id, None),
@@ -237,21 +253,32 @@ impl Store {
         .bind(worker)
         .execute(&mut tx)
         .await?;
+        let held = done.rows_affected() == 1;
+        if held {
+            tx.record_events(&[event], Timestamp(now_ms.div_euclid(1000))).await?;
+        }
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(held)
     }
 
     /// Gives up on a claimed job whose code expired before it could be sent.
-    pub async fn expire_job(&self, job_id: i64, worker: &str, now_ms: i64) -> StoreResult<bool> {
+    /// Its event is written with it.
+    pub async fn expire_job(&self, job_id: i64, worker: &str, now_ms: i64, event: NewEvent) -> StoreResult<bool> {
+        let mut tx = self.begin_plain().await?;
         let done =
             sql("UPDATE delivery_jobs SET status = 'expired', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1
              WHERE id = $2 AND status = 'sending' AND lease_owner = $3")
             .bind(now_ms)
             .bind(job_id)
             .bind(worker)
-            .execute(&self.db)
+            .execute(&mut tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let held = done.rows_affected() == 1;
+        if held {
+            tx.record_events(&[event], Timestamp(now_ms.div_euclid(1000))).await?;
+        }
+        tx.commit().await?;
+        Ok(held)
     }
 
     /// A provider's delivery receipt. Returns the job's contact when a job matched.
