@@ -101,7 +101,8 @@ impl Worker {
     async fn handle(&self, job: ClaimedJob) -> Result<(), StoreError> {
         let now = self.clock.now_ms();
         let (id, channel, to, attempt) = (job.id, job.channel, job.recipient.clone(), i64::from(job.attempts));
-        let Some(attempt_id) = job.attempt.filter(|_| now < job.expires_at_ms) else {
+        // The claim started an attempt unless the code had expired by then.
+        let Some(attempt_id) = job.attempt else {
             let what = What::DeliveryExpired { job: id, channel, to, attempt, provider: None, error: None };
             if self.store.expire_job(job.id, &self.name, now, self.event(&job, &what)).await? {
                 self.said(&job, &what);
