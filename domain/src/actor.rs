@@ -33,7 +33,8 @@ impl serde::Serialize for Actor {
 impl Actor {
     /// The actor a stored `by` names; `None` for a text no actor is written as.
     pub fn parse(text: &str) -> Option<Actor> {
-        if let Some(name) = text.strip_prefix("admin:") {
+        // `administrator ops`: how the log spelt an administrator before this type.
+        if let Some(name) = text.strip_prefix("admin:").or_else(|| text.strip_prefix("administrator ")) {
             return Some(Actor::Administrator(name.to_string()));
         }
         if let Some(name) = text.strip_prefix("api token ") {

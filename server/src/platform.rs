@@ -286,7 +286,7 @@ impl Platform {
         let by = caller.by();
         let event = |published, unpublished| {
             let what = What::MessagePublished {
-                by: by.clone(),
+                by: Some(by.clone()),
                 message: m.public_id.clone(),
                 admin: None,
                 published: Some(published),

@@ -171,7 +171,7 @@ impl Cards {
             ContactAction::Publish(message) => {
                 let message = message.trim().to_string();
                 let what = What::MessagePublished {
-                    by,
+                    by: Some(by),
                     message: message.clone(),
                     admin: Some(admin.to_string()),
                     published: None,

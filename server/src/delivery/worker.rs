@@ -138,7 +138,6 @@ impl Worker {
             Err(DeliveryError::Temporary(_)) => {
                 let (base, max) = (self.settings.retry_base, self.settings.retry_max);
                 let retry_at = next_attempt_at(now, job.attempts, base, max, jitter(), job.expires_at_ms);
-                tracing::warn!(job = job.id, attempt = job.attempts, error = %said, "delivery failed, will retry: {}", retry_at.is_some());
                 let (p, e) = (provider.to_string(), said.clone());
                 let what = match retry_at {
                     Some(_) => What::DeliveryRetrying { job: id, channel, to, attempt, provider: p, error: e },
@@ -147,7 +146,6 @@ impl Worker {
                 (Outcome::Temporary { provider, error: &said, retry_at_ms: retry_at }, what)
             }
             Err(DeliveryError::Permanent(_)) => {
-                tracing::warn!(job = job.id, error = %said, "delivery failed permanently");
                 let what = What::DeliveryFailed { job: id, channel, to, attempt, provider: provider.to_string(), error: said.clone() };
                 (Outcome::Permanent { provider, error: &said }, what)
             }
@@ -163,8 +161,19 @@ impl Worker {
         crate::store::NewEvent::new(job.contact, what.clone())
     }
 
-    /// Logs an event once it is written (not when another worker took the job over).
+    /// Logs an event once it is written (not when another worker took the job over),
+    /// and a failure as a warning.
     fn said(&self, job: &ClaimedJob, what: &What) {
+        match what {
+            What::DeliveryRetrying { error, .. } => {
+                tracing::warn!(job = job.id, attempt = job.attempts, %error, "delivery failed, will retry")
+            }
+            What::DeliveryExpired { error: Some(error), .. } => {
+                tracing::warn!(job = job.id, attempt = job.attempts, %error, "delivery failed, and the code expires before another try")
+            }
+            What::DeliveryFailed { error, .. } => tracing::warn!(job = job.id, %error, "delivery failed permanently"),
+            _ => {}
+        }
         tracing::info!(event = what.kind().as_str(), contact = job.contact.map(|c| c.0), detail = %what.detail(), "delivery event");
     }
 }

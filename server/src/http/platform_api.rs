@@ -6,16 +6,15 @@
 //! the router is built from the handlers (`routes!`), so the document and the routes
 //! are one list; the schemas are derived from the types the handlers use
 //! (`platform::wire`). Every handler takes [`Authorised`] first: the router's state is
-//! a [`Gate`] that gives a handler nothing without it, so "every operation needs a
-//! token" holds by construction, and the token is checked before the path or the body
-//! is read (SECURITY.md, L5).
-
-use std::sync::Arc;
+//! a [`Gate`] that gives a handler nothing without it (its field is private to its own
+//! module), so a handler cannot reach the platform without a token in use, and the
+//! token is checked before the path or the body is read (SECURITY.md, L5). A handler
+//! that needed nothing of the platform could still be written without it: the
+//! integration test calls every documented operation without a token and wants 401.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -31,25 +30,45 @@ use crate::platform::{
     Platform, PublicationsBody, PublicationsDone, Refusal,
 };
 
-/// The router's state. Its field is private: a handler reaches the platform only
-/// through [`Authorised`].
-#[derive(Clone)]
-pub(super) struct Gate(Arc<Platform>);
+/// The router's state and the only way past it. In a module of its own, so that not
+/// even the handlers (`operations`) can read the platform out of the state.
+mod gate {
+    use std::sync::Arc;
 
-/// A caller with a token in use, and the platform it may act on.
-pub(super) struct Authorised {
-    platform: Arc<Platform>,
-    caller: Caller,
-}
+    use axum::extract::FromRequestParts;
+    use axum::http::request::Parts;
 
-impl FromRequestParts<Gate> for Authorised {
-    type Rejection = Fail;
+    use super::{Fail, authorise};
+    use crate::platform::{Caller, Platform};
 
-    async fn from_request_parts(parts: &mut Parts, gate: &Gate) -> Result<Self, Self::Rejection> {
-        let caller = authorise(&gate.0, &parts.headers).await?;
-        Ok(Authorised { platform: gate.0.clone(), caller })
+    /// The router's state. Its field is private to this module: a handler reaches the
+    /// platform only through [`Authorised`].
+    #[derive(Clone)]
+    pub(in crate::http) struct Gate(Arc<Platform>);
+
+    impl Gate {
+        pub(in crate::http) fn new(platform: Platform) -> Gate {
+            Gate(Arc::new(platform))
+        }
+    }
+
+    /// A caller with a token in use, and the platform it may act on.
+    pub(in crate::http) struct Authorised {
+        pub(in crate::http) platform: Arc<Platform>,
+        pub(in crate::http) caller: Caller,
+    }
+
+    impl FromRequestParts<Gate> for Authorised {
+        type Rejection = Fail;
+
+        async fn from_request_parts(parts: &mut Parts, gate: &Gate) -> Result<Self, Self::Rejection> {
+            let caller = authorise(&gate.0, &parts.headers).await?;
+            Ok(Authorised { platform: gate.0.clone(), caller })
+        }
     }
 }
+
+use gate::{Authorised, Gate};
 
 /// Every operation, one handler per `routes!` (handlers of different paths in one
 /// `routes!` would each be served on all of them).
@@ -82,7 +101,7 @@ pub fn routes(platform: Platform) -> Router {
         .nest("/api/v1", operations)
         .route("/api/v1/openapi.json", get(move || std::future::ready(document.clone())))
         .route("/api/v1/{*rest}", any(|| async { problem(StatusCode::NOT_FOUND, "Not found", "no such endpoint") }))
-        .with_state(Gate(Arc::new(platform)))
+        .with_state(Gate::new(platform))
 }
 
 /// The body of an RFC 9457 problem.

@@ -1,8 +1,11 @@
 //! What the event log records, as one type: written with it, read back as it.
 //!
 //! Each variant is stored as its kind (the `kind` column, [`EventKind`]) and its fields
-//! as a JSON object (the `detail` column). The JSON shapes are those the log has always
-//! had, so rows written before this type existed read back as it. A stored row that
+//! as a JSON object (the `detail` column). The JSON shapes are those the log had when
+//! this type replaced hand-written JSON, so those rows read back as it; fields added to
+//! an event since it was first written have defaults, so older rows read back too (a
+//! count that was not kept is 0, a change made before `by` was kept is the command
+//! line's or, for a publication, has no `by`). A stored row that
 //! does not decode is logged as an error and read as [`What::Unreadable`] (the card
 //! still opens); the integration tests fail on any such row.
 
@@ -158,6 +161,7 @@ pub enum What {
         channel: Channel,
         opted_out: bool,
         devices_forgotten: u64,
+        #[serde(default)]
         passkeys_removed: u64,
         by: Actor,
     },
@@ -193,12 +197,16 @@ pub enum What {
     DevicesRevoked {
         by: Actor,
         devices: Vec<i64>,
+        #[serde(default)]
         passkeys_removed: u64,
     },
     /// A message was published to a contact (an administrator, on the card), or the
     /// API changed a message's publications (`published`, `unpublished`: how many).
     MessagePublished {
-        by: Actor,
+        /// Absent on publications from the card before the log kept who made a change
+        /// (they name the `admin`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<Actor>,
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         admin: Option<String>,
@@ -226,6 +234,8 @@ pub enum What {
     ApiToken {
         token: String,
         action: String,
+        /// Tokens are made and revoked on the command line only.
+        #[serde(default = "command_line")]
         by: Actor,
     },
     /// The integration API created, changed or deleted a message.
@@ -266,6 +276,10 @@ pub enum What {
         kind: String,
         detail: String,
     },
+}
+
+fn command_line() -> Actor {
+    Actor::CommandLine
 }
 
 impl What {

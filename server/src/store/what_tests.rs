@@ -36,8 +36,14 @@ fn samples() -> Vec<What> {
         What::AdminLookup { admin: s("ops"), query: Some(s("ann")), contact: None },
         What::AdminLookup { admin: s("ops"), query: None, contact: Some(4) },
         What::DevicesRevoked { by: by(), devices: vec![1, 2], passkeys_removed: 1 },
-        What::MessagePublished { by: by(), message: s("abc"), admin: Some(s("ops")), published: None, unpublished: None },
-        What::MessagePublished { by: Actor::ApiToken(s("crm")), message: s("abc"), admin: None, published: Some(2), unpublished: Some(0) },
+        What::MessagePublished { by: Some(by()), message: s("abc"), admin: Some(s("ops")), published: None, unpublished: None },
+        What::MessagePublished {
+            by: Some(Actor::ApiToken(s("crm"))),
+            message: s("abc"),
+            admin: None,
+            published: Some(2),
+            unpublished: Some(0),
+        },
         What::ContactSaved {
             by: Actor::ApiToken(s("crm")),
             created: false,
@@ -105,6 +111,27 @@ fn rows_in_the_shapes_the_log_has_always_had_read_back() {
         assert_eq!(what.kind().as_str(), kind, "{detail}");
         assert_eq!(what.detail(), serde_json::from_str::<serde_json::Value>(detail).unwrap(), "{kind} is written back alike");
     }
+}
+
+#[test]
+fn rows_from_before_a_field_was_kept_read_back_with_its_default() {
+    // Shapes the portal wrote before `passkeys_removed` and `by` were kept, and the
+    // spelling of an administrator before `Actor` (`administrator ops`).
+    let rows = [
+        ("opt_out_changed", r#"{"channel":"email","opted_out":true,"devices_forgotten":1,"by":"admin:ops"}"#),
+        ("devices_revoked", r#"{"by":"administrator ops","devices":[1,2]}"#),
+        ("api_token", r#"{"token":"crm","action":"added"}"#),
+        ("message_published", r#"{"admin":"ops","message":"abc"}"#),
+    ];
+    for (kind, detail) in rows {
+        let what = What::read(kind, detail);
+        assert_eq!(what.kind().as_str(), kind, "{detail} did not read back");
+    }
+    assert_eq!(
+        What::read("devices_revoked", rows[1].1),
+        What::DevicesRevoked { by: Actor::Administrator("ops".into()), devices: vec![1, 2], passkeys_removed: 0 }
+    );
+    assert!(matches!(What::read("api_token", rows[2].1), What::ApiToken { by: Actor::CommandLine, .. }));
 }
 
 #[test]
