@@ -2,10 +2,10 @@
 //! type ([`What`]), with the contact it is about.
 
 use crate::store::ContactId;
-pub use crate::store::{NotSent, What as LoginEvent};
+pub use crate::store::{NotSent, What};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub contact: Option<ContactId>,
-    pub what: LoginEvent,
+    pub what: What,
 }

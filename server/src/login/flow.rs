@@ -23,7 +23,7 @@ use std::time::Duration;
 use domain::Channel;
 
 use super::Limits;
-pub use super::events::{Event, LoginEvent, NotSent};
+pub use super::events::{Event, NotSent, What};
 pub use super::outcome::{Outcome, Refusal};
 use super::rules;
 use crate::store::{CodeRecord, Contact, ContactId, FlowRecord, Key, RefusedStep, Scope, Trust};
@@ -113,7 +113,7 @@ pub struct Effects {
 }
 
 impl Effects {
-    fn event(&mut self, contact: Option<ContactId>, what: LoginEvent) {
+    fn event(&mut self, contact: Option<ContactId>, what: What) {
         self.events.push(Event { contact, what });
     }
 
@@ -158,7 +158,7 @@ pub fn network(step: RefusedStep, network: &str, usage: NetworkUsage, per_hour: 
     }
     if !usage.told {
         fx.hits.push((Scope::Refused(step), key));
-        fx.event(None, LoginEvent::NetworkLimited { scope: scope.as_str().to_string(), ip: network.to_string() });
+        fx.event(None, What::NetworkLimited { scope: scope.as_str().to_string(), ip: network.to_string() });
     }
     (true, fx)
 }
@@ -210,11 +210,11 @@ pub struct SmsUsage {
 pub fn request(r: &Request, limits: &Limits, now: Timestamp) -> Effects {
     let mut fx = Effects::default();
     let contact_id = r.contact.map(|c| c.id);
-    fx.event(contact_id, LoginEvent::CodeRequested { channel: r.channel, trust: r.trust, flow: None, network: None });
+    fx.event(contact_id, What::CodeRequested { channel: r.channel, trust: r.trust, flow: None, network: None });
     let send_to = send_to(r, limits, now, &mut fx);
     let logged = match &send_to {
-        Ok(to) => LoginEvent::CodeQueued { channel: r.channel, to: to.clone() },
-        Err(reason) => LoginEvent::CodeNotSent { channel: r.channel, reason: *reason },
+        Ok(to) => What::CodeQueued { channel: r.channel, to: to.clone() },
+        Err(reason) => What::CodeNotSent { channel: r.channel, reason: *reason },
     };
     fx.event(contact_id, logged);
     fx.issue = Some(Issue { channel: r.channel, send_to, expires_at: now.plus(limits.code_ttl) });
@@ -240,7 +240,7 @@ fn send_to(r: &Request, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<
         if r.sms.all >= l.sms_per_hour {
             if !r.sms.alerted {
                 fx.hits.push((Scope::SmsAlert, Key::Everyone));
-                fx.event(None, LoginEvent::SmsBudgetSpent { per_hour: l.sms_per_hour });
+                fx.event(None, What::SmsBudgetSpent { per_hour: l.sms_per_hour });
             }
             return Err(NotSent::SmsBudgetSpent);
         }
@@ -331,14 +331,14 @@ pub fn refused_by_network() -> (Verdict, Effects) {
 }
 
 fn refuse(flow: &Requested, refusal: Refusal, compared: bool, mut fx: Effects) -> (Verdict, Effects) {
-    fx.event(flow.contact, LoginEvent::VerificationFailed { reason: refusal.reason(), flow: Some(flow.id), compared, network: None });
+    fx.event(flow.contact, What::VerificationFailed { reason: refusal.reason(), flow: Some(flow.id), compared, network: None });
     fx.outcome = Some(Outcome::Refused(refusal.clone()));
     (Verdict::Refused(refusal), fx)
 }
 
 fn logged_in(flow: &Requested, contact: ContactId, mut fx: Effects) -> (Verdict, Effects) {
     fx.login = Some(Login { code: flow.current.id, contact, channel: flow.channel });
-    fx.event(Some(contact), LoginEvent::LoginSucceeded { channel: flow.channel, device: None, flow: Some(flow.id), network: None });
+    fx.event(Some(contact), What::LoginSucceeded { channel: flow.channel, device: None, flow: Some(flow.id), network: None });
     (Verdict::LoggedIn(contact), fx)
 }
 

@@ -256,7 +256,7 @@ fn the_first_request_over_the_sms_budget_raises_one_alert() {
     };
     let fx = request(&r, &l, T0);
     assert!(fx.hits.contains(&(Scope::SmsAlert, Key::Everyone)));
-    assert!(fx.events.iter().any(|e| e.what == LoginEvent::SmsBudgetSpent { per_hour: 3 }));
+    assert!(fx.events.iter().any(|e| e.what == What::SmsBudgetSpent { per_hour: 3 }));
 }
 
 #[test]

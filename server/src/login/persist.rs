@@ -76,7 +76,7 @@ impl LoginService {
             // A network over its limit while a contact's flow is open: the contact's
             // card shows it (once per window, like the event itself).
             let contact = match what {
-                flow::LoginEvent::NetworkLimited { .. } => e.contact.or(step.contact),
+                flow::What::NetworkLimited { .. } => e.contact.or(step.contact),
                 _ => e.contact,
             };
             if what.kind() == crate::store::EventKind::SmsBudgetSpent {

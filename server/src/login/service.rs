@@ -182,7 +182,7 @@ impl LoginService {
 }
 
 /// A login event as the log stores it (and says it, at `info`).
-pub(super) fn new_event(contact: Option<ContactId>, what: &flow::LoginEvent) -> Result<NewEvent, ServiceError> {
+pub(super) fn new_event(contact: Option<ContactId>, what: &flow::What) -> Result<NewEvent, ServiceError> {
     tracing::info!(event = what.kind().as_str(), contact = contact.map(|c| c.0), detail = %what.detail(), "login event");
     Ok(NewEvent::new(contact, what.clone()))
 }

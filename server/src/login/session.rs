@@ -4,7 +4,7 @@ use domain::Caller;
 use domain::LocalPath;
 
 use super::LoginService;
-use super::flow::{Flow, LoginEvent, Outcome};
+use super::flow::{Flow, Outcome, What};
 use super::rules;
 use super::service::{Screen, ServiceError, ServiceResult};
 use crate::store::{Contact, Device, PublishedMessage};
@@ -75,7 +75,7 @@ impl LoginService {
         let now = self.now();
         if !rules::device_is_valid(&device, now, self.limits.device_idle, self.limits.device_max_age) {
             if !device.revoked {
-                let expired = super::service::new_event(Some(device.contact), &LoginEvent::DeviceExpired { device: device.id })?;
+                let expired = super::service::new_event(Some(device.contact), &What::DeviceExpired { device: device.id })?;
                 self.store.record_event_aside("device expired", expired, now).await;
             }
             return forget();
@@ -84,7 +84,7 @@ impl LoginService {
             return forget();
         };
         let visit = if now.secs_since(device.last_seen_at) >= VISIT_GAP_SECS {
-            Some(super::service::new_event(Some(contact.id), &LoginEvent::DeviceRecognised { device: device.id, network: None })?)
+            Some(super::service::new_event(Some(contact.id), &What::DeviceRecognised { device: device.id, network: None })?)
         } else {
             None
         };
@@ -177,11 +177,8 @@ impl LoginService {
         if now.secs_since(device.created_at) <= crate::passkeys::FRESH_LOGIN_SECS && !by_passkey {
             let month_ago = now.0 - 30 * 86_400;
             let events = self.store.recent_events(contact.id, Timestamp(month_ago - 1), crate::admin::CARD_EVENTS).await?;
-            days = events
-                .into_iter()
-                .filter(|e| matches!(e.what, LoginEvent::LoginSucceeded { .. }))
-                .map(|e| e.at.0.div_euclid(86_400))
-                .collect();
+            days =
+                events.into_iter().filter(|e| matches!(e.what, What::LoginSucceeded { .. })).map(|e| e.at.0.div_euclid(86_400)).collect();
             days.dedup();
         }
         Ok(PasskeyHint { logged_in_at: device.created_at, by_passkey, code_login_days: days.len() })
@@ -205,8 +202,7 @@ impl LoginService {
                 // digits; anything else is kept as its first 32 of them. At most
                 // `REFUSALS_PER_HOUR` are recorded per contact (SECURITY.md, M3).
                 let message: String = public_id.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
-                let e =
-                    super::service::new_event(Some(contact.id), &LoginEvent::MessageRefused { message, reason: "not_published".into() })?;
+                let e = super::service::new_event(Some(contact.id), &What::MessageRefused { message, reason: "not_published".into() })?;
                 let (store, now) = (self.store.clone(), self.now());
                 let write = async move { store.record_refused_message(e, now, REFUSALS_PER_HOUR).await };
                 self.store.aside("message refused", write).await;
@@ -246,7 +242,7 @@ impl LoginService {
         let device = tx.add_device(contact, &token.hash(), browser.as_deref(), now).await?;
         tx.remember_network(contact, &network, now).await?;
         tx.set_contact_language(contact, who.language.lang).await?;
-        let event = crate::store::NewEvent::new(Some(contact), LoginEvent::DeviceRecognised { device, network: Some(network.clone()) });
+        let event = crate::store::NewEvent::new(Some(contact), What::DeviceRecognised { device, network: Some(network.clone()) });
         tx.record_events(&[event], now).await?;
         tx.commit().await?;
         Ok(Reply { value: (), cookies: vec![self.device_cookie(&token), CookieChange::ClearFlow] })
@@ -273,14 +269,14 @@ impl LoginService {
             && let Some(device) = self.store.device_by_token(&token.hash()).await?
         {
             self.store.revoke_device(device.id, self.now()).await?;
-            self.event(Some(device.contact), LoginEvent::LoggedOut { device: device.id }).await?;
+            self.event(Some(device.contact), What::LoggedOut { device: device.id }).await?;
         }
         Ok(Reply { value: (), cookies: vec![CookieChange::ClearDevice, CookieChange::ClearFlow] })
     }
 
     /// An event of a remembered browser (one statement: these steps write nothing else
     /// that must agree with it).
-    async fn event(&self, contact: Option<crate::store::ContactId>, what: LoginEvent) -> Result<(), ServiceError> {
+    async fn event(&self, contact: Option<crate::store::ContactId>, what: What) -> Result<(), ServiceError> {
         let e = super::service::new_event(contact, &what)?;
         Ok(self.store.record_event(e.contact, e.what, self.now()).await?)
     }

@@ -166,8 +166,7 @@ impl LoginService {
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             let mut fx = fx;
             if !limited {
-                let what =
-                    flow::LoginEvent::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
+                let what = flow::What::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
                 fx.events.push(flow::Event { contact: None, what });
             }
             self.write(&mut tx, &step, fx).await?;
