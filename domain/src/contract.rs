@@ -23,6 +23,9 @@ pub const TEXTS_ID: &str = "portal-texts";
 /// The attribute on the code card with the seconds until "Send a new code" works again.
 pub const COOLDOWN_ATTR: &str = "data-cooldown-secs";
 
+/// What every cookie of the portal's name begins with: a request without one is a
+/// stranger's (the server serves such a request's login page from memory).
+pub const COOKIE_PREFIX: &str = "__Host-portal-";
 /// The login flow of this browser: a session cookie.
 pub const FLOW_COOKIE: &str = "__Host-portal-flow";
 /// The remembered browser.

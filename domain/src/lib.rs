@@ -49,3 +49,16 @@ impl InputError {
         InputError(message.into())
     }
 }
+
+#[cfg(test)]
+mod contract_tests {
+    use super::contract::*;
+
+    #[test]
+    fn every_cookie_of_the_portal_carries_its_prefix() {
+        let names = [FLOW_COOKIE, DEVICE_COOKIE, ADMIN_COOKIE, ADMIN_BROWSER_COOKIE, PASSKEY_LATER_COOKIE, crate::i18n::LANGUAGE_COOKIE];
+        for name in names {
+            assert!(name.starts_with(COOKIE_PREFIX) && name.len() > COOKIE_PREFIX.len(), "{name}");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use domain::Channel;
 
-use crate::store::{Contact, NewContact, NewEvent, Store, StoreResult, What};
+use crate::store::{Contact, Lock, NewContact, NewEvent, Store, StoreResult, What};
 use domain::{Actor, EmailAddress, PhoneNumber, Region, Timestamp};
 
 /// What an opt-out (or opt-in) changed.
@@ -32,6 +32,7 @@ pub async fn set_opt_out(
     now_ms: i64,
 ) -> StoreResult<OptOutReport> {
     let mut tx = store.begin().await?;
+    tx.lock(&[Lock::Contact(contact.id)]).await?;
     tx.set_opt_out(contact.id, channel, out).await?;
     let withdrawn = if out { tx.withdraw_codes(contact.id, Some(channel), now, now_ms).await? } else { 0 };
     // Read back under the write lock: a concurrent opt-out of the other channel counts.
@@ -53,6 +54,7 @@ pub async fn set_opt_out(
 /// publications go; the event log keeps that it happened, and `by` whom.
 pub async fn remove(store: &Store, contact: &Contact, by: &Actor, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
     let mut tx = store.begin().await?;
+    tx.lock(&[Lock::Contact(contact.id)]).await?;
     let withdrawn = tx.withdraw_codes(contact.id, None, now, now_ms).await?;
     tx.remove_contact(contact.id).await?;
     let what = What::ContactRemoved { name: contact.name.clone(), codes_withdrawn: withdrawn, by: by.clone() };
@@ -82,6 +84,7 @@ pub async fn forget_browsers(store: &Store, contact: &Contact, device: Option<i6
         .filter(|d| device.is_none_or(|one| one == *d))
         .collect();
     let mut tx = store.begin().await?;
+    tx.lock(&[Lock::Contact(contact.id)]).await?;
     for d in &mine {
         tx.revoke_device(*d, now).await?;
     }

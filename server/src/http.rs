@@ -9,6 +9,7 @@ mod headers;
 mod language;
 mod openapi;
 mod outbox;
+mod page_cache;
 mod passkeys;
 mod platform_api;
 mod portal;
@@ -114,6 +115,8 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .merge(leptos)
         // The built browser files, named by content hash, precompressed.
         .nest_service("/pkg", assets)
+        // The stranger's login page, rendered once per language (after the nonce is made).
+        .layer(axum::middleware::from_fn_with_state(page_cache::PageCache::new(), page_cache::serve))
         // Server functions read their bodies themselves, so the limit wraps the body.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024));
     Router::new()

@@ -38,7 +38,7 @@ pub use outbox::OutboxEntry;
 pub use passkeys::{Ceremony, NewPasskey, StoredPasskey};
 pub use rate::{Key, RefusedStep, Scope};
 pub use retention::{Cutoffs, Pruned};
-pub use tx::Tx;
+pub use tx::{Lock, Tx};
 pub use what::{FailReason, NotSent, What};
 
 #[derive(Debug, thiserror::Error)]

@@ -20,7 +20,7 @@ use std::time::Duration;
 use super::accounts::parse_username;
 use super::password;
 use crate::clock::Clock;
-use crate::store::{AdminBrowser, AdminSessionRecord, Key, Scope, Store, StoreError, What};
+use crate::store::{AdminBrowser, AdminSessionRecord, Key, Lock, Scope, Store, StoreError, What};
 use domain::{Timestamp, Token};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +155,7 @@ impl AdminSessions {
         ];
         let hour_ago = Timestamp(now.0 - 3600);
         let mut tx = self.store.begin().await?;
+        tx.lock(&[Lock::Network(network), Lock::Identifier(&name), Lock::IdentifierOn(&name, network)]).await?;
         let by_user = tx.count_hits(Scope::AdminUser, &hits[0].1, hour_ago).await?;
         let by_net = tx.count_hits(Scope::AdminNetwork, &hits[1].1, hour_ago).await?;
         let by_user_net = tx.count_hits(Scope::AdminUserNetwork, &hits[2].1, hour_ago).await?;

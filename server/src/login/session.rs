@@ -143,7 +143,9 @@ impl LoginService {
     pub(super) async fn restart_screen(&self, who: Caller) -> ServiceResult<Screen> {
         if let Some(token) = who.flow.clone() {
             let mut tx = self.store.begin().await?;
-            tx.delete_flow(&token.hash()).await?;
+            let hash = token.hash();
+            tx.lock(&[crate::store::Lock::Flow(&hash)]).await?;
+            tx.delete_flow(&hash).await?;
             tx.commit().await?;
         }
         Ok(Reply { value: Screen::start(), cookies: vec![CookieChange::ClearFlow] })
@@ -220,6 +222,7 @@ impl LoginService {
     /// Remembers the language a logged-in contact switched to: their codes follow.
     pub async fn remember_language(&self, contact: crate::store::ContactId, lang: domain::i18n::Lang) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
+        tx.lock(&[crate::store::Lock::Contact(contact)]).await?;
         tx.set_contact_language(contact, lang).await?;
         tx.commit().await?;
         Ok(())
@@ -232,6 +235,7 @@ impl LoginService {
         let now = self.now();
         let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
         let mut tx = self.store.begin().await?;
+        tx.lock(&[crate::store::Lock::Contact(contact)]).await?;
         if let Some(old) = who.device.clone()
             && let Some(device) = tx.device_by_token(&old.hash()).await?
         {
@@ -253,8 +257,9 @@ impl LoginService {
     pub async fn passkey_step_allowed(&self, who: &Caller) -> Result<bool, ServiceError> {
         let now = self.now();
         let network = rules::network_of(who.ip, self.limits.ipv6_prefix);
-        let key = crate::store::Key::Network(network);
         let mut tx = self.store.begin().await?;
+        tx.lock(&[crate::store::Lock::Network(&network)]).await?;
+        let key = crate::store::Key::Network(network);
         let earlier = tx.count_hits(crate::store::Scope::Verification, &key, Timestamp(now.0 - 3600)).await?;
         let allowed = earlier < self.limits.ip_verifications_per_hour;
         if allowed {

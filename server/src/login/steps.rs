@@ -10,7 +10,7 @@ use super::LoginService;
 use super::flow::{self, Effects, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
 use super::rules;
 use super::service::{DAY, HOUR, Screen, ServiceError, ServiceResult, Step};
-use crate::store::{Key, NewFlow, RefusedStep, Scope, Trust, Tx};
+use crate::store::{ContactId, Key, Lock, NewFlow, RefusedStep, Scope, Trust, Tx};
 use domain::view::{CookieChange, Reply};
 use domain::{Code, Identifier, Timestamp, Token};
 
@@ -49,6 +49,7 @@ impl LoginService {
         };
         let start = |outcome| Reply::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
         let mut tx = self.store.begin().await?;
+        tx.lock(&[Lock::Network(&step.network)]).await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
         let parsed = Identifier::parse(&identifier, self.region);
         let (Ok(parsed), false) = (parsed, limited) else {
@@ -56,7 +57,7 @@ impl LoginService {
             tx.commit().await?;
             return Ok(start(if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier }));
         };
-        let contact = tx.find_contact(&parsed).await?;
+        let contact = self.lock_contact(&mut tx, &parsed, None).await?;
         let trust = self.trust(&mut tx, &step, contact.as_ref().map(|c| c.id)).await?;
         let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, trust, now).await?);
         // Every request starts a new flow, named by a new cookie.
@@ -85,6 +86,7 @@ impl LoginService {
             now,
         };
         let mut tx = self.store.begin().await?;
+        self.lock_step(&mut tx, &step).await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             tx.commit().await?;
             return Ok(Reply::plain(Screen::Start {
@@ -101,10 +103,7 @@ impl LoginService {
                 (false, fx) => {
                     let parsed = Identifier::parse(&flow.identifier, self.region);
                     let Ok(parsed) = parsed else { return Ok(Reply::plain(Screen::start())) };
-                    let contact = match flow.contact {
-                        Some(id) => tx.contact(id).await?,
-                        None => None,
-                    };
+                    let contact = self.lock_contact(&mut tx, &parsed, Some(flow.contact)).await?;
                     let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, flow.trust, now).await?);
                     step.contact_language = contact.as_ref().and_then(|c| c.language);
                     Effects { outcome: Some(Outcome::CodeSent), ..fx }
@@ -139,11 +138,15 @@ impl LoginService {
         let sent = tx.recent_hits(Scope::Sending(trust), &key, Timestamp(now.0 - DAY), l.identifier_codes_per_day.max(1)).await?;
         let hour_ago = Timestamp(now.0 - HOUR);
         let sms = match (channel, contact.and_then(|c| c.phone.as_ref())) {
-            (Channel::Sms, Some(phone)) => SmsUsage {
-                block: tx.count_hits(Scope::SmsBlock, &Key::Block(phone.prefix().to_string()), hour_ago).await?,
-                all: tx.count_hits(Scope::Sms, &Key::Everyone, hour_ago).await?,
-                alerted: tx.count_hits(Scope::SmsAlert, &Key::Everyone, hour_ago).await? > 0,
-            },
+            (Channel::Sms, Some(phone)) => {
+                let block = phone.prefix().to_string();
+                tx.lock(&[Lock::PhoneBlock(&block), Lock::SmsBudget]).await?;
+                SmsUsage {
+                    block: tx.count_hits(Scope::SmsBlock, &Key::Block(block), hour_ago).await?,
+                    all: tx.count_hits(Scope::Sms, &Key::Everyone, hour_ago).await?,
+                    alerted: tx.count_hits(Scope::SmsAlert, &Key::Everyone, hour_ago).await? > 0,
+                }
+            }
             _ => SmsUsage::default(),
         };
         let request = flow::Request { identifier, contact, channel, trust, sent: &sent, sms };
@@ -162,6 +165,7 @@ impl LoginService {
             now,
         };
         let mut tx = self.store.begin().await?;
+        self.lock_step(&mut tx, &step).await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::Verification, &step).await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
             let mut fx = fx;
@@ -201,6 +205,13 @@ impl LoginService {
         let typed = self.compare(flow, input);
         let parsed = Identifier::parse(&flow.identifier, self.region).ok();
         let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref(), &step.network);
+        if let Key::IdentifierOn { identifier, network } = &lock_key {
+            tx.lock(&[Lock::IdentifierOn(identifier, network)]).await?;
+        }
+        // The contact's newest code, and the browser this login adds.
+        if let Some(contact) = flow.contact {
+            tx.lock(&[Lock::Contact(contact)]).await?;
+        }
         let limit = self.limits.contact_failures_per_day;
         let failures = tx.recent_hits(Scope::Failure, &lock_key, Timestamp(now.0 - DAY), limit.max(1)).await?;
         let locked_until = rules::locked_until(&failures, now, limit);
@@ -218,6 +229,35 @@ impl LoginService {
         };
         let facts = flow::Verify { typed, locked_until, lock_key, newer_elsewhere };
         Ok(flow::verify(flow, &facts, &self.limits, now))
+    }
+
+    /// Locks what every step of a running login decides on first: the network's limit
+    /// and the browser's flow (its codes and their attempts).
+    async fn lock_step(&self, tx: &mut Tx, step: &Step<'_>) -> Result<(), ServiceError> {
+        let flow = step.who.flow.as_ref().map(Token::hash);
+        let mut keys = vec![Lock::Network(&step.network)];
+        keys.extend(flow.as_deref().map(Lock::Flow));
+        Ok(tx.lock(&keys).await?)
+    }
+
+    /// Locks who `identifier` belongs to and then that contact (`known`: the contact a
+    /// flow already named, if any), and reads the contact under its lock: an opt-out,
+    /// an address change or a removal that committed first is what this step sees.
+    async fn lock_contact(
+        &self,
+        tx: &mut Tx,
+        identifier: &Identifier,
+        known: Option<Option<ContactId>>,
+    ) -> Result<Option<crate::store::Contact>, ServiceError> {
+        let name = identifier.to_string();
+        tx.lock(&[Lock::Identifier(&name)]).await?;
+        let id = match known {
+            Some(known) => known,
+            None => tx.find_contact(identifier).await?.map(|c| c.id),
+        };
+        let Some(id) = id else { return Ok(None) };
+        tx.lock(&[Lock::Contact(id)]).await?;
+        Ok(tx.contact(id).await?)
     }
 
     /// Which of the flow's codes the input is. Every slot is compared, a slot that sent

@@ -1,7 +1,7 @@
 //! The integration API's tokens, and contacts by the platform's own key.
 
 use super::contacts::{COLUMNS, ContactRow};
-use super::{Contact, ContactId, NewContact, NewEvent, Store, StoreError, StoreResult, sql, unique_violation};
+use super::{Contact, ContactId, Lock, NewContact, NewEvent, Store, StoreError, StoreResult, sql, unique_violation};
 use domain::Channel;
 use domain::Timestamp;
 
@@ -97,10 +97,17 @@ impl Store {
         event: impl FnOnce(ContactId, bool, &AddressChange) -> NewEvent,
     ) -> StoreResult<(ContactId, bool, AddressChange)> {
         let mut tx = self.begin().await?;
+        tx.lock(&[Lock::ExternalId(external_id)]).await?;
         let existing: Option<(i64, Option<String>, Option<String>)> =
             sql("SELECT id, email, phone FROM contacts WHERE external_id = $1").bind(external_id).fetch_optional(&mut tx).await?;
         let email = new.email.as_ref().map(|e| e.as_str());
         let phone = new.phone.as_ref().map(|p| p.as_str());
+        // Who the old and new addresses belong to changes here, and so may the
+        // contact's codes and browsers: a login step deciding on either waits.
+        let (old_email, old_phone) = existing.as_ref().map_or((None, None), |(_, e, p)| (e.as_deref(), p.as_deref()));
+        let mut keys: Vec<Lock> = [old_email, old_phone, email, phone].into_iter().flatten().map(Lock::Identifier).collect();
+        keys.extend(existing.as_ref().map(|(id, _, _)| Lock::Contact(ContactId(*id))));
+        tx.lock(&keys).await?;
         let written = match &existing {
             Some((id, _, _)) => {
                 sql("UPDATE contacts SET name = $1, email = $2, phone = $3 WHERE id = $4 RETURNING id")

@@ -1,69 +1,214 @@
 //! One transaction per step of a login: everything a step reads and writes happens
-//! between one begin and one commit, and steps that read, decide and write (a code's
-//! attempts, a limit's count) run one after another, never on a stale read.
+//! between one begin and one commit, and what a step reads, decides on and writes (a
+//! code's attempts, a limit's count, a contact's opt-outs) is locked first, so no two
+//! steps decide on the same thing at once and none decides on a stale read.
 //!
 //! - SQLite: on the process's one writer connection (see `db::SqlitePools`), and
 //!   `BEGIN IMMEDIATE` takes the database's write lock at the start, so a writer in
-//!   another process waits (the busy timeout) instead of failing.
-//! - PostgreSQL: `BEGIN` and then `pg_advisory_xact_lock(STEP_LOCK)`: every process
-//!   on the database takes the same transaction-scoped lock, so steps are serialised
-//!   across processes exactly as SQLite serialises them, and the lock goes with the
-//!   transaction (commit, rollback or a dropped connection). Reads outside steps
-//!   (pages, the admin card, delivery) do not take it.
+//!   another process waits (the busy timeout) instead of failing. The keys are only
+//!   checked for their order: the database has one writer anyway.
+//! - PostgreSQL: a step locks the keys it decides on ([`Lock`]) with
+//!   transaction-scoped advisory locks, which go with the transaction (commit,
+//!   rollback or a dropped connection). Steps of unrelated contacts on unrelated
+//!   networks never wait for each other. Keys are always taken in one order (by
+//!   class, then by key) so two steps cannot wait for each other in a circle, and
+//!   [`Tx::lock`] refuses a key out of that order. Reads outside steps (pages, the
+//!   admin card, delivery) take none.
 
 use super::db::{Conn, Db, Ex};
-use super::{Store, StoreResult};
+use super::{ContactId, Store, StoreError, StoreResult};
 
-/// The advisory lock every login step holds on PostgreSQL ("portal" in ASCII).
-const STEP_LOCK: i64 = 0x706f_7274_616c;
+/// What a step decides on, in the order steps lock them: a class never locks before
+/// a class above it in this list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lock<'a> {
+    /// A network's limits (an IPv4 address or an IPv6 prefix).
+    Network(&'a str),
+    /// A login flow, by its cookie's hash: its codes and their attempts.
+    Flow(&'a [u8]),
+    /// A contact as the platform names it, while it is created or changed.
+    ExternalId(&'a str),
+    /// An identifier (or an administrator's name): who it belongs to, and the sending
+    /// limit of an identifier nobody has.
+    Identifier(&'a str),
+    /// An identifier from one network: the failure lock.
+    IdentifierOn(&'a str, &'a str),
+    /// A contact: opt-outs, codes, browsers and their sending limit.
+    Contact(ContactId),
+    /// A block of phone numbers' hourly SMS count.
+    PhoneBlock(&'a str),
+    /// The hourly SMS budget of the whole portal: the one key every SMS code shares.
+    SmsBudget,
+}
 
-pub struct Tx(Conn);
+impl Lock<'_> {
+    fn class(&self) -> u8 {
+        match self {
+            Lock::Network(_) => 1,
+            Lock::Flow(_) => 2,
+            Lock::ExternalId(_) => 3,
+            Lock::Identifier(_) => 4,
+            Lock::IdentifierOn(..) => 5,
+            Lock::Contact(_) => 6,
+            Lock::PhoneBlock(_) => 7,
+            Lock::SmsBudget => 8,
+        }
+    }
+
+    /// The advisory lock's number: the class in the top byte, then 56 bits of a
+    /// stable hash (FNV-1a) of the key, so the numbers sort in the lock order and are
+    /// the same in every process and every version. Two keys that share a number only
+    /// wait for each other.
+    pub fn id(&self) -> i64 {
+        let mut hash = Fnv::default();
+        match self {
+            Lock::Network(n) | Lock::ExternalId(n) | Lock::Identifier(n) | Lock::PhoneBlock(n) => hash.write(n.as_bytes()),
+            Lock::Flow(h) => hash.write(h),
+            Lock::IdentifierOn(i, n) => {
+                hash.write(i.as_bytes());
+                hash.write(&[0]);
+                hash.write(n.as_bytes());
+            }
+            Lock::Contact(c) => hash.write(&c.0.to_le_bytes()),
+            Lock::SmsBudget => {}
+        }
+        (i64::from(self.class()) << 56) | (hash.0 & 0x00ff_ffff_ffff_ffff) as i64
+    }
+}
+
+/// FNV-1a, 64 bits: small, stable and enough to spread keys over lock numbers.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+pub struct Tx {
+    conn: Conn,
+    /// The lock numbers held, in the order taken (so ascending): a new one must not
+    /// be lower than the last.
+    held: Vec<i64>,
+}
 
 impl<'a> From<&'a mut Tx> for Ex<'a> {
     fn from(tx: &'a mut Tx) -> Self {
-        Ex::Tx(&mut tx.0)
+        Ex::Tx(&mut tx.conn)
     }
 }
 
 impl Store {
-    /// A transaction that runs alone among the steps that take one.
+    /// A step's transaction: on SQLite the writer's, at once; on PostgreSQL an
+    /// ordinary one, serialised with other steps by what it [`Tx::lock`]s.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(Tx(match &self.db {
+        let conn = match &self.db {
             Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(STEP_LOCK).execute(&mut *tx).await?;
-                Conn::Postgres(tx)
-            }
-        }))
+            Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, held: Vec::new() })
     }
 
     /// A plain transaction: atomic, but not serialised with the steps.
     pub(super) async fn begin_plain(&self) -> StoreResult<Tx> {
-        Ok(Tx(match &self.db {
+        let conn = match &self.db {
             Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin().await?),
             Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
-        }))
+        };
+        Ok(Tx { conn, held: Vec::new() })
     }
 }
 
 impl Tx {
     pub(super) fn backend(&self) -> super::Backend {
-        match self.0 {
+        match self.conn {
             Conn::Sqlite(_) => super::Backend::Sqlite,
             Conn::Postgres(_) => super::Backend::Postgres,
         }
     }
 
     pub(super) fn conn(&mut self) -> Ex<'_> {
-        Ex::Tx(&mut self.0)
+        Ex::Tx(&mut self.conn)
+    }
+
+    /// Locks `keys` until the transaction ends, in the lock order (one statement on
+    /// PostgreSQL). A key lower than one this transaction already holds is refused,
+    /// on both databases: taken in that order, two steps could wait for each other.
+    pub async fn lock(&mut self, keys: &[Lock<'_>]) -> StoreResult<()> {
+        let mut ids: Vec<i64> = keys.iter().map(Lock::id).filter(|id| !self.held.contains(id)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let (Some(&lowest), last) = (ids.first(), self.held.last().copied()) else { return Ok(()) };
+        if last.is_some_and(|last| lowest < last) {
+            return Err(StoreError::Conflict(format!("locks taken out of order: {keys:?} after {:#x?}", self.held)));
+        }
+        self.held.extend_from_slice(&ids);
+        if let Conn::Postgres(tx) = &mut self.conn {
+            // The target list is evaluated left to right: the locks are taken in order.
+            let list: Vec<String> = (1..=ids.len()).map(|i| format!("pg_advisory_xact_lock(${i})")).collect();
+            let text = format!("SELECT {}", list.join(", "));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     pub async fn commit(self) -> StoreResult<()> {
-        match self.0 {
+        match self.conn {
             Conn::Sqlite(tx) => tx.commit().await?,
             Conn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_numbers_sort_by_class_first_and_are_stable() {
+        let all = [
+            Lock::Network("203.0.113.9"),
+            Lock::Flow(&[7; 32]),
+            Lock::ExternalId("emp-1"),
+            Lock::Identifier("ada@example.com"),
+            Lock::IdentifierOn("ada@example.com", "203.0.113.9"),
+            Lock::Contact(ContactId(1)),
+            Lock::PhoneBlock("+4512345"),
+            Lock::SmsBudget,
+        ];
+        let ids: Vec<i64> = all.iter().map(Lock::id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:x?}");
+        assert!(ids.iter().all(|id| *id > 0));
+        // The same in every process and version: a fixed value, not a seeded hash.
+        assert_eq!(Lock::Identifier("ada@example.com").id(), Lock::Identifier("ada@example.com").id());
+        assert_eq!(Lock::SmsBudget.id(), (8 << 56) | 0x00f2_9ce4_8422_2325);
+        assert_ne!(Lock::Contact(ContactId(1)).id(), Lock::Contact(ContactId(2)).id());
+        assert_ne!(Lock::IdentifierOn("a", "bc").id(), Lock::IdentifierOn("ab", "c").id());
+    }
+
+    #[tokio::test]
+    async fn a_lock_below_one_held_is_refused_and_the_same_key_again_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}/l.db", dir.path().display())).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.lock(&[Lock::Contact(ContactId(2)), Lock::Network("198.51.100.1")]).await.unwrap();
+        tx.lock(&[Lock::Contact(ContactId(2))]).await.expect("a key already held is no new lock");
+        tx.lock(&[Lock::PhoneBlock("+4512345"), Lock::SmsBudget]).await.expect("higher classes follow");
+        let refused = tx.lock(&[Lock::Identifier("ada@example.com")]).await;
+        assert!(matches!(refused, Err(StoreError::Conflict(ref m)) if m.contains("out of order")), "{:?}", refused.err());
+        tx.commit().await.unwrap();
     }
 }

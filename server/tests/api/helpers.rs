@@ -182,7 +182,7 @@ impl TestApp {
 
     /// A browser on another network, as a trusted proxy (`PORTAL_TRUSTED_PROXIES=127.0.0.1`) reports it.
     pub fn browser_from(&self, ip: &str) -> Browser {
-        Browser { forwarded_for: Some(ip.to_string()), ..Browser::new(&self.base, &self.origin) }
+        Browser::new(&self.base, &self.origin).forwarded_from(ip)
     }
 
     pub async fn add_contact(&self, name: &str, email: Option<&str>, phone: Option<&str>, opt_out: &[Channel]) -> Contact {
@@ -331,6 +331,12 @@ impl Browser {
             forwarded_for: None,
             accept_language: None,
         }
+    }
+
+    /// The same browser on another network, as a trusted proxy reports it.
+    pub fn forwarded_from(mut self, ip: &str) -> Browser {
+        self.forwarded_for = Some(ip.to_string());
+        self
     }
 
     /// The same browser set to prefer `languages` (an `Accept-Language` value).

@@ -188,3 +188,39 @@ async fn help_is_there_without_logging_in() {
         assert!(page.body.to_lowercase().contains(&topic.to_lowercase()), "help mentions {topic}");
     }
 }
+
+/// The nonce of a page's Content-Security-Policy, and the body with it taken out.
+fn without_nonce(page: &crate::helpers::Page) -> (String, String) {
+    let policy = page.headers.get("content-security-policy").expect("a policy").to_str().unwrap();
+    let nonce = policy.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_string();
+    assert!(nonce.len() >= 16, "{policy}");
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the header's nonce");
+    (nonce.clone(), page.body.replace(&nonce, "NONCE"))
+}
+
+#[tokio::test]
+async fn a_strangers_login_page_served_from_memory_is_the_page_the_renderer_makes() {
+    let app = spawn_app().await;
+    for (lang, says) in [("en", "lang=\"en\""), ("da", "lang=\"da\"")] {
+        // The first stranger's page is rendered and kept; the next ones come from memory.
+        let first = app.browser().speaking(lang).get("/login").await;
+        let again = app.browser().speaking(lang).get("/login").await;
+        // A browser with a cookie of the portal's (here a flow that does not exist) is
+        // always rendered: it shows the same start of a login.
+        let rendered = app.browser().speaking(lang);
+        rendered.set_cookie("__Host-portal-flow", "no-such-flow");
+        let rendered = rendered.get("/login").await;
+        for page in [&first, &again, &rendered] {
+            assert_eq!(page.status, 200);
+            assert!(page.body.contains(says), "{lang}: {}", page.body);
+            assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+            assert_eq!(page.headers.get("content-type").unwrap(), "text/html; charset=utf-8");
+        }
+        let (n1, first) = without_nonce(&first);
+        let (n2, again) = without_nonce(&again);
+        let (n3, rendered) = without_nonce(&rendered);
+        assert!(n1 != n2 && n2 != n3, "a fresh nonce in every answer");
+        assert_eq!(again, first, "{lang}: from memory as rendered");
+        assert_eq!(again, rendered, "{lang}: the same page the renderer makes for it");
+    }
+}

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::helpers::{TestDb, spawn_app_with};
 
+mod locks;
 mod schema;
 
 /// A TCP relay to the database server that can be cut and restored on the same port.
