@@ -85,6 +85,8 @@ send-new-code = Send en ny kode
 send-by-email-instead = Send på e-mail i stedet
 send-by-sms-instead = Send på sms i stedet
 use-different = Brug en anden e-mail eller et andet nummer
+did-you-mean = Mente du { $address }?
+use-suggested = Send koden til { $address } i stedet
 login-help-link = Hjælp til at logge ind
 passkey-log-in = Log ind med en adgangsnøgle
 

@@ -86,6 +86,8 @@ send-new-code = Send a new code
 send-by-email-instead = Send by email instead
 send-by-sms-instead = Send by text message instead
 use-different = Use a different email or number
+did-you-mean = Did you mean { $address }?
+use-suggested = Send the code to { $address } instead
 login-help-link = Help with logging in
 passkey-log-in = Log in with a passkey
 

@@ -23,13 +23,14 @@ mod organisation;
 mod phone;
 mod time;
 mod token;
+mod typo;
 mod user_agent;
 pub mod view;
 
 pub use actor::Actor;
 pub use caller::Caller;
 pub use channel::Channel;
-pub use code::Code;
+pub use code::{CODE_INPUT_MAX, Code};
 pub use email::EmailAddress;
 pub use identifier::Identifier;
 pub use local_path::LocalPath;
@@ -37,6 +38,7 @@ pub use organisation::Organisation;
 pub use phone::{PhoneNumber, Region};
 pub use time::{Timestamp, parse_duration};
 pub use token::{Keyring, Secret, Token};
+pub use typo::did_you_mean;
 pub use user_agent::browser_and_platform;
 
 /// Why an input was refused. The text is shown to whoever typed it.

@@ -30,6 +30,7 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
         LoginStep::Identify { identifier, channel, notice } => {
             let described = notice.is_some().then_some("identify-notice");
             let autocomplete = if crate::passkeys_offered() { "username webauthn" } else { "username" };
+            let hint = typo_hint(&identifier, &next, &l);
             view! {
                 <form method="post" action=RequestCode::url() class="stack">
                     <input type="hidden" name="next" value=next/>
@@ -52,6 +53,7 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
                     </fieldset>
                     <button type="submit" class="primary">{l.t("send-code")}</button>
                 </form>
+                {hint}
             }
             .into_any()
         }
@@ -64,6 +66,34 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
     view! { <div id=CARD_ID data-cooldown-secs=cooldown>{body}</div> }
 }
 
+/// Stands in a translated sentence for a value shown in bold.
+const MARK: &str = "\u{1}";
+
+/// A sentence made with [`MARK`] for one value, as the text before and after it.
+fn around_mark(sentence: &str) -> (String, String) {
+    sentence.split_once(MARK).map_or((sentence.to_string(), String::new()), |(b, a)| (b.to_string(), a.to_string()))
+}
+
+/// "Did you mean …?" for an address at a known slip of a common provider's domain,
+/// with a button that asks for the code there instead. It depends on the typed text
+/// alone (`domain::did_you_mean`), never on who is registered.
+fn typo_hint(typed: &str, next: &str, l: &Locale) -> Option<impl IntoView + use<>> {
+    let meant = domain::did_you_mean(typed)?;
+    let (before, after) = around_mark(&l.tf("did-you-mean", &[("address", MARK.into())]));
+    let button = l.tf("use-suggested", &[("address", meant.clone().into())]);
+    Some(view! {
+        <div class="typo-hint" role="note">
+            <p>{before}<strong>{meant.clone()}</strong>{after}</p>
+            <form method="post" action=RequestCode::url()>
+                <input type="hidden" name="next" value=next.to_string()/>
+                <input type="hidden" name="identifier" value=meant/>
+                <input type="hidden" name="channel" value=Channel::Email.as_str()/>
+                <button type="submit">{button}</button>
+            </form>
+        </div>
+    })
+}
+
 fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
     let CodeStep { identifier, channel, valid_for_secs, notice, .. } = code;
     let described = notice.is_some().then_some("code-notice");
@@ -72,20 +102,21 @@ fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
         Channel::Sms => l.t("send-by-sms-instead"),
     };
     // The typed address is shown in bold inside the translated sentence.
-    const MARK: &str = "\u{1}";
     let sentence = l.tf(
         "code-sent-to",
         &[("identifier", MARK.into()), ("by", channel.by_in(l).into()), ("duration", l.duration(valid_for_secs).into())],
     );
-    let (before, after) = sentence.split_once(MARK).map_or((sentence.clone(), String::new()), |(b, a)| (b.to_string(), a.to_string()));
+    let (before, after) = around_mark(&sentence);
     let new_code = l.t("send-new-code");
+    let hint = typo_hint(&identifier, &next, l);
     view! {
         <p>{before} <strong>{identifier}</strong> {after}</p>
+        {hint}
         <form method="post" action=VerifyCode::url() class="stack">
             <input type="hidden" name="next" value=next.clone()/>
             <label for="code">{l.t("code-label")}</label>
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                required maxlength="20" autofocus aria-describedby=described/>
+                required maxlength=domain::CODE_INPUT_MAX.to_string() autofocus aria-describedby=described/>
             <NoticeLine notice=notice id="code-notice"/>
             <button type="submit" class="primary">{l.t("log-in")}</button>
         </form>

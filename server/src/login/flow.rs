@@ -205,8 +205,8 @@ pub struct SmsUsage {
 }
 
 /// A code request: a code to the contact's address for the channel when there is one
-/// and every limit allows it; otherwise an unsent slot. Limits count alike for every
-/// identifier, registered or not.
+/// and every limit allows it; otherwise an unsent slot. The limits count codes sent,
+/// and answer alike for every identifier, registered or not.
 pub fn request(r: &Request, limits: &Limits, now: Timestamp) -> Effects {
     let mut fx = Effects::default();
     let contact_id = r.contact.map(|c| c.id);
@@ -225,7 +225,6 @@ fn send_to(r: &Request, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<
     if rules::identifier_throttled(r.sent, now, l.identifier_min_interval, l.identifier_codes_per_hour, l.identifier_codes_per_day) {
         return Err(NotSent::IdentifierLimit);
     }
-    fx.hits.push((Scope::Sending(r.trust), sending_key(r.contact, r.identifier)));
     let contact = r.contact.ok_or(NotSent::NotRegistered)?;
     let Some(to) = contact.address(r.channel) else {
         return Err(if contact.address_exists(r.channel) { NotSent::OptedOut } else { NotSent::NoAddressForChannel });
@@ -247,6 +246,11 @@ fn send_to(r: &Request, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<
         fx.hits.push((Scope::SmsBlock, Key::Block(phone.prefix().to_string())));
         fx.hits.push((Scope::Sms, Key::Everyone));
     }
+    // Only a code that goes out counts against the address's interval and limits: a
+    // request that sent nothing (unregistered, opted out, no such channel, limited)
+    // does not hold back the next one, by the other channel or from another browser.
+    // Nothing shows either way (the answer is the same, and no sooner than the floor).
+    fx.hits.push((Scope::Sending(r.trust), sending_key(r.contact, r.identifier)));
     Ok(to.to_string())
 }
 

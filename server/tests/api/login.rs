@@ -126,7 +126,8 @@ async fn a_malformed_code_is_explained_and_costs_no_attempt() {
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     let browser = app.browser();
     browser.request_code("ada@example.com", Channel::Email).await;
-    for bad in ["12345", "١٢٣٤٥٦", "abcdef", "1234567"] {
+    // Digits of any script count (issue 23); five or seven of them do not make a code.
+    for bad in ["12345", "١٢٣٤٥", "abcdef", "1234567", "Your code is 123 4567"] {
         let page = browser.enter_code(bad).await;
         assert!(page.body.contains("6 digits"), "{bad}: {}", page.body);
     }
@@ -297,4 +298,52 @@ async fn every_step_is_written_to_the_event_log() {
             "login_succeeded",
         ]
     );
+}
+
+/// Issue 23: "Did you mean …?" comes from the typed text alone. Typed `ada@gmial.com`,
+/// the page is byte for byte the same whether `ada@gmail.com` is registered or not,
+/// and whether the slipped address itself is; in English and in Danish.
+#[tokio::test]
+async fn did_you_mean_says_the_same_whoever_is_registered() {
+    let registered = spawn_app().await;
+    registered.add_contact("Ada", Some("ada@gmail.com"), None, &[]).await;
+    registered.add_contact("Eve", Some("eve@gmial.com"), None, &[]).await;
+    let nobody = spawn_app().await;
+    for (lang, hint) in [("en", "Did you mean <strong>ada@gmail.com</strong>?"), ("da", "Mente du <strong>ada@gmail.com</strong>?")] {
+        let mut pages = Vec::new();
+        for (app, typed) in [(&registered, "ada@gmial.com"), (&nobody, "ada@gmial.com"), (&registered, "eve@gmial.com")] {
+            let page = app.browser().speaking(lang).request_code(typed, Channel::Email).await;
+            assert_eq!(page.status, 200);
+            pages.push(page.stable_body().replace("eve@", "ada@"));
+        }
+        assert!(pages[0].contains(hint), "{lang}: {}", pages[0]);
+        assert!(pages[0].contains("value=\"ada@gmail.com\""), "the button asks for the suggested address");
+        assert_eq!(pages[0], pages[1], "{lang}: registered or not, the same page");
+        assert_eq!(pages[0], pages[2], "{lang}: the slipped address registered or not, the same page");
+    }
+    // No hint where there is no slip.
+    let plain = nobody.browser().request_code("ada@gmail.com", Channel::Email).await;
+    assert!(!plain.body.contains("typo-hint"), "{}", plain.body);
+}
+
+/// Issue 23: a request that sent nothing does not hold back the next one. Opted out of
+/// email, the contact asks by email (nothing is sent, as it must be), then at once by
+/// text message from a new window: the SMS goes out and logs them in. An unregistered
+/// address asked for first holds back nothing either.
+#[tokio::test]
+async fn opted_out_of_email_the_sms_asked_for_at_once_from_a_new_window_arrives() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[Channel::Email]).await;
+    let first = app.browser().request_code("ada@example.com", Channel::Email).await;
+    let window = app.browser();
+    let second = window.request_code("ada@example.com", Channel::Sms).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(second.status, 200);
+    let code = app.latest_code("+4520123401").await;
+    assert_eq!(app.outbox_count().await, 1, "the SMS, and nothing by email");
+    // Within the same 30 s, a code that did go out still holds the next one back.
+    app.browser().request_code("20 12 34 01", Channel::Sms).await;
+    assert_eq!(app.outbox_count().await, 1, "no second SMS within the interval");
+    assert_eq!(window.enter_code(&code).await.status, 200);
+    assert!(window.cookie("__Host-portal-device").is_some(), "logged in");
 }
