@@ -203,6 +203,8 @@ not-found-text = Der er ikke noget på denne adresse.
 ## Beskeden med koden (e-mail og sms)
 
 email-subject = Din kode til at logge ind hos { $organisation }
+email-subject-with-code = { $code } er din kode til at logge ind hos { $organisation }
+email-asked-from = Den blev bestilt fra { $browser } på { $system }.
 email-first-line = { $code } er din kode til at logge ind hos { $organisation }.
 email-within = Skriv den på siden, hvor du logger ind, inden for { $duration }. Koden blev bestilt { $requested } og virker indtil { $expires }.
 email-newest = Kun den nyeste kode virker. Hvis du har bedt om flere, så brug koden fra den seneste besked.

@@ -204,6 +204,8 @@ not-found-text = There is nothing at this address.
 ## The code message (email and text message)
 
 email-subject = Your login code for { $organisation }
+email-subject-with-code = { $code } is your login code for { $organisation }
+email-asked-from = It was asked for from { $browser } on { $system }.
 email-first-line = { $code } is your login code for { $organisation }.
 email-within = Type it on the login page within { $duration }. It was requested on { $requested } and works until { $expires }.
 email-newest = Only the newest code works: if you asked for several, use the one from the latest message.

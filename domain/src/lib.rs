@@ -39,7 +39,7 @@ pub use phone::{PhoneNumber, Region};
 pub use time::{Timestamp, parse_duration};
 pub use token::{Keyring, Secret, Token};
 pub use typo::did_you_mean;
-pub use user_agent::browser_and_platform;
+pub use user_agent::{browser_and_platform, browser_parts};
 
 /// Why an input was refused. The text is shown to whoever typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

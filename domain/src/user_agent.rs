@@ -4,6 +4,13 @@
 /// "Chrome on Android", "Safari on iPhone", "Firefox on Windows"; "a browser" and "an
 /// unknown system" for what is not recognised.
 pub fn browser_and_platform(user_agent: &str) -> String {
+    let (browser, platform) = browser_parts(user_agent);
+    format!("{} on {}", browser.unwrap_or("a browser"), platform.unwrap_or("an unknown system"))
+}
+
+/// The browser and the system a `User-Agent` names, each when it is one of the common
+/// ones (their names are the same in every language).
+pub fn browser_parts(user_agent: &str) -> (Option<&'static str>, Option<&'static str>) {
     let ua = user_agent;
     let has = |s: &str| ua.contains(s);
     let browser = if has("Edg/") || has("EdgA/") || has("EdgiOS/") {
@@ -19,9 +26,14 @@ pub fn browser_and_platform(user_agent: &str) -> String {
     } else if has("Safari/") && has("Version/") {
         "Safari"
     } else {
-        "a browser"
+        return (None, platform_of(ua));
     };
-    let platform = if has("Android") {
+    (Some(browser), platform_of(ua))
+}
+
+fn platform_of(ua: &str) -> Option<&'static str> {
+    let has = |s: &str| ua.contains(s);
+    Some(if has("Android") {
         "Android"
     } else if has("iPhone") {
         "iPhone"
@@ -36,9 +48,8 @@ pub fn browser_and_platform(user_agent: &str) -> String {
     } else if has("Linux") {
         "Linux"
     } else {
-        "an unknown system"
-    };
-    format!("{browser} on {platform}")
+        return None;
+    })
 }
 
 #[cfg(test)]

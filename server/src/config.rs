@@ -49,6 +49,10 @@ pub struct Config {
     pub language: domain::i18n::Lang,
     /// Where times shown to contacts are told (`PORTAL_TIME_ZONE`, an IANA name).
     pub zone: domain::i18n::Zone,
+    /// The code in the email's subject as well as its first line
+    /// (`PORTAL_CODE_IN_SUBJECT`, `true` or `false`; true by default): `false` keeps it
+    /// off lock-screen previews.
+    pub code_in_subject: bool,
     pub region: Region,
     pub limits: Limits,
     /// Hex key for code MACs; when absent in dev mode, `key_file` is used (and created).
@@ -126,6 +130,11 @@ impl Config {
             })?;
         let zone_text = or("PORTAL_TIME_ZONE", domain::i18n::Zone::DEFAULT);
         let zone = domain::i18n::Zone::parse(&zone_text).map_err(|e| InputError::new(format!("PORTAL_TIME_ZONE={zone_text:?}: {e}")))?;
+        let code_in_subject = match or("PORTAL_CODE_IN_SUBJECT", "true").trim() {
+            "true" => true,
+            "false" => false,
+            other => return Err(InputError::new(format!("PORTAL_CODE_IN_SUBJECT={other:?} is neither true nor false"))),
+        };
         let database_url = or("DATABASE_URL", "sqlite://data/portal.db");
         crate::store::Backend::of(&database_url)?;
         Ok(Config {
@@ -140,6 +149,7 @@ impl Config {
             organisation,
             language,
             zone,
+            code_in_subject,
             region,
             limits: Limits {
                 code_ttl: duration("PORTAL_CODE_TTL", defaults.code_ttl)?,
@@ -250,6 +260,16 @@ mod tests {
         let e = with(&[("PORTAL_TIME_ZONE", "Europe/Kobenhavn")]).unwrap_err().to_string();
         assert!(e.starts_with(r#"PORTAL_TIME_ZONE="Europe/Kobenhavn": "Europe/Kobenhavn" is not an IANA time zone"#), "{e}");
         assert!(!e.contains('\n'), "one line: {e}");
+    }
+
+    #[test]
+    fn the_code_is_in_the_subject_unless_told_false_and_nothing_else_is_read_as_either() {
+        assert!(with(&[]).unwrap().code_in_subject);
+        assert!(!with(&[("PORTAL_CODE_IN_SUBJECT", " false ")]).unwrap().code_in_subject);
+        for bad in ["no", "0", "False"] {
+            let e = with(&[("PORTAL_CODE_IN_SUBJECT", bad)]).unwrap_err().to_string();
+            assert_eq!(e, format!("PORTAL_CODE_IN_SUBJECT={bad:?} is neither true nor false"));
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use domain::Channel;
 pub use dev_outbox::DevOutbox;
 pub use routing::ByChannel;
 pub use sealed::Sealer;
-pub use text::{code_message, fits_one_gsm7_segment};
+pub use text::{CodeMessage, code_message, fits_one_gsm7_segment};
 pub use worker::{Worker, WorkerSettings};
 
 /// A message to one address, ready to send.

@@ -46,6 +46,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, Sta
         host: config.public_host().to_string(),
         organisation: config.organisation.clone(),
         zone: config.zone.clone(),
+        code_in_subject: config.code_in_subject,
     };
     let service = LoginService::new(store, clock, secret, config.limits.clone(), config.region, outbox);
     Ok(Portal { service, worker })

@@ -11,43 +11,63 @@ use domain::{Code, Timestamp};
 ///
 /// The code comes first in both: it is what a phone's notification shows and what
 /// iOS and Android offer to fill in. No links, no images, nothing to track.
-pub fn code_message(
-    channel: Channel,
-    code: &Code,
-    requested_at: Timestamp,
-    valid_for: std::time::Duration,
-    host: &str,
-    organisation: &Organisation,
-    l: &Locale,
-) -> Text {
-    let digits = code.digits();
-    let expires = requested_at.plus(valid_for);
-    let duration = l.duration(valid_for.as_secs());
-    let org = || organisation.as_str().to_string().into();
-    let body = match channel {
-        Channel::Sms => sms(digits, organisation, &duration, host, l),
+pub fn code_message(m: &CodeMessage, l: &Locale) -> Text {
+    let digits = m.code.digits();
+    let expires = m.requested_at.plus(m.valid_for);
+    let duration = l.duration(m.valid_for.as_secs());
+    let org = || m.organisation.as_str().to_string().into();
+    // The last line binds the code to the portal's origin: phones offer to fill it in
+    // there only (WebOTP for SMS; Safari and Apple Mail read the same line in an email).
+    let origin_line = format!("@{} #{digits}", m.host);
+    let body = match m.channel {
+        Channel::Sms => sms(digits, m.organisation, &duration, &origin_line, l),
         Channel::Email => {
             // Read away from the page, perhaps in another zone: the zone is named.
             let when = |at: Timestamp| format!("{} ({})", l.date_time(at.0), l.zone_abbreviation(at.0));
             let within =
-                [("duration", duration.clone().into()), ("requested", when(requested_at).into()), ("expires", when(expires).into())];
+                [("duration", duration.clone().into()), ("requested", when(m.requested_at).into()), ("expires", when(expires).into())];
+            let asked_from = m.asked_from.map(|(browser, system)| {
+                format!("{}\n", l.tf("email-asked-from", &[("browser", browser.into()), ("system", system.into())]))
+            });
             format!(
-                "{}\n\n{}\n{}\n\n{}\n",
+                "{}\n\n{}\n{}{}\n\n{}\n\n{origin_line}\n",
                 l.tf("email-first-line", &[("code", digits.into()), ("organisation", org())]),
                 l.tf("email-within", &within),
+                asked_from.unwrap_or_default(),
                 l.t("email-newest"),
                 l.t("email-ignore"),
             )
         }
     };
-    Text { subject: l.tf("email-subject", &[("organisation", org())]), body }
+    let subject = if m.code_in_subject {
+        l.tf("email-subject-with-code", &[("code", digits.into()), ("organisation", org())])
+    } else {
+        l.tf("email-subject", &[("organisation", org())])
+    };
+    Text { subject, body }
+}
+
+/// What a code's message says, besides its words.
+pub struct CodeMessage<'a> {
+    pub channel: Channel,
+    pub code: &'a Code,
+    pub requested_at: Timestamp,
+    pub valid_for: std::time::Duration,
+    /// The portal's host name, for the origin-bound last line.
+    pub host: &'a str,
+    pub organisation: &'a Organisation,
+    /// The browser and system that asked ("Firefox", "Android"), when both are known.
+    pub asked_from: Option<(&'a str, &'a str)>,
+    /// The code in the email's subject too (`PORTAL_CODE_IN_SUBJECT`): off where
+    /// lock-screen previews should not show it.
+    pub code_in_subject: bool,
 }
 
 /// One GSM-7 segment (160 characters) when it can be: a long organisation name drops
 /// the advice first, then the lifetime. A name outside GSM-7 makes it a UCS-2 message
 /// whatever the wording, so the full text is sent.
-fn sms(digits: &str, organisation: &Organisation, duration: &str, host: &str, l: &Locale) -> String {
-    let webotp = format!("\n\n@{host} #{digits}");
+fn sms(digits: &str, organisation: &Organisation, duration: &str, origin_line: &str, l: &Locale) -> String {
+    let webotp = format!("\n\n{origin_line}");
     let args = [("code", digits.into()), ("organisation", organisation.as_str().into()), ("duration", duration.into())];
     let wordings = [l.tf("sms-full", &args), l.tf("sms-valid", &args), l.tf("sms-short", &args)];
     wordings
@@ -79,16 +99,23 @@ mod tests {
     }
 
     fn message_in(channel: Channel, lang: Lang) -> Text {
-        let code = Code::parse("012345").unwrap();
-        code_message(
+        let (code, org) = (Code::parse("012345").unwrap(), org("Aarhus Roklub"));
+        code_message(&facts(channel, &code, "portal.example.com", &org), &locale(lang))
+    }
+
+    /// A code's facts as a test sends them: asked from Firefox on Android, the code in
+    /// the subject.
+    fn facts<'a>(channel: Channel, code: &'a Code, host: &'a str, organisation: &'a Organisation) -> CodeMessage<'a> {
+        CodeMessage {
             channel,
-            &code,
-            Timestamp(0),
-            std::time::Duration::from_secs(600),
-            "portal.example.com",
-            &org("Aarhus Roklub"),
-            &locale(lang),
-        )
+            code,
+            requested_at: Timestamp(0),
+            valid_for: std::time::Duration::from_secs(600),
+            host,
+            organisation,
+            asked_from: Some(("Firefox", "Android")),
+            code_in_subject: true,
+        }
     }
 
     fn locale(lang: Lang) -> Locale {
@@ -102,7 +129,7 @@ mod tests {
     #[test]
     fn the_code_and_the_organisation_come_first_and_the_subject_says_what_it_is() {
         let email = message(Channel::Email);
-        assert_eq!(email.subject, "Your login code for Aarhus Roklub");
+        assert_eq!(email.subject, "012345 is your login code for Aarhus Roklub");
         assert_eq!(email.body.lines().next(), Some("012345 is your login code for Aarhus Roklub."));
         let sms = message(Channel::Sms);
         assert!(
@@ -115,18 +142,16 @@ mod tests {
     #[test]
     fn a_long_organisation_name_shortens_the_sms_to_keep_one_segment() {
         let code = Code::parse("012345").unwrap();
-        let ttl = std::time::Duration::from_secs(600);
         let long = org("Foreningen for Bevarelse af Gamle Træbåde i Sydfyn");
-        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &long, &locale(Lang::En)).body;
+        let body = code_message(&facts(Channel::Sms, &code, "portal.example.com", &long), &locale(Lang::En)).body;
         assert!(fits_one_gsm7_segment(&body), "{} characters: {body}", body.chars().count());
         assert!(body.contains(long.as_str()) && body.ends_with("#012345"), "{body}");
         let longest = org(&"A".repeat(Organisation::MAX_CHARS));
-        let body =
-            code_message(Channel::Sms, &code, Timestamp(0), ttl, "a-rather-long-portal-host-name.example.com", &longest, &locale(Lang::En))
-                .body;
+        let host = "a-rather-long-portal-host-name.example.com";
+        let body = code_message(&facts(Channel::Sms, &code, host, &longest), &locale(Lang::En)).body;
         assert!(fits_one_gsm7_segment(&body), "the longest name still fits: {} characters: {body}", body.chars().count());
         let outside_gsm = org("Łódź Rowing Club");
-        let body = code_message(Channel::Sms, &code, Timestamp(0), ttl, "portal.example.com", &outside_gsm, &locale(Lang::En)).body;
+        let body = code_message(&facts(Channel::Sms, &code, "portal.example.com", &outside_gsm), &locale(Lang::En)).body;
         assert!(body.contains("Only the newest code works") && body.contains("Łódź"), "UCS-2 anyway, so the whole text: {body}");
     }
 
@@ -163,7 +188,7 @@ mod tests {
     #[test]
     fn a_danish_contact_gets_the_code_in_danish_with_copenhagen_times() {
         let email = message_in(Channel::Email, Lang::Da);
-        assert_eq!(email.subject, "Din kode til at logge ind hos Aarhus Roklub");
+        assert_eq!(email.subject, "012345 er din kode til at logge ind hos Aarhus Roklub");
         assert_eq!(email.body.lines().next(), Some("012345 er din kode til at logge ind hos Aarhus Roklub."));
         for part in [
             "inden for 10 minutter",
@@ -182,17 +207,24 @@ mod tests {
     fn the_longest_danish_text_message_still_fits_one_segment() {
         let code = Code::parse("012345").unwrap();
         let longest = org(&"Å".repeat(Organisation::MAX_CHARS));
-        let body = code_message(
-            Channel::Sms,
-            &code,
-            Timestamp(0),
-            std::time::Duration::from_secs(600),
-            "a-rather-long-portal-host-name.example.com",
-            &longest,
-            &locale(Lang::Da),
-        )
-        .body;
+        let host = "a-rather-long-portal-host-name.example.com";
+        let body = code_message(&facts(Channel::Sms, &code, host, &longest), &locale(Lang::Da)).body;
         assert!(fits_one_gsm7_segment(&body), "{} characters: {body}", body.chars().count());
+    }
+
+    #[test]
+    fn the_email_names_the_browser_that_asked_and_ends_with_the_origin_bound_line() {
+        let (en, da) = (message_in(Channel::Email, Lang::En).body, message_in(Channel::Email, Lang::Da).body);
+        assert!(en.contains("It was asked for from Firefox on Android."), "{en}");
+        assert!(da.contains("Den blev bestilt fra Firefox på Android."), "{da}");
+        for body in [&en, &da] {
+            assert!(body.ends_with("\n\n@portal.example.com #012345\n"), "{body}");
+        }
+        let (code, org) = (Code::parse("012345").unwrap(), org("Aarhus Roklub"));
+        let quiet = CodeMessage { asked_from: None, code_in_subject: false, ..facts(Channel::Email, &code, "portal.example.com", &org) };
+        let quiet = code_message(&quiet, &locale(Lang::En));
+        assert_eq!(quiet.subject, "Your login code for Aarhus Roklub", "PORTAL_CODE_IN_SUBJECT=false leaves it out");
+        assert!(!quiet.body.contains("asked for from"), "{}", quiet.body);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::LoginService;
 use super::flow::{self, Effects};
 use super::service::{ServiceError, Step, Written, new_event};
-use crate::delivery::code_message;
+use crate::delivery::{CodeMessage, code_message};
 use crate::store::{NewCode, NewJob, Tx};
 use domain::{Code, Token};
 
@@ -20,15 +20,21 @@ impl LoginService {
             let (mac, job) = match &issue.send_to {
                 Ok(to) => {
                     let locale = domain::i18n::Locale::new(step.code_language(), self.outbox.zone.clone());
-                    let message = code_message(
-                        issue.channel,
-                        &code,
-                        now,
-                        self.limits.code_ttl,
-                        &self.outbox.host,
-                        &self.outbox.organisation,
-                        &locale,
-                    );
+                    let asked_from = match step.who.user_agent.as_deref().map(domain::browser_parts) {
+                        Some((Some(browser), Some(system))) => Some((browser, system)),
+                        _ => None,
+                    };
+                    let facts = CodeMessage {
+                        channel: issue.channel,
+                        code: &code,
+                        requested_at: now,
+                        valid_for: self.limits.code_ttl,
+                        host: &self.outbox.host,
+                        organisation: &self.outbox.organisation,
+                        asked_from,
+                        code_in_subject: self.outbox.code_in_subject,
+                    };
+                    let message = code_message(&facts, &locale);
                     let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
                     let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
                     let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);

@@ -44,6 +44,8 @@ pub struct Outbox {
     pub organisation: domain::Organisation,
     /// Where the code's times are told.
     pub zone: domain::i18n::Zone,
+    /// The code in the email's subject too (`PORTAL_CODE_IN_SUBJECT`, on by default).
+    pub code_in_subject: bool,
 }
 
 /// Where the browser's login stands after a step.

@@ -38,7 +38,7 @@ async fn a_browser_that_prefers_danish_logs_in_in_danish_with_copenhagen_times()
     }
     // The code went out in Danish, requested at 09.00 Copenhagen time (08:00 UTC, winter).
     let (subject, body) = app.latest_message("ada@example.com").await;
-    assert_eq!(subject, "Din kode til at logge ind hos Aarhus Roklub");
+    assert!(subject.ends_with(" er din kode til at logge ind hos Aarhus Roklub"), "{subject}");
     assert!(body.contains("bestilt 15. januar 2027 kl. 09.00 (CET) og virker indtil 15. januar 2027 kl. 09.10 (CET)"), "{body}");
     let code = app.latest_code("ada@example.com").await;
 
@@ -146,14 +146,14 @@ async fn codes_follow_the_contacts_last_login_unless_this_browser_chose_otherwis
     let page = laptop.request_code("ada@example.com", Channel::Email).await;
     assert!(page.body.contains("a 6-digit confirmation code is on its way"), "{}", page.body);
     let (subject, _) = app.latest_message("ada@example.com").await;
-    assert_eq!(subject, "Din kode til at logge ind hos Aarhus Roklub");
+    assert!(subject.ends_with(" er din kode til at logge ind hos Aarhus Roklub"), "{subject}");
     // Choosing English with the switch there: that browser's codes are in English.
     laptop.post("/language", &[("lang", "en"), ("next", "/login")]).await;
     app.clock.advance(60);
     let resent = laptop.resend(Channel::Email).await;
     assert_eq!(app.jobs_for("ada@example.com").await, 3, "a new code was sent: {}", resent.body);
     let (subject, _) = app.latest_message("ada@example.com").await;
-    assert_eq!(subject, "Your login code for Aarhus Roklub");
+    assert!(subject.ends_with(" is your login code for Aarhus Roklub"), "{subject}");
     // Logging in there makes English the contact's language.
     let code = app.latest_code("ada@example.com").await;
     laptop.enter_code(&code).await;
