@@ -6,7 +6,8 @@
 //! `setup` adds the contacts `bench{i}@example.com` to the database and exits.
 //! `baseline` measures `GET /healthz` round trips instead, the floor any request
 //! pays. Otherwise prints one JSON line: count, seconds, per_second, p50_ms, p99_ms,
-//! and the medians of the three parts of a login (send, delivery, log_in).
+//! the medians of the three parts of a login (send, delivery, log_in) and the p99 of
+//! "Log in" (log_in_p99_ms).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,16 +73,17 @@ async fn main() -> Result<(), String> {
         v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or_default()
     };
     let total: Vec<Duration> = times.iter().map(|(t, _)| *t).collect();
-    let part = |k: usize| ms(quantile(times.iter().map(|(_, p)| p[k]).collect(), 0.5));
+    let part = |k: usize, q: f64| ms(quantile(times.iter().map(|(_, p)| p[k]).collect(), q));
     println!(
-        "{{\"count\":{},\"seconds\":{seconds:.2},\"per_second\":{:.0},\"p50_ms\":{:.1},\"p99_ms\":{:.1},\"send_ms\":{:.1},\"delivery_ms\":{:.1},\"log_in_ms\":{:.1}}}",
+        "{{\"count\":{},\"seconds\":{seconds:.2},\"per_second\":{:.0},\"p50_ms\":{:.1},\"p99_ms\":{:.1},\"send_ms\":{:.1},\"delivery_ms\":{:.1},\"log_in_ms\":{:.1},\"log_in_p99_ms\":{:.1}}}",
         times.len(),
         times.len() as f64 / seconds,
         ms(quantile(total.clone(), 0.50)),
         ms(quantile(total, 0.99)),
-        part(0),
-        part(1),
-        part(2)
+        part(0, 0.5),
+        part(1, 0.5),
+        part(2, 0.5),
+        part(2, 0.99)
     );
     Ok(())
 }
@@ -125,7 +127,9 @@ async fn log_in(client: &reqwest::Client, store: &Store, base: &str, i: usize) -
         if Instant::now() > deadline {
             return Err(format!("{email}: no code in the outbox"));
         }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        // Every 5 ms: the generator shares the machine's cores with the portal, and 64
+        // clients polling every 2 ms were a load of their own.
+        tokio::time::sleep(Duration::from_millis(5)).await;
     };
     let delivered = Instant::now();
     let entered = client
