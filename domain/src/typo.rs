@@ -107,7 +107,7 @@ fn table() -> &'static HashMap<String, &'static str> {
     TABLE.get_or_init(|| {
         let mut found: HashMap<String, Option<&'static str>> = HashMap::new();
         let mut add = |slip: String, provider: &'static str| {
-            if slip != provider && slip.contains('.') && !slip.starts_with('.') && !slip.ends_with('.') {
+            if slip.contains('.') && !slip.starts_with('.') && !slip.ends_with('.') {
                 found.entry(slip).and_modify(|p| *p = p.filter(|p| *p == provider)).or_insert(Some(provider));
             }
         };

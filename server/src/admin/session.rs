@@ -155,7 +155,7 @@ impl AdminSessions {
         ];
         let hour_ago = Timestamp(now.0 - 3600);
         let mut tx = self.store.begin().await?;
-        tx.lock(&[Lock::Network(network), Lock::Identifier(&name), Lock::IdentifierOn(&name, network)]).await?;
+        tx.lock(&hits.iter().map(|(_, key)| Lock::from(key)).collect::<Vec<_>>()).await?;
         let by_user = tx.count_hits(Scope::AdminUser, &hits[0].1, hour_ago).await?;
         let by_net = tx.count_hits(Scope::AdminNetwork, &hits[1].1, hour_ago).await?;
         let by_user_net = tx.count_hits(Scope::AdminUserNetwork, &hits[2].1, hour_ago).await?;

@@ -57,7 +57,9 @@ impl LoginService {
             tx.commit().await?;
             return Ok(start(if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier }));
         };
-        let contact = self.lock_contact(&mut tx, &parsed, None).await?;
+        self.lock_identifier(&mut tx, &parsed).await?;
+        let found = tx.find_contact(&parsed).await?.map(|c| c.id);
+        let contact = self.lock_contact(&mut tx, found).await?;
         let trust = self.trust(&mut tx, &step, contact.as_ref().map(|c| c.id)).await?;
         let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, trust, now).await?);
         // Every request starts a new flow, named by a new cookie.
@@ -103,7 +105,8 @@ impl LoginService {
                 (false, fx) => {
                     let parsed = Identifier::parse(&flow.identifier, self.region);
                     let Ok(parsed) = parsed else { return Ok(Reply::plain(Screen::start())) };
-                    let contact = self.lock_contact(&mut tx, &parsed, Some(flow.contact)).await?;
+                    self.lock_identifier(&mut tx, &parsed).await?;
+                    let contact = self.lock_contact(&mut tx, flow.contact).await?;
                     let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, flow.trust, now).await?);
                     step.contact_language = contact.as_ref().and_then(|c| c.language);
                     Effects { outcome: Some(Outcome::CodeSent), ..fx }
@@ -139,10 +142,10 @@ impl LoginService {
         let hour_ago = Timestamp(now.0 - HOUR);
         let sms = match (channel, contact.and_then(|c| c.phone.as_ref())) {
             (Channel::Sms, Some(phone)) => {
-                let block = phone.prefix().to_string();
-                tx.lock(&[Lock::PhoneBlock(&block), Lock::SmsBudget]).await?;
+                let block = Key::Block(phone.prefix().to_string());
+                tx.lock(&[Lock::from(&block), Lock::from(&Key::Everyone)]).await?;
                 SmsUsage {
-                    block: tx.count_hits(Scope::SmsBlock, &Key::Block(block), hour_ago).await?,
+                    block: tx.count_hits(Scope::SmsBlock, &block, hour_ago).await?,
                     all: tx.count_hits(Scope::Sms, &Key::Everyone, hour_ago).await?,
                     alerted: tx.count_hits(Scope::SmsAlert, &Key::Everyone, hour_ago).await? > 0,
                 }
@@ -205,9 +208,7 @@ impl LoginService {
         let typed = self.compare(flow, input);
         let parsed = Identifier::parse(&flow.identifier, self.region).ok();
         let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref(), &step.network);
-        if let Key::IdentifierOn { identifier, network } = &lock_key {
-            tx.lock(&[Lock::IdentifierOn(identifier, network)]).await?;
-        }
+        tx.lock(&[Lock::from(&lock_key)]).await?;
         // The contact's newest code, and the browser this login adds.
         if let Some(contact) = flow.contact {
             tx.lock(&[Lock::Contact(contact)]).await?;
@@ -240,21 +241,15 @@ impl LoginService {
         Ok(tx.lock(&keys).await?)
     }
 
-    /// Locks who `identifier` belongs to and then that contact (`known`: the contact a
-    /// flow already named, if any), and reads the contact under its lock: an opt-out,
-    /// an address change or a removal that committed first is what this step sees.
-    async fn lock_contact(
-        &self,
-        tx: &mut Tx,
-        identifier: &Identifier,
-        known: Option<Option<ContactId>>,
-    ) -> Result<Option<crate::store::Contact>, ServiceError> {
-        let name = identifier.to_string();
-        tx.lock(&[Lock::Identifier(&name)]).await?;
-        let id = match known {
-            Some(known) => known,
-            None => tx.find_contact(identifier).await?.map(|c| c.id),
-        };
+    /// Locks who `identifier` belongs to (and the sending limit of an identifier
+    /// nobody has): an address change waits, or is what this step sees.
+    async fn lock_identifier(&self, tx: &mut Tx, identifier: &Identifier) -> Result<(), ServiceError> {
+        Ok(tx.lock(&[Lock::from(&Key::Identifier(identifier.to_string()))]).await?)
+    }
+
+    /// Locks the contact and reads it under its lock: an opt-out or a removal that
+    /// committed first is what this step sees.
+    async fn lock_contact(&self, tx: &mut Tx, id: Option<ContactId>) -> Result<Option<crate::store::Contact>, ServiceError> {
         let Some(id) = id else { return Ok(None) };
         tx.lock(&[Lock::Contact(id)]).await?;
         Ok(tx.contact(id).await?)

@@ -16,7 +16,7 @@
 //!   admin card, delivery) take none.
 
 use super::db::{Conn, Db, Ex};
-use super::{ContactId, Store, StoreError, StoreResult};
+use super::{ContactId, Key, Store, StoreError, StoreResult};
 
 /// What a step decides on, in the order steps lock them: a class never locks before
 /// a class above it in this list.
@@ -73,6 +73,21 @@ impl Lock<'_> {
             Lock::SmsBudget => {}
         }
         (i64::from(self.class()) << 56) | (hash.0 & 0x00ff_ffff_ffff_ffff) as i64
+    }
+}
+
+/// A limit's counter is locked by the key it counts: a step locks what it reads and
+/// raises. (`Key::Everyone` counts only SMS: the hourly budget.)
+impl<'a> From<&'a Key> for Lock<'a> {
+    fn from(key: &'a Key) -> Lock<'a> {
+        match key {
+            Key::Network(n) => Lock::Network(n),
+            Key::Contact(c) => Lock::Contact(*c),
+            Key::Identifier(i) => Lock::Identifier(i),
+            Key::IdentifierOn { identifier, network } => Lock::IdentifierOn(identifier, network),
+            Key::Block(b) => Lock::PhoneBlock(b),
+            Key::Everyone => Lock::SmsBudget,
+        }
     }
 }
 
@@ -197,6 +212,9 @@ mod tests {
         assert_eq!(Lock::SmsBudget.id(), (8 << 56) | 0x00f2_9ce4_8422_2325);
         assert_ne!(Lock::Contact(ContactId(1)).id(), Lock::Contact(ContactId(2)).id());
         assert_ne!(Lock::IdentifierOn("a", "bc").id(), Lock::IdentifierOn("ab", "c").id());
+        // A limit's key locks as itself; the one key every SMS counts is the budget.
+        assert_eq!(Lock::from(&Key::Everyone), Lock::SmsBudget);
+        assert_eq!(Lock::from(&Key::Block("+4512345".into())).id(), Lock::PhoneBlock("+4512345").id());
     }
 
     #[tokio::test]
