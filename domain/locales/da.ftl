@@ -77,7 +77,7 @@ by-sms = på sms
 send-code = Send kode
 logged-in-continue = Du er logget ind.
 continue = Fortsæt
-code-sent-to = Hvis { $identifier } er registreret hos afsenderen og kan modtage koder { $by }, er en bekræftelseskode på 6 cifre på vej. Den gælder i { $duration }. Kun den nyeste kode virker.
+code-sent-to = Hvis { $identifier } er registreret hos afsenderen og kan modtage koder { $by }, er en bekræftelseskode på 6 cifre på vej. Den gælder i { $duration }. Beder du igen, får du den samme kode, indtil den udløber.
 code-label = Bekræftelseskode
 log-in = Log ind
 remember-note = Når du er logget ind, husker denne browser dig, så du ikke skal bruge en kode næste gang. Du skal bruge en ny kode i et privat vindue (inkognito), på en anden enhed, eller hvis du har slettet dine cookies.
@@ -92,13 +92,12 @@ passkey-log-in = Log ind med en adgangsnøgle
 
 ## Hvad der skete ved sidste trin, vist ved feltet
 
-notice-code-sent = En ny kode er på vej. Kun den nyeste kode virker.
+notice-code-sent = En kode er på vej. Indtil en kode udløber, får du den samme, når du beder igen, så en kode, du allerede har, virker stadig.
 notice-wrong-code = { $attempts ->
     [one] Koden er forkert. Du har 1 forsøg tilbage.
    *[other] Koden er forkert. Du har { $attempts } forsøg tilbage.
 }
-notice-superseded-here = Det er en ældre kode. Der blev sendt en nyere kode { $by } { $ago } (kl. { $time }). Kun den nyeste kode virker. Brug koden fra den seneste besked.
-notice-superseded-elsewhere = Der er bedt om en nyere kode i en anden browser eller fane eller på en anden enhed. Den blev sendt { $by } { $ago } (kl. { $time }). Kun den nyeste kode virker, og kun dér, hvor der blev bedt om den. Send en ny kode her.
+notice-superseded = Det er en tidligere kode fra dette login: Den er udløbet eller brugt, og der blev sendt en ny kode { $by } { $ago } (kl. { $time }). Brug koden fra den seneste besked.
 notice-expired = Koden er udløbet. En kode gælder i { $duration }. Send en ny kode, og brug den inden for den tid.
 notice-too-many-attempts = Der er tastet forkert for mange gange, så koden virker ikke længere. Send en ny kode.
 notice-withdrawn = Koden virker ikke længere, fordi der er ændret i, hvordan du får koder, siden koden blev sendt. Send en ny kode, eller kontakt afsenderen, hvis du ikke havde regnet med det.
@@ -122,7 +121,7 @@ code-help-signal = Sms: Tjek, at din telefon har dækning eller forbindelse til 
 code-help-other-channel = Prøv den anden mulighed: e-mail eller sms.
 code-help-registered = Brug den e-mailadresse eller det mobilnummer, afsenderen har registreret for dig. Vi sender kun koder til registrerede adresser.
 code-help-opted-out = Hvis du har frameldt dig beskeder fra afsenderen, får du ingen koder. Kontakt afsenderen.
-code-help-newest = Brug altid den nyeste kode. Når du beder om en ny kode, holder de tidligere op med at virke.
+code-help-newest = Brug koden fra den seneste besked. Beder du igen, får du den samme kode, indtil den udløber; først derefter afløses den af en ny.
 code-help-more = Mere hjælp til at logge ind
 
 ## Hjælpesiden
@@ -141,7 +140,7 @@ help-often-cookies = Hvis cookies slettes automatisk (af browseren eller et opry
 help-often-device = En ny enhed eller en anden browser har endnu ingen cookie. Log ind der én gang med en ny kode.
 help-often-passkey = Når du er logget ind, kan du gemme en adgangsnøgle på din enhed. Den forsvinder ikke, når du sletter cookies, så du kan logge ind uden kode.
 help-cannot = Jeg har fået en kode, men kan stadig ikke logge ind
-help-cannot-newest = Brug den nyeste kode. Når du beder om en ny kode, holder de tidligere op med at virke.
+help-cannot-newest = Brug koden fra den seneste besked. Beder du igen, får du den samme kode, indtil den udløber (eller er brugt eller spærret af forkerte forsøg); først derefter afløses den gamle af en ny.
 help-cannot-same-browser = Brug koden i den samme browser, som du bad om den i.
 help-cannot-limits = En kode gælder kun i en begrænset tid og til nogle få forsøg; derefter skal du bede om en ny.
 help-cannot-vpn = En VPN eller et delt netværk (kontor, skole, offentligt wi-fi) kan gøre, at vores grænse for antal forespørgsler bliver nået. Prøv igen senere eller uden VPN.
@@ -205,10 +204,11 @@ not-found-text = Der er ikke noget på denne adresse.
 email-subject = Din kode til at logge ind hos { $organisation }
 email-subject-with-code = { $code } er din kode til at logge ind hos { $organisation }
 email-asked-from = Den blev bestilt fra { $browser } på { $system }.
+email-same-code = Det er den samme kode som i vores besked fra { $first }: Den blev sendt igen, fordi der blev bedt om den igen.
 email-first-line = { $code } er din kode til at logge ind hos { $organisation }.
 email-within = Skriv den på siden, hvor du logger ind, inden for { $duration }. Koden blev bestilt { $requested } og virker indtil { $expires }.
-email-newest = Kun den nyeste kode virker. Hvis du har bedt om flere, så brug koden fra den seneste besked.
+email-newest = Beder du igen, får du den samme kode, indtil den udløber; derefter afløses den af en ny.
 email-ignore = Hvis du ikke har bedt om koden, kan du se bort fra beskeden. Ingen kan logge ind uden koden.
-sms-full = { $code } er din kode til { $organisation }. Gælder i { $duration }. Kun den nyeste kode virker.
+sms-full = { $code } er din kode til { $organisation }. Gælder i { $duration }. Beder du igen, får du samme kode.
 sms-valid = { $code } er din kode til { $organisation }. Gælder i { $duration }.
 sms-short = { $code } er din kode til { $organisation }.

@@ -78,7 +78,7 @@ by-sms = by text message
 send-code = Send code
 logged-in-continue = You are logged in.
 continue = Continue
-code-sent-to = If { $identifier } is registered with the sender and can receive codes { $by }, a 6-digit confirmation code is on its way. It is valid for { $duration }. Only the newest code works.
+code-sent-to = If { $identifier } is registered with the sender and can receive codes { $by }, a 6-digit confirmation code is on its way. It is valid for { $duration }. Asking again sends the same code until it expires.
 code-label = Confirmation code
 log-in = Log in
 remember-note = This browser will remember you after you log in, so next time you won't need a code. A private (incognito) window, clearing cookies, or another device will need a new code.
@@ -93,13 +93,12 @@ passkey-log-in = Log in with a passkey
 
 ## What happened at the last step, told next to the field
 
-notice-code-sent = A new code is on its way. Only the newest code works.
+notice-code-sent = A code is on its way. Until a code expires, asking again sends the same one, so a code you already have still works.
 notice-wrong-code = { $attempts ->
     [one] That code is not right. You have 1 attempt left.
    *[other] That code is not right. You have { $attempts } attempts left.
 }
-notice-superseded-here = That is an older code. A newer code was sent { $by } { $ago } (at { $time }). Only the newest code works: use the code from the latest message.
-notice-superseded-elsewhere = A newer code was sent { $by } { $ago } (at { $time }), in another browser, tab or device. Only the newest code works, and only where it was asked for: send a new code here.
+notice-superseded = That is an earlier code of this login: it expired or was used up, and a new code was sent { $by } { $ago } (at { $time }). Use the code from the latest message.
 notice-expired = This code has expired: codes are valid for { $duration }. Send a new code and use it within that time.
 notice-too-many-attempts = Too many wrong attempts for this code, so it no longer works. Send a new code.
 notice-withdrawn = This code no longer works: how you receive codes was changed after it was sent. Send a new code, or contact the sender if you did not expect this.
@@ -123,7 +122,7 @@ code-help-signal = Text message: check that your phone has signal or a network c
 code-help-other-channel = Try the other channel: email or text message.
 code-help-registered = Use the email address or mobile number the sender has registered for you. A code is only sent to a registered address.
 code-help-opted-out = If you have opted out of communication from the sender, you will not get codes: contact the sender.
-code-help-newest = Always use the newest code: asking for a new code makes the earlier ones stop working.
+code-help-newest = Use the code from the latest message. Asking again sends the same code until it expires; only then does a new code replace it.
 code-help-more = More help with logging in
 
 ## The help page
@@ -142,7 +141,7 @@ help-often-cookies = Automatic cookie deletion (in the browser or a cleaning app
 help-often-device = A new device or another browser has no cookie yet: log in there once with a new code.
 help-often-passkey = Once you are logged in, you can save a passkey on your device: it stays when cookies are cleared, so you can log in without a code.
 help-cannot = I got a code, but I still can't log in
-help-cannot-newest = Use the newest code. When you ask for a new code, the earlier ones stop working.
+help-cannot-newest = Use the code from the latest message. Asking again sends the same code until it expires (or is used or locked by wrong attempts); only then does a new code replace the old one.
 help-cannot-same-browser = Use the code in the same browser where you asked for it.
 help-cannot-limits = A code is valid for a limited time and for a few attempts; after that, ask for a new one.
 help-cannot-vpn = A VPN or a shared network (office, school, public Wi-Fi) can hit our limits on requests. Try again later, or without the VPN.
@@ -206,10 +205,11 @@ not-found-text = There is nothing at this address.
 email-subject = Your login code for { $organisation }
 email-subject-with-code = { $code } is your login code for { $organisation }
 email-asked-from = It was asked for from { $browser } on { $system }.
+email-same-code = This is the same code as in our message of { $first }: it was sent again because it was asked for again.
 email-first-line = { $code } is your login code for { $organisation }.
 email-within = Type it on the login page within { $duration }. It was requested on { $requested } and works until { $expires }.
-email-newest = Only the newest code works: if you asked for several, use the one from the latest message.
+email-newest = Asking again sends this same code until it expires; after that, a new code replaces it.
 email-ignore = If you did not ask for this code, you can ignore this message; nobody can log in without it.
-sms-full = { $code } is your { $organisation } login code. Valid { $duration }. Only the newest code works.
+sms-full = { $code } is your { $organisation } login code. Valid { $duration }. Asking again sends the same code.
 sms-valid = { $code } is your { $organisation } login code. Valid { $duration }.
 sms-short = { $code } is your { $organisation } login code.

@@ -44,17 +44,12 @@ impl Code {
         if digits.len() == CODE_DIGITS { Ok(Code(digits)) } else { Err(refused()) }
     }
 
-    /// A fresh code from the operating system's CSPRNG, uniform over 000000–999999.
-    pub fn generate() -> Result<Self, getrandom::Error> {
-        // Rejection sampling: 4_294_000_000 is the largest multiple of 10^6 below 2^32.
-        loop {
-            let mut buf = [0u8; 4];
-            getrandom::fill(&mut buf)?;
-            let n = u32::from_le_bytes(buf);
-            if n < 4_294_000_000 {
-                return Ok(Code(format!("{:06}", n % 1_000_000)));
-            }
-        }
+    /// Six digits from a MAC by HOTP's dynamic truncation (RFC 4226, 5.3): 31 bits at
+    /// an offset the MAC's last nibble picks, modulo 10^6.
+    pub fn from_hotp(mac: &[u8; 32]) -> Self {
+        let offset = usize::from(mac[31] & 0x0f);
+        let bits = u32::from_be_bytes([mac[offset] & 0x7f, mac[offset + 1], mac[offset + 2], mac[offset + 3]]);
+        Code(format!("{:06}", bits % 1_000_000))
     }
 
     pub fn digits(&self) -> &str {
@@ -116,11 +111,18 @@ mod tests {
     }
 
     #[test]
-    fn generated_codes_are_six_ascii_digits() {
-        for _ in 0..1000 {
-            let code = Code::generate().unwrap();
-            assert!(Code::parse(code.digits()).is_ok());
-        }
+    fn hotp_truncation_gives_rfc_4226s_example() {
+        // RFC 4226, 5.4: the 20-byte HMAC 1f8698690e02ca16618550ef7f19da8e945b555a has
+        // offset 0xa and gives 0x50ef7f19 = 1357872921, whose last six digits are 872921.
+        let rfc = [0x1f, 0x86, 0x98, 0x69, 0x0e, 0x02, 0xca, 0x16, 0x61, 0x85, 0x50, 0xef, 0x7f, 0x19, 0xda, 0x8e, 0x94, 0x5b, 0x55, 0x5a];
+        let mut mac = [0u8; 32];
+        mac[..20].copy_from_slice(&rfc);
+        mac[31] = 0x5a;
+        assert_eq!(Code::from_hotp(&mac).digits(), "872921");
+        // The offset's top bit is masked: 31 bits, never negative.
+        mac[31] = 0x00;
+        mac[..4].copy_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(Code::from_hotp(&mac).digits(), format!("{:06}", 0x7fff_ffffu32 % 1_000_000));
     }
 
     #[test]

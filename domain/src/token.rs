@@ -58,6 +58,11 @@ impl Secret {
         self.hmac(parts).finalize().into_bytes().to_vec()
     }
 
+    /// The MAC of `parts` as an array (HMAC-SHA-256 is 32 bytes).
+    fn mac32(&self, parts: &[&[u8]]) -> [u8; 32] {
+        self.hmac(parts).finalize().into_bytes().into()
+    }
+
     /// A 256-bit key for another purpose, derived from this one (HMAC with a label).
     pub fn derive(&self, label: &str) -> [u8; 32] {
         let mut key = [0u8; 32];
@@ -112,16 +117,22 @@ impl Keyring {
         self.current().mac(parts)
     }
 
-    /// A code's MAC: bound to the flow it was issued in, so it works only in the browser
-    /// that asked for it. The one place its input is built.
-    pub fn code_mac(&self, flow_id: i64, code: &super::Code) -> Vec<u8> {
-        let (flow, digits) = code_input(flow_id, code);
-        self.mac(&[&flow, digits])
+    /// The code of a slot, under the current key: HMAC of the slot's id and creation
+    /// time, truncated to six digits as HOTP does (RFC 4226, 5.3). Nothing stored
+    /// reveals it; the one place its input is built.
+    pub fn slot_code(&self, slot: i64, created_at: super::Timestamp) -> super::Code {
+        super::Code::from_hotp(&self.current().mac32(&[SLOT_LABEL, &slot_input(slot, created_at)]))
     }
 
-    pub fn code_matches(&self, flow_id: i64, code: &super::Code, mac: &[u8]) -> bool {
-        let (flow, digits) = code_input(flow_id, code);
-        self.verify(&[&flow, digits], mac)
+    /// Whether `typed` is the slot's code under any key (a slot made before the key was
+    /// rotated keeps working until it expires). Compared in constant time, every key.
+    pub fn slot_code_matches(&self, slot: i64, created_at: super::Timestamp, typed: &super::Code) -> bool {
+        let input = slot_input(slot, created_at);
+        self.keys.iter().fold(false, |found, key| {
+            let code = super::Code::from_hotp(&key.mac32(&[SLOT_LABEL, &input]));
+            let differ = code.digits().bytes().zip(typed.digits().bytes()).fold(0u8, |d, (a, b)| d | (a ^ b));
+            (differ == 0) | found
+        })
     }
 
     /// True when any key's MAC of `parts` equals `expected` (each compared in constant time).
@@ -130,10 +141,16 @@ impl Keyring {
     }
 }
 
-/// What a code's MAC covers: the flow's id and the digits.
-fn code_input(flow_id: i64, code: &super::Code) -> ([u8; 8], &[u8]) {
-    (flow_id.to_be_bytes(), code.digits().as_bytes())
+/// What a slot's code is derived from: a label, the slot's id and its creation time
+/// (so a database started over, whose ids begin again, does not repeat codes).
+fn slot_input(slot: i64, created_at: super::Timestamp) -> [u8; 16] {
+    let mut input = [0u8; 16];
+    input[..8].copy_from_slice(&slot.to_be_bytes());
+    input[8..].copy_from_slice(&created_at.0.to_be_bytes());
+    input
 }
+
+const SLOT_LABEL: &[u8] = b"code-slot";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -176,6 +193,26 @@ mod tests {
         assert_ne!(rotated.mac(&[b"flow", b"123456"]), mac, "new codes use the new key");
         assert!(!Keyring::parse(&new).unwrap().verify(&[b"flow", b"123456"], &mac), "a dropped key verifies nothing");
         assert!(Keyring::parse("").is_none() && Keyring::parse(&format!("{new},xyz")).is_none());
+    }
+
+    #[test]
+    fn a_slots_code_is_its_own_and_outlives_a_key_rotation() {
+        use crate::{Code, Timestamp};
+        // Fixed keys, so what is compared below is the same in every run.
+        let (old, new) = ("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210");
+        let before = Keyring::parse(old).unwrap();
+        let at = Timestamp(1_700_000_000);
+        let code = before.slot_code(7, at);
+        assert_eq!(before.slot_code(7, at), code, "a slot's code is the same at every send");
+        assert!(before.slot_code_matches(7, at, &code));
+        // Another slot, or the same id in a database started over, has another code.
+        let others = [before.slot_code(8, at), before.slot_code(7, Timestamp(at.0 + 1))];
+        assert!(others.iter().all(|other| other != &code && !before.slot_code_matches(7, at, other)));
+        let rotated = Keyring::parse(&format!("{new}, {old}")).unwrap();
+        assert!(rotated.slot_code_matches(7, at, &code), "a slot made under the previous key still logs in");
+        assert!(!Keyring::parse(new).unwrap().slot_code_matches(7, at, &code), "a dropped key's codes do not");
+        let typed = Code::parse("Your code is ０００ ０００").unwrap();
+        assert_eq!(before.slot_code_matches(7, at, &typed), code.digits() == "000000");
     }
 
     #[test]

@@ -17,13 +17,12 @@ pub enum Notice {
     WrongCode {
         attempts_left: u32,
     },
-    /// The code entered, or the code this browser holds, was replaced by a newer one.
-    /// `here` tells whether the newer code was requested in this browser.
+    /// The code entered is an earlier one of this login, replaced by a newer one after
+    /// it expired, was used or locked.
     Superseded {
         newest_sent_at: i64,
         sent_secs_ago: i64,
         channel: Channel,
-        here: bool,
     },
     Expired {
         valid_for_secs: u64,

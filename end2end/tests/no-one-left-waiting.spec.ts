@@ -55,6 +55,62 @@ for (const locale of ['en-GB', 'da-DK']) {
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     });
 
+    test('asks on the phone and on the laptop, and logs in on both with the one code received', async ({
+      page,
+      newContact,
+      newBrowserContext,
+      outbox,
+      loginPage,
+      messagesPage,
+      texts,
+    }) => {
+      const contact = newContact();
+      await loginPage.goto();
+      await loginPage.requestCode(contact.email);
+      const code = await outbox.latestCode(contact.email);
+      const laptop = await (await newBrowserContext()).newPage();
+      const other = new LoginPage(laptop, true, texts);
+      await other.goto();
+      await other.requestCode(contact.email);
+      // Whatever reached the inbox (one message, or the same code again), one code.
+      const codes = (await outbox.codeMessagesTo(contact.email)).map((m) => /\d{6}/.exec(m.body)?.[0]);
+      expect(new Set(codes)).toEqual(new Set([code]));
+      await other.enterCode(code);
+      await expect(laptop).toHaveURL(atPath('/'));
+      await loginPage.enterCode(code);
+      await expect(page).toHaveURL(atPath('/'));
+      await expect(messagesPage.heading).toBeVisible();
+    });
+
+    test('"Send a new code" twice gives three messages with one code that keeps its first expiry', async ({
+      page,
+      newContact,
+      outbox,
+      loginPage,
+      messagesPage,
+      texts,
+    }) => {
+      const contact = newContact();
+      await loginPage.goto();
+      await loginPage.requestCode(contact.email);
+      const code = await outbox.latestCode(contact.email);
+      for (const seen of [1, 2]) {
+        await loginPage.resend();
+        await expect(loginPage.status()).toHaveText(texts.t('notice-code-sent'));
+        expect(await outbox.waitForNewCode(contact.email, seen), `message ${seen + 1} has the same code`).toBe(code);
+      }
+      const messages = await outbox.codeMessagesTo(contact.email);
+      expect(messages).toHaveLength(3);
+      // "… works until 7 December 2026 at 14:15 (CET)": the same moment in all three.
+      const until = messages.map((m) => (texts.lang === 'da' ? /virker indtil (.+?)\./ : /works until (.+?)\./).exec(m.body)?.[1]);
+      expect(until[0]).toBeTruthy();
+      expect(new Set(until).size, `expiries: ${JSON.stringify(until)}`).toBe(1);
+      expect(messages[2].body).toContain(texts.lang === 'da' ? 'Det er den samme kode som i vores besked fra' : 'This is the same code as in our message of');
+      await loginPage.enterCode(code);
+      await expect(page).toHaveURL(atPath('/'));
+      await expect(messagesPage.heading).toBeVisible();
+    });
+
     test('is asked "did you mean" for a slipped domain and fixes it in one click', async ({ page, newContact, outbox, loginPage, texts }) => {
       const contact = newContact({ emailDomain: 'gmail.com' });
       const slipped = contact.email.replace('@gmail.com', '@gmial.com');

@@ -32,7 +32,7 @@ pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
 pub use jobs::{ClaimedJob, JobRecord, JobStatus, NewJob, Outcome};
-pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
+pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, NewSlot, Slot, Trust};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;
 pub use passkeys::{Ceremony, NewPasskey, StoredPasskey};

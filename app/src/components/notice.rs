@@ -11,10 +11,9 @@ pub fn notice_text(notice: &Notice, l: &Locale) -> (bool, String) {
     match notice {
         Notice::CodeSent => (false, l.t("notice-code-sent")),
         Notice::WrongCode { attempts_left } => (true, l.tf("notice-wrong-code", &[("attempts", (*attempts_left).into())])),
-        Notice::Superseded { newest_sent_at, sent_secs_ago, channel, here } => {
-            let id = if *here { "notice-superseded-here" } else { "notice-superseded-elsewhere" };
+        Notice::Superseded { newest_sent_at, sent_secs_ago, channel } => {
             let args = [("by", channel.by_in(l).into()), ("ago", l.ago(*sent_secs_ago).into()), ("time", l.time(*newest_sent_at).into())];
-            (true, l.tf(id, &args))
+            (true, l.tf("notice-superseded", &args))
         }
         Notice::Expired { valid_for_secs } => (true, l.tf("notice-expired", &[("duration", l.duration(*valid_for_secs).into())])),
         Notice::TooManyAttempts => (true, l.t("notice-too-many-attempts")),

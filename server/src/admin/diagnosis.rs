@@ -297,16 +297,16 @@ fn older_code(t: &Timeline) -> Vec<Finding> {
     if !here.is_empty() {
         out.extend(finding(
             Rule::OlderCode,
-            "Entered an older code after a newer one was sent.".into(),
-            "Always use the code from the newest message: asking for a new code makes the earlier ones stop working.",
+            "Entered an earlier code of the login after it had been replaced by a new one.".into(),
+            "Use the code from the newest message. Asking again sends the same code while it works; a new code replaces it only once it has expired, was used, or was locked by wrong attempts, so this now happens mostly when a message arrives late.",
             here,
         ));
     }
     if !elsewhere.is_empty() {
         out.extend(finding(
             Rule::OtherBrowser,
-            "Entered a code after a newer one was asked for in another browser or device.".into(),
-            "Ask for the code in the browser where they will type it, and keep that window open: a code works only where it was asked for, and a closed private window forgets it.",
+            "Entered a code after a newer one was asked for in another browser or device (before the portal sent one code per login).".into(),
+            "Since one code per login, every browser that asks while a code works gets the same code, and it works in each of them: ask again where the code will be typed.",
             elsewhere,
         ));
     }

@@ -13,8 +13,11 @@ use domain::{Code, Timestamp};
 /// iOS and Android offer to fill in. No links, no images, nothing to track.
 pub fn code_message(m: &CodeMessage, l: &Locale) -> Text {
     let digits = m.code.digits();
-    let expires = m.requested_at.plus(m.valid_for);
-    let duration = l.duration(m.valid_for.as_secs());
+    let expires = m.expires_at;
+    // What is left of the code's life (a re-send does not extend it), in whole minutes
+    // rounded down, so "within" is never longer than the truth.
+    let left = u64::try_from(expires.secs_since(m.requested_at)).unwrap_or(0);
+    let duration = l.duration(if left >= 60 { left - left % 60 } else { left });
     let org = || m.organisation.as_str().to_string().into();
     // The last line binds the code to the portal's origin: phones offer to fill it in
     // there only (WebOTP for SMS; Safari and Apple Mail read the same line in an email).
@@ -29,11 +32,13 @@ pub fn code_message(m: &CodeMessage, l: &Locale) -> Text {
             let asked_from = m.asked_from.map(|(browser, system)| {
                 format!("{}\n", l.tf("email-asked-from", &[("browser", browser.into()), ("system", system.into())]))
             });
+            let same_code = m.first_sent_at.map(|first| format!("{}\n", l.tf("email-same-code", &[("first", when(first).into())])));
             format!(
-                "{}\n\n{}\n{}{}\n\n{}\n\n{origin_line}\n",
+                "{}\n\n{}\n{}{}{}\n\n{}\n\n{origin_line}\n",
                 l.tf("email-first-line", &[("code", digits.into()), ("organisation", org())]),
                 l.tf("email-within", &within),
                 asked_from.unwrap_or_default(),
+                same_code.unwrap_or_default(),
                 l.t("email-newest"),
                 l.t("email-ignore"),
             )
@@ -51,8 +56,12 @@ pub fn code_message(m: &CodeMessage, l: &Locale) -> Text {
 pub struct CodeMessage<'a> {
     pub channel: Channel,
     pub code: &'a Code,
+    /// This request's time.
     pub requested_at: Timestamp,
-    pub valid_for: std::time::Duration,
+    /// The code's expiry, the same at every send of it.
+    pub expires_at: Timestamp,
+    /// When this code was first sent, when this message sends it again.
+    pub first_sent_at: Option<Timestamp>,
     /// The portal's host name, for the origin-bound last line.
     pub host: &'a str,
     pub organisation: &'a Organisation,
@@ -110,7 +119,8 @@ mod tests {
             channel,
             code,
             requested_at: Timestamp(0),
-            valid_for: std::time::Duration::from_secs(600),
+            expires_at: Timestamp(600),
+            first_sent_at: None,
             host,
             organisation,
             asked_from: Some(("Firefox", "Android")),
@@ -133,7 +143,7 @@ mod tests {
         assert_eq!(email.body.lines().next(), Some("012345 is your login code for Aarhus Roklub."));
         let sms = message(Channel::Sms);
         assert!(
-            sms.body.starts_with("012345 is your Aarhus Roklub login code. Valid 10 minutes. Only the newest code works."),
+            sms.body.starts_with("012345 is your Aarhus Roklub login code. Valid 10 minutes. Asking again sends the same code."),
             "{}",
             sms.body
         );
@@ -152,7 +162,7 @@ mod tests {
         assert!(fits_one_gsm7_segment(&body), "the longest name still fits: {} characters: {body}", body.chars().count());
         let outside_gsm = org("Łódź Rowing Club");
         let body = code_message(&facts(Channel::Sms, &code, "portal.example.com", &outside_gsm), &locale(Lang::En)).body;
-        assert!(body.contains("Only the newest code works") && body.contains("Łódź"), "UCS-2 anyway, so the whole text: {body}");
+        assert!(body.contains("Asking again sends the same code") && body.contains("Łódź"), "UCS-2 anyway, so the whole text: {body}");
     }
 
     #[test]
@@ -177,7 +187,7 @@ mod tests {
             "requested on 1 January 1970 at 01:00 (CET)",
             "works until 1 January 1970 at 01:10 (CET)",
             "within 10 minutes",
-            "Only the newest code works",
+            "Asking again sends this same code until it expires",
             "did not ask",
         ] {
             assert!(body.contains(part), "{part}: {body}");
@@ -194,12 +204,12 @@ mod tests {
             "inden for 10 minutter",
             "bestilt 1. januar 1970 kl. 01.00 (CET)",
             "virker indtil 1. januar 1970 kl. 01.10 (CET)",
-            "Kun den nyeste kode virker",
+            "Beder du igen, får du den samme kode",
         ] {
             assert!(email.body.contains(part), "{part}: {}", email.body);
         }
         let sms = message_in(Channel::Sms, Lang::Da).body;
-        assert!(sms.starts_with("012345 er din kode til Aarhus Roklub. Gælder i 10 minutter. Kun den nyeste kode virker."), "{sms}");
+        assert!(sms.starts_with("012345 er din kode til Aarhus Roklub. Gælder i 10 minutter. Beder du igen, får du samme kode."), "{sms}");
         assert!(fits_one_gsm7_segment(&sms), "æ, ø and å are GSM-7: {} characters: {sms}", sms.chars().count());
     }
 
@@ -225,6 +235,30 @@ mod tests {
         let quiet = code_message(&quiet, &locale(Lang::En));
         assert_eq!(quiet.subject, "Your login code for Aarhus Roklub", "PORTAL_CODE_IN_SUBJECT=false leaves it out");
         assert!(!quiet.body.contains("asked for from"), "{}", quiet.body);
+    }
+
+    #[test]
+    fn a_re_send_says_it_is_the_same_code_and_keeps_its_expiry() {
+        let (code, org) = (Code::parse("012345").unwrap(), org("Aarhus Roklub"));
+        // Asked again 4 minutes after the first send: 6 minutes left, same end.
+        let again = CodeMessage {
+            requested_at: Timestamp(240),
+            first_sent_at: Some(Timestamp(0)),
+            ..facts(Channel::Email, &code, "portal.example.com", &org)
+        };
+        let en = code_message(&again, &locale(Lang::En)).body;
+        for part in [
+            "within 6 minutes",
+            "works until 1 January 1970 at 01:10 (CET)",
+            "the same code as in our message of 1 January 1970 at 01:00 (CET)",
+        ] {
+            assert!(en.contains(part), "{part}: {en}");
+        }
+        let da = code_message(&again, &locale(Lang::Da)).body;
+        assert!(da.contains("den samme kode som i vores besked fra 1. januar 1970 kl. 01.00 (CET)"), "{da}");
+        assert!(!message(Channel::Email).body.contains("same code as in our message"), "a first send says nothing of the kind");
+        let sms = code_message(&CodeMessage { channel: Channel::Sms, ..again }, &locale(Lang::En)).body;
+        assert!(sms.contains("Valid 6 minutes") && fits_one_gsm7_segment(&sms), "{sms}");
     }
 
     #[test]

@@ -9,11 +9,14 @@
 //!                       └── its newest code expired a code lifetime ago ──▶ Expired
 //! ```
 //!
-//! `Requested` holds the code slot of every request in the flow, newest first. A slot
-//! whose code was never sent (unregistered, opted out, no such channel, throttled)
-//! has no MAC, and behaves exactly like a sent one whose digits are never typed: it
-//! counts attempts, locks and expires alike. Nothing on the code step differs until
-//! the digits typed match a code that was really sent for this flow.
+//! `Requested` holds every request of the flow, newest first, each linked to its code
+//! slot. One code per login: while a slot's code can log in, every request for the
+//! same sender, channel and trust pool (this browser's "Send a new code", a switch
+//! back, another browser) links to it and re-sends its code, whose expiry does not
+//! move. A slot whose code was never sent (unregistered, opted out, no such channel,
+//! throttled) behaves exactly like a sent one whose digits are never typed: it is
+//! shared, counts attempts, locks and expires alike. Nothing on the code step differs
+//! until the digits typed match a code that was really sent.
 //!
 //! Every function returns the verdict with the [`Effects`] to write; the service
 //! writes all of them in one transaction.
@@ -26,7 +29,7 @@ use super::Limits;
 pub use super::events::{Event, NotSent, What};
 pub use super::outcome::{Outcome, Refusal};
 use super::rules;
-use crate::store::{CodeRecord, Contact, ContactId, FlowRecord, Key, RefusedStep, Scope, Trust};
+use crate::store::{CodeRecord, Contact, ContactId, FlowRecord, Key, RefusedStep, Scope, Slot, Trust};
 use domain::{Identifier, Timestamp};
 
 /// A browser's login at a moment.
@@ -48,7 +51,7 @@ pub struct Requested {
     pub channel: Channel,
     pub contact: Option<ContactId>,
     pub trust: Trust,
-    /// The newest code slot: the only one that can log in.
+    /// The newest request's code: the only one that can log in here.
     pub current: CodeRecord,
     pub older: Vec<CodeRecord>,
     /// What the last step said, still to be shown (see [`Outcome`]).
@@ -83,18 +86,44 @@ impl Flow {
     }
 }
 
-/// A code to issue: where it goes, or why it goes nowhere.
+/// A request's code: its slot, and where the code goes or why it goes nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     pub channel: Channel,
     pub send_to: Result<String, NotSent>,
-    pub expires_at: Timestamp,
+    pub slot: SlotChoice,
+}
+
+/// The slot a request links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotChoice {
+    /// The live slot: its code is sent again, with its own expiry.
+    Live(Slot),
+    /// No code could log in: a new slot for the sender in the pool, valid until then.
+    New { owner: Key, contact: Option<ContactId>, trust: Trust, expires_at: Timestamp },
+}
+
+impl SlotChoice {
+    pub fn expires_at(&self) -> Timestamp {
+        match self {
+            SlotChoice::Live(slot) => slot.expires_at,
+            SlotChoice::New { expires_at, .. } => *expires_at,
+        }
+    }
+
+    /// When the slot's code was first sent: a message now is a re-send of it.
+    pub fn sent_at(&self) -> Option<Timestamp> {
+        match self {
+            SlotChoice::Live(slot) => slot.sent_at,
+            SlotChoice::New { .. } => None,
+        }
+    }
 }
 
 /// The right code: use it up, complete the flow, remember the browser and network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
-    pub code: i64,
+    pub code: CodeRecord,
     pub contact: ContactId,
     pub channel: Channel,
 }
@@ -104,8 +133,8 @@ pub struct Login {
 pub struct Effects {
     pub hits: Vec<(Scope, Key)>,
     pub issue: Option<Issue>,
-    /// The code slot whose attempt this step counts.
-    pub attempt: Option<i64>,
+    /// The code slots whose attempts this step raises by one.
+    pub attempts: Vec<i64>,
     pub login: Option<Login>,
     /// To keep on the flow for the next page view (`None`: clear it).
     pub outcome: Option<Outcome>,
@@ -121,10 +150,11 @@ impl Effects {
     pub fn and(mut self, then: Effects) -> Effects {
         self.hits.extend(then.hits);
         self.events.extend(then.events);
+        self.attempts.extend(then.attempts);
         Effects {
             hits: self.hits,
             issue: then.issue.or(self.issue),
-            attempt: then.attempt.or(self.attempt),
+            attempts: self.attempts,
             login: then.login.or(self.login),
             outcome: then.outcome.or(self.outcome),
             events: self.events,
@@ -193,6 +223,8 @@ pub struct Request<'a> {
     /// Codes issued for [`sending_key`] in this trust pool in the last day, oldest first.
     pub sent: &'a [Timestamp],
     pub sms: SmsUsage,
+    /// The slot whose code can still log in for this sender, channel and pool.
+    pub live: Option<Slot>,
 }
 
 /// SMS sent in the last hour: to the number's block, in all, and whether the
@@ -204,26 +236,37 @@ pub struct SmsUsage {
     pub alerted: bool,
 }
 
-/// A code request: a code to the contact's address for the channel when there is one
-/// and every limit allows it; otherwise an unsent slot. The limits count codes sent,
-/// and answer alike for every identifier, registered or not.
+/// A code request: the live slot's code (or a new slot's) to the contact's address for
+/// the channel when there is one and every limit allows it; otherwise the request links
+/// to the slot and sends nothing. The limits count codes sent, and answer alike for
+/// every identifier, registered or not.
 pub fn request(r: &Request, limits: &Limits, now: Timestamp) -> Effects {
     let mut fx = Effects::default();
     let contact_id = r.contact.map(|c| c.id);
     fx.event(contact_id, What::CodeRequested { channel: r.channel, trust: r.trust, flow: None, network: None });
-    let send_to = send_to(r, limits, now, &mut fx);
+    let slot = match r.live {
+        Some(live) => SlotChoice::Live(live),
+        None => SlotChoice::New {
+            owner: sending_key(r.contact, r.identifier),
+            contact: contact_id,
+            trust: r.trust,
+            expires_at: now.plus(limits.code_ttl),
+        },
+    };
+    let send_to = send_to(r, &slot, limits, now, &mut fx);
     let logged = match &send_to {
-        Ok(to) => What::CodeQueued { channel: r.channel, to: to.clone() },
+        Ok(to) => What::CodeQueued { channel: r.channel, to: to.clone(), same_code: slot.sent_at().is_some() },
         Err(reason) => What::CodeNotSent { channel: r.channel, reason: *reason },
     };
     fx.event(contact_id, logged);
-    fx.issue = Some(Issue { channel: r.channel, send_to, expires_at: now.plus(limits.code_ttl) });
+    fx.issue = Some(Issue { channel: r.channel, send_to, slot });
     fx
 }
 
-fn send_to(r: &Request, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<String, NotSent> {
+fn send_to(r: &Request, slot: &SlotChoice, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<String, NotSent> {
     if rules::identifier_throttled(r.sent, now, l.identifier_min_interval, l.identifier_codes_per_hour, l.identifier_codes_per_day) {
-        return Err(NotSent::IdentifierLimit);
+        // Not sent again, but the code already sent still logs in, here too.
+        return Err(if slot.sent_at().is_some() { NotSent::SameCodeSent } else { NotSent::IdentifierLimit });
     }
     let contact = r.contact.ok_or(NotSent::NotRegistered)?;
     let Some(to) = contact.address(r.channel) else {
@@ -261,14 +304,38 @@ pub fn cooldown(flow: &Requested, limits: &Limits, now: Timestamp) -> Option<Tim
 }
 
 /// Which code of the flow the typed digits are: compared by the service with every
-/// sent code's MAC, so the work is the same whatever matches.
+/// request's slot, sent or not, so the work is the same whatever matches; only a code
+/// that was sent counts as a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Match {
     /// Not six digits: nothing was compared.
     Malformed,
-    Current,
-    Older,
+    /// The code of this request of the flow (its `CodeRecord::id`), newest first.
+    Sent(i64),
     Nothing,
+}
+
+impl Requested {
+    /// The flow's requests, newest first.
+    pub fn codes(&self) -> impl Iterator<Item = &CodeRecord> {
+        std::iter::once(&self.current).chain(&self.older)
+    }
+
+    /// The slots of this flow whose codes can log in at `now`, each once: "Send by
+    /// text message instead" leaves the email's code working, as its message says.
+    fn live_slots(&self, now: Timestamp, max_attempts: u32) -> Vec<i64> {
+        let mut slots: Vec<i64> = Vec::new();
+        for code in self.codes() {
+            if live(code, now, max_attempts) && !slots.contains(&code.slot) {
+                slots.push(code.slot);
+            }
+        }
+        slots
+    }
+}
+
+fn live(code: &CodeRecord, now: Timestamp, max_attempts: u32) -> bool {
+    now < code.expires_at && code.attempts < max_attempts && !code.withdrawn
 }
 
 /// What the service loaded for a code entry.
@@ -279,9 +346,6 @@ pub struct Verify {
     pub locked_until: Option<Timestamp>,
     /// The identifier's failure lock, where a wrong code counts.
     pub lock_key: Key,
-    /// The contact's newest sent code, when it is newer than this flow's current one:
-    /// loaded only when the digits are the current code's.
-    pub newer_elsewhere: Option<(Timestamp, Channel)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,9 +354,12 @@ pub enum Verdict {
     Refused(Refusal),
 }
 
-/// A code entry in a `Requested` flow. Until the digits match a code that was sent for
-/// this flow, the answer depends only on what every flow has alike: the form of the
-/// digits, the lock of the identifier, the slot's expiry and attempts.
+/// A code entry in a `Requested` flow. Until the digits match a code that was sent, the
+/// answer depends only on what every flow has alike: the form of the digits, the lock
+/// of the identifier, the current slot's expiry and attempts. Any code of the flow that
+/// still works logs in, however many browsers share it (each once); a newer slot
+/// elsewhere does not replace it. A guess counts against every slot it was compared
+/// with that could have let it in, so no slot takes more guesses than its limit.
 pub fn verify(flow: &Requested, v: &Verify, limits: &Limits, now: Timestamp) -> (Verdict, Effects) {
     let current = &flow.current;
     let before = if v.typed == Match::Malformed {
@@ -310,15 +377,18 @@ pub fn verify(flow: &Requested, v: &Verify, limits: &Limits, now: Timestamp) -> 
         return refuse(flow, refusal, false, Effects::default());
     }
     // Counted before the comparison's result is used: no guess goes uncounted.
-    let mut fx = Effects { attempt: Some(current.id), ..Effects::default() };
-    let refusal = match (v.typed, flow.contact) {
-        // Only a sent code has a MAC to match, and codes are sent only to contacts.
-        (Match::Current, Some(_)) if current.withdrawn => Refusal::Withdrawn,
-        (Match::Current, Some(contact)) => match v.newer_elsewhere {
-            Some((sent_at, channel)) => Refusal::Superseded { sent_at, channel, here: false },
-            None => return logged_in(flow, contact, fx),
-        },
-        (Match::Older, _) => Refusal::Superseded { sent_at: current.issued_at, channel: current.channel, here: true },
+    let live = flow.live_slots(now, limits.code_max_attempts);
+    let mut fx = Effects { attempts: live.clone(), ..Effects::default() };
+    let matched = match v.typed {
+        Match::Sent(id) => flow.codes().find(|c| c.id == id),
+        Match::Malformed | Match::Nothing => None,
+    };
+    let refusal = match (matched, flow.contact) {
+        // Only a sent code matches (see `Match`), and codes are sent only to contacts.
+        (Some(code), Some(_)) if code.withdrawn => Refusal::Withdrawn,
+        (Some(code), Some(contact)) if live.contains(&code.slot) => return logged_in(flow, code, contact, fx),
+        // Expired, or used up by wrong guesses: replaced by the current code.
+        (Some(_), _) => Refusal::Superseded { sent_at: current.issued_at, channel: current.channel },
         _ => {
             fx.hits.push((Scope::Failure, v.lock_key.clone()));
             rules::wrong_guess(current.attempts + 1, limits.code_max_attempts)
@@ -340,9 +410,9 @@ fn refuse(flow: &Requested, refusal: Refusal, compared: bool, mut fx: Effects) -
     (Verdict::Refused(refusal), fx)
 }
 
-fn logged_in(flow: &Requested, contact: ContactId, mut fx: Effects) -> (Verdict, Effects) {
-    fx.login = Some(Login { code: flow.current.id, contact, channel: flow.channel });
-    fx.event(Some(contact), What::LoginSucceeded { channel: flow.channel, device: None, flow: Some(flow.id), network: None });
+fn logged_in(flow: &Requested, code: &CodeRecord, contact: ContactId, mut fx: Effects) -> (Verdict, Effects) {
+    fx.login = Some(Login { code: code.clone(), contact, channel: code.channel });
+    fx.event(Some(contact), What::LoginSucceeded { channel: code.channel, device: None, flow: Some(flow.id), network: None });
     (Verdict::LoggedIn(contact), fx)
 }
 

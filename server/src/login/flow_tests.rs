@@ -20,11 +20,14 @@ fn at(secs: i64) -> Timestamp {
     Timestamp(T0.0 + secs)
 }
 
+/// Request `id` of the flow, linked to slot `10 * id`.
 fn code(id: i64, sent: bool) -> CodeRecord {
     CodeRecord {
         id,
+        slot: 10 * id,
+        slot_created_at: T0,
         channel: Channel::Email,
-        mac: sent.then(|| vec![0; 32]),
+        sent,
         issued_at: T0,
         expires_at: at(TTL as i64),
         attempts: 0,
@@ -46,8 +49,14 @@ fn record(codes: Vec<CodeRecord>) -> FlowRecord {
     }
 }
 
+/// A flow whose current request is `current`, after an earlier one whose code expired
+/// at `T0`.
 fn requested(current: CodeRecord) -> Requested {
-    match Flow::at(record(vec![current, code(1, true)]), T0, limits().code_ttl) {
+    requested_after(current, CodeRecord { expires_at: T0, ..code(1, true) })
+}
+
+fn requested_after(current: CodeRecord, earlier: CodeRecord) -> Requested {
+    match Flow::at(record(vec![current, earlier]), T0, limits().code_ttl) {
         Flow::Requested(r) => r,
         other => panic!("not requested: {other:?}"),
     }
@@ -76,7 +85,7 @@ fn a_stored_flow_is_requested_until_a_code_lifetime_after_its_newest_code_expire
 }
 
 fn facts(typed: Match) -> Verify {
-    Verify { typed, locked_until: None, lock_key: lock_key("ada@example.com", None, "192.0.2.1"), newer_elsewhere: None }
+    Verify { typed, locked_until: None, lock_key: lock_key("ada@example.com", None, "192.0.2.1") }
 }
 
 /// One row: the flow's current slot and what was typed, the verdict, whether an
@@ -103,11 +112,11 @@ fn verify_answers_every_combination_as_the_table_says() {
     let sent = code(2, true);
     let tried = |n| CodeRecord { attempts: n, ..code(2, true) };
     let rows = [
-        row("the right code logs in", sent.clone(), facts(Match::Current), Verdict::LoggedIn(ContactId(1)), true, false),
+        row("the right code logs in", sent.clone(), facts(Match::Sent(2)), Verdict::LoggedIn(ContactId(1)), true, false),
         row("a wrong code counts down", sent.clone(), facts(Match::Nothing), refused(Wrong { attempts_left: 4 }), true, true),
         row("an unsent slot answers a guess alike", unsent.clone(), facts(Match::Nothing), refused(Wrong { attempts_left: 4 }), true, true),
         row("the fifth wrong code uses the slot up", tried(4), facts(Match::Nothing), refused(TooManyAttempts), true, true),
-        row("after five, even the right code is refused", tried(5), facts(Match::Current), refused(TooManyAttempts), false, false),
+        row("after five, even the right code is refused", tried(5), facts(Match::Sent(2)), refused(TooManyAttempts), false, false),
         row(
             "an unsent slot after five alike",
             CodeRecord { attempts: 5, ..unsent.clone() },
@@ -120,46 +129,30 @@ fn verify_answers_every_combination_as_the_table_says() {
         row(
             "a locked identifier is refused before comparing",
             sent.clone(),
-            Verify { locked_until: Some(at(86_400)), ..facts(Match::Current) },
+            Verify { locked_until: Some(at(86_400)), ..facts(Match::Sent(2)) },
             refused(Locked { until: at(86_400) }),
             false,
             false,
         ),
         row(
-            "a newer code elsewhere is told only to the holder of this one",
+            "an earlier code of this flow, expired, is named as such",
             sent.clone(),
-            Verify { newer_elsewhere: Some((at(5), Channel::Sms)), ..facts(Match::Current) },
-            refused(Superseded { sent_at: at(5), channel: Channel::Sms, here: false }),
+            facts(Match::Sent(1)),
+            refused(Superseded { sent_at: T0, channel: Channel::Email }),
             true,
             false,
         ),
         row(
-            "a wrong code says nothing of a newer code elsewhere",
-            sent.clone(),
-            Verify { newer_elsewhere: Some((at(5), Channel::Sms)), ..facts(Match::Nothing) },
-            refused(Wrong { attempts_left: 4 }),
-            true,
-            true,
-        ),
-        row(
-            "an older code of this flow is named as such",
-            sent.clone(),
-            facts(Match::Older),
-            refused(Superseded { sent_at: T0, channel: Channel::Email, here: true }),
-            true,
-            false,
-        ),
-        row(
-            "a withdrawn code no longer works",
+            "a withdrawn code no longer works (and has no attempts left to count)",
             CodeRecord { withdrawn: true, ..sent.clone() },
-            facts(Match::Current),
+            facts(Match::Sent(2)),
             refused(Withdrawn),
-            true,
+            false,
             false,
         ),
     ];
     let mut expired =
-        row("at the end of its lifetime the slot expires", sent.clone(), facts(Match::Current), refused(Expired), false, false);
+        row("at the end of its lifetime the slot expires", sent.clone(), facts(Match::Sent(2)), refused(Expired), false, false);
     expired.now = at(TTL as i64);
     let mut expired_unsent = row("an unsent slot expires alike", unsent, facts(Match::Nothing), refused(Expired), false, false);
     expired_unsent.now = at(TTL as i64);
@@ -168,7 +161,8 @@ fn verify_answers_every_combination_as_the_table_says() {
         let flow = requested(r.current.clone());
         let (verdict, fx) = verify(&flow, &r.facts, &limits(), r.now);
         assert_eq!(verdict, r.verdict, "{}", r.name);
-        assert_eq!(fx.attempt == Some(2), r.attempt, "{}: attempt", r.name);
+        let counted: &[i64] = if r.attempt { &[20] } else { &[] };
+        assert_eq!(fx.attempts, counted, "{}: attempt counted on the slot", r.name);
         let failure = fx.hits.iter().any(|(s, k)| *s == Scope::Failure && *k == r.facts.lock_key);
         assert_eq!(failure, r.failure, "{}: failure counted", r.name);
         assert_eq!(fx.login.is_some(), matches!(verdict, Verdict::LoggedIn(_)), "{}: login", r.name);
@@ -222,11 +216,13 @@ fn request_sends_only_where_a_code_may_go_and_counts_only_what_it_sends() {
         ("SMS budget spent", Some(&ada), Channel::Sms, &[], usage(0, 100, true), Err(NotSent::SmsBudgetSpent), false),
     ];
     for (name, who, channel, sent, sms, want, sms_counted) in cases {
-        let r = Request { identifier: &email, contact: who, channel, trust: Trust::Stranger, sent, sms };
+        let r = Request { identifier: &email, contact: who, channel, trust: Trust::Stranger, sent, sms, live: None };
         let fx = request(&r, &l, T0);
         let issue = fx.issue.clone().expect("every request has a slot");
         assert_eq!(issue.send_to, want, "{name}");
-        assert_eq!(issue.expires_at, at(TTL as i64), "{name}");
+        let owner = sending_key(who, &email);
+        let new = SlotChoice::New { owner, contact: who.map(|c| c.id), trust: Trust::Stranger, expires_at: at(TTL as i64) };
+        assert_eq!(issue.slot, new, "{name}: a new slot when none is live");
         let mut hits = Vec::new();
         if sms_counted {
             hits.extend(sms_hits.clone());
@@ -254,6 +250,7 @@ fn the_first_request_over_the_sms_budget_raises_one_alert() {
         trust: Trust::Stranger,
         sent: &[],
         sms: SmsUsage { block: 0, all: 3, alerted: false },
+        live: None,
     };
     let fx = request(&r, &l, T0);
     assert!(fx.hits.contains(&(Scope::SmsAlert, Key::Everyone)));
@@ -271,6 +268,7 @@ fn a_familiar_request_counts_in_its_own_pool() {
         trust: Trust::Familiar,
         sent: &[],
         sms: SmsUsage::default(),
+        live: None,
     };
     assert_eq!(request(&r, &limits(), T0).hits, [(Scope::Sending(Trust::Familiar), Key::Contact(ContactId(1)))]);
 }
@@ -313,27 +311,72 @@ fn locks_count_per_identifier_typed_and_network_never_per_contact() {
 #[test]
 fn a_code_is_valid_until_the_last_second_of_its_lifetime() {
     let flow = requested(code(2, true));
-    let (verdict, _) = verify(&flow, &facts(Match::Current), &limits(), at(TTL as i64 - 1));
+    let (verdict, _) = verify(&flow, &facts(Match::Sent(2)), &limits(), at(TTL as i64 - 1));
     assert_eq!(verdict, Verdict::LoggedIn(ContactId(1)));
-    let (verdict, _) = verify(&flow, &facts(Match::Current), &limits(), at(TTL as i64));
+    let (verdict, _) = verify(&flow, &facts(Match::Sent(2)), &limits(), at(TTL as i64));
     assert_eq!(verdict, Verdict::Refused(Refusal::Expired));
 }
 
 #[test]
 fn a_code_with_all_attempts_used_is_refused_even_before_comparing() {
     let flow = requested(CodeRecord { attempts: 5, ..code(2, true) });
-    let (verdict, fx) = verify(&flow, &facts(Match::Current), &limits(), at(10));
+    let (verdict, fx) = verify(&flow, &facts(Match::Sent(2)), &limits(), at(10));
     assert_eq!(verdict, Verdict::Refused(Refusal::TooManyAttempts));
-    assert_eq!(fx.attempt, None);
+    assert_eq!(fx.attempts, [] as [i64; 0]);
 }
 
 #[test]
-fn only_the_newest_code_works_and_the_error_names_the_newer_one() {
-    let flow = requested(code(2, true));
-    let newer = Verify { newer_elsewhere: Some((at(40), Channel::Sms)), ..facts(Match::Current) };
-    let (verdict, fx) = verify(&flow, &newer, &limits(), at(41));
-    assert_eq!(verdict, Verdict::Refused(Refusal::Superseded { sent_at: at(40), channel: Channel::Sms, here: false }));
-    assert_eq!(fx.login, None);
+fn a_live_slots_code_is_sent_again_with_its_own_expiry_or_not_at_all_within_the_interval() {
+    let ada = contact(Some("ada@example.com"), None, false);
+    let email = Identifier::Email(ada.email.clone().unwrap());
+    let live = |sent_at: Option<Timestamp>| Slot { id: 40, created_at: at(-100), expires_at: at(500), sent_at };
+    let ask = |who: Option<&Contact>, slot: Slot, sent: &[Timestamp]| {
+        let r = Request {
+            identifier: &email,
+            contact: who,
+            channel: Channel::Email,
+            trust: Trust::Stranger,
+            sent,
+            sms: SmsUsage::default(),
+            live: Some(slot),
+        };
+        request(&r, &limits(), T0)
+    };
+    // Asked again a minute and a half after it went out: the same code, the same end.
+    let fx = ask(Some(&ada), live(Some(at(-100))), &[at(-100)]);
+    let issue = fx.issue.clone().unwrap();
+    assert_eq!(issue.slot.expires_at(), at(500), "a re-send never extends a code's life");
+    assert_eq!((issue.send_to, issue.slot), (Ok("ada@example.com".into()), SlotChoice::Live(live(Some(at(-100))))));
+    assert!(fx.events.iter().any(|e| matches!(e.what, What::CodeQueued { same_code: true, .. })));
+    // Within 30 s of the send (another browser, say): linked, not sent again.
+    let fx = ask(Some(&ada), live(Some(at(-10))), &[at(-10)]);
+    let issue = fx.issue.clone().unwrap();
+    assert_eq!((issue.send_to, issue.slot), (Err(NotSent::SameCodeSent), SlotChoice::Live(live(Some(at(-10))))));
+    assert!(fx.hits.is_empty(), "nothing sent, nothing counted");
+    // An identifier nobody has shares its (never sent) slot alike.
+    let fx = ask(None, live(None), &[]);
+    let issue = fx.issue.unwrap();
+    assert_eq!((issue.send_to, issue.slot), (Err(NotSent::NotRegistered), SlotChoice::Live(live(None))));
+    // A slot never sent is sent now as a first send (the contact opted in again, say).
+    let fx = ask(Some(&ada), live(None), &[]);
+    assert!(fx.events.iter().any(|e| matches!(e.what, What::CodeQueued { same_code: false, .. })));
+}
+
+#[test]
+fn a_code_of_the_other_channel_that_still_works_logs_in_and_every_guess_counts_on_both() {
+    // Asked by email (slot 10), then "Send by text message instead" (slot 20).
+    let email = CodeRecord { channel: Channel::Email, ..code(1, true) };
+    let flow = requested_after(CodeRecord { channel: Channel::Sms, ..code(2, true) }, email);
+    let (verdict, fx) = verify(&flow, &facts(Match::Sent(1)), &limits(), at(10));
+    assert_eq!(verdict, Verdict::LoggedIn(ContactId(1)));
+    let login = fx.login.unwrap();
+    assert_eq!((login.code.slot, login.channel), (10, Channel::Email), "the email's request is the one used");
+    let (verdict, fx) = verify(&flow, &facts(Match::Nothing), &limits(), at(10));
+    assert_eq!(verdict, Verdict::Refused(Refusal::Wrong { attempts_left: 4 }));
+    assert_eq!(fx.attempts, [20, 10], "a guess compared with two live codes counts against both");
+    // A slot both requests share is counted once.
+    let same = requested_after(code(2, true), CodeRecord { id: 1, ..code(2, true) });
+    assert_eq!(verify(&same, &facts(Match::Nothing), &limits(), at(10)).1.attempts, [20]);
 }
 
 #[test]

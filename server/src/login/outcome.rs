@@ -36,12 +36,12 @@ pub enum Refusal {
     Wrong {
         attempts_left: u32,
     },
-    /// The digits typed are those of a code that a newer one replaced: said only to
-    /// someone who typed a code that was really sent for this flow.
+    /// The digits typed are those of an earlier code of this flow, which a newer one
+    /// replaced once it had expired, was used or locked: said only to someone who
+    /// typed a code that was really sent.
     Superseded {
         sent_at: Timestamp,
         channel: Channel,
-        here: bool,
     },
     /// The code's contact opted out of its channel (or was removed) after it was sent.
     Withdrawn,
@@ -58,8 +58,7 @@ impl Refusal {
             Refusal::Expired => FailReason::Expired,
             Refusal::TooManyAttempts => FailReason::TooManyAttempts,
             Refusal::Wrong { .. } => FailReason::WrongCode,
-            Refusal::Superseded { here: true, .. } => FailReason::Superseded,
-            Refusal::Superseded { here: false, .. } => FailReason::SupersededElsewhere,
+            Refusal::Superseded { .. } => FailReason::Superseded,
             Refusal::Withdrawn => FailReason::Withdrawn,
         }
     }

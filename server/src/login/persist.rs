@@ -5,8 +5,8 @@ use super::LoginService;
 use super::flow::{self, Effects};
 use super::service::{ServiceError, Step, Written, new_event};
 use crate::delivery::{CodeMessage, code_message};
-use crate::store::{NewCode, NewJob, Tx};
-use domain::{Code, Token};
+use crate::store::{NewCode, NewJob, NewSlot, Tx};
+use domain::Token;
 
 impl LoginService {
     /// Writes a step's effects inside its transaction.
@@ -16,9 +16,16 @@ impl LoginService {
         tx.record_hits(&fx.hits, now).await?;
         let outcome = fx.outcome.as_ref().map(serde_json::to_string).transpose()?;
         if let (Some(issue), Some(flow_id)) = (&fx.issue, step.flow_id) {
-            let code = Code::generate()?;
-            let (mac, job) = match &issue.send_to {
+            let slot = match &issue.slot {
+                flow::SlotChoice::Live(slot) => *slot,
+                flow::SlotChoice::New { owner, contact, trust, expires_at } => {
+                    let new = NewSlot { owner, contact: *contact, channel: issue.channel, trust: *trust, expires_at: *expires_at };
+                    tx.insert_slot(&new, now).await?
+                }
+            };
+            let job = match &issue.send_to {
                 Ok(to) => {
+                    let code = self.secret.slot_code(slot.id, slot.created_at);
                     let locale = domain::i18n::Locale::new(step.code_language(), self.outbox.zone.clone());
                     let asked_from = match step.who.user_agent.as_deref().map(domain::browser_parts) {
                         Some((Some(browser), Some(system))) => Some((browser, system)),
@@ -28,7 +35,8 @@ impl LoginService {
                         channel: issue.channel,
                         code: &code,
                         requested_at: now,
-                        valid_for: self.limits.code_ttl,
+                        expires_at: slot.expires_at,
+                        first_sent_at: slot.sent_at,
                         host: &self.outbox.host,
                         organisation: &self.outbox.organisation,
                         asked_from,
@@ -36,17 +44,15 @@ impl LoginService {
                     };
                     let message = code_message(&facts, &locale);
                     let payload = self.outbox.sealer.seal(&message.subject, &message.body)?;
-                    let ttl_ms = i64::try_from(self.limits.code_ttl.as_millis()).unwrap_or(i64::MAX);
-                    let expires_at_ms = self.clock.now_ms().saturating_add(ttl_ms);
-                    (
-                        Some(self.secret.code_mac(flow_id, &code)),
-                        Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms }),
-                    )
+                    // The job stops trying when the code stops working.
+                    let left_ms = slot.expires_at.0.saturating_sub(now.0).saturating_mul(1000);
+                    let expires_at_ms = self.clock.now_ms().saturating_add(left_ms);
+                    Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms })
                 }
-                Err(_) => (None, None),
+                Err(_) => None,
             };
             written.queued = job.is_some();
-            let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, mac, expires_at: issue.expires_at, job };
+            let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, slot: slot.id, job };
             tx.insert_code(&new, now, self.clock.now_ms()).await?;
             // A new flow was written with its channel; "Send a new code" changes it.
             if fx.outcome.is_some() {
@@ -55,12 +61,12 @@ impl LoginService {
         } else if let (Some(flow_id), None) = (step.flow_id, &fx.login) {
             tx.set_outcome(flow_id, outcome.as_deref()).await?;
         }
-        if let Some(code) = fx.attempt {
-            tx.take_attempt(code).await?;
+        for slot in &fx.attempts {
+            tx.take_attempt(*slot).await?;
         }
         let mut device_id = None;
         if let (Some(login), Some(flow_id)) = (&fx.login, step.flow_id) {
-            tx.consume_code(login.code, now).await?;
+            tx.consume_code(&login.code, now).await?;
             tx.complete_flow(flow_id, now).await?;
             // A fresh device token at every login: a cookie the browser had stops working.
             if let Some(old) = step.who.device.clone()

@@ -152,7 +152,10 @@ impl LoginService {
             }
             _ => SmsUsage::default(),
         };
-        let request = flow::Request { identifier, contact, channel, trust, sent: &sent, sms };
+        // The sender's lock is held (identifier, contact): no other request can make
+        // or use up a slot of theirs meanwhile.
+        let live = tx.live_slot(&key, channel, trust, now, l.code_max_attempts).await?;
+        let request = flow::Request { identifier, contact, channel, trust, sent: &sent, sms, live };
         Ok(flow::request(&request, l, now))
     }
 
@@ -208,27 +211,20 @@ impl LoginService {
         let typed = self.compare(flow, input);
         let parsed = Identifier::parse(&flow.identifier, self.region).ok();
         let lock_key = flow::lock_key(&flow.identifier, parsed.as_ref(), &step.network);
-        tx.lock(&[Lock::from(&lock_key)]).await?;
-        // The contact's newest code, and the browser this login adds.
-        if let Some(contact) = flow.contact {
-            tx.lock(&[Lock::Contact(contact)]).await?;
-        }
+        // The slot's attempts are shared by every browser that asked for it: its
+        // sender (contact, or identifier nobody has) is locked, with the failure lock.
+        let sender = match (flow.contact, &parsed) {
+            (Some(contact), _) => Some(Key::Contact(contact)),
+            (None, Some(identifier)) => Some(Key::Identifier(identifier.to_string())),
+            (None, None) => None,
+        };
+        let mut keys = vec![Lock::from(&lock_key)];
+        keys.extend(sender.as_ref().map(Lock::from));
+        tx.lock(&keys).await?;
         let limit = self.limits.contact_failures_per_day;
         let failures = tx.recent_hits(Scope::Failure, &lock_key, Timestamp(now.0 - DAY), limit.max(1)).await?;
         let locked_until = rules::locked_until(&failures, now, limit);
-        // Only the holder of the current code gets this far: the look-up cannot tell
-        // a stranger anything.
-        let newer_elsewhere = match (typed, flow.contact) {
-            // A stranger's request does not supersede a code asked for from a familiar
-            // place: a stranger cannot spoil a contact's login by asking for codes.
-            (Match::Current, Some(contact)) => tx
-                .newest_sent_code(contact, flow.trust == Trust::Familiar)
-                .await?
-                .filter(|(id, _, _)| *id > flow.current.id)
-                .map(|(_, at, ch)| (at, ch)),
-            _ => None,
-        };
-        let facts = flow::Verify { typed, locked_until, lock_key, newer_elsewhere };
+        let facts = flow::Verify { typed, locked_until, lock_key };
         Ok(flow::verify(flow, &facts, &self.limits, now))
     }
 
@@ -255,22 +251,16 @@ impl LoginService {
         Ok(tx.contact(id).await?)
     }
 
-    /// Which of the flow's codes the input is. Every slot is compared, a slot that sent
-    /// nothing against a MAC no code has, so the work depends neither on the answer nor
-    /// on whether anything was sent.
+    /// Which of the flow's codes the input is. Every slot's code is compared, sent or
+    /// not, so the work depends neither on the answer nor on whether anything was sent;
+    /// only a sent code counts as a match.
     fn compare(&self, flow: &Requested, input: &str) -> Match {
-        const NOTHING_SENT: [u8; 32] = [0; 32];
         let Ok(code) = Code::parse(input) else { return Match::Malformed };
-        let matches = |c: &crate::store::CodeRecord| {
-            let compared = self.secret.code_matches(flow.id, &code, c.mac.as_deref().unwrap_or(&NOTHING_SENT));
-            compared && c.mac.is_some()
-        };
-        let current = matches(&flow.current);
-        let older = flow.older.iter().fold(false, |found, c| matches(c) | found);
-        match (current, older) {
-            (true, _) => Match::Current,
-            (false, true) => Match::Older,
-            (false, false) => Match::Nothing,
-        }
+        let matches = |c: &crate::store::CodeRecord| self.secret.slot_code_matches(c.slot, c.slot_created_at, &code) & c.sent;
+        // Every request's slot is compared (no early exit), newest first.
+        flow.codes().fold(Match::Nothing, |found, c| match (matches(c), found) {
+            (true, Match::Nothing) => Match::Sent(c.id),
+            _ => found,
+        })
     }
 }

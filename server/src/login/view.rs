@@ -80,8 +80,8 @@ impl LoginService {
                 Refusal::Expired => Notice::Expired { valid_for_secs: self.limits.code_ttl.as_secs() },
                 Refusal::TooManyAttempts => Notice::TooManyAttempts,
                 Refusal::Wrong { attempts_left } => Notice::WrongCode { attempts_left },
-                Refusal::Superseded { sent_at, channel, here } => {
-                    Notice::Superseded { newest_sent_at: sent_at.0, sent_secs_ago: now.secs_since(sent_at).max(0), channel, here }
+                Refusal::Superseded { sent_at, channel } => {
+                    Notice::Superseded { newest_sent_at: sent_at.0, sent_secs_ago: now.secs_since(sent_at).max(0), channel }
                 }
                 Refusal::Withdrawn => Notice::Withdrawn,
             },

@@ -6,7 +6,7 @@ use domain::Channel;
 use sqlx::FromRow;
 
 use super::sql;
-use super::{ContactId, Ex, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
+use super::{ContactId, Ex, Key, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
 use domain::Timestamp;
 
 /// Whether a login was started from a browser or network the contact used before.
@@ -49,20 +49,42 @@ pub struct FlowRecord {
     pub codes: Vec<CodeRecord>,
 }
 
-/// One request's code: the MAC of the code that was sent, or `None` when the request
-/// sent nothing (unregistered, opted out, no such channel, throttled). Both count
-/// attempts and expire alike, so the two cannot be told apart from outside.
+/// One request of a flow and the code slot it linked to. A slot is shared by every
+/// browser that asked for the same sender, channel and trust pool while its code could
+/// log in; its digits are derived from the server key and the slot (see
+/// `Keyring::slot_code`). A slot whose code was never sent (unregistered, opted out,
+/// no such channel, throttled) counts attempts and expires alike, so the two cannot be
+/// told apart from outside.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeRecord {
+    /// The request (a `login_codes` row).
     pub id: i64,
+    pub slot: i64,
+    /// The slot's creation, part of what its digits are derived from.
+    pub slot_created_at: Timestamp,
     pub channel: Channel,
-    pub mac: Option<Vec<u8>>,
+    /// Whether the slot's code was ever sent (by this request or another).
+    pub sent: bool,
+    /// When this flow asked.
     pub issued_at: Timestamp,
+    /// The slot's expiry: a re-send never moves it.
     pub expires_at: Timestamp,
+    /// Wrong and right guesses at the slot's code, from every browser that shares it.
     pub attempts: u32,
+    /// This flow logged in with it.
     pub consumed: bool,
     /// Used up without a login: its contact opted out of the channel.
     pub withdrawn: bool,
+}
+
+/// A code slot as a request finds or makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub id: i64,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// When its code was first sent, if it was.
+    pub sent_at: Option<Timestamp>,
 }
 
 #[derive(FromRow)]
@@ -79,9 +101,10 @@ struct FlowRow {
 #[derive(FromRow)]
 struct CodeRow {
     id: i64,
+    slot_id: i64,
+    slot_created_at: i64,
     channel: String,
-    code_mac: Vec<u8>,
-    sent: bool,
+    sent_at: Option<i64>,
     created_at: i64,
     expires_at: i64,
     attempts: i64,
@@ -92,15 +115,12 @@ struct CodeRow {
 impl TryFrom<CodeRow> for CodeRecord {
     type Error = StoreError;
     fn try_from(r: CodeRow) -> StoreResult<CodeRecord> {
-        let mac = match (r.sent, r.code_mac.len()) {
-            (true, 32) => Some(r.code_mac),
-            (true, n) => return Err(StoreError::Corrupt(format!("code {} has a {n}-byte MAC", r.id))),
-            (false, _) => None,
-        };
         Ok(CodeRecord {
             id: r.id,
+            slot: r.slot_id,
+            slot_created_at: Timestamp(r.slot_created_at),
             channel: stored_channel(&r.channel)?,
-            mac,
+            sent: r.sent_at.is_some(),
             issued_at: Timestamp(r.created_at),
             expires_at: Timestamp(r.expires_at),
             attempts: u32::try_from(r.attempts).map_err(|_| StoreError::Corrupt(format!("attempts {}", r.attempts)))?,
@@ -119,14 +139,23 @@ pub struct NewFlow<'a> {
     pub trust: Trust,
 }
 
-/// A code for a flow (`mac` `None`: nothing was sent), with its delivery job.
+/// A flow's request linked to its code slot, with the delivery job when this request
+/// sends the slot's code (first time or again).
 pub struct NewCode {
     pub flow_id: i64,
     pub contact: Option<ContactId>,
     pub channel: Channel,
-    pub mac: Option<Vec<u8>>,
-    pub expires_at: Timestamp,
+    pub slot: i64,
     pub job: Option<NewJob>,
+}
+
+/// A code slot to make: whom it is for, by which channel, in which trust pool.
+pub struct NewSlot<'a> {
+    pub owner: &'a Key,
+    pub contact: Option<ContactId>,
+    pub channel: Channel,
+    pub trust: Trust,
+    pub expires_at: Timestamp,
 }
 
 /// A flow and its codes, newest code first.
@@ -137,8 +166,11 @@ async fn flow_by(mut ex: Ex<'_>, token_hash: &[u8]) -> StoreResult<Option<FlowRe
             .fetch_optional(ex.reborrow())
             .await?;
     let Some(row) = row else { return Ok(None) };
-    let codes: Vec<CodeRow> = sql("SELECT id, channel, code_mac, sent, created_at, expires_at, attempts, consumed_at, withdrawn_at
-         FROM login_codes WHERE flow_id = $1 ORDER BY id DESC")
+    // A request from before code slots (migration 0013) has none: it is not read, and
+    // a flow of only such requests reads as expired.
+    let codes: Vec<CodeRow> = sql("SELECT c.id, c.slot_id, s.created_at AS slot_created_at, c.channel, s.sent_at, c.created_at,
+                s.expires_at, s.attempts, c.consumed_at, s.withdrawn_at
+         FROM login_codes c JOIN code_slots s ON s.id = c.slot_id WHERE c.flow_id = $1 ORDER BY c.id DESC")
     .bind(row.id)
     .fetch_all(ex)
     .await?;
@@ -214,22 +246,65 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes a code and, when it is sent, its delivery job.
-    pub async fn insert_code(&mut self, code: &NewCode, now: Timestamp, now_ms: i64) -> StoreResult<i64> {
-        let done = sql(
-            "INSERT INTO login_codes (flow_id, contact_id, channel, code_mac, sent, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(code.flow_id)
-        .bind(code.contact.map(|c| c.0))
-        .bind(code.channel.as_str())
-        .bind(code.mac.as_deref().unwrap_or_default())
-        .bind(code.mac.is_some())
+    /// The slot whose code `owner` gets by `channel` in `trust`'s pool, while it can
+    /// still log in: not expired, used, withdrawn, or out of attempts.
+    pub async fn live_slot(
+        &mut self,
+        owner: &Key,
+        channel: Channel,
+        trust: Trust,
+        now: Timestamp,
+        max_attempts: u32,
+    ) -> StoreResult<Option<Slot>> {
+        let row: Option<(i64, i64, i64, Option<i64>)> = sql("SELECT id, created_at, expires_at, sent_at FROM code_slots
+             WHERE owner = $1 AND channel = $2 AND trust = $3 AND expires_at > $4
+               AND used_at IS NULL AND withdrawn_at IS NULL AND attempts < $5
+             ORDER BY id DESC LIMIT 1")
+        .bind(owner.to_string())
+        .bind(channel.as_str())
+        .bind(trust.as_str())
         .bind(now.0)
-        .bind(code.expires_at.0)
-        .scalar_one::<i64>(self.conn())
+        .bind(i64::from(max_attempts))
+        .fetch_optional(self.conn())
         .await?;
-        let code_id = done;
+        Ok(row.map(|(id, created, expires, sent)| Slot {
+            id,
+            created_at: Timestamp(created),
+            expires_at: Timestamp(expires),
+            sent_at: sent.map(Timestamp),
+        }))
+    }
+
+    pub async fn insert_slot(&mut self, slot: &NewSlot<'_>, now: Timestamp) -> StoreResult<Slot> {
+        let id = sql("INSERT INTO code_slots (owner, contact_id, channel, trust, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(slot.owner.to_string())
+            .bind(slot.contact.map(|c| c.0))
+            .bind(slot.channel.as_str())
+            .bind(slot.trust.as_str())
+            .bind(now.0)
+            .bind(slot.expires_at.0)
+            .scalar_one::<i64>(self.conn())
+            .await?;
+        Ok(Slot { id, created_at: now, expires_at: slot.expires_at, sent_at: None })
+    }
+
+    /// Writes a flow's request and, when it sends the slot's code, the delivery job.
+    pub async fn insert_code(&mut self, code: &NewCode, now: Timestamp, now_ms: i64) -> StoreResult<i64> {
+        let code_id = sql("INSERT INTO login_codes (flow_id, contact_id, channel, slot_id, sent, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(code.flow_id)
+            .bind(code.contact.map(|c| c.0))
+            .bind(code.channel.as_str())
+            .bind(code.slot)
+            .bind(code.job.is_some())
+            .bind(now.0)
+            .scalar_one::<i64>(self.conn())
+            .await?;
         if let Some(job) = &code.job {
+            sql("UPDATE code_slots SET sent_at = COALESCE(sent_at, $1) WHERE id = $2")
+                .bind(now.0)
+                .bind(code.slot)
+                .execute(self.conn())
+                .await?;
             sql(
                 "INSERT INTO delivery_jobs (code_id, contact_id, channel, recipient, payload, status, next_attempt_at, expires_at, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $6, $6)",
@@ -247,40 +322,29 @@ impl Tx {
         Ok(code_id)
     }
 
-    /// Counts one attempt at a code. The step's transaction holds the write lock, so
-    /// the count it read is the count it raises.
-    pub async fn take_attempt(&mut self, code_id: i64) -> StoreResult<()> {
-        sql("UPDATE login_codes SET attempts = attempts + 1 WHERE id = $1").bind(code_id).execute(self.conn()).await?;
+    /// Counts one attempt at a slot's code. The step holds the lock of the slot's owner
+    /// (and SQLite's write lock), so the count it read is the count it raises.
+    pub async fn take_attempt(&mut self, slot: i64) -> StoreResult<()> {
+        sql("UPDATE code_slots SET attempts = attempts + 1 WHERE id = $1").bind(slot).execute(self.conn()).await?;
         Ok(())
     }
 
-    pub async fn consume_code(&mut self, code_id: i64, now: Timestamp) -> StoreResult<()> {
-        sql("UPDATE login_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(code_id).execute(self.conn()).await?;
+    /// This flow logged in with its request's code; the slot is used, so the next
+    /// request gets a new one (browsers that asked before may still use it, once each).
+    pub async fn consume_code(&mut self, code: &CodeRecord, now: Timestamp) -> StoreResult<()> {
+        sql("UPDATE login_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(code.id).execute(self.conn()).await?;
+        sql("UPDATE code_slots SET used_at = COALESCE(used_at, $1) WHERE id = $2").bind(now.0).bind(code.slot).execute(self.conn()).await?;
         Ok(())
-    }
-
-    /// The contact's newest code that was sent and not withdrawn, from any flow (or only
-    /// from familiar flows): `(id, issued, channel)`.
-    pub async fn newest_sent_code(&mut self, contact: ContactId, familiar_only: bool) -> StoreResult<Option<(i64, Timestamp, Channel)>> {
-        let row: Option<(i64, i64, String)> =
-            sql("SELECT c.id, c.created_at, c.channel FROM login_codes c JOIN login_flows f ON f.id = c.flow_id
-             WHERE c.contact_id = $1 AND c.sent = TRUE AND c.withdrawn_at IS NULL AND (NOT $2 OR f.trust = 'familiar')
-             ORDER BY c.id DESC LIMIT 1")
-            .bind(contact.0)
-            .bind(familiar_only)
-            .fetch_optional(self.conn())
-            .await?;
-        row.map(|(id, at, ch)| Ok((id, Timestamp(at), stored_channel(&ch)?))).transpose()
     }
 
     /// Uses up the contact's codes that could still log in (all, or by one channel),
     /// and cancels their deliveries. Returns how many codes were withdrawn.
     pub async fn withdraw_codes(&mut self, contact: ContactId, channel: Option<Channel>, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
-        let pending = "contact_id = $1 AND ($2 IS NULL OR channel = $2) AND sent = TRUE
-                       AND consumed_at IS NULL AND withdrawn_at IS NULL AND expires_at > $3";
+        let live = "contact_id = $1 AND ($2 IS NULL OR channel = $2) AND withdrawn_at IS NULL AND expires_at > $3";
         sql(sqlx::AssertSqlSafe(format!(
             "UPDATE delivery_jobs SET status = 'cancelled', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $4
-             WHERE status IN ('queued', 'sending') AND code_id IN (SELECT id FROM login_codes WHERE {pending})"
+             WHERE status IN ('queued', 'sending')
+               AND code_id IN (SELECT id FROM login_codes WHERE slot_id IN (SELECT id FROM code_slots WHERE {live}))"
         )))
         .bind(contact.0)
         .bind(channel.map(Channel::as_str))
@@ -288,7 +352,19 @@ impl Tx {
         .bind(now_ms)
         .execute(self.conn())
         .await?;
-        let done = sql(sqlx::AssertSqlSafe(format!("UPDATE login_codes SET withdrawn_at = $3 WHERE {pending}")))
+        // Counted: the codes the contact was sent and has not used.
+        let done = sql(sqlx::AssertSqlSafe(format!(
+            "UPDATE code_slots SET withdrawn_at = $3 WHERE {live} AND sent_at IS NOT NULL AND used_at IS NULL"
+        )))
+        .bind(contact.0)
+        .bind(channel.map(Channel::as_str))
+        .bind(now.0)
+        .execute(self.conn())
+        .await?;
+        // The rest are closed too, uncounted: a used code (another browser that asked
+        // for it could still use it) and one never sent (a re-send after an opt-in
+        // makes a new one).
+        sql(sqlx::AssertSqlSafe(format!("UPDATE code_slots SET withdrawn_at = $3 WHERE {live}")))
             .bind(contact.0)
             .bind(channel.map(Channel::as_str))
             .bind(now.0)

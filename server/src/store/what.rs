@@ -23,6 +23,9 @@ pub enum NotSent {
     OptedOut,
     NoAddressForChannel,
     IdentifierLimit,
+    /// Over the sending limit, but the slot's code was sent before and still logs in:
+    /// the request links to it without another message.
+    SameCodeSent,
     SmsCountryNotAllowed,
     SmsPrefixLimit,
     SmsBudgetSpent,
@@ -41,7 +44,8 @@ pub enum FailReason {
     WrongCode,
     /// An older code of this flow, the newer one asked for in this browser.
     Superseded,
-    /// An older code of this flow, the newer one asked for in another browser.
+    /// An older code of this flow, the newer one asked for in another browser. No
+    /// longer written since one code per login (issue 23): kept so older events read.
     SupersededElsewhere,
     Withdrawn,
 }
@@ -62,6 +66,9 @@ pub enum What {
     CodeQueued {
         channel: Channel,
         to: String,
+        /// A re-send of a code sent before (still valid, same expiry).
+        #[serde(default)]
+        same_code: bool,
     },
     /// A provider took the message.
     CodeSent {

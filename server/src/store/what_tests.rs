@@ -9,7 +9,7 @@ fn samples() -> Vec<What> {
     let s = |t: &str| t.to_string();
     vec![
         What::CodeRequested { channel: Channel::Email, trust: Trust::Stranger, flow: Some(1), network: Some(s("10.0.0.1")) },
-        What::CodeQueued { channel: Channel::Sms, to: s("+4512345678") },
+        What::CodeQueued { channel: Channel::Sms, to: s("+4512345678"), same_code: true },
         What::CodeSent { job: 1, channel: Channel::Email, to: s("a@b.dk"), attempt: 1, provider: s("smtp"), provider_message_id: None },
         What::CodeNotSent { channel: Channel::Email, reason: NotSent::OptedOut },
         What::DeliveryFailed { job: 1, channel: Channel::Email, to: s("a@b.dk"), attempt: 2, provider: s("smtp"), error: s("550") },

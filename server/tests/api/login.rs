@@ -136,38 +136,86 @@ async fn a_malformed_code_is_explained_and_costs_no_attempt() {
 }
 
 #[tokio::test]
-async fn only_the_newest_code_works_and_the_older_one_says_so() {
+async fn an_expired_code_replaced_by_a_new_one_says_so_and_the_new_one_works() {
     let app = spawn_app().await;
-    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
     let browser = app.browser();
     browser.request_code("ada@example.com", Channel::Email).await;
     let first = app.latest_code("ada@example.com").await;
 
-    app.clock.advance(31);
-    let resent = browser.resend(Channel::Sms).await;
-    assert!(resent.body.contains("A new code is on its way"), "{}", resent.body);
-    let newest = app.latest_code("+4520123401").await;
+    app.clock.advance(601);
+    let resent = browser.resend(Channel::Email).await;
+    assert!(resent.body.contains("asking again sends the same one"), "{}", resent.body);
+    let newest = app.latest_code("ada@example.com").await;
 
     let page = browser.enter_code(&first).await;
-    // The newer code went 0 seconds before, at the test clock's time in Copenhagen.
+    // The new code went 0 seconds before, at the test clock's time in Copenhagen.
     let at = domain::i18n::Locale::new(domain::i18n::Lang::En, domain::i18n::Zone::default_zone()).time(app.clock.now().0);
-    assert!(page.body.contains(&format!("A newer code was sent by text message just now (at {at}).")), "{}", page.body);
-    assert!(page.body.contains("Only the newest code works"));
+    let said =
+        format!("That is an earlier code of this login: it expired or was used up, and a new code was sent by email just now (at {at}).");
+    assert!(page.body.contains(&said), "{}", page.body);
     assert!(browser.enter_code(&newest).await.body.contains("Your messages"));
 }
 
 #[tokio::test]
-async fn a_code_from_another_browser_is_superseded_by_a_newer_request() {
+async fn a_switch_to_text_messages_leaves_the_emailed_code_working() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let emailed = app.latest_code("ada@example.com").await;
+    app.clock.advance(31);
+    browser.resend(Channel::Sms).await;
+    app.latest_code("+4520123401").await;
+    // The email arrives after all: its code still works, as its message says.
+    assert!(browser.enter_code(&emailed).await.body.contains("Your messages"));
+}
+
+#[tokio::test]
+async fn send_a_new_code_twice_sends_one_code_three_times_which_expires_at_the_first_sends_time() {
     let app = spawn_app().await;
     app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
-    let laptop = app.browser();
-    laptop.request_code("ada@example.com", Channel::Email).await;
-    let laptop_code = app.latest_code("ada@example.com").await;
-    app.clock.advance(31); // one code per identifier per 30 s
-    app.browser().request_code("ada@example.com", Channel::Email).await;
+    let browser = app.browser();
+    browser.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    for _ in 0..2 {
+        app.clock.advance(200);
+        browser.resend(Channel::Email).await;
+        assert_eq!(app.latest_code("ada@example.com").await, code, "the same code again");
+    }
+    assert_eq!(app.jobs_for("ada@example.com").await, 3, "three messages");
+    let (_, again) = app.latest_message("ada@example.com").await;
+    assert!(again.contains("This is the same code as in our message of"), "{again}");
+    assert!(again.contains("within 3 minutes"), "200 s left, said in whole minutes rounded down: {again}");
+    // 400 s after the first send, 200 s left: a wrong guess still counts down...
+    assert!(browser.enter_code(&wrong(&code)).await.body.contains("You have 4 attempts left"));
+    // ...and at the first send's expiry the code stops, whatever was sent since.
+    app.clock.advance(200);
+    assert!(browser.enter_code(&code).await.body.contains("This code has expired"));
+}
 
-    let page = laptop.enter_code(&laptop_code).await;
-    assert!(page.body.contains("in another browser"), "{}", page.body);
+#[tokio::test]
+async fn two_browsers_asking_within_30_s_get_one_code_that_logs_in_both_once() {
+    let app = spawn_app().await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let (phone, laptop) = (app.browser(), app.browser());
+    phone.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    app.clock.advance(5);
+    laptop.request_code("ada@example.com", Channel::Email).await;
+    app.deliveries_settled().await;
+    assert_eq!(app.jobs_for("ada@example.com").await, 1, "within 30 s the code on its way is not sent twice");
+    assert!(laptop.enter_code(&code).await.body.contains("Your messages"), "the laptop logs in with the phone's code");
+    assert!(phone.enter_code(&code).await.body.contains("Your messages"), "and so does the phone");
+    // Used: the next browser to ask gets a new code, and the old one does not work there.
+    app.clock.advance(31);
+    let third = app.browser();
+    third.request_code("ada@example.com", Channel::Email).await;
+    let fresh = app.latest_code("ada@example.com").await;
+    if fresh != code {
+        assert!(!third.enter_code(&code).await.body.contains("Your messages"), "the used code does not log in a browser that asked after");
+    }
+    assert!(third.enter_code(&fresh).await.body.contains("Your messages"));
 }
 
 #[tokio::test]

@@ -246,8 +246,8 @@ async fn send_code_medians(floor: &str) -> Vec<f64> {
 
 /// A wrong code takes as long in every kind of flow: one flow per case, 200 wrong
 /// entries per case, interleaved, and the medians within 5 ms of each other. The
-/// registered flow's contact has a newer code from another browser, the case that
-/// once answered differently.
+/// registered flow's code was asked for again from another browser (a re-send of the
+/// same code), once a case that answered differently.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_code_takes_as_long_whatever_the_flow() {
     const N: usize = 200;
