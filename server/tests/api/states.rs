@@ -288,3 +288,42 @@ async fn a_strangers_request_does_not_spoil_a_code_asked_for_from_a_familiar_net
     let page = private.enter_code(&code).await;
     assert!(page.body.contains("Your messages"), "{}", page.body);
 }
+
+/// One code per login (issue 23): browsers that ask for the same identifier share one
+/// code slot, and so its attempts, whether the identifier is registered, unregistered
+/// or opted out. Every answer along the way is the same in all three.
+#[tokio::test]
+async fn browsers_sharing_a_code_share_its_attempts_alike_for_every_identifier() {
+    let app = spawn_app_with(&[("PORTAL_CONTACT_FAILURES_PER_DAY", "1000")]).await;
+    app.add_contact("Registered", Some("reg@example.com"), None, &[]).await;
+    app.add_contact("Opted out", Some("out@example.com"), None, &[Channel::Email]).await;
+    let cases = ["reg@example.com", "nobody@example.com", "out@example.com"];
+    let guess = a_guess_matching_nothing(&app).await;
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    for who in cases {
+        let (first, second) = (app.browser(), app.browser());
+        first.request_code(who, Channel::Email).await;
+        app.clock.advance(5);
+        // The second browser's code step, as it shows.
+        let asked = second.request_code(who, Channel::Email).await;
+        let mut answers = vec![asked.stable_body().replace(who, "IDENTIFIER")];
+        // Five guesses between them use the shared code up; the next browser to ask
+        // gets a new code with attempts of its own.
+        for browser in [&first, &second, &first, &second, &first, &second] {
+            answers.push(browser.enter_code(&guess).await.stable_body().replace(who, "IDENTIFIER"));
+        }
+        app.clock.advance(31);
+        let third = app.browser();
+        third.request_code(who, Channel::Email).await;
+        answers.push(third.enter_code(&guess).await.stable_body().replace(who, "IDENTIFIER"));
+        seen.push(answers);
+    }
+    let said = |page: &str, text: &str| page.contains(text);
+    let registered = &seen[0];
+    for (n, text) in [(1, "4 attempts left"), (2, "3 attempts left"), (4, "1 attempt left"), (6, "Too many wrong attempts"), (7, "4 attempts left")] {
+        assert!(said(&registered[n], text), "answer {n} says {text:?}: {}", registered[n]);
+    }
+    for (who, answers) in cases.iter().zip(&seen) {
+        assert_eq!(answers, registered, "{who} answers as a registered address does");
+    }
+}
