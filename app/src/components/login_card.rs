@@ -130,7 +130,8 @@ fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
             <form method="post" action=ResendCode::url()>
                 <input type="hidden" name="next" value=next.clone()/>
                 <input type="hidden" name="channel" value=channel.other().as_str()/>
-                <button type="submit" data-wait="">{switch_label}</button>
+                // The other channel has a cooldown of its own: no wait here.
+                <button type="submit">{switch_label}</button>
             </form>
             <form method="post" action=RestartLogin::url()>
                 <input type="hidden" name="next" value=next/>

@@ -16,6 +16,7 @@ CREATE TABLE code_slots (
     created_at   BIGINT  NOT NULL,
     expires_at   BIGINT  NOT NULL,
     sent_at      BIGINT,                   -- when it was first sent; NULL: never sent
+    last_sent_at BIGINT,                   -- its latest send: the 30 s interval is per slot (so per channel)
     attempts     BIGINT  NOT NULL DEFAULT 0,
     used_at      BIGINT,                   -- first login with it: later requests get a new slot
     withdrawn_at BIGINT                     -- its contact opted out of its channel

@@ -15,6 +15,7 @@ CREATE TABLE code_slots (
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL,
     sent_at      INTEGER,                   -- when it was first sent; NULL: never sent
+    last_sent_at INTEGER,                   -- its latest send: the 30 s interval is per slot (so per channel)
     attempts     INTEGER NOT NULL DEFAULT 0,
     used_at      INTEGER,                   -- first login with it: later requests get a new slot
     withdrawn_at INTEGER                    -- its contact opted out of its channel

@@ -118,6 +118,14 @@ impl SlotChoice {
             SlotChoice::New { .. } => None,
         }
     }
+
+    /// When the slot's code was last sent.
+    fn last_sent_at(&self) -> Option<Timestamp> {
+        match self {
+            SlotChoice::Live(slot) => slot.last_sent_at,
+            SlotChoice::New { .. } => None,
+        }
+    }
 }
 
 /// The right code: use it up, complete the flow, remember the browser and network.
@@ -264,8 +272,15 @@ pub fn request(r: &Request, limits: &Limits, now: Timestamp) -> Effects {
 }
 
 fn send_to(r: &Request, slot: &SlotChoice, l: &Limits, now: Timestamp, fx: &mut Effects) -> Result<String, NotSent> {
-    if rules::identifier_throttled(r.sent, now, l.identifier_min_interval, l.identifier_codes_per_hour, l.identifier_codes_per_day) {
-        // Not sent again, but the code already sent still logs in, here too.
+    // The interval between two messages is per code, so per channel: an email does
+    // not hold back the text message asked for next (its own inbox, its own code).
+    if slot.last_sent_at().is_some_and(|last| now < last.plus(l.identifier_min_interval)) {
+        return Err(NotSent::SameCodeSent);
+    }
+    // The hourly and daily limits count every message to the sender, by any channel.
+    let (hour, day) = (l.identifier_codes_per_hour, l.identifier_codes_per_day);
+    if rules::identifier_throttled(r.sent, now, std::time::Duration::ZERO, hour, day) {
+        // Not sent again, but a code already sent still logs in, here too.
         return Err(if slot.sent_at().is_some() { NotSent::SameCodeSent } else { NotSent::IdentifierLimit });
     }
     let contact = r.contact.ok_or(NotSent::NotRegistered)?;
@@ -297,9 +312,12 @@ fn send_to(r: &Request, slot: &SlotChoice, l: &Limits, now: Timestamp, fx: &mut 
     Ok(to.to_string())
 }
 
-/// Until when "Send a new code" must wait in this flow, if it must.
-pub fn cooldown(flow: &Requested, limits: &Limits, now: Timestamp) -> Option<Timestamp> {
-    let until = flow.current.issued_at.plus(limits.resend_cooldown);
+/// Until when a request by `channel` must wait in this flow, if it must: the cooldown
+/// runs from the flow's last request by that channel, so "Send by text message
+/// instead" goes at once (and a request that sent nothing holds nothing back).
+pub fn cooldown(flow: &Requested, channel: Channel, limits: &Limits, now: Timestamp) -> Option<Timestamp> {
+    let last = flow.codes().find(|c| c.channel == channel)?;
+    let until = last.issued_at.plus(limits.resend_cooldown);
     (now < until).then_some(until)
 }
 

@@ -198,6 +198,7 @@ fn request_sends_only_where_a_code_may_go_and_counts_only_what_it_sends() {
     let email = Identifier::Email(EmailAddress::parse("ada@example.com").unwrap());
     let l = Limits { sms_countries: vec![45], sms_prefix_per_hour: 10, sms_per_hour: 100, ..limits() };
     let recently = [at(-10)];
+    let this_hour: Vec<Timestamp> = (1..=5).map(|i| at(-600 * i)).collect();
     let full_day: Vec<Timestamp> = (0..10).map(|i| at(-80_000 + i * 100)).collect();
     let usage = |block, all, alerted| SmsUsage { block, all, alerted };
     let sending = |c: Option<&Contact>| (Scope::Sending(Trust::Stranger), sending_key(c, &email));
@@ -208,7 +209,16 @@ fn request_sends_only_where_a_code_may_go_and_counts_only_what_it_sends() {
         ("unregistered", None, Channel::Email, &[], usage(0, 0, false), Err(NotSent::NotRegistered), false),
         ("opted out", Some(&opted_out), Channel::Email, &[], usage(0, 0, false), Err(NotSent::OptedOut), false),
         ("no such channel", Some(&no_phone), Channel::Sms, &[], usage(0, 0, false), Err(NotSent::NoAddressForChannel), false),
-        ("within 30 s of the last", Some(&ada), Channel::Email, &recently, usage(0, 0, false), Err(NotSent::IdentifierLimit), false),
+        (
+            "a message by the other channel 10 s ago",
+            Some(&ada),
+            Channel::Email,
+            &recently,
+            usage(0, 0, false),
+            Ok("ada@example.com".into()),
+            false,
+        ),
+        ("five this hour", Some(&ada), Channel::Email, &this_hour, usage(0, 0, false), Err(NotSent::IdentifierLimit), false),
         ("ten today", Some(&ada), Channel::Email, &full_day, usage(0, 0, false), Err(NotSent::IdentifierLimit), false),
         ("by SMS", Some(&ada), Channel::Sms, &[], usage(0, 0, false), Ok("+4520123401".into()), true),
         ("SMS abroad", Some(&french), Channel::Sms, &[], usage(0, 0, false), Err(NotSent::SmsCountryNotAllowed), false),
@@ -277,8 +287,9 @@ fn a_familiar_request_counts_in_its_own_pool() {
 fn send_a_new_code_waits_for_the_cooldown() {
     let flow = requested(code(2, true));
     let l = limits();
-    assert_eq!(cooldown(&flow, &l, at(10)), Some(at(30)));
-    assert_eq!(cooldown(&flow, &l, at(30)), None);
+    assert_eq!(cooldown(&flow, Channel::Email, &l, at(10)), Some(at(30)));
+    assert_eq!(cooldown(&flow, Channel::Email, &l, at(30)), None);
+    assert_eq!(cooldown(&flow, Channel::Sms, &l, at(10)), None, "the other channel goes at once");
 }
 
 #[test]
@@ -329,7 +340,7 @@ fn a_code_with_all_attempts_used_is_refused_even_before_comparing() {
 fn a_live_slots_code_is_sent_again_with_its_own_expiry_or_not_at_all_within_the_interval() {
     let ada = contact(Some("ada@example.com"), None, false);
     let email = Identifier::Email(ada.email.clone().unwrap());
-    let live = |sent_at: Option<Timestamp>| Slot { id: 40, created_at: at(-100), expires_at: at(500), sent_at };
+    let live = |sent_at: Option<Timestamp>| Slot { id: 40, created_at: at(-100), expires_at: at(500), sent_at, last_sent_at: sent_at };
     let ask = |who: Option<&Contact>, slot: Slot, sent: &[Timestamp]| {
         let r = Request {
             identifier: &email,

@@ -98,7 +98,7 @@ impl LoginService {
             }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
-        let fx = match flow::cooldown(&flow, &self.limits, now) {
+        let fx = match flow::cooldown(&flow, channel, &self.limits, now) {
             Some(until) => Effects { outcome: Some(Outcome::CooldownActive { until }), ..Effects::default() },
             None => match self.network(&mut tx, RefusedStep::CodeRequest, &step).await? {
                 (true, fx) => Effects { outcome: Some(Outcome::NetworkLimited), ..fx },

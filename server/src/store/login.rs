@@ -85,6 +85,8 @@ pub struct Slot {
     pub expires_at: Timestamp,
     /// When its code was first sent, if it was.
     pub sent_at: Option<Timestamp>,
+    /// When its code was last sent (first or again).
+    pub last_sent_at: Option<Timestamp>,
 }
 
 #[derive(FromRow)]
@@ -256,22 +258,24 @@ impl Tx {
         now: Timestamp,
         max_attempts: u32,
     ) -> StoreResult<Option<Slot>> {
-        let row: Option<(i64, i64, i64, Option<i64>)> = sql("SELECT id, created_at, expires_at, sent_at FROM code_slots
+        let row: Option<(i64, i64, i64, Option<i64>, Option<i64>)> =
+            sql("SELECT id, created_at, expires_at, sent_at, last_sent_at FROM code_slots
              WHERE owner = $1 AND channel = $2 AND trust = $3 AND expires_at > $4
                AND used_at IS NULL AND withdrawn_at IS NULL AND attempts < $5
              ORDER BY id DESC LIMIT 1")
-        .bind(owner.to_string())
-        .bind(channel.as_str())
-        .bind(trust.as_str())
-        .bind(now.0)
-        .bind(i64::from(max_attempts))
-        .fetch_optional(self.conn())
-        .await?;
-        Ok(row.map(|(id, created, expires, sent)| Slot {
+            .bind(owner.to_string())
+            .bind(channel.as_str())
+            .bind(trust.as_str())
+            .bind(now.0)
+            .bind(i64::from(max_attempts))
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(row.map(|(id, created, expires, sent, last_sent)| Slot {
             id,
             created_at: Timestamp(created),
             expires_at: Timestamp(expires),
             sent_at: sent.map(Timestamp),
+            last_sent_at: last_sent.map(Timestamp),
         }))
     }
 
@@ -285,7 +289,7 @@ impl Tx {
             .bind(slot.expires_at.0)
             .scalar_one::<i64>(self.conn())
             .await?;
-        Ok(Slot { id, created_at: now, expires_at: slot.expires_at, sent_at: None })
+        Ok(Slot { id, created_at: now, expires_at: slot.expires_at, sent_at: None, last_sent_at: None })
     }
 
     /// Writes a flow's request and, when it sends the slot's code, the delivery job.
@@ -300,7 +304,7 @@ impl Tx {
             .scalar_one::<i64>(self.conn())
             .await?;
         if let Some(job) = &code.job {
-            sql("UPDATE code_slots SET sent_at = COALESCE(sent_at, $1) WHERE id = $2")
+            sql("UPDATE code_slots SET sent_at = COALESCE(sent_at, $1), last_sent_at = $1 WHERE id = $2")
                 .bind(now.0)
                 .bind(code.slot)
                 .execute(self.conn())

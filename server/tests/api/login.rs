@@ -395,3 +395,32 @@ async fn opted_out_of_email_the_sms_asked_for_at_once_from_a_new_window_arrives(
     assert_eq!(window.enter_code(&code).await.status, 200);
     assert!(window.cookie("__Host-portal-device").is_some(), "logged in");
 }
+
+/// Issue 23: "Send by text message instead" goes at once in the same browser, whether
+/// the email went out or not (the interval between messages is per code, so per
+/// channel); a switch back within 30 s sends nothing new, and the email's code, still
+/// valid, logs in.
+#[tokio::test]
+async fn the_other_channel_goes_at_once_in_the_same_browser() {
+    let app = spawn_app().await;
+    app.add_contact("Opted out", Some("out@example.com"), Some("20123402"), &[Channel::Email]).await;
+    app.add_contact("Ada", Some("ada@example.com"), Some("20123401"), &[]).await;
+    for (email, phone, emailed) in [("out@example.com", "+4520123402", 0), ("ada@example.com", "+4520123401", 1)] {
+        let browser = app.browser();
+        browser.request_code(email, Channel::Email).await;
+        let switched = browser.resend(Channel::Sms).await;
+        assert!(switched.body.contains("A code is on its way"), "{email}: {}", switched.body);
+        let texted = app.latest_code(phone).await;
+        assert_eq!(app.jobs_for(email).await, emailed, "{email}");
+        if emailed == 1 {
+            // Back to email at once: the cooldown of the email's request holds it.
+            let back = browser.resend(Channel::Email).await;
+            assert!(back.body.contains("seconds"), "{}", back.body);
+            assert_eq!(app.jobs_for(email).await, 1);
+            let code = app.latest_code(email).await;
+            assert!(browser.enter_code(&code).await.body.contains("Your messages"), "the email's code still works");
+        } else {
+            assert!(browser.enter_code(&texted).await.body.contains("Your messages"));
+        }
+    }
+}

@@ -320,7 +320,9 @@ async fn browsers_sharing_a_code_share_its_attempts_alike_for_every_identifier()
     }
     let said = |page: &str, text: &str| page.contains(text);
     let registered = &seen[0];
-    for (n, text) in [(1, "4 attempts left"), (2, "3 attempts left"), (4, "1 attempt left"), (6, "Too many wrong attempts"), (7, "4 attempts left")] {
+    for (n, text) in
+        [(1, "4 attempts left"), (2, "3 attempts left"), (4, "1 attempt left"), (6, "Too many wrong attempts"), (7, "4 attempts left")]
+    {
         assert!(said(&registered[n], text), "answer {n} says {text:?}: {}", registered[n]);
     }
     for (who, answers) in cases.iter().zip(&seen) {
