@@ -8,6 +8,7 @@
 
 mod events;
 pub mod flow;
+mod issue;
 mod limits;
 mod outcome;
 mod persist;

@@ -15,6 +15,7 @@ mod outbox;
 mod passkeys;
 mod rate;
 mod retention;
+mod slots;
 mod tx;
 mod what;
 
@@ -32,12 +33,13 @@ pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
 pub use jobs::{ClaimedJob, JobRecord, JobStatus, NewJob, Outcome};
-pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, NewSlot, Slot, Trust};
+pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;
 pub use passkeys::{Ceremony, NewPasskey, StoredPasskey};
 pub use rate::{Key, RefusedStep, Scope};
 pub use retention::{Cutoffs, Pruned};
+pub use slots::{NewSlot, Slot};
 pub use tx::{Lock, Tx};
 pub use what::{FailReason, NotSent, What};
 

@@ -6,7 +6,7 @@ use domain::Channel;
 use sqlx::FromRow;
 
 use super::sql;
-use super::{ContactId, Ex, Key, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
+use super::{ContactId, Ex, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
 use domain::Timestamp;
 
 /// Whether a login was started from a browser or network the contact used before.
@@ -77,18 +77,6 @@ pub struct CodeRecord {
     pub withdrawn: bool,
 }
 
-/// A code slot as a request finds or makes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
-    pub id: i64,
-    pub created_at: Timestamp,
-    pub expires_at: Timestamp,
-    /// When its code was first sent, if it was.
-    pub sent_at: Option<Timestamp>,
-    /// When its code was last sent (first or again).
-    pub last_sent_at: Option<Timestamp>,
-}
-
 #[derive(FromRow)]
 struct FlowRow {
     id: i64,
@@ -149,15 +137,6 @@ pub struct NewCode {
     pub channel: Channel,
     pub slot: i64,
     pub job: Option<NewJob>,
-}
-
-/// A code slot to make: whom it is for, by which channel, in which trust pool.
-pub struct NewSlot<'a> {
-    pub owner: &'a Key,
-    pub contact: Option<ContactId>,
-    pub channel: Channel,
-    pub trust: Trust,
-    pub expires_at: Timestamp,
 }
 
 /// A flow and its codes, newest code first.
@@ -248,50 +227,6 @@ impl Tx {
         Ok(())
     }
 
-    /// The slot whose code `owner` gets by `channel` in `trust`'s pool, while it can
-    /// still log in: not expired, used, withdrawn, or out of attempts.
-    pub async fn live_slot(
-        &mut self,
-        owner: &Key,
-        channel: Channel,
-        trust: Trust,
-        now: Timestamp,
-        max_attempts: u32,
-    ) -> StoreResult<Option<Slot>> {
-        let row: Option<(i64, i64, i64, Option<i64>, Option<i64>)> =
-            sql("SELECT id, created_at, expires_at, sent_at, last_sent_at FROM code_slots
-             WHERE owner = $1 AND channel = $2 AND trust = $3 AND expires_at > $4
-               AND used_at IS NULL AND withdrawn_at IS NULL AND attempts < $5
-             ORDER BY id DESC LIMIT 1")
-            .bind(owner.to_string())
-            .bind(channel.as_str())
-            .bind(trust.as_str())
-            .bind(now.0)
-            .bind(i64::from(max_attempts))
-            .fetch_optional(self.conn())
-            .await?;
-        Ok(row.map(|(id, created, expires, sent, last_sent)| Slot {
-            id,
-            created_at: Timestamp(created),
-            expires_at: Timestamp(expires),
-            sent_at: sent.map(Timestamp),
-            last_sent_at: last_sent.map(Timestamp),
-        }))
-    }
-
-    pub async fn insert_slot(&mut self, slot: &NewSlot<'_>, now: Timestamp) -> StoreResult<Slot> {
-        let id = sql("INSERT INTO code_slots (owner, contact_id, channel, trust, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(slot.owner.to_string())
-            .bind(slot.contact.map(|c| c.0))
-            .bind(slot.channel.as_str())
-            .bind(slot.trust.as_str())
-            .bind(now.0)
-            .bind(slot.expires_at.0)
-            .scalar_one::<i64>(self.conn())
-            .await?;
-        Ok(Slot { id, created_at: now, expires_at: slot.expires_at, sent_at: None, last_sent_at: None })
-    }
-
     /// Writes a flow's request and, when it sends the slot's code, the delivery job.
     pub async fn insert_code(&mut self, code: &NewCode, now: Timestamp, now_ms: i64) -> StoreResult<i64> {
         let code_id = sql("INSERT INTO login_codes (flow_id, contact_id, channel, slot_id, sent, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
@@ -324,57 +259,6 @@ impl Tx {
             .await?;
         }
         Ok(code_id)
-    }
-
-    /// Counts one attempt at a slot's code. The step holds the lock of the slot's owner
-    /// (and SQLite's write lock), so the count it read is the count it raises.
-    pub async fn take_attempt(&mut self, slot: i64) -> StoreResult<()> {
-        sql("UPDATE code_slots SET attempts = attempts + 1 WHERE id = $1").bind(slot).execute(self.conn()).await?;
-        Ok(())
-    }
-
-    /// This flow logged in with its request's code; the slot is used, so the next
-    /// request gets a new one (browsers that asked before may still use it, once each).
-    pub async fn consume_code(&mut self, code: &CodeRecord, now: Timestamp) -> StoreResult<()> {
-        sql("UPDATE login_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(code.id).execute(self.conn()).await?;
-        sql("UPDATE code_slots SET used_at = COALESCE(used_at, $1) WHERE id = $2").bind(now.0).bind(code.slot).execute(self.conn()).await?;
-        Ok(())
-    }
-
-    /// Uses up the contact's codes that could still log in (all, or by one channel),
-    /// and cancels their deliveries. Returns how many codes were withdrawn.
-    pub async fn withdraw_codes(&mut self, contact: ContactId, channel: Option<Channel>, now: Timestamp, now_ms: i64) -> StoreResult<u64> {
-        let live = "contact_id = $1 AND ($2 IS NULL OR channel = $2) AND withdrawn_at IS NULL AND expires_at > $3";
-        sql(sqlx::AssertSqlSafe(format!(
-            "UPDATE delivery_jobs SET status = 'cancelled', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $4
-             WHERE status IN ('queued', 'sending')
-               AND code_id IN (SELECT id FROM login_codes WHERE slot_id IN (SELECT id FROM code_slots WHERE {live}))"
-        )))
-        .bind(contact.0)
-        .bind(channel.map(Channel::as_str))
-        .bind(now.0)
-        .bind(now_ms)
-        .execute(self.conn())
-        .await?;
-        // Counted: the codes the contact was sent and has not used.
-        let done = sql(sqlx::AssertSqlSafe(format!(
-            "UPDATE code_slots SET withdrawn_at = $3 WHERE {live} AND sent_at IS NOT NULL AND used_at IS NULL"
-        )))
-        .bind(contact.0)
-        .bind(channel.map(Channel::as_str))
-        .bind(now.0)
-        .execute(self.conn())
-        .await?;
-        // The rest are closed too, uncounted: a used code (another browser that asked
-        // for it could still use it) and one never sent (a re-send after an opt-in
-        // makes a new one).
-        sql(sqlx::AssertSqlSafe(format!("UPDATE code_slots SET withdrawn_at = $3 WHERE {live}")))
-            .bind(contact.0)
-            .bind(channel.map(Channel::as_str))
-            .bind(now.0)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected())
     }
 
     /// Whether the contact logged in from `network` since `since`.
