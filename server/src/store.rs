@@ -112,6 +112,17 @@ impl Store {
     /// migrator holds an advisory lock), and connections lost while the database is
     /// away are replaced when it is back.
     pub async fn open_with(url: &str, pool: PoolSettings) -> StoreResult<Store> {
+        Store::connect(url, pool, true).await
+    }
+
+    /// Opens a database that a portal has migrated, as it is: for a tool that runs
+    /// beside a portal of another version (the benchmark's rows for an earlier commit),
+    /// which must neither add its own migrations nor refuse the portal's.
+    pub async fn open_as_migrated(url: &str) -> StoreResult<Store> {
+        Store::connect(url, PoolSettings::default(), false).await
+    }
+
+    async fn connect(url: &str, pool: PoolSettings, migrate: bool) -> StoreResult<Store> {
         let backend = Backend::of(url).map_err(|e| StoreError::Database(sqlx::Error::Configuration(e.to_string().into())))?;
         let db = match backend {
             Backend::Sqlite => {
@@ -131,7 +142,9 @@ impl Store {
                 }
                 let write =
                     SqlitePoolOptions::new().max_connections(1).acquire_timeout(pool.acquire_timeout).connect_with(options.clone()).await?;
-                sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+                if migrate {
+                    sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+                }
                 let read = SqlitePoolOptions::new()
                     .max_connections(pool.max_connections)
                     .acquire_timeout(pool.acquire_timeout)
@@ -161,7 +174,7 @@ impl Store {
                 // Migrations run on a connection of their own without those bounds: a
                 // process that starts while another migrates waits for it (the migrator's
                 // advisory lock), and a migration may take longer than a request may.
-                {
+                if migrate {
                     use sqlx::Connection;
                     let mut conn = sqlx::PgConnection::connect_with(&plain).await?;
                     sqlx::migrate!("./migrations/postgres").run(&mut conn).await?;
