@@ -329,3 +329,30 @@ async fn browsers_sharing_a_code_share_its_attempts_alike_for_every_identifier()
         assert_eq!(answers, registered, "{who} answers as a registered address does");
     }
 }
+
+/// Issue 23: "Send by text message instead" at once, and straight back to email, say
+/// the same for every kind of address, though only a registered one gets messages.
+#[tokio::test]
+async fn switching_channels_at_once_answers_alike_for_every_identifier() {
+    let app = spawn_app().await;
+    app.add_contact("Registered", Some("reg@example.com"), Some("20123401"), &[]).await;
+    app.add_contact("Opted out", Some("out@example.com"), Some("20123402"), &[Channel::Email]).await;
+    app.add_contact("No phone", Some("nophone@example.com"), None, &[]).await;
+    let cases = ["reg@example.com", "nobody@example.com", "out@example.com", "nophone@example.com"];
+    let mut seen = Vec::new();
+    for who in cases {
+        let browser = app.browser();
+        browser.request_code(who, Channel::Email).await;
+        let to_sms = browser.resend(Channel::Sms).await.stable_body().replace(who, "IDENTIFIER");
+        let back = browser.resend(Channel::Email).await.stable_body().replace(who, "IDENTIFIER");
+        seen.push((to_sms, back));
+    }
+    assert!(seen[0].0.contains("A code is on its way"), "{}", seen[0].0);
+    assert!(seen[0].1.contains("seconds"), "the way back waits for the email's cooldown: {}", seen[0].1);
+    for (who, answers) in cases.iter().zip(&seen) {
+        assert_eq!(answers, &seen[0], "{who} answers as a registered address does");
+    }
+    app.deliveries_settled().await;
+    assert_eq!(app.jobs_for("+4520123401").await, 1, "the registered contact got the text message at once");
+    assert_eq!(app.jobs_for("+4520123402").await, 1, "so did the one opted out of email");
+}
