@@ -50,6 +50,10 @@ impl std::fmt::Debug for Outgoing {
 pub struct Receipt {
     pub provider: &'static str,
     pub provider_message_id: Option<String>,
+    /// A dev-outbox message: the dev outbox sends nothing itself, and the worker
+    /// writes it with the job's end, in one transaction (one write fewer per code, and
+    /// a message in the outbox exactly once).
+    pub outbox: Option<crate::store::OutboxEntry>,
 }
 
 /// Why a message was not taken. Temporary failures may be retried; permanent ones

@@ -36,7 +36,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, Sta
     let secret = load_secret(config)?;
     let sealer = Sealer::new(&secret);
     let wake = Arc::new(tokio::sync::Notify::new());
-    let delivery = providers(config, &store, &clock)?;
+    let delivery = providers(config, &clock)?;
     let worker = Worker::new(store.clone(), delivery, clock.clone(), sealer.clone(), config.delivery.worker.clone(), wake.clone());
     // The translations are checked once, before anything is served.
     domain::i18n::check_translations().map_err(StartError::Config)?;
@@ -53,9 +53,9 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, Sta
 }
 
 /// The providers the configuration names, one per channel.
-fn providers(config: &Config, store: &Store, clock: &Arc<dyn Clock>) -> Result<Arc<dyn Delivery>, StartError> {
+fn providers(config: &Config, clock: &Arc<dyn Clock>) -> Result<Arc<dyn Delivery>, StartError> {
     let timeout = config.delivery.provider_timeout;
-    let dev = || -> Arc<dyn Delivery> { Arc::new(DevOutbox::new(store.clone(), clock.clone())) };
+    let dev = || -> Arc<dyn Delivery> { Arc::new(DevOutbox::new(clock.clone())) };
     let email: Arc<dyn Delivery> = match &config.delivery.email {
         EmailDelivery::Dev => dev(),
         EmailDelivery::None => Arc::new(NotConfigured),

@@ -1,17 +1,17 @@
-use super::{Delivery, DeliveryError, DeliveryFuture, Outgoing, Receipt};
+use super::{Delivery, DeliveryFuture, Outgoing, Receipt};
 use crate::clock::Clock;
-use crate::store::{OutboxEntry, Store};
+use crate::store::OutboxEntry;
 use std::sync::Arc;
 
-/// Stores each message for `/dev/outbox` instead of sending it.
+/// Keeps each message for `/dev/outbox` instead of sending it: the worker stores it
+/// with the job's end, in the same transaction (see [`Receipt::outbox`]).
 pub struct DevOutbox {
-    store: Store,
     clock: Arc<dyn Clock>,
 }
 
 impl DevOutbox {
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        DevOutbox { store, clock }
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        DevOutbox { clock }
     }
 }
 
@@ -26,10 +26,9 @@ impl Delivery for DevOutbox {
                 created_at: self.clock.now(),
                 job: message.job,
             };
-            let id = self.store.add_to_outbox(&entry).await.map_err(|e| DeliveryError::Temporary(e.to_string()))?;
             // The body (and its code) stays out of the log; the outbox page shows it.
-            tracing::info!(channel = message.channel.as_str(), to = %message.to, id, "dev outbox: message stored, see /dev/outbox");
-            Ok(Receipt { provider: "dev-outbox", provider_message_id: Some(id.to_string()) })
+            tracing::info!(channel = message.channel.as_str(), to = %message.to, job = message.job, "dev outbox: message kept, see /dev/outbox");
+            Ok(Receipt { provider: "dev-outbox", provider_message_id: None, outbox: Some(entry) })
         })
     }
 

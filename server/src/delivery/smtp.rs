@@ -96,7 +96,7 @@ impl Delivery for Smtp {
             let email = self.build(message)?;
             let message_id = email.headers().get_raw("Message-ID").map(|v| v.trim_matches(['<', '>']).to_string());
             match self.transport.send(email).await {
-                Ok(_) => Ok(Receipt { provider: PROVIDER, provider_message_id: message_id }),
+                Ok(_) => Ok(Receipt { provider: PROVIDER, provider_message_id: message_id, outbox: None }),
                 // 5xx: the server refuses this message or address; trying again will not help.
                 Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(e.to_string())),
                 Err(e) => Err(DeliveryError::Temporary(e.to_string())),

@@ -132,7 +132,8 @@ impl Worker {
         let (outcome, what) = match &result {
             Ok(receipt) => {
                 let (provider, provider_message_id) = (receipt.provider.to_string(), receipt.provider_message_id.clone());
-                let outcome = Outcome::Sent { provider: receipt.provider, message_id: receipt.provider_message_id.as_deref() };
+                let (message_id, outbox) = (receipt.provider_message_id.as_deref(), receipt.outbox.as_ref());
+                let outcome = Outcome::Sent { provider: receipt.provider, message_id, outbox };
                 (outcome, What::CodeSent { job: id, channel, to, attempt, provider, provider_message_id })
             }
             Err(DeliveryError::Temporary(_)) => {

@@ -133,6 +133,8 @@ pub enum Outcome<'a> {
     Sent {
         provider: &'a str,
         message_id: Option<&'a str>,
+        /// The dev outbox's message, stored with the end of the job.
+        outbox: Option<&'a super::OutboxEntry>,
     },
     /// Try again at `retry_at_ms`, or give up as expired when `None`.
     Temporary {
@@ -217,7 +219,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let mut tx = self.begin_plain().await?;
         let (kind, provider, message_id, error) = match &outcome {
-            Outcome::Sent { provider, message_id } => ("sent", *provider, *message_id, None),
+            Outcome::Sent { provider, message_id, .. } => ("sent", *provider, *message_id, None),
             Outcome::Temporary { provider, error, .. } => ("temporary_failure", *provider, None, Some(*error)),
             Outcome::Permanent { provider, error } => ("permanent_failure", *provider, None, Some(*error)),
         };
@@ -255,6 +257,10 @@ impl Store {
         .await?;
         let held = done.rows_affected() == 1;
         if held {
+            // Not when the lease was lost: the worker that took the job over keeps its own.
+            if let Outcome::Sent { outbox: Some(entry), .. } = &outcome {
+                super::outbox::insert(tx.conn(), entry).await?;
+            }
             tx.record_events(&[event], Timestamp(now_ms.div_euclid(1000))).await?;
         }
         tx.commit().await?;

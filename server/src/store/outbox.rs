@@ -1,7 +1,7 @@
 use domain::Channel;
 
 use super::sql;
-use super::{Store, StoreResult};
+use super::{Ex, Store, StoreResult};
 use domain::Timestamp;
 
 #[derive(Debug, Clone)]
@@ -15,19 +15,24 @@ pub struct OutboxEntry {
     pub job: i64,
 }
 
+/// Stores a dev-outbox message: inside the transaction that ends its job (see
+/// `finish_attempt`), or on its own.
+pub(super) async fn insert(ex: Ex<'_>, entry: &OutboxEntry) -> StoreResult<i64> {
+    let id = sql("INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .bind(entry.channel.as_str())
+        .bind(&entry.recipient)
+        .bind(&entry.subject)
+        .bind(&entry.body)
+        .bind(entry.created_at.0)
+        .bind(entry.job)
+        .scalar_one::<i64>(ex)
+        .await?;
+    Ok(id)
+}
+
 impl Store {
     pub async fn add_to_outbox(&self, entry: &OutboxEntry) -> StoreResult<i64> {
-        let done =
-            sql("INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-                .bind(entry.channel.as_str())
-                .bind(&entry.recipient)
-                .bind(&entry.subject)
-                .bind(&entry.body)
-                .bind(entry.created_at.0)
-                .bind(entry.job)
-                .scalar_one::<i64>(&self.db)
-                .await?;
-        Ok(done)
+        insert(Ex::Pool(&self.db), entry).await
     }
 
     /// Everything in the dev outbox, in the order the codes were issued.

@@ -215,18 +215,28 @@ async fn spamassassin_scores_signed_code_email_at_most_zero() {
         app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
         app.add_contact("Bo", Some("bo@example.com"), None, &[]).await;
         // In English, and in Danish (æ, ø and å in the subject and the body).
-        for (who, languages, subject) in
-            [("ada@example.com", "en-GB", "is your login code for"), ("bo@example.com", "da-DK", "er din kode til at logge ind hos")]
-        {
-            app.browser().speaking(languages).request_code(who, Channel::Email).await;
-            let message = raw(&sink.next_message().await);
-            let read = check(dir.path(), &message, None);
-            let said = read["headers"]["Subject"].as_str().unwrap_or_default();
-            assert!(six_digits(said).is_some() && said.ends_with(&format!("{subject} {ORGANISATION}")), "{read:#}");
-            let (score, details) = spamassassin(&message);
-            eprintln!("spamassassin -L -t, {algorithm}-signed code email ({languages}): score {score}\n{details}");
-            assert!(score <= 0.0, "{algorithm}, {languages}: score {score}:\n{details}");
-            assert!(!details.contains("MISSING_") && !details.contains("INVALID_DATE"), "{details}");
+        for (who, languages, subject, same) in [
+            ("ada@example.com", "en-GB", "is your login code for", "This is the same code as in our message of"),
+            ("bo@example.com", "da-DK", "er din kode til at logge ind hos", "Det er den samme kode som i vores besked fra"),
+        ] {
+            let browser = app.browser().speaking(languages);
+            browser.request_code(who, Channel::Email).await;
+            let first = raw(&sink.next_message().await);
+            // "Send a new code": the same code again, saying so (issue 23).
+            app.clock.advance(31);
+            browser.resend(Channel::Email).await;
+            let again = raw(&sink.next_message().await);
+            for (which, message) in [("code email", &first), ("re-sent code email", &again)] {
+                let read = check(dir.path(), message, None);
+                let said = read["headers"]["Subject"].as_str().unwrap_or_default();
+                assert!(six_digits(said).is_some() && said.ends_with(&format!("{subject} {ORGANISATION}")), "{read:#}");
+                let (score, details) = spamassassin(message);
+                eprintln!("spamassassin -L -t, {algorithm}-signed {which} ({languages}): score {score}\n{details}");
+                assert!(score <= 0.0, "{algorithm}, {languages}, {which}: score {score}:\n{details}");
+                assert!(!details.contains("MISSING_") && !details.contains("INVALID_DATE"), "{details}");
+            }
+            let text = |message: &[u8]| check(dir.path(), message, None)["text"].as_str().unwrap_or_default().to_string();
+            assert!(text(&again).contains(same) && !text(&first).contains(same), "only the re-send says so: {}", text(&again));
         }
     }
 }

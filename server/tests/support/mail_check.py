@@ -25,6 +25,7 @@ def main():
         "headers": {name: str(value) for name, value in msg.items()},
         "header_names": [name for name, _ in msg.items()],
         "text_first_line": text.get_content().splitlines()[0] if text is not None else None,
+        "text": text.get_content() if text is not None else None,
         "html_has_links_or_images": any(t in html_content.lower() for t in ("href", "<img", "src=", "http://", "https://")),
         "parts": [part.get_content_type() for part in msg.walk()],
     }

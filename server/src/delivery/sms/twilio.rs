@@ -71,7 +71,7 @@ impl Delivery for Twilio {
                 return Err(super::classify(status, &body));
             }
             let created: Option<Created> = serde_json::from_str(&body).ok();
-            Ok(Receipt { provider: PROVIDER, provider_message_id: created.map(|c| c.sid) })
+            Ok(Receipt { provider: PROVIDER, provider_message_id: created.map(|c| c.sid), outbox: None })
         })
     }
 
