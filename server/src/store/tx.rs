@@ -132,13 +132,12 @@ impl Store {
         Ok(Tx { conn, held: Vec::new() })
     }
 
-    /// A plain transaction: atomic, but not serialised with the steps.
+    /// A plain transaction: atomic, and on SQLite it takes the write lock at its start
+    /// too (`BEGIN IMMEDIATE`). A deferred one that reads and then writes fails at once
+    /// with "database is locked" when another process (the CLI beside a running portal)
+    /// wrote in between, which SQLite's busy timeout cannot wait out.
     pub(super) async fn begin_plain(&self) -> StoreResult<Tx> {
-        let conn = match &self.db {
-            Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin().await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
-        };
-        Ok(Tx { conn, held: Vec::new() })
+        self.begin().await
     }
 }
 
