@@ -15,7 +15,7 @@ pub struct AdminRecord {
 impl Store {
     /// Adds an administrator, with `event`, in one transaction.
     pub async fn add_admin(&self, username: &str, password_hash: &str, event: NewEvent, now: Timestamp) -> StoreResult<i64> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let done =
             sql("INSERT INTO admins (username, password_hash, created_at, password_changed_at) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(username)
@@ -39,7 +39,7 @@ impl Store {
     /// Removes an administrator (their sessions, browsers and networks go with them),
     /// with `event`, in one transaction. Returns whether there was such an administrator.
     pub async fn remove_admin(&self, username: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let removed = sql("DELETE FROM admins WHERE username = $1").bind(username).execute(&mut tx).await?.rows_affected() == 1;
         if removed {
             tx.record_events(&[event], now).await?;
@@ -52,7 +52,7 @@ impl Store {
     /// browsers and networks they logged in from are forgotten, in the same
     /// transaction: a new password is often set because the old one leaked.
     pub async fn set_admin_password(&self, username: &str, password_hash: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let id: Option<i64> = sql("UPDATE admins SET password_hash = $1, password_changed_at = $2 WHERE username = $3 RETURNING id")
             .bind(password_hash)
             .bind(now.0)
@@ -104,7 +104,7 @@ impl Store {
         network: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         sql("INSERT INTO admin_sessions (admin_id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
             .bind(admin_id)
             .bind(session_hash)

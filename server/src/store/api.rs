@@ -16,7 +16,7 @@ pub struct ApiTokenRecord {
 impl Store {
     /// Adds a token, with `event`, in one transaction.
     pub async fn add_api_token(&self, name: &str, token_hash: &[u8], event: NewEvent, now: Timestamp) -> StoreResult<i64> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let added = sql("INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
             .bind(name)
             .bind(token_hash)
@@ -50,7 +50,7 @@ impl Store {
     /// Revokes the token, with `event`, in one transaction. Returns whether a token of
     /// that name was in use (no event when none was).
     pub async fn revoke_api_token(&self, name: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let done = sql("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
             .bind(now.0)
             .bind(name)
@@ -210,7 +210,7 @@ impl Store {
     ) -> StoreResult<(String, bool)> {
         let MessageText { title, markdown, html } = *message;
         // No login step reads messages: a plain transaction, with the change's event.
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let existing: Option<String> =
             sql("SELECT public_id FROM messages WHERE external_id = $1").bind(external_id).scalar_optional(&mut tx).await?;
         let created = existing.is_none();
@@ -246,7 +246,7 @@ impl Store {
     /// Deletes the message and its publications, with `event`, in one transaction.
     /// Returns whether there was one (no event when there was not).
     pub async fn delete_message(&self, external_id: &str, event: NewEvent, now: Timestamp) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let deleted = sql("DELETE FROM messages WHERE external_id = $1").bind(external_id).execute(&mut tx).await?.rows_affected() == 1;
         if deleted {
             tx.record_events(&[event], now).await?;
@@ -281,7 +281,7 @@ impl Store {
         event: impl FnOnce(u64, u64) -> NewEvent,
     ) -> StoreResult<(u64, u64)> {
         // No login step reads publications: a plain transaction, not the step lock.
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let message: i64 = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_one(&mut tx).await?;
         let mut added = 0;
         for chunk in publish.chunks(300) {

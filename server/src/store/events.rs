@@ -201,7 +201,7 @@ impl Store {
     pub async fn record_refused_message(&self, e: NewEvent, now: Timestamp, per_hour: u32) -> StoreResult<()> {
         let key = super::Key::Contact(e.contact.unwrap_or(ContactId(0)));
         let scope = super::Scope::MessageRefusals;
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         if tx.count_hits(scope, &key, Timestamp(now.0 - 3600)).await? < per_hour {
             tx.record_hits(&[(scope, key)], now).await?;
             tx.record_events(&[e], now).await?;

@@ -164,7 +164,7 @@ impl Store {
             super::Backend::Sqlite => "",
             super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let row: Option<ClaimRow> = sql(sqlx::AssertSqlSafe(format!(
             "UPDATE delivery_jobs
              SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
@@ -217,7 +217,7 @@ impl Store {
         now_ms: i64,
         event: NewEvent,
     ) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let (kind, provider, message_id, error) = match &outcome {
             Outcome::Sent { provider, message_id, .. } => ("sent", *provider, *message_id, None),
             Outcome::Temporary { provider, error, .. } => ("temporary_failure", *provider, None, Some(*error)),
@@ -270,7 +270,7 @@ impl Store {
     /// Gives up on a claimed job whose code expired before it could be sent.
     /// Its event is written with it.
     pub async fn expire_job(&self, job_id: i64, worker: &str, now_ms: i64, event: NewEvent) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let done =
             sql("UPDATE delivery_jobs SET status = 'expired', payload = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $1
              WHERE id = $2 AND status = 'sending' AND lease_owner = $3")

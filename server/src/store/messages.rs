@@ -38,7 +38,7 @@ impl Store {
 
     /// Publishes, and writes `event` in the same transaction.
     pub async fn publish_with(&self, public_id: &str, contact: ContactId, now: Timestamp, event: Option<NewEvent>) -> StoreResult<()> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let message: Option<i64> = sql("SELECT id FROM messages WHERE public_id = $1").bind(public_id).scalar_optional(&mut tx).await?;
         let Some(message) = message else {
             return Err(StoreError::NotFound(format!("no message with id {public_id:?}")));

@@ -113,7 +113,7 @@ impl Store {
     /// Saves a passkey and its `passkey_added` event, in one transaction. A credential
     /// registered already (to anyone) is a conflict.
     pub async fn add_passkey(&self, new: &NewPasskey<'_>, now: Timestamp) -> StoreResult<i64> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let added = sql("INSERT INTO passkeys (contact_id, credential_id, passkey, browser, backup_eligible, backup_state, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(new.contact.0)
@@ -161,7 +161,7 @@ impl Store {
     /// Removes one of the contact's passkeys, with `event`, in one transaction; false
     /// (and no event) when it is not theirs (or gone).
     pub async fn remove_passkey(&self, contact: ContactId, id: i64, event: super::NewEvent, now: Timestamp) -> StoreResult<bool> {
-        let mut tx = self.begin_plain().await?;
+        let mut tx = self.begin().await?;
         let done = sql("DELETE FROM passkeys WHERE id = $1 AND contact_id = $2").bind(id).bind(contact.0).execute(&mut tx).await?;
         let removed = done.rows_affected() == 1;
         if removed {

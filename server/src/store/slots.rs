@@ -114,24 +114,16 @@ impl Tx {
         .bind(now_ms)
         .execute(self.conn())
         .await?;
-        // Counted: the codes the contact was sent and has not used.
-        let done = sql(sqlx::AssertSqlSafe(format!(
-            "UPDATE code_slots SET withdrawn_at = $3 WHERE {live} AND sent_at IS NOT NULL AND used_at IS NULL"
-        )))
-        .bind(contact.0)
-        .bind(channel.map(Channel::as_str))
-        .bind(now.0)
-        .execute(self.conn())
-        .await?;
-        // The rest are closed too, uncounted: a used code (another browser that asked
-        // for it could still use it) and one never sent (a re-send after an opt-in
-        // makes a new one).
-        sql(sqlx::AssertSqlSafe(format!("UPDATE code_slots SET withdrawn_at = $3 WHERE {live}")))
-            .bind(contact.0)
-            .bind(channel.map(Channel::as_str))
-            .bind(now.0)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected())
+        // All are closed; counted are the codes the contact was sent and has not used
+        // (a used one could still log in a browser that asked for it, and one never
+        // sent was never told of: a re-send after an opt-in makes a new one).
+        let closed: Vec<(Option<i64>, Option<i64>)> =
+            sql(sqlx::AssertSqlSafe(format!("UPDATE code_slots SET withdrawn_at = $3 WHERE {live} RETURNING sent_at, used_at")))
+                .bind(contact.0)
+                .bind(channel.map(Channel::as_str))
+                .bind(now.0)
+                .fetch_all(self.conn())
+                .await?;
+        Ok(closed.iter().filter(|(sent, used)| sent.is_some() && used.is_none()).count() as u64)
     }
 }

@@ -122,7 +122,10 @@ impl<'a> From<&'a mut Tx> for Ex<'a> {
 }
 
 impl Store {
-    /// A step's transaction: on SQLite the writer's, at once; on PostgreSQL an
+    /// A write transaction: on SQLite the writer's, taken at its start (`BEGIN
+    /// IMMEDIATE`: a deferred one that reads and then writes fails at once with
+    /// "database is locked" when another process, the CLI beside a running portal,
+    /// wrote in between, which the busy timeout cannot wait out); on PostgreSQL an
     /// ordinary one, serialised with other steps by what it [`Tx::lock`]s.
     pub async fn begin(&self) -> StoreResult<Tx> {
         let conn = match &self.db {
@@ -130,14 +133,6 @@ impl Store {
             Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
         Ok(Tx { conn, held: Vec::new() })
-    }
-
-    /// A plain transaction: atomic, and on SQLite it takes the write lock at its start
-    /// too (`BEGIN IMMEDIATE`). A deferred one that reads and then writes fails at once
-    /// with "database is locked" when another process (the CLI beside a running portal)
-    /// wrote in between, which SQLite's busy timeout cannot wait out.
-    pub(super) async fn begin_plain(&self) -> StoreResult<Tx> {
-        self.begin().await
     }
 }
 
