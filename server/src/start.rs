@@ -35,14 +35,13 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Portal, Sta
     let store = Store::open_with(&config.database_url, config.database).await?;
     let secret = load_secret(config)?;
     let sealer = Sealer::new(&secret);
-    let wake = Arc::new(tokio::sync::Notify::new());
     let delivery = providers(config, &clock)?;
-    let worker = Worker::new(store.clone(), delivery, clock.clone(), sealer.clone(), config.delivery.worker.clone(), wake.clone());
+    let worker = Worker::new(store.clone(), delivery, clock.clone(), sealer.clone(), config.delivery.worker.clone());
     // The translations are checked once, before anything is served.
     domain::i18n::check_translations().map_err(StartError::Config)?;
     let outbox = Outbox {
         sealer,
-        wake,
+        worker: worker.clone(),
         host: config.public_host().to_string(),
         organisation: config.organisation.clone(),
         zone: config.zone.clone(),

@@ -32,7 +32,7 @@ pub use api::{AddressChange, ApiMessage, ApiTokenRecord, MessageText};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
-pub use jobs::{ClaimedJob, JobRecord, JobStatus, NewJob, Outcome};
+pub use jobs::{ClaimedJob, JobClaim, JobRecord, JobStatus, NewJob, Outcome};
 pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;

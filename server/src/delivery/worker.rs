@@ -4,11 +4,22 @@
 //! Requests never wait for it: issuing a code only writes the job. A worker holds a
 //! job under a lease; if it dies, the lease runs out and another worker takes the
 //! job. A job marked sent is final, so a restart never sends it again.
+//!
+//! A process sends at most `workers` jobs at a time: a send takes one of that many
+//! places. A job skips the queue when a place is free as it is written
+//! ([`Worker::reserve`]): once the workers run, the step that issues a code writes
+//! its job already claimed, with its first attempt, and the job is sent as soon as
+//! the step commits ([`Worker::hand_off`]). That saves the code its wait in the queue
+//! and the single writer the claim's transaction. Otherwise the job queues, and a
+//! worker takes it when a place frees (places go to waiting workers first). A
+//! handed-off job is held under a lease like any other, so a process that dies with
+//! one in hand leaves it to the next worker when the lease runs out.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::backoff::{jitter, next_attempt_at};
 use super::{Delivery, DeliveryError, Outgoing, Sealer};
@@ -46,24 +57,41 @@ pub struct Worker {
     sealer: Sealer,
     settings: WorkerSettings,
     wake: Arc<Notify>,
+    handoff: Arc<HandOff>,
     name: String,
 }
 
+/// The process's places to send in, shared by its workers and the hand-off.
+struct HandOff {
+    /// Set when the workers start: a portal whose workers are not running (a test's,
+    /// a CLI command's) leaves every job to the queue.
+    open: AtomicBool,
+    places: Arc<Semaphore>,
+}
+
+/// A hand-off place, taken before the step writes its job, and the claim the job is
+/// written under. Dropped unused (the step rolled back, or sent nothing), it frees
+/// the place.
+pub struct Reservation {
+    place: OwnedSemaphorePermit,
+    /// The lease's holder and end, as [`Store::claim_job`] would have written them.
+    pub owner: String,
+    pub lease_until_ms: i64,
+}
+
 impl Worker {
-    pub fn new(
-        store: Store,
-        delivery: Arc<dyn Delivery>,
-        clock: Arc<dyn Clock>,
-        sealer: Sealer,
-        settings: WorkerSettings,
-        wake: Arc<Notify>,
-    ) -> Self {
+    pub fn new(store: Store, delivery: Arc<dyn Delivery>, clock: Arc<dyn Clock>, sealer: Sealer, settings: WorkerSettings) -> Self {
+        let wake = Arc::new(Notify::new());
         let id = Token::generate().map(|t| t.expose()[..8].to_string()).unwrap_or_else(|_| "worker".into());
-        Worker { store, delivery, clock, sealer, settings, wake, name: format!("{}-{id}", std::process::id()) }
+        let places = Arc::new(Semaphore::new(settings.workers.max(1)));
+        let handoff = Arc::new(HandOff { open: AtomicBool::new(false), places });
+        Worker { store, delivery, clock, sealer, settings, wake, handoff, name: format!("{}-{id}", std::process::id()) }
     }
 
-    /// Starts the configured number of worker tasks on the current runtime.
+    /// Starts the configured number of worker tasks on the current runtime, and opens
+    /// the hand-off.
     pub fn spawn(self) -> Vec<tokio::task::JoinHandle<()>> {
+        self.handoff.open.store(true, Ordering::Release);
         (0..self.settings.workers.max(1))
             .map(|i| {
                 let mut worker = self.clone();
@@ -75,7 +103,7 @@ impl Worker {
 
     async fn run(self) {
         loop {
-            match self.run_once().await {
+            match self.take_one().await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, worker = %self.name, "delivery worker error"),
@@ -85,6 +113,48 @@ impl Worker {
                 _ = tokio::time::sleep(self.settings.poll) => {}
             }
         }
+    }
+
+    /// A place to send a job straight from the step that issues it: `None` while the
+    /// workers are not running or every place is taken (the job then queues).
+    pub fn reserve(&self) -> Option<Reservation> {
+        if !self.handoff.open.load(Ordering::Acquire) {
+            return None;
+        }
+        let place = self.handoff.places.clone().try_acquire_owned().ok()?;
+        let lease_until_ms = self.clock.now_ms().saturating_add(i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX));
+        Some(Reservation { place, owner: format!("{}/handoff", self.name), lease_until_ms })
+    }
+
+    /// Sends a job the step wrote claimed under `reservation`, once the step has
+    /// committed. The place is freed when the try has ended.
+    pub fn hand_off(&self, reservation: Reservation, job: ClaimedJob) {
+        let mut worker = self.clone();
+        worker.name = reservation.owner;
+        let place = reservation.place;
+        tokio::spawn(async move {
+            if let Err(e) = worker.handle(job).await {
+                tracing::error!(error = %e, worker = %worker.name, "delivery worker error");
+            }
+            drop(place);
+        });
+    }
+
+    /// Wakes a worker for a job written to the queue.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Takes a place and handles one due job with it; false when there was none. An
+    /// idle worker holds no place while it looks, so it never keeps a new code from
+    /// being handed off.
+    async fn take_one(&self) -> Result<bool, StoreError> {
+        if !self.store.job_due(self.clock.now_ms()).await? {
+            return Ok(false);
+        }
+        // Never closed: a place always comes.
+        let Ok(_place) = self.handoff.places.clone().acquire_owned().await else { return Ok(false) };
+        self.run_once().await
     }
 
     /// Takes and handles one due job; false when there was none.

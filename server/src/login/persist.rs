@@ -3,9 +3,9 @@
 
 use super::LoginService;
 use super::flow::{self, Effects};
-use super::service::{ServiceError, Step, Written, new_event};
+use super::service::{Queued, ServiceError, Step, Written, new_event};
 use crate::delivery::{CodeMessage, code_message};
-use crate::store::{NewCode, NewJob, NewSlot, Tx};
+use crate::store::{JobClaim, NewCode, NewJob, NewSlot, Tx};
 use domain::Token;
 
 impl LoginService {
@@ -47,13 +47,21 @@ impl LoginService {
                     // The job stops trying when the code stops working.
                     let left_ms = slot.expires_at.0.saturating_sub(now.0).saturating_mul(1000);
                     let expires_at_ms = self.clock.now_ms().saturating_add(left_ms);
-                    Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms })
+                    Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms, claimed: None })
                 }
                 Err(_) => None,
             };
-            written.queued = job.is_some();
+            // Sent straight after the commit when a worker of this process has a place.
+            let reservation = job.as_ref().and_then(|_| self.outbox.worker.reserve());
+            let claimed = reservation.as_ref().map(|r| JobClaim { owner: r.owner.clone(), lease_until_ms: r.lease_until_ms });
+            let queued = job.is_some();
+            let job = job.map(|job| NewJob { claimed, ..job });
             let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, slot: slot.id, job };
-            tx.insert_code(&new, now, self.clock.now_ms()).await?;
+            let handed = tx.insert_code(&new, now, self.clock.now_ms()).await?;
+            written.job = match (reservation, handed) {
+                (Some(reservation), Some(job)) => Some(Queued::HandedOff(reservation, job)),
+                _ => queued.then_some(Queued::ToQueue),
+            };
             // A new flow was written with its channel; "Send a new code" changes it.
             if fx.outcome.is_some() {
                 tx.update_flow(flow_id, issue.channel, outcome.as_deref(), now).await?;
@@ -103,9 +111,12 @@ impl LoginService {
         Ok(written)
     }
 
-    pub(super) fn sent(&self, written: &Written) {
-        if written.queued {
-            self.outbox.wake.notify_one();
+    /// After the step's commit: the job it wrote goes to its worker.
+    pub(super) fn sent(&self, written: &mut Written) {
+        match written.job.take() {
+            Some(Queued::HandedOff(reservation, job)) => self.outbox.worker.hand_off(reservation, job),
+            Some(Queued::ToQueue) => self.outbox.worker.wake(),
+            None => {}
         }
     }
 }

@@ -33,11 +33,12 @@ pub enum ServiceError {
     Json(#[from] serde_json::Error),
 }
 
-/// Where issued codes go: sealed into delivery jobs, and a nudge to the worker.
+/// Where issued codes go: sealed into delivery jobs, handed to a worker of this
+/// process or queued for one.
 #[derive(Clone)]
 pub struct Outbox {
     pub sealer: Sealer,
-    pub wake: std::sync::Arc<tokio::sync::Notify>,
+    pub worker: crate::delivery::Worker,
     /// The portal's host name, for the WebOTP line of text messages.
     pub host: String,
     /// Who the codes come from, in their words.
@@ -98,8 +99,14 @@ impl Step<'_> {
 /// What writing the effects produced that the answer needs.
 #[derive(Default)]
 pub(super) struct Written {
-    pub(super) queued: bool,
+    pub(super) job: Option<Queued>,
     pub(super) device: Option<Token>,
+}
+
+/// A delivery job the step wrote: for the queue, or handed to a worker as it commits.
+pub(super) enum Queued {
+    ToQueue,
+    HandedOff(crate::delivery::Reservation, crate::store::ClaimedJob),
 }
 
 impl LoginService {

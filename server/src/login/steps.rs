@@ -69,9 +69,9 @@ impl LoginService {
         step.flow_id = Some(tx.insert_flow(&new, now).await?);
         step.contact = new.contact;
         step.contact_language = contact.as_ref().and_then(|c| c.language);
-        let written = self.write(&mut tx, &step, fx).await?;
+        let mut written = self.write(&mut tx, &step, fx).await?;
         tx.commit().await?;
-        self.sent(&written);
+        self.sent(&mut written);
         let resend_at = now.plus(self.limits.resend_cooldown);
         let screen = Screen::Code { identifier: typed.to_string(), channel, resend_at, outcome: None };
         Ok(Reply { value: screen, cookies: vec![CookieChange::SetFlow(token.expose().to_string())] })
@@ -114,9 +114,9 @@ impl LoginService {
             },
         };
         let outcome = fx.outcome.clone();
-        let written = self.write(&mut tx, &step, fx).await?;
+        let mut written = self.write(&mut tx, &step, fx).await?;
         tx.commit().await?;
-        self.sent(&written);
+        self.sent(&mut written);
         // A new slot was issued (sent or not: it does not show) exactly when it says so.
         let (channel, resend_at) = if matches!(outcome, Some(Outcome::CodeSent)) {
             (channel, now.plus(self.limits.resend_cooldown))

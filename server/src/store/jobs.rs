@@ -6,7 +6,7 @@
 use domain::Channel;
 
 use super::sql;
-use super::{ContactId, NewEvent, Store, StoreResult, stored_channel};
+use super::{ContactId, Ex, NewEvent, Store, StoreResult, stored_channel};
 use domain::Timestamp;
 
 /// A job to write with its code, in the same transaction.
@@ -17,6 +17,17 @@ pub struct NewJob {
     /// Subject and body, sealed: they hold the code.
     pub payload: Vec<u8>,
     pub expires_at_ms: i64,
+    /// Written already claimed by a worker of this process, with its first attempt
+    /// started, to be sent as soon as the step commits (the hand-off, see
+    /// `delivery::worker`); `None` queues it.
+    pub claimed: Option<JobClaim>,
+}
+
+/// The lease a job is written under when it skips the queue.
+#[derive(Debug, Clone)]
+pub struct JobClaim {
+    pub owner: String,
+    pub lease_until_ms: i64,
 }
 
 /// A job a worker holds the lease of.
@@ -148,6 +159,12 @@ pub enum Outcome<'a> {
     },
 }
 
+/// Starts a job's try: the row its end is written to.
+pub(super) async fn start_attempt(ex: Ex<'_>, job: i64, attempt: i64, worker: &str, now_ms: i64) -> StoreResult<i64> {
+    let insert = "INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    Ok(sql(insert).bind(job).bind(attempt).bind(worker).bind(now_ms).scalar_one::<i64>(ex).await?)
+}
+
 type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64);
 type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>, Option<String>, i64);
 
@@ -180,18 +197,8 @@ impl Store {
         .fetch_optional(&mut tx)
         .await?;
         let Some((id, contact, channel, recipient, payload, attempts, expires_at_ms)) = row else { return Ok(None) };
-        let attempt = if now_ms < expires_at_ms {
-            let started = sql("INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(id)
-                .bind(attempts)
-                .bind(worker)
-                .bind(now_ms)
-                .scalar_one::<i64>(&mut tx)
-                .await?;
-            Some(started)
-        } else {
-            None
-        };
+        let attempt =
+            if now_ms < expires_at_ms { Some(start_attempt((&mut tx).into(), id, attempts, worker, now_ms).await?) } else { None };
         tx.commit().await?;
         Ok(Some(ClaimedJob {
             id,
@@ -203,6 +210,17 @@ impl Store {
             expires_at_ms,
             attempt,
         }))
+    }
+
+    /// Whether a job is due (queued and due, or its lease ran out): what
+    /// [`Store::claim_job`] would take, read without a write.
+    pub async fn job_due(&self, now_ms: i64) -> StoreResult<bool> {
+        let due: Option<i64> = sql("SELECT id FROM delivery_jobs
+             WHERE (status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1) LIMIT 1")
+        .bind(now_ms)
+        .scalar_optional(&self.db)
+        .await?;
+        Ok(due.is_some())
     }
 
     /// Records how a try ended, and its event, if `worker` still holds the lease, in one

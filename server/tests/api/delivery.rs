@@ -287,6 +287,53 @@ async fn a_job_claimed_by_a_worker_that_died_is_sent_once_after_its_lease() {
     assert_eq!(provider.received_requests().await.unwrap().len(), 1);
 }
 
+/// The worker names of a job's attempts, oldest first.
+async fn attempt_workers(app: &TestApp, to: &str) -> Vec<String> {
+    server::store::sql(
+        "SELECT a.worker FROM delivery_attempts a JOIN delivery_jobs j ON j.id = a.job_id WHERE j.recipient = $1 ORDER BY a.id",
+    )
+    .bind(to)
+    .scalar_all(app.store.db())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_code_skips_the_queue_when_a_place_is_free_and_queues_when_every_place_is_sending() {
+    let provider = twilio_accepting("SM0005", Duration::from_secs(2)).await;
+    let mut settings = twilio_settings(&provider.uri());
+    settings.push(("PORTAL_DELIVERY_WORKERS", "1".to_string()));
+    let app = spawn_app_idle(&refs(&settings)).await;
+    app.add_contact("Ada", None, Some("20123401"), &[]).await;
+    app.add_contact("Bob", None, Some("20123402"), &[]).await;
+
+    // Before the workers run (a CLI command's portal), every job queues.
+    app.browser().request_code("20 12 34 01", Channel::Sms).await;
+    assert_eq!(job_status(&app).await, ["queued"]);
+    let worker = app.worker.clone().unwrap();
+    assert!(worker.run_once().await.unwrap());
+    assert_eq!(attempt_workers(&app, "+4520123401").await.len(), 1);
+    assert!(!attempt_workers(&app, "+4520123401").await[0].ends_with("/handoff"));
+
+    // With the workers running, the step that issues the code writes its job claimed,
+    // with its attempt, and sends it as it commits: no claim, no wait in the queue.
+    worker.spawn();
+    app.browser().request_code("20 12 34 02", Channel::Sms).await;
+    let handed = attempt_workers(&app, "+4520123402").await;
+    assert!(handed.len() == 1 && handed[0].ends_with("/handoff"), "{handed:?}");
+    eventually("the handed-off SMS reached the provider", || async { provider.received_requests().await.unwrap().len() == 2 }).await;
+
+    // The one place is sending Bob's code: Ada's new code queues, and goes when it frees.
+    app.clock.advance(60);
+    app.browser().request_code("20 12 34 01", Channel::Sms).await;
+    let statuses = job_status(&app).await;
+    assert_eq!(statuses.iter().filter(|s| *s == "queued").count(), 1, "{statuses:?}");
+    eventually("every job sent", || async { job_status(&app).await.iter().all(|s| s == "sent") }).await;
+    let ada = attempt_workers(&app, "+4520123401").await;
+    assert!(ada.len() == 2 && !ada[1].ends_with("/handoff"), "the queued job went through a worker: {ada:?}");
+    assert_eq!(provider.received_requests().await.unwrap().len(), 3, "each code sent once");
+}
+
 #[tokio::test]
 async fn the_request_does_not_wait_for_a_slow_provider() {
     let provider = twilio_accepting("SM0004", Duration::from_secs(5)).await;

@@ -271,7 +271,10 @@ async fn two_processes_on_one_database_act_as_one_portal() {
         .scalar_all(store.db())
         .await
         .unwrap();
-    assert!(interrupted.len() <= WORKERS, "at most one send in flight per worker of the killed process: {interrupted:?}");
+    assert!(
+        interrupted.len() <= WORKERS,
+        "at most PORTAL_DELIVERY_WORKERS sends in flight in the killed process (queue and hand-off share its places): {interrupted:?}"
+    );
     let jobs = store.jobs(None).await.unwrap();
     let mut twice = 0;
     for i in 0..KILLED_RUN {
