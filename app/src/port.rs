@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use domain::{Caller, LocalPath};
+use domain::{Caller, LocalPath, SupportRef};
 
 pub use domain::view::{CookieChange, Reply};
 
@@ -37,7 +37,15 @@ pub type PortResult<T> = Result<Reply<T>, Failure>;
 
 pub trait Portal: Send + Sync + 'static {
     /// The login card for this browser; `Done` when the browser is already recognised.
-    fn login_state(&self, who: Caller, next: LocalPath, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>>;
+    /// A step-1 notice and its support reference come in the address after a form post
+    /// without JavaScript.
+    fn login_state(
+        &self,
+        who: Caller,
+        next: LocalPath,
+        notice: Option<Notice>,
+        reference: Option<SupportRef>,
+    ) -> BoxFuture<'_, PortResult<LoginStep>>;
     fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
     /// "Send a new code", optionally by the other channel.
     fn resend_code(&self, who: Caller, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>>;
@@ -63,7 +71,14 @@ pub trait AdminPortal: Send + Sync + 'static {
     fn contacts(&self, who: Caller, query: String, page: u32) -> BoxFuture<'_, PortResult<Option<ContactList>>>;
     /// A contact's card (and a look-up event naming the administrator).
     /// The timeline is a page of the newest events, or of those before event `older`.
-    fn contact(&self, who: Caller, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
+    /// Opened from a support reference of theirs (`reference`), at that attempt.
+    fn contact(
+        &self,
+        who: Caller,
+        id: i64,
+        older: Option<i64>,
+        reference: Option<SupportRef>,
+    ) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
     /// An action on a contact, written as an event naming the administrator.
     fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>>;
 }

@@ -112,6 +112,7 @@ notice-malformed-code = Skriv de 6 cifre fra beskeden (mellemrum gør ikke noget
 notice-malformed-identifier = Skriv en e-mailadresse (fx navn@eksempel.dk) eller et mobilnummer (fx +45 12 34 56 78).
 notice-internal = Noget gik galt hos os, eller forbindelsen blev afbrudt. Prøv igen.
 notice-internal-reference = Noget gik galt hos os. Prøv igen. Hvis det bliver ved, så kontakt afsenderen og oplys reference { $reference }.
+notice-reference = Hvis du ringer efter hjælp, så oplys denne reference: { $reference }.
 
 ## "Har du ikke fået en kode?" ved trinnet med koden
 

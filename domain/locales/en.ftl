@@ -113,6 +113,7 @@ notice-malformed-code = Enter the 6 digits from the message (spaces are fine).
 notice-malformed-identifier = Enter an email address (like name@example.com) or a mobile number (like +45 12 34 56 78).
 notice-internal = Something went wrong on our side, or the connection was lost. Please try again.
 notice-internal-reference = Something went wrong on our side. Please try again. If it keeps happening, contact the sender and quote reference { $reference }.
+notice-reference = If you call for help, give this reference: { $reference }.
 
 ## "Didn't get a code?" on the code step
 

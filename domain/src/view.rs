@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::{Channel, Organisation};
+pub use crate::{Channel, Organisation, SupportRef};
 
 /// What happened at the last step, told to the contact next to the field. Times are
 /// Unix seconds, put in words in the page's language and the organisation's zone.
@@ -81,6 +81,8 @@ pub enum LoginStep {
         identifier: String,
         channel: Channel,
         notice: Option<Notice>,
+        /// Given with a refusal the contact may call about, shown with the notice.
+        reference: Option<SupportRef>,
     },
     EnterCode(CodeStep),
     /// Logged in: the browser should go to `next`.
@@ -91,7 +93,7 @@ pub enum LoginStep {
 
 impl LoginStep {
     pub fn start() -> LoginStep {
-        LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: None }
+        LoginStep::Identify { identifier: String::new(), channel: Channel::Email, notice: None, reference: None }
     }
 }
 
@@ -105,6 +107,8 @@ pub struct CodeStep {
     /// How long a code is valid.
     pub valid_for_secs: u64,
     pub notice: Option<Notice>,
+    /// Given with a refusal the contact may call about, shown with the notice.
+    pub reference: Option<SupportRef>,
 }
 
 /// One message in the contact's list.
@@ -168,8 +172,8 @@ pub enum MessageView {
         passkey_offer: Option<PasskeyOffer>,
     },
     /// The contact is logged in, but this message is not published to them (or does
-    /// not exist: the two are not told apart).
-    NotPublished,
+    /// not exist: the two are not told apart). With the reference to call about it.
+    NotPublished { reference: Option<SupportRef> },
 }
 
 /// How an administrator's log-in went. Wrong username or password: one answer.
@@ -200,6 +204,27 @@ pub struct ContactList {
     pub page: u32,
     pub has_more: bool,
     pub rows: Vec<ContactRow>,
+    /// The query was a support reference: what it names (usually one attempt; two
+    /// references may meet by chance). Empty otherwise.
+    pub references: Vec<ReferenceView>,
+}
+
+/// The attempt a support reference names, as an administrator reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceView {
+    /// As the contact reads it: `K7M-4QX`.
+    pub reference: String,
+    pub at: String,
+    /// Which step: "Send code", "a code entry", "opening a message".
+    pub step: String,
+    /// What the contact was told, in the administrator's words.
+    pub told: String,
+    /// The email or number typed (or the message's title), when there was one.
+    pub typed: Option<String>,
+    pub network: String,
+    pub browser: Option<String>,
+    /// The contact it concerns, when the address was theirs (or they were logged in).
+    pub contact: Option<i64>,
 }
 
 /// Something that happened, as a line of the contact card.
@@ -251,6 +276,9 @@ pub struct ContactCard {
     pub timeline: Vec<TimelineRow>,
     /// Where the next page of the timeline starts (`?older=`), when there is one.
     pub older: Option<i64>,
+    /// Opened from a support reference: the attempt it names; the timeline then
+    /// starts at that moment.
+    pub reference: Option<ReferenceView>,
 }
 
 /// What an administrator can do on a contact card.

@@ -1,7 +1,6 @@
 import { expectNoSeriousA11yViolations } from './fixtures/axe';
-import { newAdmin } from './fixtures/cli';
+import { adminDesk, search } from './fixtures/admin-desk';
 import { LoginPage } from './fixtures/login-page';
-import { noteCookies, noteSecrets } from './fixtures/secrets';
 import { expect, test } from './fixtures/test';
 import { atLoginPage } from './fixtures/urls';
 
@@ -25,16 +24,8 @@ test('an administrator reads why a contact cannot log in, opts them back in and 
   await phoneLogin.requestCode(contact.phone, 'sms');
 
   // The administrator, in a browser of their own.
-  const admin = newAdmin();
-  noteSecrets([admin.password]);
-  const desk = await (await newBrowserContext()).newPage();
-  await desk.goto('/admin/login');
-  await desk.getByLabel('Username').fill(admin.username);
-  await desk.getByLabel('Password').fill(admin.password);
-  await desk.getByRole('button', { name: 'Log in' }).click();
-  await noteCookies(desk.context());
-  await desk.getByLabel('Find a contact by name, email or phone number').fill(contact.phone);
-  await desk.getByRole('button', { name: 'Search' }).click();
+  const desk = await adminDesk(newBrowserContext);
+  await search(desk, contact.phone);
   await desk.getByRole('link', { name: contact.name }).click();
 
   await expect(desk.getByRole('heading', { name: 'Login diagnosis' })).toBeVisible();

@@ -25,7 +25,7 @@ test('an administrator logs in, finds a contact by the number they would type, a
   // The session cookie joins the secrets the server logs are searched for.
   await noteCookies(page.context());
 
-  await page.getByLabel('Find a contact by name, email or phone number').fill(contact.phone);
+  await page.getByLabel('Find a contact by name, email, phone number or support reference').fill(contact.phone);
   await page.getByRole('button', { name: 'Search' }).click();
   const found = page.getByRole('listitem').filter({ hasText: contact.name });
   await expect(found).toHaveCount(1);

@@ -19,6 +19,6 @@ mod steps;
 mod view;
 
 pub use limits::Limits;
-pub use outcome::{Outcome, Refusal};
+pub use outcome::{Outcome, Refusal, Said};
 pub use service::{LoginService, Outbox, Screen, ServiceError};
 pub use session::{InboxPage, MessagePage, PasskeyHint};

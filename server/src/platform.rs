@@ -109,6 +109,7 @@ fn rule_name(rule: crate::admin::Rule) -> String {
         Rule::OneChannelOnly(ch) => format!("one_channel_only:{}", ch.as_str()),
         Rule::NotDelivered => "not_delivered".into(),
         Rule::NeverEntered => "never_entered".into(),
+        Rule::TypedElsewhere => "typed_elsewhere".into(),
         Rule::NewCodeOften => "new_code_often".into(),
         Rule::OlderCode => "older_code".into(),
         Rule::OtherBrowser => "other_browser".into(),

@@ -16,6 +16,7 @@ mod passkeys;
 mod rate;
 mod retention;
 mod slots;
+mod support;
 mod tx;
 mod what;
 
@@ -40,6 +41,7 @@ pub use passkeys::{Ceremony, NewPasskey, StoredPasskey};
 pub use rate::{Key, RefusedStep, Scope};
 pub use retention::{Cutoffs, Pruned};
 pub use slots::{NewSlot, Slot};
+pub use support::{AtStep, NewSupportRef, SupportRefRecord, Told};
 pub use tx::{Lock, Tx};
 pub use what::{FailReason, NotSent, What};
 

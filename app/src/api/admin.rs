@@ -32,8 +32,16 @@ pub async fn admin_log_out() -> Result<(), ServerFnError> {
 pub async fn admin_contacts(query: String, page: u32) -> Result<Option<ContactList>, ServerFnError> {
     let (portal, who) = admin_context()?;
     let list = finish(portal.contacts(who, query, page).await)?;
-    if list.is_none() {
-        redirect("/admin/login");
+    match &list {
+        None => redirect("/admin/login"),
+        // A support reference of one contact opens their card at that attempt.
+        Some(list) => {
+            if let ([only], Some(reference)) = (list.references.as_slice(), domain::SupportRef::parse(&list.query))
+                && let Some(contact) = only.contact
+            {
+                redirect(&format!("/admin/contacts/{contact}?ref={}", reference.as_str()));
+            }
+        }
     }
     Ok(list)
 }
@@ -42,9 +50,10 @@ pub async fn admin_contacts(query: String, page: u32) -> Result<Option<ContactLi
 /// events before that one); without a session the browser is sent to log in, and an
 /// unknown contact is a 404.
 #[server(prefix = "/api", endpoint = "admin/contact")]
-pub async fn admin_contact(id: i64, older: Option<i64>) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
+pub async fn admin_contact(id: i64, older: Option<i64>, reference: Option<String>) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
     let (portal, who) = admin_context()?;
-    let answer = finish(portal.contact(who, id, older).await)?;
+    let reference = reference.as_deref().and_then(domain::SupportRef::parse);
+    let answer = finish(portal.contact(who, id, older, reference).await)?;
     match &answer {
         AdminAnswer::LoggedOut => redirect("/admin/login"),
         AdminAnswer::NotFound => set_status(http::StatusCode::NOT_FOUND),

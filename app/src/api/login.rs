@@ -11,11 +11,13 @@ use super::request::{context, finish, login_path, redirect};
 fn after(step: LoginStep, next: &domain::LocalPath) -> LoginStep {
     match &step {
         LoginStep::Done { next } => redirect(next),
-        LoginStep::Identify { notice: Some(notice), .. } => {
+        LoginStep::Identify { notice: Some(notice), reference, .. } => {
             let path = login_path(next.as_str());
             let joiner = if path.contains('?') { '&' } else { '?' };
+            // The reference goes as stored: six letters and digits, nothing to encode.
+            let reference = reference.as_ref().map(|r| format!("&ref={}", r.as_str())).unwrap_or_default();
             match notice.slug() {
-                Some(slug) => redirect(&format!("{path}{joiner}notice={slug}")),
+                Some(slug) => redirect(&format!("{path}{joiner}notice={slug}{reference}")),
                 None => redirect(&path),
             }
         }
@@ -26,11 +28,12 @@ fn after(step: LoginStep, next: &domain::LocalPath) -> LoginStep {
 
 /// The login card for this browser.
 #[server(prefix = "/api", endpoint = "login/state")]
-pub async fn login_state(next: String, notice: Option<String>) -> Result<LoginStep, ServerFnError> {
+pub async fn login_state(next: String, notice: Option<String>, reference: Option<String>) -> Result<LoginStep, ServerFnError> {
     let next = domain::LocalPath::or_home(&next);
     let notice = notice.as_deref().and_then(crate::types::Notice::from_slug);
+    let reference = reference.as_deref().and_then(domain::SupportRef::parse);
     let (portal, who) = context()?;
-    let step = finish(portal.login_state(who, next, notice).await)?;
+    let step = finish(portal.login_state(who, next, notice, reference).await)?;
     if let LoginStep::Done { next } = &step {
         redirect(next);
     }

@@ -24,7 +24,7 @@ pub async fn load_message(id: String) -> Result<Option<MessageView>, ServerFnErr
     let view = finish(portal.message(who, id.clone()).await)?;
     match &view {
         None => redirect(&login_path(domain::LocalPath::or_home(&format!("/m/{id}")).as_str())),
-        Some(MessageView::NotPublished) => set_status(http::StatusCode::FORBIDDEN),
+        Some(MessageView::NotPublished { .. }) => set_status(http::StatusCode::FORBIDDEN),
         Some(MessageView::Shown { .. }) => {}
     }
     Ok(view)

@@ -27,7 +27,7 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
     };
     let l = crate::locale();
     let body = match step {
-        LoginStep::Identify { identifier, channel, notice } => {
+        LoginStep::Identify { identifier, channel, notice, reference } => {
             let described = notice.is_some().then_some("identify-notice");
             let autocomplete = if crate::passkeys_offered() { "username webauthn" } else { "username" };
             let hint = typo_hint(&identifier, &next, &l);
@@ -39,7 +39,7 @@ pub fn LoginCard(step: LoginStep, next: String) -> impl IntoView {
                     <input id="identifier" name="identifier" type="text" required autocomplete=autocomplete
                         autocapitalize="none" spellcheck="false" value=identifier
                         aria-describedby=described/>
-                    <NoticeLine notice=notice id="identify-notice"/>
+                    <NoticeLine notice=notice reference=reference id="identify-notice"/>
                     <fieldset>
                         <legend>{l.t("login-send-by")}</legend>
                         <label class="choice">
@@ -95,7 +95,7 @@ fn typo_hint(typed: &str, next: &str, l: &Locale) -> Option<impl IntoView + use<
 }
 
 fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
-    let CodeStep { identifier, channel, valid_for_secs, notice, .. } = code;
+    let CodeStep { identifier, channel, valid_for_secs, notice, reference, .. } = code;
     let described = notice.is_some().then_some("code-notice");
     let switch_label = match channel.other() {
         Channel::Email => l.t("send-by-email-instead"),
@@ -117,7 +117,7 @@ fn code_step(code: CodeStep, next: String, l: &Locale) -> impl IntoView {
             <label for="code">{l.t("code-label")}</label>
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
                 required maxlength=domain::CODE_INPUT_MAX.to_string() autofocus aria-describedby=described/>
-            <NoticeLine notice=notice id="code-notice"/>
+            <NoticeLine notice=notice reference=reference id="code-notice"/>
             <button type="submit" class="primary">{l.t("log-in")}</button>
         </form>
         <p class="remember">{l.t("remember-note")}</p>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::Locale;
-use crate::types::Notice;
+use crate::types::{Notice, SupportRef};
 
 /// The sentence for a notice, and whether it reports a problem (an alert) or only
 /// informs (a status).
@@ -32,15 +32,32 @@ pub fn notice_text(notice: &Notice, l: &Locale) -> (bool, String) {
     }
 }
 
-/// The notice next to a field. Alerts are announced by screen readers at once.
+/// The notice next to a field. Alerts are announced by screen readers at once; the
+/// support reference (issue 24), when the step gave one, follows as a line of its own,
+/// there to be read out when the contact calls for help.
 #[component]
-pub fn NoticeLine(notice: Option<Notice>, #[prop(into)] id: String) -> impl IntoView {
+pub fn NoticeLine(notice: Option<Notice>, reference: Option<SupportRef>, #[prop(into)] id: String) -> impl IntoView {
     notice.map(|notice| {
-        let (alert, text) = notice_text(&notice, &crate::locale());
+        let l = crate::locale();
+        let (alert, text) = notice_text(&notice, &l);
         if alert {
-            view! { <p id=id class="notice notice-alert" role="alert">{text}</p> }.into_any()
+            let reference = reference.map(|r| view! { <p class="notice-reference"><ReferenceLine reference=r/></p> });
+            view! { <p id=id class="notice notice-alert" role="alert">{text}</p> {reference} }.into_any()
         } else {
             view! { <p id=id class="notice notice-info" role="status">{text}</p> }.into_any()
         }
     })
 }
+
+/// "If you call for help, give this reference: K7M-4QX", the reference in a form easy
+/// to read aloud and to select.
+#[component]
+pub fn ReferenceLine(reference: SupportRef) -> impl IntoView {
+    let l = crate::locale();
+    let sentence = l.tf("notice-reference", &[("reference", MARK.into())]);
+    let (before, after) = sentence.split_once(MARK).map_or((sentence.clone(), String::new()), |(b, a)| (b.to_string(), a.to_string()));
+    view! { <span class="reference">{before}<strong class="ref-code">{reference.to_string()}</strong>{after}</span> }
+}
+
+/// Stands in a translated sentence for the reference, shown in bold.
+const MARK: &str = "\u{1}";

@@ -9,7 +9,7 @@ use domain::LocalPath;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let (next, notice) = use_query_map().with_untracked(|q| (q.get("next"), q.get("notice")));
+    let (next, notice, reference) = use_query_map().with_untracked(|q| (q.get("next"), q.get("notice"), q.get("ref")));
     let next = LocalPath::or_home(next.as_deref().unwrap_or("/")).to_string();
     let next_for_passkey = next.clone();
     let l = crate::locale();
@@ -21,7 +21,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>{l.t("login-title")}</h1>
             <Suspense fallback=move || view! { <p>{loading.clone()}</p> }>
                 {Suspend::new(async move {
-                    match login_state(next.clone(), notice).await {
+                    match login_state(next.clone(), notice, reference).await {
                         Ok(step) => view! { <LoginCard step=step next=next/> }.into_any(),
                         Err(e) => view! { <p role="alert">{failure_text(&e)}</p> }.into_any(),
                     }

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::login::LogOut;
 use crate::api::messages::load_message;
+use crate::components::notice::ReferenceLine;
 use crate::i18n::Locale;
 use crate::pages::messages;
 use crate::pages::{LoggedInBar, failure_text};
@@ -47,11 +48,12 @@ fn shown(view: MessageView, id: String, l: &Locale) -> impl IntoView + use<> {
             </article>
         }
         .into_any(),
-        MessageView::NotPublished => view! {
+        MessageView::NotPublished { reference } => view! {
             <Title text=l.t("not-published-title")/>
             <h1>{l.t("not-published-heading")}</h1>
             <p>{l.t("not-published-why")}</p>
             <p>{l.t("not-published-what-to-do")}</p>
+            {reference.map(|r| view! { <p><ReferenceLine reference=r/></p> })}
             <form method="post" action=LogOut::url()>
                 <input type="hidden" name="next" value=here/>
                 <button type="submit" class="primary">{l.t("log-in-as-someone-else")}</button>

@@ -6,13 +6,15 @@
 
 use std::sync::Arc;
 
-use domain::view::{ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, TimelineRow};
-use domain::{Actor, Identifier, Region, Timestamp};
+use domain::view::{
+    ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, ReferenceView, TimelineRow,
+};
+use domain::{Actor, Identifier, Region, SupportRef, Timestamp};
 
 use super::Remedy;
 use crate::clock::Clock;
 use crate::login::Limits;
-use crate::store::{Contact, ContactId, ContactQuery, NewEvent, Store, StoreError, What};
+use crate::store::{AtStep, Contact, ContactId, ContactQuery, NewEvent, Store, StoreError, SupportRefRecord, Told, What};
 
 /// Contacts on one page of the list.
 const PAGE: u32 = 25;
@@ -48,10 +50,21 @@ impl Cards {
     }
 
     /// Contacts matching `query` (a name, or an email or number as a contact would type
-    /// it), a page at a time. Every search is in the log, written aside: a page never
-    /// waits on a lock.
+    /// it), a page at a time; or, for a support reference, the attempts it names. Every
+    /// search is in the log, written aside: a page never waits on a lock.
     pub async fn search(&self, admin: &str, query: &str, page: u32) -> Result<ContactList, StoreError> {
         let query = query.trim().chars().take(200).collect::<String>();
+        let references = match SupportRef::parse(&query) {
+            Some(reference) => {
+                let found = self.store.support_refs(&reference).await?;
+                let mut views = Vec::with_capacity(found.len());
+                for r in &found {
+                    views.push(self.reference_view(r).await?);
+                }
+                views
+            }
+            None => Vec::new(),
+        };
         let parsed = match Identifier::parse(&query, self.region) {
             _ if query.is_empty() => ContactQuery::All,
             Ok(id) => ContactQuery::Exact(id),
@@ -66,14 +79,73 @@ impl Cards {
             self.store.record_event_aside("admin lookup", NewEvent::new(None, what), self.clock.now()).await;
         }
         let rows = found.into_iter().map(row).collect();
-        Ok(ContactList { admin: admin.to_string(), query, page, has_more, rows })
+        Ok(ContactList { admin: admin.to_string(), query, page, has_more, rows, references })
+    }
+
+    /// The attempt a reference names, as an administrator reads it. A message is named
+    /// by its title while it exists.
+    async fn reference_view(&self, r: &SupportRefRecord) -> Result<ReferenceView, StoreError> {
+        let step = match r.step {
+            AtStep::SendCode => "Send code",
+            AtStep::NewCode => "Send a new code",
+            AtStep::CodeEntry => "a code entry",
+            AtStep::Message => "opening a message",
+        };
+        let typed = match (r.step, &r.typed) {
+            (AtStep::Message, Some(id)) => Some(self.message_name(id).await?),
+            (_, typed) => typed.clone(),
+        };
+        // The contact may have been removed since: then it names nobody.
+        let contact = match r.contact {
+            Some(id) => self.store.contact(id).await?.map(|c| c.id.0),
+            None => None,
+        };
+        Ok(ReferenceView {
+            reference: r.reference.to_string(),
+            at: self.stamp(r.at),
+            step: step.to_string(),
+            told: told(r.told).to_string(),
+            typed,
+            network: r.network.clone(),
+            browser: r.browser.clone(),
+            contact,
+        })
+    }
+
+    /// A message as administrators know it: “Title” (id), or the id alone when no
+    /// message has it.
+    pub async fn message_name(&self, id: &str) -> Result<String, StoreError> {
+        Ok(match self.store.message_title(id).await? {
+            Some(title) => format!("“{title}” ({id})"),
+            None => format!("{id} (no such message)"),
+        })
     }
 
     /// A contact's card, its timeline a page of the newest events (or of those before
     /// event `older`); `None` when there is no such contact. The look-up is logged aside.
-    pub async fn card(&self, admin: &str, id: i64, older: Option<i64>) -> Result<Option<ContactCard>, StoreError> {
+    /// Opened from a support reference of theirs, it says what that attempt was and its
+    /// timeline starts at that moment.
+    pub async fn card(
+        &self,
+        admin: &str,
+        id: i64,
+        older: Option<i64>,
+        reference: Option<&SupportRef>,
+    ) -> Result<Option<ContactCard>, StoreError> {
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(None) };
         let now = self.clock.now();
+        let attempt = match reference {
+            Some(reference) => self.store.support_refs(reference).await?.into_iter().find(|r| r.contact == Some(contact.id)),
+            None => None,
+        };
+        let older = match (&attempt, older) {
+            (Some(r), None) => self.store.first_event_after(contact.id, r.at).await?,
+            (_, older) => older,
+        };
+        let reference = match &attempt {
+            Some(r) => Some(self.reference_view(r).await?),
+            None => None,
+        };
         let what = What::AdminLookup { admin: admin.to_string(), query: None, contact: Some(id) };
         self.store.record_event_aside("admin lookup", NewEvent::new(Some(contact.id), what), now).await;
         let findings = super::diagnose_contact(&self.store, &contact, self.region, now).await?;
@@ -109,7 +181,9 @@ impl Cards {
         let mut page = self.store.timeline_page(contact.id, since, older, TIMELINE_PAGE + 1).await?;
         let older = (page.len() > TIMELINE_PAGE as usize).then(|| page[TIMELINE_PAGE as usize - 1].0);
         page.truncate(TIMELINE_PAGE as usize);
-        let timeline = page.iter().map(|(_, e)| self.line(super::diagnosis::describe(e))).collect();
+        let events: Vec<crate::store::Event> = page.into_iter().map(|(_, e)| e).collect();
+        let titles = super::message_titles(&self.store, &events).await?;
+        let timeline = events.iter().map(|e| self.line(super::diagnosis::describe(e, &titles))).collect();
         let findings = findings
             .into_iter()
             .map(|f| {
@@ -144,6 +218,7 @@ impl Cards {
             publishable,
             timeline,
             older,
+            reference,
         }))
     }
 
@@ -184,6 +259,23 @@ impl Cards {
             }
         }
         Ok(Acted::Done)
+    }
+}
+
+/// What the contact was told, in the administrator's words.
+fn told(told: Told) -> &'static str {
+    match told {
+        Told::NoFlow => {
+            "no login was in progress in that browser: the code was typed in another browser or a private window, or cookies were deleted or blocked"
+        }
+        Told::NetworkLimited => "their network had made too many requests in an hour (a VPN or a shared network?)",
+        Told::Locked => "too many wrong codes for this address from that network: locked for a while",
+        Told::Expired => "the code had expired",
+        Told::TooManyAttempts => "too many wrong attempts at that code: it no longer works",
+        Told::WrongCode => "the code was wrong",
+        Told::OlderCode => "that was an earlier code of the login, replaced by a newer one",
+        Told::Withdrawn => "the code was withdrawn: they were opted out or their address changed after it was sent",
+        Told::NotPublished => "the message is not published to them",
     }
 }
 

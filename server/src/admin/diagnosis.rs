@@ -4,7 +4,7 @@
 
 use domain::Channel;
 
-use crate::store::{Contact, Event, FailReason, JobRecord, JobStatus, NotSent, Scope, What};
+use crate::store::{Contact, Event, FailReason, JobRecord, JobStatus, NotSent, Scope, SupportRefRecord, What};
 use domain::Timestamp;
 
 mod words;
@@ -24,8 +24,17 @@ pub struct Timeline<'a> {
     pub jobs: &'a [JobRecord],
     /// Identifiers typed lately that belong to no contact (normalised), with when.
     pub unregistered: &'a [(String, Timestamp)],
+    /// Code entries with no login in progress in their browser, from the networks the
+    /// contact asked for codes from (their support reference rows), oldest first.
+    pub entries_without_login: &'a [SupportRefRecord],
+    /// The titles of the messages their events name: (public id, title).
+    pub titles: &'a [(String, String)],
     pub now: Timestamp,
 }
+
+/// How long after a code was sent an entry with no login in progress, from the
+/// network it was asked from, is taken for that code typed elsewhere.
+pub const ELSEWHERE_SECS: i64 = 30 * 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -35,6 +44,9 @@ pub enum Rule {
     OneChannelOnly(Channel),
     NotDelivered,
     NeverEntered,
+    /// A code typed in a browser with no login in progress (another browser, a
+    /// private window, cookies gone), from the network it was asked from.
+    TypedElsewhere,
     NewCodeOften,
     OlderCode,
     OtherBrowser,
@@ -66,12 +78,13 @@ pub struct Finding {
 
 /// Runs every rule, in the order of the help article.
 pub fn diagnose(t: &Timeline) -> Vec<Finding> {
-    let rules: [fn(&Timeline) -> Vec<Finding>; 11] = [
+    let rules: [fn(&Timeline) -> Vec<Finding>; 12] = [
         no_address,
         near_miss,
         opted_out,
         one_channel_only,
         not_delivered,
+        typed_elsewhere,
         never_entered,
         new_code_often,
         older_code,
@@ -254,9 +267,66 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
     )
 }
 
+/// The networks the contact asked for a code from within `secs` before `at`.
+fn asked_from<'a>(t: &'a Timeline, at: Timestamp, secs: i64) -> Vec<&'a str> {
+    those(t, |w| matches!(w, What::CodeRequested { .. }))
+        .filter(|e| e.at <= at && at.0 - e.at.0 <= secs)
+        .filter_map(|e| e.what.network())
+        .collect()
+}
+
+/// The entries with no login in progress that a code sent at `sent` (accepted, never
+/// entered in its own browser) was probably typed in: from a network it was asked
+/// from, within [`ELSEWHERE_SECS`] after it was sent.
+fn typed_elsewhere_entries<'a>(t: &'a Timeline, sent: Timestamp) -> Vec<&'a SupportRefRecord> {
+    let from = asked_from(t, sent, 60);
+    t.entries_without_login
+        .iter()
+        .filter(|r| r.at >= sent && r.at.0 - sent.0 <= ELSEWHERE_SECS && from.contains(&r.network.as_str()))
+        .collect()
+}
+
+/// A delivered code never entered in its browser, and an entry with no login in
+/// progress from the same network soon after: typed in another browser or a private
+/// window. (Only the network and the time link them: the digits typed are never
+/// compared with codes outside their own login.)
+fn typed_elsewhere(t: &Timeline) -> Vec<Finding> {
+    let acted_after = |at: Timestamp| those(t, entered).any(|e| e.at >= at && e.what.flow().is_some());
+    let mut evidence = Vec::new();
+    for j in t.jobs.iter().filter(|j| j.status.handed_over() && !acted_after(j.created_at)) {
+        for r in typed_elsewhere_entries(t, j.created_at) {
+            let browser = r.browser.as_deref().unwrap_or("an unknown browser");
+            let minutes = (r.at.0 - j.created_at.0) / 60;
+            evidence.push((
+                r.at,
+                format!(
+                    "a code was typed in {browser} with no login in progress, from {} ({minutes} min after the code {} was sent; reference {})",
+                    r.network,
+                    j.channel.by(),
+                    r.reference
+                ),
+            ));
+        }
+    }
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    finding(
+        Rule::TypedElsewhere,
+        "The code was probably typed in another browser or a private window: an entry with no login in progress came from the network that asked for it, soon after it was sent.".into(),
+        "Open the link in the browser that asked for the code and type it there, or ask for a new code in the browser where they will type it. A private window forgets the login when it closes, and logging in needs cookies.",
+        evidence,
+    )
+}
+
 fn never_entered(t: &Timeline) -> Vec<Finding> {
     let acted_after = |at: Timestamp| those(t, entered).any(|e| e.at >= at);
-    let unused: Vec<&JobRecord> = t.jobs.iter().filter(|j| j.status.handed_over() && !acted_after(j.created_at)).collect();
+    // A code typed elsewhere was not lost in spam: `typed_elsewhere` says so.
+    let unused: Vec<&JobRecord> = t
+        .jobs
+        .iter()
+        .filter(|j| j.status.handed_over() && !acted_after(j.created_at) && typed_elsewhere_entries(t, j.created_at).is_empty())
+        .collect();
     if unused.is_empty() {
         return Vec::new();
     }
@@ -320,9 +390,16 @@ fn network_limited(t: &Timeline) -> Vec<Finding> {
         .events
         .iter()
         .filter_map(|e| match &e.what {
-            What::NetworkLimited { scope, .. } => {
+            What::NetworkLimited { scope, ip, requests, limit, resets_at } => {
                 let step = if scope == Scope::Verification.as_str() { "code entries" } else { "code requests" };
-                Some((e.at, format!("their network had too many {step} in an hour")))
+                let line = match (requests, limit, resets_at) {
+                    (Some(n), Some(limit), Some(at)) => format!(
+                        "a \"Send code\" for their address was refused: its network {ip} had made {n} code requests in the hour (limit {limit}); it could ask again from {} UTC",
+                        Timestamp(*at).utc()
+                    ),
+                    _ => format!("their network had too many {step} in an hour"),
+                };
+                Some((e.at, line))
             }
             _ => None,
         })
@@ -364,15 +441,25 @@ fn not_published(t: &Timeline) -> Vec<Finding> {
     ids.sort();
     ids.dedup();
     let remedy = (!ids.is_empty()).then(|| Remedy::Publish(ids.iter().map(|id| (*id).to_string()).collect()));
+    let names: Vec<String> = ids.iter().map(|id| message_name(t, id)).collect();
     let found = finding(
         Rule::NotPublished,
-        format!("Logged in, but opened message(s) not published to them: {}.", ids.join(", ")),
+        format!("Logged in, but opened message(s) not published to them: {}.", names.join(", ")),
         "The login works; the message is not theirs to read. Publish it to them if they should read it.",
-        refused.into_iter().map(|(at, id)| (at, format!("message {id} refused: not published"))).collect(),
+        refused.into_iter().map(|(at, id)| (at, format!("message {} refused: not published", message_name(t, id)))).collect(),
     );
     match remedy {
         Some(r) => with_remedy(found, r),
         None => found,
+    }
+}
+
+/// A message as administrators know it: “Title” (id), or its id alone when no message
+/// has it (an address the contact opened may name none).
+pub fn message_name(t: &Timeline, id: &str) -> String {
+    match t.titles.iter().find(|(known, _)| known == id) {
+        Some((_, title)) => format!("“{title}” ({id})"),
+        None => format!("{id} (no such message)"),
     }
 }
 

@@ -57,11 +57,12 @@ fn job(secs_ago: i64, channel: Channel, status: JobStatus, error: Option<&str>) 
 }
 
 fn rules(contact: &Contact, events: &[Event], jobs: &[JobRecord], unregistered: &[(String, Timestamp)]) -> Vec<Rule> {
-    diagnose(&Timeline { contact, events, jobs, unregistered, now: NOW }).into_iter().map(|f| f.rule).collect()
+    let t = Timeline { contact, events, jobs, unregistered, entries_without_login: &[], titles: &[], now: NOW };
+    diagnose(&t).into_iter().map(|f| f.rule).collect()
 }
 
 fn findings(contact: &Contact, events: &[Event], jobs: &[JobRecord]) -> Vec<Finding> {
-    diagnose(&Timeline { contact, events, jobs, unregistered: &[], now: NOW })
+    diagnose(&Timeline { contact, events, jobs, unregistered: &[], entries_without_login: &[], titles: &[], now: NOW })
 }
 
 #[test]
@@ -162,7 +163,10 @@ fn an_older_code_and_a_code_from_another_browser_are_told_apart() {
 
 #[test]
 fn a_network_over_its_limit_and_a_network_that_changed_point_to_a_vpn() {
-    let limited = [event(60, What::NetworkLimited { scope: "verification".into(), ip: "203.0.113.9".into() })];
+    let limited = [event(
+        60,
+        What::NetworkLimited { scope: "verification".into(), ip: "203.0.113.9".into(), requests: None, limit: None, resets_at: None },
+    )];
     assert_eq!(rules(&ada(), &limited, &[], &[]), [Rule::NetworkLimited]);
     let asked = event(600, requested(Channel::Email, Some(7), Some("192.0.2.1")));
     let same = event(300, failed_entry(FailReason::WrongCode, Some(7), Some("192.0.2.1")));
@@ -176,12 +180,81 @@ fn a_network_over_its_limit_and_a_network_that_changed_point_to_a_vpn() {
 }
 
 #[test]
-fn a_refused_message_is_named() {
+fn a_refused_message_is_named_by_its_title() {
     let refused = [event(60, What::MessageRefused { message: "abc123".into(), reason: "not_published".into() })];
-    let f = findings(&ada(), &refused, &[]);
+    let titles = [("abc123".to_string(), "Pay rise 2027".to_string())];
+    let t =
+        Timeline { contact: &ada(), events: &refused, jobs: &[], unregistered: &[], entries_without_login: &[], titles: &titles, now: NOW };
+    let f = diagnose(&t);
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NotPublished]);
-    assert!(f[0].cause.contains("abc123"));
+    assert!(f[0].cause.contains("“Pay rise 2027” (abc123)"), "{}", f[0].cause);
+    assert!(f[0].evidence[0].1.contains("“Pay rise 2027”"), "{:?}", f[0].evidence);
     assert_eq!(f[0].remedy, Some(Remedy::Publish(vec!["abc123".into()])), "a button to publish it");
+    assert!(describe(&refused[0], &titles).1.ends_with(": “Pay rise 2027” (abc123)"));
+    // An address that names no message says so.
+    let f = findings(&ada(), &refused, &[]);
+    assert!(f[0].cause.contains("abc123 (no such message)"), "{}", f[0].cause);
+}
+
+/// A code entry with no login in progress, `secs_ago`, from `network`.
+fn entry_without_login(secs_ago: i64, network: &str) -> SupportRefRecord {
+    SupportRefRecord {
+        reference: domain::SupportRef::parse("K7M-4QX").unwrap(),
+        at: at(secs_ago),
+        step: crate::store::AtStep::CodeEntry,
+        told: crate::store::Told::NoFlow,
+        contact: None,
+        flow: None,
+        typed: None,
+        network: network.into(),
+        browser: Some("Safari on iOS".into()),
+    }
+}
+
+#[test]
+fn a_code_typed_soon_after_in_a_browser_with_no_login_from_the_same_network_is_typed_elsewhere_not_lost() {
+    let asked = [event(600, requested(Channel::Email, Some(7), Some("192.0.2.1")))];
+    let sent = [job(600, Channel::Email, JobStatus::Sent, None)];
+    let diagnose_with = |entries: &[SupportRefRecord]| {
+        let t = Timeline {
+            contact: &ada(),
+            events: &asked,
+            jobs: &sent,
+            unregistered: &[],
+            entries_without_login: entries,
+            titles: &[],
+            now: NOW,
+        };
+        diagnose(&t)
+    };
+    let f = diagnose_with(&[entry_without_login(540, "192.0.2.1")]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::TypedElsewhere]);
+    assert!(f[0].advice.contains("browser that asked"), "{}", f[0].advice);
+    assert!(f[0].evidence[0].1.contains("Safari on iOS") && f[0].evidence[0].1.contains("1 min after"), "{:?}", f[0].evidence);
+    // Another network, or long after the code: nothing links them.
+    for other in [entry_without_login(540, "203.0.113.9"), entry_without_login(600 - 31 * 60, "192.0.2.1")] {
+        let rules: Vec<Rule> = diagnose_with(&[other]).iter().map(|f| f.rule).collect();
+        assert_eq!(rules, [Rule::NeverEntered]);
+    }
+    // Before the code was sent: not it either.
+    let rules: Vec<Rule> = diagnose_with(&[entry_without_login(700, "192.0.2.1")]).iter().map(|f| f.rule).collect();
+    assert_eq!(rules, [Rule::NeverEntered]);
+}
+
+#[test]
+fn a_send_code_refused_for_the_network_says_how_many_requests_and_when_it_frees() {
+    let limited = What::NetworkLimited {
+        scope: "code_request".into(),
+        ip: "198.51.100.7".into(),
+        requests: Some(30),
+        limit: Some(30),
+        resets_at: Some(NOW.0 + 1200),
+    };
+    let f = findings(&ada(), &[event(60, limited)], &[]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NetworkLimited]);
+    let line = &f[0].evidence[0].1;
+    assert!(line.contains("198.51.100.7") && line.contains("30 code requests") && line.contains("(limit 30)"), "{line}");
+    assert!(line.contains(&Timestamp(NOW.0 + 1200).utc()), "{line}");
 }
 
 #[test]
@@ -197,7 +270,7 @@ fn a_delivery_failure_in_the_timeline_says_what_the_provider_said() {
             error: "permanent error (550): mailbox unavailable".into(),
         },
     );
-    assert_eq!(describe(&failed).1, "delivery failed by email: permanent error (550): mailbox unavailable");
+    assert_eq!(describe(&failed, &[]).1, "delivery failed by email: permanent error (550): mailbox unavailable");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply};
 use app::types::{AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList};
-use domain::Caller;
+use domain::{Caller, SupportRef};
 
 use crate::admin::card::{Acted, Cards};
 use crate::admin::session::{AdminSession, AdminSessions, LogIn};
@@ -32,9 +32,15 @@ impl AdminAdapter {
         Ok(Reply::plain(Some(self.cards.search(&session.username, &query, page).await?)))
     }
 
-    async fn card(&self, who: Caller, id: i64, older: Option<i64>) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
+    async fn card(
+        &self,
+        who: Caller,
+        id: i64,
+        older: Option<i64>,
+        reference: Option<SupportRef>,
+    ) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
-        Ok(Reply::plain(match self.cards.card(&session.username, id, older).await? {
+        Ok(Reply::plain(match self.cards.card(&session.username, id, older, reference.as_ref()).await? {
             Some(card) => AdminAnswer::Shown(card),
             None => AdminAnswer::NotFound,
         }))
@@ -81,8 +87,14 @@ impl AdminPortal for AdminAdapter {
         Box::pin(async move { super::portal::failure(self.contacts_now(who, query, page).await) })
     }
 
-    fn contact(&self, who: Caller, id: i64, older: Option<i64>) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
-        Box::pin(async move { super::portal::failure(self.card(who, id, older).await) })
+    fn contact(
+        &self,
+        who: Caller,
+        id: i64,
+        older: Option<i64>,
+        reference: Option<SupportRef>,
+    ) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
+        Box::pin(async move { super::portal::failure(self.card(who, id, older, reference).await) })
     }
 
     fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>> {

@@ -4,7 +4,7 @@
 
 use app::port::{BoxFuture, Failure, PortResult, Portal, Reply};
 use app::types::{Channel, Inbox, LoginStep, MessageView, Notice};
-use domain::{Caller, LocalPath, Token};
+use domain::{Caller, LocalPath, SupportRef, Token};
 
 use crate::login::LoginService;
 
@@ -38,8 +38,14 @@ pub(super) fn logged(e: &(dyn std::error::Error + 'static)) -> Failure {
 }
 
 impl Portal for PortalAdapter {
-    fn login_state(&self, who: Caller, next: LocalPath, notice: Option<Notice>) -> BoxFuture<'_, PortResult<LoginStep>> {
-        Box::pin(async move { failure(self.service.login_state(who, next, notice).await) })
+    fn login_state(
+        &self,
+        who: Caller,
+        next: LocalPath,
+        notice: Option<Notice>,
+        reference: Option<SupportRef>,
+    ) -> BoxFuture<'_, PortResult<LoginStep>> {
+        Box::pin(async move { failure(self.service.login_state(who, next, notice, reference).await) })
     }
     fn request_code(&self, who: Caller, identifier: String, channel: Channel) -> BoxFuture<'_, PortResult<LoginStep>> {
         Box::pin(async move { failure(self.service.request_code(who, identifier, channel).await) })

@@ -155,7 +155,16 @@ pub fn network(step: RefusedStep, network: &str, usage: NetworkUsage, per_hour: 
     }
     if !usage.told {
         fx.hits.push((Scope::Refused(step), key));
-        fx.event(None, What::NetworkLimited { scope: scope.as_str().to_string(), ip: network.to_string() });
+        fx.event(
+            None,
+            What::NetworkLimited {
+                scope: scope.as_str().to_string(),
+                ip: network.to_string(),
+                requests: None,
+                limit: None,
+                resets_at: None,
+            },
+        );
     }
     (true, fx)
 }

@@ -1,9 +1,9 @@
 //! What a step said: the outcome the card shows, and why a code did not log in.
 
-use domain::{Channel, Timestamp};
+use domain::{Channel, SupportRef, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::store::FailReason;
+use crate::store::{FailReason, Told};
 
 /// What a step said, kept on the flow so a browser without JavaScript sees it after
 /// its redirect. The adapter turns it into words.
@@ -18,6 +18,47 @@ pub enum Outcome {
     NetworkLimited,
     MalformedIdentifier,
     Refused(Refusal),
+}
+
+impl Outcome {
+    /// What the contact is told, when it is a refusal they may call about: it then
+    /// comes with a support reference. Not "Send a new code" too early, nor an address
+    /// or a code mistyped (the page says what to fix).
+    pub fn told(&self) -> Option<Told> {
+        match self {
+            Outcome::NetworkLimited => Some(Told::NetworkLimited),
+            Outcome::Refused(refusal) => match refusal {
+                Refusal::NoFlow => Some(Told::NoFlow),
+                Refusal::Malformed => None,
+                Refusal::NetworkLimited => Some(Told::NetworkLimited),
+                Refusal::Locked { .. } => Some(Told::Locked),
+                Refusal::Expired => Some(Told::Expired),
+                Refusal::TooManyAttempts => Some(Told::TooManyAttempts),
+                Refusal::Wrong { .. } => Some(Told::WrongCode),
+                Refusal::Superseded { .. } => Some(Told::OlderCode),
+                Refusal::Withdrawn => Some(Told::Withdrawn),
+            },
+            Outcome::CodeSent | Outcome::CooldownActive { .. } | Outcome::MalformedIdentifier => None,
+        }
+    }
+}
+
+/// What a step said and the support reference it gave, as the flow keeps them until
+/// a page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Said {
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub reference: Option<SupportRef>,
+}
+
+impl Said {
+    /// Reads what a flow keeps; an outcome written before references were given (a
+    /// bare [`Outcome`]) reads as one without.
+    pub fn read(text: &str) -> Result<Said, serde_json::Error> {
+        serde_json::from_str::<Said>(text)
+            .or_else(|_| serde_json::from_str::<Outcome>(text).map(|outcome| Said { outcome, reference: None }))
+    }
 }
 
 /// Why a code did not log in.

@@ -14,7 +14,9 @@ impl LoginService {
         let now = step.now;
         let mut written = Written::default();
         tx.record_hits(&fx.hits, now).await?;
-        let outcome = fx.outcome.as_ref().map(serde_json::to_string).transpose()?;
+        // Kept on the flow with its support reference until a page shows it.
+        let said = fx.outcome.clone().map(|outcome| super::Said { outcome, reference: step.reference.clone() });
+        let outcome = said.as_ref().map(serde_json::to_string).transpose()?;
         if let (Some(issue), Some(flow_id)) = (&fx.issue, step.flow_id) {
             let slot = match &issue.slot {
                 flow::SlotChoice::Live(slot) => *slot,

@@ -15,8 +15,8 @@ use super::rules;
 use crate::clock::Clock;
 use crate::delivery::Sealer;
 use crate::login::Limits;
-use crate::store::{ContactId, Key, NewEvent, RefusedStep, Scope, Store, StoreError, Trust, Tx};
-use domain::{Keyring, Region, Timestamp, Token};
+use crate::store::{AtStep, ContactId, Key, NewEvent, NewSupportRef, RefusedStep, Scope, Store, StoreError, Told, Trust, Tx};
+use domain::{Keyring, Region, SupportRef, Timestamp, Token};
 
 pub(super) const HOUR: i64 = 3600;
 pub(super) const DAY: i64 = 86_400;
@@ -53,9 +53,9 @@ pub struct Outbox {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     /// Step 1: type an email or number.
-    Start { identifier: String, channel: Channel, outcome: Option<Outcome> },
+    Start { identifier: String, channel: Channel, outcome: Option<Outcome>, reference: Option<SupportRef> },
     /// Step 2: type the code. "Send a new code" works from `resend_at`.
-    Code { identifier: String, channel: Channel, resend_at: Timestamp, outcome: Option<Outcome> },
+    Code { identifier: String, channel: Channel, resend_at: Timestamp, outcome: Option<Outcome>, reference: Option<SupportRef> },
     /// Logged in: go to `next`.
     Done { next: LocalPath },
 }
@@ -83,6 +83,8 @@ pub(super) struct Step<'a> {
     /// The language of the contact's last login, when the step loaded the contact.
     pub(super) contact_language: Option<domain::i18n::Lang>,
     pub(super) now: Timestamp,
+    /// The support reference the step gives with its refusal, kept with the outcome.
+    pub(super) reference: Option<SupportRef>,
 }
 
 impl Step<'_> {
@@ -190,6 +192,67 @@ impl LoginService {
     }
 }
 
+impl LoginService {
+    /// A step's context: who asks, from which network, now.
+    pub(super) fn step<'a>(&self, who: &'a Caller) -> Step<'a> {
+        Step {
+            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
+            who,
+            flow_id: None,
+            contact: None,
+            contact_language: None,
+            now: self.now(),
+            reference: None,
+        }
+    }
+
+    /// Gives a support reference with `outcome` when it is a refusal the contact may
+    /// call about, and writes it with the step (in `step.reference` too, so the flow
+    /// keeps it with the outcome). Given alike for every address, registered or not:
+    /// one random reference and one row, whatever the flow.
+    pub(super) async fn give_reference(
+        &self,
+        tx: &mut Tx,
+        step: &mut Step<'_>,
+        at: AtStep,
+        outcome: Option<&Outcome>,
+        typed: Option<&str>,
+    ) -> Result<Option<SupportRef>, ServiceError> {
+        let Some(told) = outcome.and_then(Outcome::told) else { return Ok(None) };
+        // A network over its limit may go on asking at will: past the first few refusals
+        // of its hour it is given the newest reference again, so a flood writes no row
+        // per request (at most `LIMITED_REFERENCES` a network an hour).
+        if told == Told::NetworkLimited {
+            let hour_ago = Timestamp(step.now.0 - HOUR);
+            let recent = tx.recent_references(&step.network, told, hour_ago, LIMITED_REFERENCES).await?;
+            if recent.len() >= LIMITED_REFERENCES as usize {
+                step.reference = recent.into_iter().next();
+                return Ok(step.reference.clone());
+            }
+        }
+        let reference = SupportRef::generate()?;
+        let new = NewSupportRef {
+            reference: reference.clone(),
+            step: at,
+            told,
+            contact: step.contact,
+            flow: step.flow_id,
+            typed: typed.map(|t| t.trim().chars().take(TYPED_MAX).collect()),
+            network: step.network.clone(),
+            browser: step.who.user_agent.as_deref().map(domain::browser_and_platform),
+        };
+        tx.insert_support_ref(&new, step.now).await?;
+        step.reference = Some(reference.clone());
+        Ok(Some(reference))
+    }
+}
+
+/// What of a typed address a support reference keeps.
+pub(super) const TYPED_MAX: usize = 200;
+/// References written for one network's refusals over its limit in an hour; later
+/// refusals repeat the newest.
+pub(super) const LIMITED_REFERENCES: u32 = 20;
+
 /// A login event as the log stores it (and says it, at `info`).
 pub(super) fn new_event(contact: Option<ContactId>, what: &flow::What) -> Result<NewEvent, ServiceError> {
     tracing::info!(event = what.kind().as_str(), contact = contact.map(|c| c.0), detail = %what.detail(), "login event");
@@ -198,6 +261,6 @@ pub(super) fn new_event(contact: Option<ContactId>, what: &flow::What) -> Result
 
 impl Screen {
     pub fn start() -> Screen {
-        Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: None }
+        Screen::Start { identifier: String::new(), channel: Channel::Email, outcome: None, reference: None }
     }
 }

@@ -4,12 +4,13 @@ use domain::Caller;
 use domain::LocalPath;
 
 use super::LoginService;
+use super::Said;
 use super::flow::{Flow, Outcome, What};
 use super::rules;
 use super::service::{Screen, ServiceError, ServiceResult};
-use crate::store::{Contact, Device, PublishedMessage};
+use crate::store::{AtStep, Contact, Device, NewSupportRef, PublishedMessage, Told};
 use domain::view::{CookieChange, Reply};
-use domain::{Timestamp, Token};
+use domain::{SupportRef, Timestamp, Token};
 
 /// A recognised contact's messages.
 #[derive(Debug, Clone)]
@@ -41,8 +42,11 @@ pub enum MessagePage {
         just_logged_in: bool,
         hint: PasskeyHint,
     },
-    /// Not published to this contact (or no such message: the two are not told apart).
-    NotPublished,
+    /// Not published to this contact (or no such message: the two are not told apart),
+    /// with the support reference the page gives.
+    NotPublished {
+        reference: SupportRef,
+    },
 }
 
 /// A recognised browser: its device and contact, and cookies to clear if it was not.
@@ -113,7 +117,13 @@ impl LoginService {
     /// What `/login` shows: done when recognised, the code step while a flow runs
     /// (with what its last step said, once), otherwise step 1. Reads only: it takes no
     /// lock, and the one thing it records (that the outcome was shown) goes aside.
-    pub(super) async fn login_screen(&self, who: Caller, next: LocalPath, outcome: Option<Outcome>) -> ServiceResult<Screen> {
+    pub(super) async fn login_screen(
+        &self,
+        who: Caller,
+        next: LocalPath,
+        outcome: Option<Outcome>,
+        reference: Option<SupportRef>,
+    ) -> ServiceResult<Screen> {
         let recognised = self.recognise(&who, false).await?;
         if recognised.found.is_some() {
             return Ok(Reply { value: Screen::Done { next }, cookies: recognised.cookies });
@@ -125,16 +135,21 @@ impl LoginService {
         };
         let value = match flow.map(|record| Flow::at(record, now, self.limits.code_ttl)) {
             Some(Flow::Requested(flow)) => {
-                let shown = flow.outcome.as_deref().map(serde_json::from_str::<Outcome>).transpose()?;
+                let said = flow.outcome.as_deref().map(Said::read).transpose()?;
+                let (shown, given) = said.map(|s| (s.outcome, s.reference)).unzip();
                 // Shown once: a reload starts clean.
                 if let Some(text) = flow.outcome.clone() {
                     let (store, id) = (self.store.clone(), flow.id);
                     self.store.aside("outcome shown", async move { store.clear_outcome(id, &text).await }).await;
                 }
                 let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
-                Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome: shown }
+                Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome: shown, reference: given.flatten() }
             }
-            _ => Screen::Start { identifier: String::new(), channel: Default::default(), outcome },
+            // A reference in the address is shown only with the notice it came with.
+            _ => {
+                let reference = reference.filter(|_| outcome.as_ref().is_some_and(|o| o.told().is_some()));
+                Screen::Start { identifier: String::new(), channel: Default::default(), outcome, reference }
+            }
         };
         Ok(Reply { value, cookies: recognised.cookies })
     }
@@ -204,11 +219,26 @@ impl LoginService {
                 // digits; anything else is kept as its first 32 of them. At most
                 // `REFUSALS_PER_HOUR` are recorded per contact (SECURITY.md, M3).
                 let message: String = public_id.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
-                let e = super::service::new_event(Some(contact.id), &What::MessageRefused { message, reason: "not_published".into() })?;
+                let e = super::service::new_event(
+                    Some(contact.id),
+                    &What::MessageRefused { message: message.clone(), reason: "not_published".into() },
+                )?;
+                // The page gives a support reference, written with the event (issue 24).
+                let reference = SupportRef::generate()?;
+                let told = NewSupportRef {
+                    reference: reference.clone(),
+                    step: AtStep::Message,
+                    told: Told::NotPublished,
+                    contact: Some(contact.id),
+                    flow: None,
+                    typed: Some(message),
+                    network: rules::network_of(who.ip, self.limits.ipv6_prefix),
+                    browser: who.user_agent.as_deref().map(domain::browser_and_platform),
+                };
                 let (store, now) = (self.store.clone(), self.now());
-                let write = async move { store.record_refused_message(e, now, REFUSALS_PER_HOUR).await };
+                let write = async move { store.record_refused_message(e, &told, now, REFUSALS_PER_HOUR).await };
                 self.store.aside("message refused", write).await;
-                MessagePage::NotPublished
+                MessagePage::NotPublished { reference }
             }
         };
         Ok(Reply { value: Some(page), cookies })

@@ -10,7 +10,7 @@ use super::LoginService;
 use super::flow::{self, Effects, Match, Outcome, Refusal, Requested, SmsUsage, Verdict};
 use super::rules;
 use super::service::{DAY, HOUR, Screen, ServiceError, ServiceResult, Step};
-use crate::store::{ContactId, Key, Lock, NewFlow, RefusedStep, Scope, Trust, Tx};
+use crate::store::{AtStep, ContactId, Key, Lock, NewFlow, RefusedStep, Scope, Trust, Tx};
 use domain::view::{CookieChange, Reply};
 use domain::{Code, Identifier, Timestamp, Token};
 
@@ -38,30 +38,28 @@ impl LoginService {
     }
 
     async fn request_code_now(&self, who: Caller, identifier: String, channel: Channel) -> ServiceResult<Screen> {
-        let now = self.now();
-        let mut step = Step {
-            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
-            who: &who,
-            flow_id: None,
-            contact: None,
-            contact_language: None,
-            now,
-        };
-        let start = |outcome| Reply::plain(Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome) });
+        let mut step = self.step(&who);
+        let now = step.now;
         let mut tx = self.store.begin().await?;
         tx.lock(&[Lock::Network(&step.network)]).await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::CodeRequest, &step).await?;
         let parsed = Identifier::parse(&identifier, self.region);
-        let (Ok(parsed), false) = (parsed, limited) else {
+        let (Ok(parsed), false) = (&parsed, limited) else {
+            if limited && let Ok(parsed) = &parsed {
+                self.refused_for(&mut tx, &step, parsed).await?;
+            }
+            let outcome = if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier };
+            let reference = self.give_reference(&mut tx, &mut step, AtStep::SendCode, Some(&outcome), Some(&identifier)).await?;
             self.write(&mut tx, &step, fx).await?;
             tx.commit().await?;
-            return Ok(start(if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier }));
+            let screen = Screen::Start { identifier: identifier.clone(), channel, outcome: Some(outcome), reference };
+            return Ok(Reply::plain(screen));
         };
-        self.lock_identifier(&mut tx, &parsed).await?;
-        let found = tx.find_contact(&parsed).await?.map(|c| c.id);
+        self.lock_identifier(&mut tx, parsed).await?;
+        let found = tx.find_contact(parsed).await?.map(|c| c.id);
         let contact = self.lock_contact(&mut tx, found).await?;
         let trust = self.trust(&mut tx, &step, contact.as_ref().map(|c| c.id)).await?;
-        let fx = fx.and(self.decide_request(&mut tx, &parsed, contact.as_ref(), channel, trust, now).await?);
+        let fx = fx.and(self.decide_request(&mut tx, parsed, contact.as_ref(), channel, trust, now).await?);
         // Every request starts a new flow, named by a new cookie.
         let token = Token::generate()?;
         let typed = identifier.trim();
@@ -73,29 +71,20 @@ impl LoginService {
         tx.commit().await?;
         self.sent(&mut written);
         let resend_at = now.plus(self.limits.resend_cooldown);
-        let screen = Screen::Code { identifier: typed.to_string(), channel, resend_at, outcome: None };
+        let screen = Screen::Code { identifier: typed.to_string(), channel, resend_at, outcome: None, reference: None };
         Ok(Reply { value: screen, cookies: vec![CookieChange::SetFlow(token.expose().to_string())] })
     }
 
     async fn resend_code_now(&self, who: Caller, channel: Channel) -> ServiceResult<Screen> {
-        let now = self.now();
-        let mut step = Step {
-            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
-            who: &who,
-            flow_id: None,
-            contact: None,
-            contact_language: None,
-            now,
-        };
+        let mut step = self.step(&who);
+        let now = step.now;
         let mut tx = self.store.begin().await?;
         self.lock_step(&mut tx, &step).await?;
         let Some(flow) = self.requested(&mut tx, &who, now).await? else {
+            let outcome = Outcome::Refused(Refusal::NoFlow);
+            let reference = self.give_reference(&mut tx, &mut step, AtStep::NewCode, Some(&outcome), None).await?;
             tx.commit().await?;
-            return Ok(Reply::plain(Screen::Start {
-                identifier: String::new(),
-                channel,
-                outcome: Some(Outcome::Refused(Refusal::NoFlow)),
-            }));
+            return Ok(Reply::plain(Screen::Start { identifier: String::new(), channel, outcome: Some(outcome), reference }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
         let fx = match flow::cooldown(&flow, channel, &self.limits, now) {
@@ -114,6 +103,8 @@ impl LoginService {
             },
         };
         let outcome = fx.outcome.clone();
+        let typed = Some(flow.identifier.as_str());
+        let reference = self.give_reference(&mut tx, &mut step, AtStep::NewCode, outcome.as_ref(), typed).await?;
         let mut written = self.write(&mut tx, &step, fx).await?;
         tx.commit().await?;
         self.sent(&mut written);
@@ -123,7 +114,33 @@ impl LoginService {
         } else {
             (flow.channel, flow.current.issued_at.plus(self.limits.resend_cooldown))
         };
-        Ok(Reply::plain(Screen::Code { identifier: flow.identifier, channel, resend_at, outcome }))
+        Ok(Reply::plain(Screen::Code { identifier: flow.identifier, channel, resend_at, outcome, reference }))
+    }
+
+    /// A "Send code" refused for its network, on the card of the contact whose address
+    /// was typed (issue 24): the network's requests in the hour, its limit, and when it
+    /// lets one through again. Once per window per contact, so a flood writes at most
+    /// one marker and one event per contact an hour. It costs every refused request one
+    /// look-up (whose address it is), registered or not; the answer is the same.
+    async fn refused_for(&self, tx: &mut Tx, step: &Step<'_>, identifier: &Identifier) -> Result<(), ServiceError> {
+        let Some(contact) = tx.find_contact(identifier).await? else { return Ok(()) };
+        let hour_ago = Timestamp(step.now.0 - HOUR);
+        if !tx.mark_once(Scope::RefusedFor, &Key::Contact(contact.id), hour_ago, step.now).await? {
+            return Ok(());
+        }
+        let per_hour = self.limits.ip_code_requests_per_hour;
+        let network = Key::Network(step.network.clone());
+        // The newest `per_hour` requests: the oldest of them leaves the window first.
+        let hits = tx.recent_hits(Scope::CodeRequest, &network, hour_ago, per_hour.max(1)).await?;
+        let what = flow::What::NetworkLimited {
+            scope: Scope::CodeRequest.as_str().to_string(),
+            ip: step.network.clone(),
+            requests: Some(u32::try_from(hits.len()).unwrap_or(u32::MAX)),
+            limit: Some(per_hour),
+            resets_at: hits.first().map(|t| t.0 + HOUR),
+        };
+        let event = super::service::new_event(Some(contact.id), &what)?;
+        Ok(tx.record_events(&[event], step.now).await?)
     }
 
     /// Loads what a code request is decided on, and decides it.
@@ -161,15 +178,8 @@ impl LoginService {
 
     /// Step 2: the code. Logs in only with the newest code of this browser's flow.
     pub(super) async fn verify_code_screen(&self, who: Caller, input: String, next: LocalPath) -> ServiceResult<Screen> {
-        let now = self.now();
-        let mut step = Step {
-            network: rules::network_of(who.ip, self.limits.ipv6_prefix),
-            who: &who,
-            flow_id: None,
-            contact: None,
-            contact_language: None,
-            now,
-        };
+        let mut step = self.step(&who);
+        let now = step.now;
         let mut tx = self.store.begin().await?;
         self.lock_step(&mut tx, &step).await?;
         let (limited, fx) = self.network(&mut tx, RefusedStep::Verification, &step).await?;
@@ -179,29 +189,37 @@ impl LoginService {
                 let what = flow::What::VerificationFailed { reason: Refusal::NoFlow.reason(), flow: None, compared: false, network: None };
                 fx.events.push(flow::Event { contact: None, what });
             }
+            // Its reference row keeps the network and browser: a code typed in another
+            // browser or a private window is diagnosed from it (issue 24).
+            let outcome = Outcome::Refused(if limited { Refusal::NetworkLimited } else { Refusal::NoFlow });
+            let reference = self.give_reference(&mut tx, &mut step, AtStep::CodeEntry, Some(&outcome), None).await?;
             self.write(&mut tx, &step, fx).await?;
             tx.commit().await?;
             return Ok(Reply::plain(Screen::Start {
                 identifier: String::new(),
                 channel: Channel::Email,
-                outcome: Some(Outcome::Refused(Refusal::NoFlow)),
+                outcome: Some(outcome),
+                reference,
             }));
         };
         (step.flow_id, step.contact) = (Some(flow.id), flow.contact);
         let (verdict, more) = if limited { flow::refused_by_network() } else { self.decide_verify(&mut tx, &flow, &input, &step).await? };
+        let refused = match &verdict {
+            Verdict::Refused(r) => Some(Outcome::Refused(r.clone())),
+            Verdict::LoggedIn(_) => None,
+        };
+        let typed = Some(flow.identifier.as_str());
+        let reference = self.give_reference(&mut tx, &mut step, AtStep::CodeEntry, refused.as_ref(), typed).await?;
         let written = self.write(&mut tx, &step, fx.and(more)).await?;
         tx.commit().await?;
         match (verdict, written.device) {
             (Verdict::LoggedIn(_), Some(token)) => {
                 Ok(Reply { value: Screen::Done { next }, cookies: vec![self.device_cookie(&token), CookieChange::ClearFlow] })
             }
-            (verdict, _) => {
-                let outcome = match verdict {
-                    Verdict::Refused(r) => Some(Outcome::Refused(r)),
-                    Verdict::LoggedIn(_) => None,
-                };
+            _ => {
                 let resend_at = flow.current.issued_at.plus(self.limits.resend_cooldown);
-                Ok(Reply::plain(Screen::Code { identifier: flow.identifier, channel: flow.channel, resend_at, outcome }))
+                let (identifier, channel) = (flow.identifier, flow.channel);
+                Ok(Reply::plain(Screen::Code { identifier, channel, resend_at, outcome: refused, reference }))
             }
         }
     }

@@ -4,7 +4,7 @@
 //! (seconds left, the code's lifetime) and builds the inbox and message pages.
 
 use domain::view::{CodeStep, Inbox, LoginStep, MessageSummary, MessageView, Notice, PasskeyOffer};
-use domain::{Caller, Channel, LocalPath, Timestamp};
+use domain::{Caller, Channel, LocalPath, SupportRef, Timestamp};
 
 use super::rules::seconds_left;
 use super::service::{LoginService, Screen, ServiceResult};
@@ -14,8 +14,15 @@ use super::{Outcome, Refusal};
 impl LoginService {
     /// The login card for this browser; `Done` when it is already recognised. A
     /// step-1 notice comes in the address after a form post without JavaScript.
-    pub async fn login_state(&self, who: Caller, next: LocalPath, notice: Option<Notice>) -> ServiceResult<LoginStep> {
-        Ok(self.login_screen(who, next, notice.and_then(outcome_of)).await?.map(|s| self.card(s)))
+    /// Its support reference comes in the address too (`ref=`), shown only with it.
+    pub async fn login_state(
+        &self,
+        who: Caller,
+        next: LocalPath,
+        notice: Option<Notice>,
+        reference: Option<SupportRef>,
+    ) -> ServiceResult<LoginStep> {
+        Ok(self.login_screen(who, next, notice.and_then(outcome_of), reference).await?.map(|s| self.card(s)))
     }
 
     /// Step 1: a code to whatever is registered for `identifier` by `channel`.
@@ -52,15 +59,16 @@ impl LoginService {
     fn card(&self, screen: Screen) -> LoginStep {
         let now = self.now();
         match screen {
-            Screen::Start { identifier, channel, outcome } => {
-                LoginStep::Identify { identifier, channel, notice: outcome.map(|o| self.notice(o, now)) }
+            Screen::Start { identifier, channel, outcome, reference } => {
+                LoginStep::Identify { identifier, channel, notice: outcome.map(|o| self.notice(o, now)), reference }
             }
-            Screen::Code { identifier, channel, resend_at, outcome } => LoginStep::EnterCode(CodeStep {
+            Screen::Code { identifier, channel, resend_at, outcome, reference } => LoginStep::EnterCode(CodeStep {
                 identifier,
                 channel,
                 cooldown_secs: seconds_left(resend_at, now),
                 valid_for_secs: self.limits.code_ttl.as_secs(),
                 notice: outcome.map(|o| self.notice(o, now)),
+                reference,
             }),
             Screen::Done { next } => LoginStep::Done { next: next.into() },
         }
@@ -109,7 +117,7 @@ impl LoginService {
                 just_logged_in,
                 passkey_offer: self.offer(&hint, who),
             },
-            MessagePage::NotPublished => MessageView::NotPublished,
+            MessagePage::NotPublished { reference } => MessageView::NotPublished { reference: Some(reference) },
         }
     }
 

@@ -173,6 +173,12 @@ impl Store {
         rows.into_iter().map(|(id, at, kind, contact, detail)| Ok((id, decode((at, kind, contact, detail))?))).collect()
     }
 
+    /// The first event of `contact` after `at`: a timeline page before it starts at
+    /// that moment.
+    pub async fn first_event_after(&self, contact: ContactId, at: Timestamp) -> StoreResult<Option<i64>> {
+        Ok(sql("SELECT MIN(id) FROM events WHERE contact_id = $1 AND at > $2").bind(contact.0).bind(at.0).scalar_one(&self.db).await?)
+    }
+
     /// The events of one contact (or all, with `None`), oldest first.
     pub async fn events(&self, contact: Option<ContactId>) -> StoreResult<Vec<Event>> {
         let rows: Vec<(i64, String, Option<i64>, String)> =
@@ -196,15 +202,23 @@ impl Store {
         self.aside(what, async move { store.record_event(e.contact, e.what, now).await }).await;
     }
 
-    /// Records a refused message, which a request can cause at will, only while its
-    /// contact has fewer than `per_hour` of them in the last hour.
-    pub async fn record_refused_message(&self, e: NewEvent, now: Timestamp, per_hour: u32) -> StoreResult<()> {
+    /// Records a refused message, which a request can cause at will, and the support
+    /// reference the page gave, only while its contact has fewer than `per_hour` of
+    /// them in the last hour.
+    pub async fn record_refused_message(
+        &self,
+        e: NewEvent,
+        reference: &super::NewSupportRef,
+        now: Timestamp,
+        per_hour: u32,
+    ) -> StoreResult<()> {
         let key = super::Key::Contact(e.contact.unwrap_or(ContactId(0)));
         let scope = super::Scope::MessageRefusals;
         let mut tx = self.begin().await?;
         if tx.count_hits(scope, &key, Timestamp(now.0 - 3600)).await? < per_hour {
             tx.record_hits(&[(scope, key)], now).await?;
             tx.record_events(&[e], now).await?;
+            tx.insert_support_ref(reference, now).await?;
         }
         tx.commit().await
     }

@@ -56,6 +56,11 @@ impl Store {
         Ok(())
     }
 
+    /// A message's title, by its public id.
+    pub async fn message_title(&self, public_id: &str) -> StoreResult<Option<String>> {
+        Ok(sql("SELECT title FROM messages WHERE public_id = $1").bind(public_id).scalar_optional(&self.db).await?)
+    }
+
     pub async fn messages(&self) -> StoreResult<Vec<MessageListing>> {
         let rows: Vec<(String, String, i64, i64)> = sql("SELECT m.public_id, m.title, m.created_at, COUNT(p.contact_id)
              FROM messages m LEFT JOIN publications p ON p.message_id = m.id

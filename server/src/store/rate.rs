@@ -30,6 +30,9 @@ pub enum Scope {
     SmsAlert,
     /// Refused messages recorded for one contact (a request can cause them at will).
     MessageRefusals,
+    /// That a "Send code" for a contact's address was refused for its network, once
+    /// per window: the marker that keeps their card at one line an hour.
+    RefusedFor,
     /// Failed administrator log-ins, per username (from anywhere), per network (any
     /// username), and per username from one network.
     AdminUser,
@@ -61,6 +64,7 @@ impl Scope {
             Scope::AdminNetwork => "admin_login:network",
             Scope::AdminUserNetwork => "admin_login:user_network",
             Scope::MessageRefusals => "message_refused",
+            Scope::RefusedFor => "code_request:refused_for",
         }
     }
 }
@@ -120,6 +124,21 @@ impl Tx {
             .await?;
         rows.reverse();
         Ok(rows.into_iter().map(Timestamp).collect())
+    }
+
+    /// Records a hit of `key` in `scope` unless it has one after `since`, in one
+    /// statement; true when it did (a marker kept once per window).
+    pub async fn mark_once(&mut self, scope: Scope, key: &Key, since: Timestamp, now: Timestamp) -> StoreResult<bool> {
+        let done = sql("INSERT INTO rate_hits (scope, key, at)
+             SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT)
+             WHERE NOT EXISTS (SELECT 1 FROM rate_hits WHERE scope = $1 AND key = $2 AND at > $4)")
+        .bind(scope.as_str())
+        .bind(key.to_string())
+        .bind(now.0)
+        .bind(since.0)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records hits in one statement.

@@ -81,6 +81,8 @@ impl Store {
             .execute(&self.db)
             .await?;
         let events = self.delete_batched("events", "at < $1", &[horizon]).await?;
+        // Support references name attempts in the events: they go with them.
+        self.delete_batched("support_refs", "at < $1", &[horizon]).await?;
         let devices = self
             .delete_batched(
                 "devices",

@@ -149,10 +149,19 @@ pub enum What {
         message: String,
         reason: String,
     },
-    /// A network reached a limit: `scope` names which ([`super::Scope`]).
+    /// A network reached a limit: `scope` names which ([`super::Scope`]). On a
+    /// contact's card when a step of theirs was refused for it: with the network's
+    /// requests in the hour, its limit, and when it lets one through again (a "Send
+    /// code" refused before any flow exists records these, issue 24).
     NetworkLimited {
         scope: String,
         ip: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requests: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resets_at: Option<i64>,
     },
     /// The hourly SMS budget is spent: an alert for operators.
     SmsBudgetSpent {

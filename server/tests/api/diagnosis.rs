@@ -152,7 +152,8 @@ async fn a_message_not_published_to_her_is_named_with_a_button_that_publishes_it
 
     let (admin, id, body) = card(&app, "ada@example.com").await;
     let panel = diagnosis(&body);
-    assert!(panel.contains(&format!("opened message(s) not published to them: {message}")), "{panel}");
+    assert!(panel.contains(&format!("opened message(s) not published to them: “Board minutes” ({message})")), "{panel}");
+    assert!(body.contains(&format!("message refused (not published): “Board minutes” ({message})")), "the timeline names it too: {body}");
     assert!(panel.contains("Publish"), "the one-click fix beside it: {panel}");
     let published = admin.post("/api/admin/act", &[("id", &id.to_string()), ("action", "publish"), ("message", &message)]).await;
     assert_eq!(published.location(), Some(format!("/admin/contacts/{id}").as_str()));

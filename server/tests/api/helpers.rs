@@ -291,17 +291,42 @@ impl Page {
     }
 
     /// The page without per-request tokens (the CSP nonce), for byte comparisons.
+    /// The body with what differs between any two answers masked: the nonce, and the
+    /// support reference (random for every refusal, issue 24).
     pub fn stable_body(&self) -> String {
         let mut out = self.body.clone();
-        for marker in ["nonce=\"", "crossorigin=\""] {
+        // The reference is in the language switch's return address too.
+        for (marker, end) in [("nonce=\"", '"'), ("crossorigin=\"", '"'), (REF_MARK, '<'), ("&amp;ref=", '"')] {
             let mut from = 0;
             while let Some(start) = out[from..].find(marker).map(|i| i + from + marker.len()) {
-                let end = out[start..].find('"').map(|i| i + start).unwrap_or(start);
-                out.replace_range(start..end, "…");
+                let stop = out[start..].find(end).map(|i| i + start).unwrap_or(start);
+                out.replace_range(start..stop, "…");
                 from = start;
             }
         }
         out
+    }
+
+    /// The support reference the page shows (`K7M-4QX`), if any.
+    pub fn reference(&self) -> Option<String> {
+        let start = self.body.find(REF_MARK)? + REF_MARK.len();
+        let end = self.body[start..].find('<')? + start;
+        Some(self.body[start..end].to_string())
+    }
+}
+
+/// Where a page shows its support reference.
+const REF_MARK: &str = "class=\"ref-code\">";
+
+/// An address with its support reference (`ref=K7M4QX`) masked: it differs for every
+/// refusal.
+pub fn mask_reference(location: &str) -> String {
+    match location.find("ref=") {
+        Some(i) => {
+            let end = location[i..].find('&').map_or(location.len(), |j| i + j);
+            format!("{}ref=…{}", &location[..i], &location[end..])
+        }
+        None => location.to_string(),
     }
 }
 

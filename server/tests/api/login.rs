@@ -249,9 +249,14 @@ async fn a_code_works_only_in_the_browser_that_asked_for_it() {
     // A browser with no login in progress (another device, a closed private window).
     let elsewhere = app.browser();
     let posted = elsewhere.post("/api/login/verify-code", &[("code", &code), ("next", "/")]).await;
-    assert_eq!(posted.location(), Some("/login?notice=no-flow"));
-    let page = elsewhere.get("/login?notice=no-flow").await;
+    let location = posted.location().unwrap().to_string();
+    assert!(location.starts_with("/login?notice=no-flow&ref="), "{location}");
+    let page = elsewhere.get(&location).await;
     assert!(page.body.contains("cookies"), "{}", page.body);
+    // With a support reference to read to an administrator, the one in the address.
+    let reference = page.reference().expect("a support reference");
+    assert_eq!(location.rsplit_once("ref=").unwrap().1, reference.replace('-', ""));
+    assert!(page.body.contains("If you call for help, give this reference:"), "{}", page.body);
     assert!(page.body.contains("private (incognito) window"));
     assert!(elsewhere.cookie("__Host-portal-device").is_none());
 
@@ -273,7 +278,7 @@ async fn a_used_code_cannot_log_in_a_second_time() {
     let replay = app.browser();
     replay.set_cookie("__Host-portal-flow", &flow);
     let posted = replay.post("/api/login/verify-code", &[("code", &code), ("next", "/")]).await;
-    assert_eq!(posted.location(), Some("/login?notice=no-flow"));
+    assert!(posted.location().is_some_and(|l| l.starts_with("/login?notice=no-flow&ref=")), "{:?}", posted.location());
     assert!(replay.cookie("__Host-portal-device").is_none());
 }
 
@@ -299,9 +304,15 @@ async fn too_many_requests_from_one_network_mention_vpns() {
     }
     let browser = app.browser();
     let posted = browser.post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
-    assert_eq!(posted.location(), Some("/login?notice=network-limited"));
-    let page = browser.get("/login?notice=network-limited").await;
+    let location = posted.location().unwrap().to_string();
+    assert!(location.starts_with("/login?notice=network-limited&ref="), "{location}");
+    let page = browser.get(&location).await;
     assert!(page.body.contains("Too many requests from your network"));
+    assert!(page.reference().is_some(), "{}", page.body);
+    // A reference typed into the address by hand shows only with its notice, and only
+    // when it is one.
+    assert!(browser.get("/login?ref=K7M4QX").await.reference().is_none());
+    assert!(browser.get("/login?notice=network-limited&ref=<b>").await.reference().is_none());
     assert!(page.body.contains("VPN"));
     assert_eq!(app.outbox_count().await, 2);
 

@@ -27,3 +27,4 @@ mod secrets;
 mod security;
 mod sinks;
 mod states;
+mod support;

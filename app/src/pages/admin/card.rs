@@ -11,6 +11,7 @@ use crate::types::{AdminAnswer, Channel, ContactAction, ContactCard, DeviceRow, 
 pub fn AdminContactPage() -> impl IntoView {
     let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|id| id.parse().ok()).unwrap_or(-1);
     let older: Option<i64> = use_query_map().with_untracked(|q| q.get("older")).and_then(|o| o.parse().ok());
+    let reference: Option<String> = use_query_map().with_untracked(|q| q.get("ref"));
     let problem = use_query_map().with_untracked(|q| q.get("problem")).map(|p| match p.as_str() {
         "channel" => "Choose a channel: email or text message. Nothing was changed.",
         "message" => "Choose a message to publish. Nothing was changed.",
@@ -21,7 +22,7 @@ pub fn AdminContactPage() -> impl IntoView {
         <main class="card wide">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {
-                    match admin_contact(id, older).await {
+                    match admin_contact(id, older, reference).await {
                         Ok(AdminAnswer::Shown(card)) => view! {
                             {problem.map(|p| view! { <p class="notice notice-alert" role="alert">{p}</p> })}
                             {shown(card)}
@@ -48,7 +49,7 @@ fn action_form(id: i64, fields: Vec<(&'static str, String)>, label: String, clas
 }
 
 fn shown(card: ContactCard) -> impl IntoView {
-    let ContactCard { admin, contact, language, findings, devices, passkeys, messages, publishable, timeline, older } = card;
+    let ContactCard { admin, contact, language, findings, devices, passkeys, messages, publishable, timeline, older, reference } = card;
     let id = contact.id;
     // Administrator pages are English; times are the organisation's, with its zone.
     let l = crate::locale();
@@ -82,6 +83,13 @@ fn shown(card: ContactCard) -> impl IntoView {
         </div>
         <p class="small"><a href="/admin">"← All contacts"</a></p>
         <h1>{contact.name.clone()}</h1>
+        {reference.map(|r| view! {
+            <section aria-labelledby="attempt" class="attempt">
+                <h2 id="attempt">{format!("The attempt of reference {}", r.reference)}</h2>
+                {super::contacts::reference(r, true)}
+                <p class="small">"The timeline below starts at that moment."</p>
+            </section>
+        })}
         <section aria-labelledby="diagnosis">
             <h2 id="diagnosis">"Login diagnosis"</h2>
             {no_findings.then(|| view! { <p>"Nothing in the last 30 days explains a failed login."</p> })}

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::{AdminLogOut, admin_contacts};
 use crate::pages::failure_text;
-use crate::types::{ContactList, ContactRow};
+use crate::types::{ContactList, ContactRow, ReferenceView};
 
 #[component]
 pub fn AdminContactsPage() -> impl IntoView {
@@ -28,7 +28,8 @@ pub fn AdminContactsPage() -> impl IntoView {
 }
 
 fn contacts(list: ContactList) -> impl IntoView {
-    let ContactList { admin, query, page, has_more, rows } = list;
+    let ContactList { admin, query, page, has_more, rows, references } = list;
+    let is_reference = domain::SupportRef::parse(&query).is_some();
     let link = |page: u32| format!("/admin?q={}&page={page}", encode(&query));
     let prev = (page > 0).then(|| view! { <a href=link(page - 1)>"← Previous"</a> });
     let next = has_more.then(|| view! { <a href=link(page + 1)>"Next →"</a> });
@@ -42,13 +43,45 @@ fn contacts(list: ContactList) -> impl IntoView {
         </div>
         <h1>"Contacts"</h1>
         <form method="get" action="/admin" role="search" class="stack">
-            <label for="q">"Find a contact by name, email or phone number"</label>
+            <label for="q">"Find a contact by name, email, phone number or support reference"</label>
             <input id="q" name="q" type="search" value=query.clone() maxlength="200"/>
             <button type="submit">"Search"</button>
         </form>
-        {empty.then(|| view! { <p>"No contact matches."</p> })}
+        {(is_reference && references.is_empty()).then(|| view! {
+            <p role="status">"No attempt has this support reference. References are kept as long as the events; check it with the contact (0 and O, 1, I and L are read alike)."</p>
+        })}
+        {(!references.is_empty()).then(|| view! {
+            <section aria-labelledby="references">
+                <h2 id="references">"Support reference"</h2>
+                {references.into_iter().map(|r| reference(r, false)).collect_view()}
+            </section>
+        })}
+        {(empty && !is_reference).then(|| view! { <p>"No contact matches."</p> })}
         <ul class="contacts">{rows.into_iter().map(row).collect_view()}</ul>
         <nav class="actions" aria-label="Pages">{prev}{next}</nav>
+    }
+}
+
+/// What a support reference names: the attempt, and (off the contact's own card)
+/// whose it was.
+pub fn reference(r: ReferenceView, on_card: bool) -> impl IntoView {
+    let whose = match (r.contact, on_card) {
+        (_, true) => None,
+        (Some(id), false) => Some(view! { <p><a href=format!("/admin/contacts/{id}")>"Open the contact's card"</a></p> }.into_any()),
+        (None, false) => Some(
+            view! { <p>"No contact has this address (or the contact was removed): check how they spell it, or add them."</p> }.into_any(),
+        ),
+    };
+    view! {
+        <div class="reference-view" role="group" aria-label=format!("Reference {}", r.reference)>
+            <p><strong>{r.reference.clone()}</strong> {format!(", {}: at {}, they were told {}.", r.at, r.step, r.told)}</p>
+            <ul class="small">
+                {r.typed.clone().map(|t| view! { <li>"Typed: " <strong>{t}</strong></li> })}
+                <li>{format!("Network: {}", r.network)}</li>
+                <li>{format!("Browser: {}", r.browser.clone().unwrap_or_else(|| "not told".to_string()))}</li>
+            </ul>
+            {whose}
+        </div>
     }
 }
 

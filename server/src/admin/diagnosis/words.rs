@@ -37,9 +37,20 @@ pub(super) fn stored_name(reason: &impl serde::Serialize) -> String {
     serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// An event as a line of the contact card's timeline.
-pub fn describe(e: &Event) -> (Timestamp, String) {
-    said(e)
+/// An event as a line of the contact card's timeline; a refused message named by its
+/// title (`titles`: public id and title).
+pub fn describe(e: &Event, titles: &[(String, String)]) -> (Timestamp, String) {
+    let (at, line) = said(e);
+    match &e.what {
+        What::MessageRefused { message, .. } => {
+            let name = match titles.iter().find(|(id, _)| id == message) {
+                Some((_, title)) => format!("“{title}” ({message})"),
+                None => format!("{message} (no such message)"),
+            };
+            (at, format!("{line}: {name}"))
+        }
+        _ => (at, line),
+    }
 }
 
 pub(super) fn said(e: &Event) -> (Timestamp, String) {
