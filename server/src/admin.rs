@@ -41,9 +41,12 @@ pub async fn diagnose_contact(store: &Store, contact: &Contact, region: Region, 
         .collect();
     // Entries with no login in progress from the networks they asked from (the newest
     // few networks, a bounded number of entries each).
-    let mut networks: Vec<&str> = events.iter().rev().filter_map(|e| e.what.network()).collect();
-    networks.dedup();
-    networks.truncate(DIAGNOSIS_NETWORKS);
+    let mut networks: Vec<&str> = Vec::new();
+    for network in events.iter().rev().filter_map(|e| e.what.network()) {
+        if !networks.contains(&network) && networks.len() < DIAGNOSIS_NETWORKS {
+            networks.push(network);
+        }
+    }
     let mut elsewhere = Vec::new();
     for network in networks {
         elsewhere.extend(store.entries_without_a_login(network, since, now, DIAGNOSIS_ENTRIES).await?);

@@ -20,7 +20,7 @@ pub use dev_outbox::DevOutbox;
 pub use routing::ByChannel;
 pub use sealed::Sealer;
 pub use text::{CodeMessage, code_message, fits_one_gsm7_segment};
-pub use worker::{Reservation, Worker, WorkerSettings};
+pub use worker::{HandedOff, Reservation, Worker, WorkerSettings};
 
 /// A message to one address, ready to send.
 #[derive(Clone)]

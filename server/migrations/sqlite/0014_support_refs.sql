@@ -19,3 +19,4 @@ CREATE TABLE support_refs (
 CREATE INDEX support_refs_by_reference ON support_refs(reference);
 CREATE INDEX support_refs_by_network ON support_refs(network, at);
 CREATE INDEX support_refs_by_time ON support_refs(at);
+CREATE INDEX support_refs_by_contact ON support_refs(contact_id, at);

@@ -69,6 +69,46 @@ struct HandOff {
     places: Arc<Semaphore>,
 }
 
+/// A job a step wrote claimed, until it is sent. Dropped unsent (the request was
+/// cancelled after its transaction, or the commit failed), it is put back in the
+/// queue if it was written, rather than waiting out its lease.
+pub struct HandedOff {
+    worker: Worker,
+    claim: Option<(Reservation, ClaimedJob)>,
+}
+
+impl HandedOff {
+    /// Sends it; the place is freed when the try has ended.
+    pub fn send(mut self) {
+        let Some((reservation, job)) = self.claim.take() else { return };
+        let mut worker = self.worker.clone();
+        worker.name = reservation.owner;
+        let place = reservation.place;
+        tokio::spawn(async move {
+            if let Err(e) = worker.handle(job).await {
+                tracing::error!(error = %e, worker = %worker.name, "delivery worker error");
+            }
+            drop(place);
+        });
+    }
+}
+
+impl Drop for HandedOff {
+    fn drop(&mut self) {
+        let Some((reservation, job)) = self.claim.take() else { return };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let worker = self.worker.clone();
+        drop(reservation.place);
+        runtime.spawn(async move {
+            match worker.store.requeue_job(job.id, &reservation.owner).await {
+                Ok(true) => worker.wake(),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, job = job.id, "a handed-off job was not put back; its lease will free it"),
+            }
+        });
+    }
+}
+
 /// A hand-off place, taken before the step writes its job, and the claim the job is
 /// written under. Dropped unused (the step rolled back, or sent nothing), it frees
 /// the place.
@@ -126,18 +166,10 @@ impl Worker {
         Some(Reservation { place, owner: format!("{}/handoff", self.name), lease_until_ms })
     }
 
-    /// Sends a job the step wrote claimed under `reservation`, once the step has
-    /// committed. The place is freed when the try has ended.
-    pub fn hand_off(&self, reservation: Reservation, job: ClaimedJob) {
-        let mut worker = self.clone();
-        worker.name = reservation.owner;
-        let place = reservation.place;
-        tokio::spawn(async move {
-            if let Err(e) = worker.handle(job).await {
-                tracing::error!(error = %e, worker = %worker.name, "delivery worker error");
-            }
-            drop(place);
-        });
+    /// The job a step wrote claimed under `reservation`, to send once the step has
+    /// committed ([`HandedOff::send`]).
+    pub fn handed_off(&self, reservation: Reservation, job: ClaimedJob) -> HandedOff {
+        HandedOff { worker: self.clone(), claim: Some((reservation, job)) }
     }
 
     /// Wakes a worker for a job written to the queue.

@@ -61,7 +61,7 @@ impl LoginService {
             let new = NewCode { flow_id, contact: step.contact, channel: issue.channel, slot: slot.id, job };
             let handed = tx.insert_code(&new, now, self.clock.now_ms()).await?;
             written.job = match (reservation, handed) {
-                (Some(reservation), Some(job)) => Some(Queued::HandedOff(reservation, job)),
+                (Some(reservation), Some(job)) => Some(Queued::HandedOff(Box::new(self.outbox.worker.handed_off(reservation, job)))),
                 _ => queued.then_some(Queued::ToQueue),
             };
             // A new flow was written with its channel; "Send a new code" changes it.
@@ -116,7 +116,7 @@ impl LoginService {
     /// After the step's commit: the job it wrote goes to its worker.
     pub(super) fn sent(&self, written: &mut Written) {
         match written.job.take() {
-            Some(Queued::HandedOff(reservation, job)) => self.outbox.worker.hand_off(reservation, job),
+            Some(Queued::HandedOff(job)) => job.send(),
             Some(Queued::ToQueue) => self.outbox.worker.wake(),
             None => {}
         }

@@ -85,6 +85,9 @@ pub(super) struct Step<'a> {
     pub(super) now: Timestamp,
     /// The support reference the step gives with its refusal, kept with the outcome.
     pub(super) reference: Option<SupportRef>,
+    /// The contact whose address a refused "Send code" typed: kept with its support
+    /// reference only (no answer depends on it).
+    pub(super) typed_for: Option<ContactId>,
 }
 
 impl Step<'_> {
@@ -108,7 +111,7 @@ pub(super) struct Written {
 /// A delivery job the step wrote: for the queue, or handed to a worker as it commits.
 pub(super) enum Queued {
     ToQueue,
-    HandedOff(crate::delivery::Reservation, crate::store::ClaimedJob),
+    HandedOff(Box<crate::delivery::HandedOff>),
 }
 
 impl LoginService {
@@ -203,6 +206,7 @@ impl LoginService {
             contact_language: None,
             now: self.now(),
             reference: None,
+            typed_for: None,
         }
     }
 
@@ -219,10 +223,12 @@ impl LoginService {
         typed: Option<&str>,
     ) -> Result<Option<SupportRef>, ServiceError> {
         let Some(told) = outcome.and_then(Outcome::told) else { return Ok(None) };
-        // A network over its limit may go on asking at will: past the first few refusals
-        // of its hour it is given the newest reference again, so a flood writes no row
-        // per request (at most `LIMITED_REFERENCES` a network an hour).
-        if told == Told::NetworkLimited {
+        // Refusals a client can repeat at will, uncounted by any limit (a network over
+        // its limit; "Send a new code" with no login in progress): past the first few of
+        // the hour a network is given its newest reference again, so a flood writes no
+        // row per request (at most `LIMITED_REFERENCES` of each a network an hour). A
+        // code entry with no login in progress is counted by the network's limit.
+        if told == Told::NetworkLimited || (told == Told::NoFlow && at == AtStep::NewCode) {
             let hour_ago = Timestamp(step.now.0 - HOUR);
             let recent = tx.recent_references(&step.network, told, hour_ago, LIMITED_REFERENCES).await?;
             if recent.len() >= LIMITED_REFERENCES as usize {
@@ -235,7 +241,7 @@ impl LoginService {
             reference: reference.clone(),
             step: at,
             told,
-            contact: step.contact,
+            contact: step.contact.or(step.typed_for),
             flow: step.flow_id,
             typed: typed.map(|t| t.trim().chars().take(TYPED_MAX).collect()),
             network: step.network.clone(),

@@ -223,7 +223,16 @@ impl LoginService {
                     Some(contact.id),
                     &What::MessageRefused { message: message.clone(), reason: "not_published".into() },
                 )?;
-                // The page gives a support reference, written with the event (issue 24).
+                // The page gives a support reference, written with the event (issue 24)
+                // while the contact is under the hourly cap on refusals kept; past it, the
+                // newest kept one again, so the reference always names a kept attempt.
+                let hour_ago = Timestamp(self.now().0 - 3600);
+                let kept = self.store.contact_references(contact.id, Told::NotPublished, hour_ago, REFUSALS_PER_HOUR).await?;
+                if kept.len() >= REFUSALS_PER_HOUR as usize
+                    && let Some(reference) = kept.into_iter().next()
+                {
+                    return Ok(Reply { value: Some(MessagePage::NotPublished { reference }), cookies });
+                }
                 let reference = SupportRef::generate()?;
                 let told = NewSupportRef {
                     reference: reference.clone(),

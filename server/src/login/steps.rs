@@ -46,7 +46,7 @@ impl LoginService {
         let parsed = Identifier::parse(&identifier, self.region);
         let (Ok(parsed), false) = (&parsed, limited) else {
             if limited && let Ok(parsed) = &parsed {
-                self.refused_for(&mut tx, &step, parsed).await?;
+                step.typed_for = self.refused_for(&mut tx, &step, parsed).await?;
             }
             let outcome = if limited { Outcome::NetworkLimited } else { Outcome::MalformedIdentifier };
             let reference = self.give_reference(&mut tx, &mut step, AtStep::SendCode, Some(&outcome), Some(&identifier)).await?;
@@ -122,11 +122,15 @@ impl LoginService {
     /// lets one through again. Once per window per contact, so a flood writes at most
     /// one marker and one event per contact an hour. It costs every refused request one
     /// look-up (whose address it is), registered or not; the answer is the same.
-    async fn refused_for(&self, tx: &mut Tx, step: &Step<'_>, identifier: &Identifier) -> Result<(), ServiceError> {
-        let Some(contact) = tx.find_contact(identifier).await? else { return Ok(()) };
+    /// Returns the contact, for the reference's row.
+    async fn refused_for(&self, tx: &mut Tx, step: &Step<'_>, identifier: &Identifier) -> Result<Option<ContactId>, ServiceError> {
+        // Locked as a request for it would (so two networks refused at once record one
+        // line), alike for every address.
+        self.lock_identifier(tx, identifier).await?;
+        let Some(contact) = tx.find_contact(identifier).await? else { return Ok(None) };
         let hour_ago = Timestamp(step.now.0 - HOUR);
         if !tx.mark_once(Scope::RefusedFor, &Key::Contact(contact.id), hour_ago, step.now).await? {
-            return Ok(());
+            return Ok(Some(contact.id));
         }
         let per_hour = self.limits.ip_code_requests_per_hour;
         let network = Key::Network(step.network.clone());
@@ -140,7 +144,8 @@ impl LoginService {
             resets_at: hits.first().map(|t| t.0 + HOUR),
         };
         let event = super::service::new_event(Some(contact.id), &what)?;
-        Ok(tx.record_events(&[event], step.now).await?)
+        tx.record_events(&[event], step.now).await?;
+        Ok(Some(contact.id))
     }
 
     /// Loads what a code request is decided on, and decides it.

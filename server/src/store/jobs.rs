@@ -212,6 +212,29 @@ impl Store {
         }))
     }
 
+    /// Puts a job `owner` holds and has not started sending back in the queue, its
+    /// attempt undone; false when no such job was written (the step rolled back).
+    pub async fn requeue_job(&self, job_id: i64, owner: &str) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let back = sql("UPDATE delivery_jobs SET status = 'queued', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
+             WHERE id = $1 AND status = 'sending' AND lease_owner = $2")
+        .bind(job_id)
+        .bind(owner)
+        .execute(&mut tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if back {
+            sql("DELETE FROM delivery_attempts WHERE job_id = $1 AND worker = $2 AND finished_at IS NULL")
+                .bind(job_id)
+                .bind(owner)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(back)
+    }
+
     /// Whether a job is due (queued and due, or its lease ran out): what
     /// [`Store::claim_job`] would take, read without a write.
     pub async fn job_due(&self, now_ms: i64) -> StoreResult<bool> {

@@ -167,8 +167,22 @@ impl Store {
         rows.into_iter().map(record).collect()
     }
 
+    /// The newest `limit` references that told `contact` `told` after `since`, newest
+    /// first (a read: a page that refuses looks before it writes aside).
+    pub async fn contact_references(&self, contact: ContactId, told: Told, since: Timestamp, limit: u32) -> StoreResult<Vec<SupportRef>> {
+        let found: Vec<String> =
+            sql("SELECT reference FROM support_refs WHERE contact_id = $1 AND at > $2 AND told = $3 ORDER BY at DESC, id DESC LIMIT $4")
+                .bind(contact.0)
+                .bind(since.0)
+                .bind(told.as_str())
+                .bind(i64::from(limit))
+                .scalar_all(&self.db)
+                .await?;
+        found.iter().map(|r| SupportRef::parse(r).ok_or_else(|| StoreError::Corrupt(format!("support reference {r:?}")))).collect()
+    }
+
     /// Code entries with no login in progress in their browser, from `network` between
-    /// `from` and `until` (oldest first, at most `limit`): a code typed in another
+    /// `from` and `until` (the newest `limit`, newest first): a code typed in another
     /// browser or a private window.
     pub async fn entries_without_a_login(
         &self,
@@ -179,7 +193,7 @@ impl Store {
     ) -> StoreResult<Vec<SupportRefRecord>> {
         let rows: Vec<Row> = sql(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM support_refs
-             WHERE network = $1 AND at >= $2 AND at <= $3 AND told = $4 AND step = $5 ORDER BY at, id LIMIT $6"
+             WHERE network = $1 AND at >= $2 AND at <= $3 AND told = $4 AND step = $5 ORDER BY at DESC, id DESC LIMIT $6"
         )))
         .bind(network)
         .bind(from.0)

@@ -334,6 +334,26 @@ async fn a_code_skips_the_queue_when_a_place_is_free_and_queues_when_every_place
     assert_eq!(provider.received_requests().await.unwrap().len(), 3, "each code sent once");
 }
 
+/// A handed-off job whose request was cancelled after its commit goes back to the
+/// queue (`HandedOff`'s drop), rather than waiting out its lease.
+#[tokio::test]
+async fn a_claimed_job_not_yet_sent_goes_back_to_the_queue_for_its_holder_only() {
+    let provider = twilio_accepting("SM0006", Duration::ZERO).await;
+    let app = spawn_app_idle(&refs(&twilio_settings(&provider.uri()))).await;
+    app.add_contact("Ada", None, Some("20123401"), &[]).await;
+    app.browser().request_code("20 12 34 01", Channel::Sms).await;
+    let now = app.clock.now_ms();
+    let job = app.store.claim_job("step/handoff", now, now + 60_000).await.unwrap().unwrap();
+    assert!(!app.store.requeue_job(job.id, "someone else").await.unwrap(), "only its holder puts it back");
+    assert!(app.store.requeue_job(job.id, "step/handoff").await.unwrap());
+    assert!(!app.store.requeue_job(job.id, "step/handoff").await.unwrap(), "once");
+    assert_eq!(job_status(&app).await, ["queued"]);
+    assert!(attempt_workers(&app, "+4520123401").await.is_empty(), "the attempt that never started is undone");
+    assert!(app.worker.clone().unwrap().run_once().await.unwrap());
+    assert_eq!(job_status(&app).await, ["sent"]);
+    assert_eq!(provider.received_requests().await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn the_request_does_not_wait_for_a_slow_provider() {
     let provider = twilio_accepting("SM0004", Duration::from_secs(5)).await;

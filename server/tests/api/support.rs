@@ -33,6 +33,10 @@ async fn a_reference_read_from_the_contacts_screen_opens_their_card_at_that_atte
     let page = phone.enter_code(&wrong(&code)).await;
     let reference = page.reference().expect("a support reference with the refusal");
     assert!(page.body.contains("That code is not right"), "{}", page.body);
+    // She tries again a minute later: the card's newest events are after her call.
+    app.clock.advance(60);
+    let again = phone.enter_code(&wrong(&wrong(&code))).await.reference().unwrap();
+    assert_ne!(again, reference, "a reference for each attempt");
 
     // Read aloud and typed as heard: lower case, a space for the dash.
     let admin = administrator(&app).await;
@@ -47,7 +51,9 @@ async fn a_reference_read_from_the_contacts_screen_opens_their_card_at_that_atte
     for said in ["a code entry", "the code was wrong", "ada@example.com", "Network: 127.0.0.1", "Firefox on Linux"] {
         assert!(card.body.contains(said), "{said}: {}", card.body);
     }
-    assert!(card.body.contains("verification failed (wrong code)"), "the timeline starts at that attempt: {}", card.body);
+    let failures = |body: &str| body.matches("verification failed (wrong code)").count();
+    assert_eq!(failures(&card.body), 1, "the timeline starts at that attempt: {}", card.body);
+    assert_eq!(failures(&card_of(&app, &admin, "ada@example.com").await.1.body), 2, "without the reference, from the newest");
 
     // Her screen said nothing else an administrator needs: no code anywhere on the card.
     assert!(!card.body.contains(&code));
@@ -111,6 +117,12 @@ async fn a_contact_refused_on_a_crowded_network_is_shown_so_on_their_card_and_on
         answers.push((posted.status, crate::helpers::mask_reference(posted.location().unwrap()), page.stable_body()));
     }
     assert_eq!(answers[0], answers[2], "registered and unregistered are refused alike");
+    let ada_reference = {
+        let browser = app.browser_from(cafe);
+        let posted =
+            browser.post("/api/login/request-code", &[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")]).await;
+        browser.get(posted.location().unwrap()).await.reference().unwrap()
+    };
 
     let admin = administrator(&app).await;
     let (_, card) = card_of(&app, &admin, "ada@example.com").await;
@@ -122,6 +134,10 @@ async fn a_contact_refused_on_a_crowded_network_is_shown_so_on_their_card_and_on
     let events = app.store.events(Some(ada.unwrap().unwrap().id)).await.unwrap();
     let limited = events.iter().filter(|e| e.what.kind() == server::store::EventKind::NetworkLimited).count();
     assert_eq!(limited, 1, "once per hour, however often she tries");
+    // Her reference, read out, opens her card at that refusal.
+    let at_refusal = search(&admin, &ada_reference).await;
+    assert!(at_refusal.body.contains(&format!("The attempt of reference {ada_reference}")), "{}", at_refusal.body);
+    assert!(at_refusal.body.contains("their network had made too many requests"), "{}", at_refusal.body);
     // Cy never typed anything there: her card is clean.
     let (_, card) = card_of(&app, &admin, "cy@example.com").await;
     assert!(card.body.contains("Nothing in the last 30 days explains a failed login"), "{}", card.body);
@@ -173,4 +189,18 @@ async fn a_flood_from_a_network_over_its_limit_writes_a_bounded_number_of_refere
     distinct.dedup();
     assert_eq!(distinct.len(), 20, "{shown:?}");
     assert!(shown[20..].iter().all(|r| r == &shown[19]), "later refusals repeat the newest: {shown:?}");
+
+    // "Send a new code" with no login in progress is counted by no limit: bounded alike.
+    let elsewhere = "203.0.113.67";
+    for _ in 0..25 {
+        let browser = app.browser_from(elsewhere);
+        let posted = browser.post("/api/login/resend-code", &[("channel", "email"), ("next", "/")]).await;
+        assert!(browser.get(posted.location().unwrap()).await.reference().is_some());
+    }
+    let rows: i64 = server::store::sql("SELECT COUNT(*) FROM support_refs WHERE network = $1")
+        .bind(elsewhere)
+        .scalar_one(app.store.db())
+        .await
+        .unwrap();
+    assert_eq!(rows, 20, "at most 20 references a network an hour");
 }

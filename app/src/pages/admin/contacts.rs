@@ -30,6 +30,7 @@ pub fn AdminContactsPage() -> impl IntoView {
 fn contacts(list: ContactList) -> impl IntoView {
     let ContactList { admin, query, page, has_more, rows, references } = list;
     let is_reference = domain::SupportRef::parse(&query).is_some();
+    let no_reference = references.is_empty();
     let link = |page: u32| format!("/admin?q={}&page={page}", encode(&query));
     let prev = (page > 0).then(|| view! { <a href=link(page - 1)>"← Previous"</a> });
     let next = has_more.then(|| view! { <a href=link(page + 1)>"Next →"</a> });
@@ -47,16 +48,16 @@ fn contacts(list: ContactList) -> impl IntoView {
             <input id="q" name="q" type="search" value=query.clone() maxlength="200"/>
             <button type="submit">"Search"</button>
         </form>
-        {(is_reference && references.is_empty()).then(|| view! {
+        {(is_reference && no_reference).then(|| view! {
             <p role="status">"No attempt has this support reference. References are kept as long as the events; check it with the contact (0 and O, 1, I and L are read alike)."</p>
         })}
-        {(!references.is_empty()).then(|| view! {
+        {(!no_reference).then(|| view! {
             <section aria-labelledby="references">
                 <h2 id="references">"Support reference"</h2>
                 {references.into_iter().map(|r| reference(r, false)).collect_view()}
             </section>
         })}
-        {(empty && !is_reference).then(|| view! { <p>"No contact matches."</p> })}
+        {(empty && no_reference).then(|| view! { <p>"No contact matches."</p> })}
         <ul class="contacts">{rows.into_iter().map(row).collect_view()}</ul>
         <nav class="actions" aria-label="Pages">{prev}{next}</nav>
     }
