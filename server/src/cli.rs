@@ -59,6 +59,9 @@ pub async fn run(command: Command) -> Result<(), String> {
         }
         Command::Doctor { who } => {
             let store = open(&config).await?;
+            if let Some(reference) = domain::SupportRef::parse(&who) {
+                return doctor_reference(&config, store, clock, &reference).await;
+            }
             let c = find(&store, &who, config.region).await?;
             let findings = crate::admin::diagnose_contact(&store, &c, config.region, clock.now()).await.map_err(|e| e.to_string())?;
             print!("{}", crate::admin::diagnosis::report(&c, &findings));
@@ -71,6 +74,41 @@ pub async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `portal doctor K7M-4QX`: the attempts a support reference names, then the checklist
+/// of the contact it concerns.
+async fn doctor_reference(config: &Config, store: Store, clock: Arc<dyn Clock>, reference: &domain::SupportRef) -> Result<(), String> {
+    let now = clock.now();
+    let cards = crate::admin::card::Cards {
+        store: store.clone(),
+        clock,
+        region: config.region,
+        limits: config.limits.clone(),
+        zone: config.zone.clone(),
+    };
+    let found = store.support_refs(reference).await.map_err(|e| e.to_string())?;
+    if found.is_empty() {
+        return Err(format!("no attempt has the support reference {reference} (references are kept as long as the events)"));
+    }
+    for attempt in &found {
+        let r = cards.reference_view(attempt).await.map_err(|e| e.to_string())?;
+        println!("Reference {}, {}: at {}, they were told {}.", r.reference, r.at, r.step, r.told);
+        if let Some(typed) = &r.typed {
+            println!("  typed: {typed}");
+        }
+        println!("  network: {}\n  browser: {}", r.network, r.browser.as_deref().unwrap_or("not told"));
+        // The view names the contact only while it exists.
+        match r.contact.map(crate::store::ContactId) {
+            Some(id) => {
+                let c = store.contact(id).await.map_err(|e| e.to_string())?.ok_or("the contact was removed")?;
+                let findings = crate::admin::diagnose_contact(&store, &c, config.region, now).await.map_err(|e| e.to_string())?;
+                print!("\n{}", crate::admin::diagnosis::report(&c, &findings));
+            }
+            None => println!("  No contact has this address (or the contact was removed): check how they spell it, or add them."),
+        }
+    }
+    Ok(())
 }
 
 async fn open(config: &Config) -> Result<Store, String> {

@@ -84,7 +84,7 @@ impl Cards {
 
     /// The attempt a reference names, as an administrator reads it. A message is named
     /// by its title while it exists.
-    async fn reference_view(&self, r: &SupportRefRecord) -> Result<ReferenceView, StoreError> {
+    pub async fn reference_view(&self, r: &SupportRefRecord) -> Result<ReferenceView, StoreError> {
         let step = match r.step {
             AtStep::SendCode => "Send code",
             AtStep::NewCode => "Send a new code",

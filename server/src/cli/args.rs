@@ -33,9 +33,11 @@ pub enum Command {
     Demo,
     /// Delete what is past its retention now (the server also does this every hour).
     Prune,
-    /// Why can't this contact log in? The help article's checklist, run on their last 30 days.
+    /// Why can't this contact log in? The help article's checklist, run on their last 30
+    /// days; given a support reference, the attempt it names first.
     Doctor {
-        /// The contact's email or phone number, as they would type it.
+        /// The contact's email or phone number, as they would type it, or a support
+        /// reference a contact read out (`K7M-4QX`).
         who: String,
     },
 }

@@ -64,3 +64,36 @@ async fn doctor_sees_a_network_that_changed_and_one_over_its_limit() {
     assert!(text.contains("Their network was refused for too many requests"), "{text}");
     assert!(text.contains("VPN"), "{text}");
 }
+
+#[tokio::test]
+async fn doctor_takes_a_support_reference_and_says_what_that_attempt_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = crate::helpers::TestDb::new(dir.path(), "shared.db");
+    let db = shared.url.clone();
+    let app = spawn_app_with(&[("DATABASE_URL", &db)]).await;
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    let phone = app.browser();
+    phone.request_code("ada@example.com", Channel::Email).await;
+    let code = app.latest_code("ada@example.com").await;
+    let reference = phone.enter_code(&crate::helpers::wrong(&code)).await.reference().unwrap();
+
+    let out = portal(&db, &["doctor", &reference.to_lowercase()]).await;
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("Reference {reference}")) && text.contains("they were told the code was wrong"), "{text}");
+    assert!(text.contains("typed: ada@example.com") && text.contains("browser: Firefox on Linux"), "{text}");
+    assert!(text.contains("Ada (contact ") && text.contains("Login diagnosis, last 30 days"), "her checklist follows: {text}");
+    assert!(!text.contains(&code), "no code in the report");
+
+    // An address nobody has, and a reference nobody was given.
+    let stranger = app.browser();
+    stranger.request_code("nobody@example.com", Channel::Email).await;
+    let theirs = stranger.enter_code("123456").await.reference().unwrap();
+    let out = portal(&db, &["doctor", &theirs]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("No contact has this address"), "{text}");
+    let other = if theirs == "ZZZ-ZZZ" || reference == "ZZZ-ZZZ" { "YYY-YYY" } else { "ZZZ-ZZZ" };
+    let out = portal(&db, &["doctor", other]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no attempt has the support reference"), "{out:?}");
+}
