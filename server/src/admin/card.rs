@@ -112,13 +112,9 @@ impl Cards {
         })
     }
 
-    /// A message as administrators know it: “Title” (id), or the id alone when no
-    /// message has it.
-    pub async fn message_name(&self, id: &str) -> Result<String, StoreError> {
-        Ok(match self.store.message_title(id).await? {
-            Some(title) => format!("“{title}” ({id})"),
-            None => format!("{id} (no such message)"),
-        })
+    /// A message as administrators know it (`diagnosis::message_name`).
+    async fn message_name(&self, id: &str) -> Result<String, StoreError> {
+        Ok(super::diagnosis::message_name(id, self.store.message_title(id).await?.as_deref()))
     }
 
     /// A contact's card, its timeline a page of the newest events (or of those before

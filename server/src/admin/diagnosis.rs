@@ -9,7 +9,7 @@ use domain::Timestamp;
 
 mod words;
 
-pub use words::{describe, report};
+pub use words::{describe, message_name, report, titled};
 use words::{job_said, said};
 
 /// How far back the checklist looks.
@@ -441,25 +441,16 @@ fn not_published(t: &Timeline) -> Vec<Finding> {
     ids.sort();
     ids.dedup();
     let remedy = (!ids.is_empty()).then(|| Remedy::Publish(ids.iter().map(|id| (*id).to_string()).collect()));
-    let names: Vec<String> = ids.iter().map(|id| message_name(t, id)).collect();
+    let names: Vec<String> = ids.iter().map(|id| titled(id, t.titles)).collect();
     let found = finding(
         Rule::NotPublished,
         format!("Logged in, but opened message(s) not published to them: {}.", names.join(", ")),
         "The login works; the message is not theirs to read. Publish it to them if they should read it.",
-        refused.into_iter().map(|(at, id)| (at, format!("message {} refused: not published", message_name(t, id)))).collect(),
+        refused.into_iter().map(|(at, id)| (at, format!("message {} refused: not published", titled(id, t.titles)))).collect(),
     );
     match remedy {
         Some(r) => with_remedy(found, r),
         None => found,
-    }
-}
-
-/// A message as administrators know it: “Title” (id), or its id alone when no message
-/// has it (an address the contact opened may name none).
-pub fn message_name(t: &Timeline, id: &str) -> String {
-    match t.titles.iter().find(|(known, _)| known == id) {
-        Some((_, title)) => format!("“{title}” ({id})"),
-        None => format!("{id} (no such message)"),
     }
 }
 

@@ -162,14 +162,18 @@ impl Worker {
             return None;
         }
         let place = self.handoff.places.clone().try_acquire_owned().ok()?;
-        let lease_until_ms = self.clock.now_ms().saturating_add(i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX));
-        Some(Reservation { place, owner: format!("{}/handoff", self.name), lease_until_ms })
+        Some(Reservation { place, owner: format!("{}/handoff", self.name), lease_until_ms: self.lease_from(self.clock.now_ms()) })
     }
 
     /// The job a step wrote claimed under `reservation`, to send once the step has
     /// committed ([`HandedOff::send`]).
     pub fn handed_off(&self, reservation: Reservation, job: ClaimedJob) -> HandedOff {
         HandedOff { worker: self.clone(), claim: Some((reservation, job)) }
+    }
+
+    /// When a lease taken at `now_ms` runs out.
+    fn lease_from(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_add(i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX))
     }
 
     /// Wakes a worker for a job written to the queue.
@@ -192,8 +196,7 @@ impl Worker {
     /// Takes and handles one due job; false when there was none.
     pub async fn run_once(&self) -> Result<bool, StoreError> {
         let now = self.clock.now_ms();
-        let lease_until = now + i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX);
-        let Some(job) = self.store.claim_job(&self.name, now, lease_until).await? else {
+        let Some(job) = self.store.claim_job(&self.name, now, self.lease_from(now)).await? else {
             return Ok(false);
         };
         self.handle(job).await?;

@@ -117,6 +117,11 @@ fn record(row: Row) -> StoreResult<SupportRefRecord> {
     })
 }
 
+/// Stored references, read back strictly.
+fn references(found: &[String]) -> StoreResult<Vec<SupportRef>> {
+    found.iter().map(|r| SupportRef::parse(r).ok_or_else(|| StoreError::Corrupt(format!("support reference {r:?}")))).collect()
+}
+
 async fn insert(ex: Ex<'_>, r: &NewSupportRef, now: Timestamp) -> StoreResult<()> {
     sql("INSERT INTO support_refs (reference, at, step, told, contact_id, flow_id, typed, network, browser)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -151,7 +156,7 @@ impl Tx {
                 .bind(i64::from(limit))
                 .scalar_all(self.conn())
                 .await?;
-        found.iter().map(|r| SupportRef::parse(r).ok_or_else(|| StoreError::Corrupt(format!("support reference {r:?}")))).collect()
+        references(&found)
     }
 }
 
@@ -178,7 +183,7 @@ impl Store {
                 .bind(i64::from(limit))
                 .scalar_all(&self.db)
                 .await?;
-        found.iter().map(|r| SupportRef::parse(r).ok_or_else(|| StoreError::Corrupt(format!("support reference {r:?}")))).collect()
+        references(&found)
     }
 
     /// Code entries with no login in progress in their browser, from `network` between

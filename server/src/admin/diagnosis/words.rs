@@ -37,18 +37,26 @@ pub(super) fn stored_name(reason: &impl serde::Serialize) -> String {
     serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
+/// A message as administrators know it: “Title” (id), or its id alone when no message
+/// has it (an address the contact opened may name none).
+pub fn message_name(id: &str, title: Option<&str>) -> String {
+    match title {
+        Some(title) => format!("“{title}” ({id})"),
+        None => format!("{id} (no such message)"),
+    }
+}
+
+/// [`message_name`], its title found in `titles` (public id and title).
+pub fn titled(id: &str, titles: &[(String, String)]) -> String {
+    message_name(id, titles.iter().find(|(known, _)| known == id).map(|(_, title)| title.as_str()))
+}
+
 /// An event as a line of the contact card's timeline; a refused message named by its
 /// title (`titles`: public id and title).
 pub fn describe(e: &Event, titles: &[(String, String)]) -> (Timestamp, String) {
     let (at, line) = said(e);
     match &e.what {
-        What::MessageRefused { message, .. } => {
-            let name = match titles.iter().find(|(id, _)| id == message) {
-                Some((_, title)) => format!("“{title}” ({message})"),
-                None => format!("{message} (no such message)"),
-            };
-            (at, format!("{line}: {name}"))
-        }
+        What::MessageRefused { message, .. } => (at, format!("{line}: {}", titled(message, titles))),
         _ => (at, line),
     }
 }
