@@ -13,7 +13,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use pages::admin::{card::AdminContactPage, contacts::AdminContactsPage, login::AdminLoginPage};
+use pages::admin::{card::AdminContactPage, contacts::AdminContactsPage, delivery::AdminDeliveryPage, login::AdminLoginPage};
 use pages::{help::HelpPage, login::LoginPage, message::MessagePage, messages::MessagesPage, not_found::NotFoundPage};
 
 /// The HTML document around every page. Pages are server-rendered and need no
@@ -109,6 +109,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=AdminContactsPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/contacts/:id") view=AdminContactPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/delivery") view=AdminDeliveryPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -10,7 +10,9 @@ use domain::{Caller, LocalPath, SupportRef};
 
 pub use domain::view::{CookieChange, Reply};
 
-use crate::types::{AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList, Inbox, LoginStep, MessageView, Notice};
+use crate::types::{
+    AdminAnswer, AdminLogin, Channel, ContactAction, ContactCard, ContactList, DeliveryHealthView, Inbox, LoginStep, MessageView, Notice,
+};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -72,15 +74,21 @@ pub trait AdminPortal: Send + Sync + 'static {
     /// A contact's card (and a look-up event naming the administrator).
     /// The timeline is a page of the newest events, or of those before event `older`.
     /// Opened from a support reference of theirs (`reference`), at that attempt.
+    /// `watch`: the page looking again while a test message is on its way (not a new
+    /// look-up, so not logged again).
     fn contact(
         &self,
         who: Caller,
         id: i64,
         older: Option<i64>,
         reference: Option<SupportRef>,
+        watch: bool,
     ) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>>;
-    /// An action on a contact, written as an event naming the administrator.
-    fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>>;
+    /// An action on a contact, written as an event naming the administrator. `Some`
+    /// names why it was refused (the card says it; nothing was changed).
+    fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<Option<String>>>>;
+    /// Delivery health per email domain and SMS country.
+    fn delivery_health(&self, who: Caller) -> BoxFuture<'_, PortResult<AdminAnswer<DeliveryHealthView>>>;
 }
 
 pub type SharedAdminPortal = Arc<dyn AdminPortal>;

@@ -213,3 +213,8 @@ email-ignore = Hvis du ikke har bedt om koden, kan du se bort fra beskeden. Inge
 sms-full = { $code } er din kode til { $organisation }. Gælder i { $duration }. Beder du igen, får du samme kode.
 sms-valid = { $code } er din kode til { $organisation }. Gælder i { $duration }.
 sms-short = { $code } er din kode til { $organisation }.
+
+## En testbesked, som en administrator sender fra kontaktkortet (uden kode)
+
+test-subject = Testbesked fra { $organisation }
+test-body = Dette er en test fra { $organisation }, sendt kl. { $time }. Du skal ikke gøre noget: Den blev sendt for at se, om vores beskeder når frem til dig.

@@ -214,3 +214,8 @@ email-ignore = If you did not ask for this code, you can ignore this message; no
 sms-full = { $code } is your { $organisation } login code. Valid { $duration }. Asking again sends the same code.
 sms-valid = { $code } is your { $organisation } login code. Valid { $duration }.
 sms-short = { $code } is your { $organisation } login code.
+
+## A test message an administrator sends from the contact card (no code)
+
+test-subject = Test message from { $organisation }
+test-body = This is a test from { $organisation }, sent at { $time }. There is nothing to do: it was sent to check that messages from us reach you.

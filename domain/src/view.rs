@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod delivery;
+pub use delivery::{DeliveryHealthView, DestinationView, TestMessageRow, WindowView};
+
 pub use crate::{Channel, Organisation, SupportRef};
 
 /// What happened at the last step, told to the contact next to the field. Times are
@@ -279,6 +282,13 @@ pub struct ContactCard {
     /// Opened from a support reference: the attempt it names; the timeline then
     /// starts at that moment.
     pub reference: Option<ReferenceView>,
+    /// Their test messages of the last day, newest first.
+    pub tests: Vec<TestMessageRow>,
+    /// A test message is still on its way: the page looks again in a few seconds.
+    pub watching: bool,
+    /// Their mail domain or phone country is in trouble now (delivery health): one
+    /// line each.
+    pub delivery: Vec<String>,
 }
 
 /// What an administrator can do on a contact card.
@@ -291,10 +301,12 @@ pub enum ContactAction {
     /// One of their passkeys.
     RemovePasskey(i64),
     Publish(String),
+    /// A message with no code, to see whether messages reach them.
+    TestMessage(Channel),
 }
 
 /// A button of the contact card, as its form posts it: `action` is `opt-out`, `opt-in`
-/// (with `channel`), `revoke` (with `device`, or every browser without), `remove-passkey`
+/// or `test` (with `channel`), `revoke` (with `device`, or every browser without), `remove-passkey`
 /// (with `passkey`), or `publish` (with `message`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ActionForm {
@@ -314,7 +326,8 @@ impl ContactAction {
         match (form.action.as_str(), channel, message) {
             ("opt-out", Some(c), _) => Ok(ContactAction::OptOut(c)),
             ("opt-in", Some(c), _) => Ok(ContactAction::OptIn(c)),
-            ("opt-out" | "opt-in", None, _) => Err("channel"),
+            ("test", Some(c), _) => Ok(ContactAction::TestMessage(c)),
+            ("opt-out" | "opt-in" | "test", None, _) => Err("channel"),
             ("revoke", _, _) => Ok(ContactAction::Revoke(form.device)),
             ("remove-passkey", _, _) => form.passkey.map(ContactAction::RemovePasskey).ok_or("passkey"),
             ("publish", _, Some(m)) => Ok(ContactAction::Publish(m)),
@@ -372,20 +385,4 @@ impl<T> Reply<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_card_form_is_one_action_or_names_what_is_missing() {
-        let form = |action: &str| ActionForm { action: action.into(), ..ActionForm::default() };
-        let with = |f: ActionForm| ContactAction::from_form(&f);
-        assert_eq!(with(ActionForm { channel: Some("sms".into()), ..form("opt-out") }), Ok(ContactAction::OptOut(Channel::Sms)));
-        assert_eq!(with(form("opt-in")), Err("channel"));
-        assert_eq!(with(form("revoke")), Ok(ContactAction::Revoke(None)), "every browser");
-        assert_eq!(with(ActionForm { device: Some(3), ..form("revoke") }), Ok(ContactAction::Revoke(Some(3))));
-        assert_eq!(with(form("remove-passkey")), Err("passkey"));
-        assert_eq!(with(ActionForm { message: Some("  ".into()), ..form("publish") }), Err("message"));
-        assert_eq!(with(ActionForm { message: Some("abc".into()), ..form("publish") }), Ok(ContactAction::Publish("abc".into())));
-        assert_eq!(with(form("delete-everything")), Err("action"));
-    }
-}
+mod tests;

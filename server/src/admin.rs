@@ -4,10 +4,16 @@
 pub mod accounts;
 pub mod card;
 pub mod diagnosis;
+pub mod health;
 pub mod password;
 pub mod session;
+pub mod test_message;
 
-use crate::store::{Contact, Event, Store, StoreResult, What};
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::login::{Limits, Outbox};
+use crate::store::{Contact, Event, JobPurpose, Store, StoreResult, What};
 use domain::{Identifier, Region, Timestamp};
 
 pub use diagnosis::{Finding, Remedy, Rule, diagnose};
@@ -27,12 +33,36 @@ pub const DIAGNOSIS_ENTRIES: u32 = 20;
 /// `REFUSALS_PER_HOUR` a contact per hour are recorded anyway).
 pub const DIAGNOSIS_MESSAGES: usize = 50;
 
+/// What an action on a card came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acted {
+    Done,
+    /// No such contact, or nothing of theirs to act on (a browser, a passkey, a message).
+    NotFound,
+    /// Refused, nothing changed: the problem the card names (`test-limit`, …).
+    Refused(&'static str),
+}
+
+#[derive(Clone)]
+/// The administrator's side of contacts: the list, the card and its buttons
+/// (`card`), test messages (`test_message`) and delivery health (`health`).
+pub struct Cards {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub region: Region,
+    pub limits: Limits,
+    /// The organisation's zone: administrators read times as their contacts do.
+    pub zone: domain::i18n::Zone,
+    /// How test messages leave; `None` where nothing is sent from (the command line).
+    pub outbox: Option<Outbox>,
+}
+
 /// Loads a contact's timeline, bounded (the newest records of the last 30 days), and
 /// runs the checklist on it.
 pub async fn diagnose_contact(store: &Store, contact: &Contact, region: Region, now: Timestamp) -> StoreResult<Vec<Finding>> {
     let since = Timestamp(now.0 - diagnosis::WINDOW_SECS);
     let events = store.recent_events(contact.id, since, CARD_EVENTS).await?;
-    let jobs = store.recent_jobs(contact.id, since, DIAGNOSIS_JOBS).await?;
+    let jobs = store.recent_jobs(contact.id, JobPurpose::Code, since, DIAGNOSIS_JOBS).await?;
     let unregistered: Vec<(String, Timestamp)> = store
         .unregistered_requests(since, DIAGNOSIS_UNREGISTERED)
         .await?

@@ -86,6 +86,7 @@ async fn doctor_reference(config: &Config, store: Store, clock: Arc<dyn Clock>, 
         region: config.region,
         limits: config.limits.clone(),
         zone: config.zone.clone(),
+        outbox: None,
     };
     let found = store.support_refs(reference).await.map_err(|e| e.to_string())?;
     if found.is_empty() {

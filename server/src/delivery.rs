@@ -19,7 +19,7 @@ use domain::Channel;
 pub use dev_outbox::DevOutbox;
 pub use routing::ByChannel;
 pub use sealed::Sealer;
-pub use text::{CodeMessage, code_message, fits_one_gsm7_segment};
+pub use text::{CodeMessage, Text, code_message, fits_one_gsm7_segment, test_message};
 pub use worker::{HandedOff, Reservation, Worker, WorkerSettings};
 
 /// A message to one address, ready to send.
@@ -54,6 +54,9 @@ pub struct Receipt {
     /// writes it with the job's end, in one transaction (one write fewer per code, and
     /// a message in the outbox exactly once).
     pub outbox: Option<crate::store::OutboxEntry>,
+    /// What it answered when it took the message ("250 2.0.0 Ok: queued as …",
+    /// "HTTP 201, queued"), before it is masked of codes and kept.
+    pub answer: Option<String>,
 }
 
 /// Why a message was not taken. Temporary failures may be retried; permanent ones
@@ -100,6 +103,15 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// Where a message goes, as delivery health groups it: an email address's domain
+/// (lowercase), or a number's country calling code (`+45`).
+pub fn destination(channel: Channel, to: &str) -> Option<String> {
+    match channel {
+        Channel::Email => to.rsplit_once('@').map(|(_, domain)| domain.to_ascii_lowercase()).filter(|d| !d.is_empty()),
+        Channel::Sms => domain::PhoneNumber::from_stored(to).ok().and_then(|p| p.calling_code()).map(|c| format!("+{c}")),
+    }
+}
+
 /// For a channel with no provider configured: every message fails permanently, and
 /// the record says why.
 pub struct NotConfigured;
@@ -124,5 +136,15 @@ mod tests {
         assert_eq!(redact("HTTP 400 (provider error 21211)"), "HTTP 400 (provider error 21211)");
         assert_eq!(redact("+4520123401"), "+**********");
         assert_eq!(redact(&"x".repeat(400)).len(), 300);
+    }
+
+    #[test]
+    fn a_destination_is_the_mail_domain_or_the_country_calling_code() {
+        use domain::Channel;
+        assert_eq!(super::destination(Channel::Email, "Ada@Mail.Example.COM").as_deref(), Some("mail.example.com"));
+        assert_eq!(super::destination(Channel::Email, "no-domain@").as_deref(), None);
+        assert_eq!(super::destination(Channel::Sms, "+4520123401").as_deref(), Some("+45"));
+        assert_eq!(super::destination(Channel::Sms, "+14155550100").as_deref(), Some("+1"));
+        assert_eq!(super::destination(Channel::Sms, "not a number").as_deref(), None);
     }
 }

@@ -61,6 +61,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
             region: service.region(),
             limits: service.limits().clone(),
             zone: config.zone.clone(),
+            outbox: Some(service.outbox().clone()),
         },
     });
     let (assets, files) = assets::service(&config.site_root);

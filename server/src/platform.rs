@@ -108,6 +108,7 @@ fn rule_name(rule: crate::admin::Rule) -> String {
         Rule::OptedOut(ch) => format!("opted_out:{}", ch.as_str()),
         Rule::OneChannelOnly(ch) => format!("one_channel_only:{}", ch.as_str()),
         Rule::NotDelivered => "not_delivered".into(),
+        Rule::ArrivedLate => "arrived_late".into(),
         Rule::NeverEntered => "never_entered".into(),
         Rule::TypedElsewhere => "typed_elsewhere".into(),
         Rule::NewCodeOften => "new_code_often".into(),

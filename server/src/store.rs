@@ -2,12 +2,34 @@
 //! for SQLite and PostgreSQL (see `db`), and the migrations of each under
 //! `migrations/sqlite` and `migrations/postgres`.
 
+/// Defines an enum stored as its name, read back strictly.
+macro_rules! stored_names {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+
+            pub fn parse(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == name)
+            }
+        }
+    };
+}
+
 mod admins;
 mod api;
 mod contacts;
 mod db;
 mod devices;
 mod events;
+mod job_records;
 mod jobs;
 mod login;
 mod messages;
@@ -33,7 +55,8 @@ pub use api::{AddressChange, ApiMessage, ApiTokenRecord, MessageText};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
-pub use jobs::{ClaimedJob, JobClaim, JobRecord, JobStatus, NewJob, Outcome};
+pub use job_records::{DeliveryRow, JobRecord};
+pub use jobs::{ClaimedJob, JobClaim, JobPurpose, JobStatus, NewJob, Outcome};
 pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
 pub use messages::{MessageListing, PublishedMessage};
 pub use outbox::OutboxEntry;
@@ -43,7 +66,7 @@ pub use retention::{Cutoffs, Pruned};
 pub use slots::{NewSlot, Slot};
 pub use support::{AtStep, NewSupportRef, SupportRefRecord, Told};
 pub use tx::{Lock, Tx};
-pub use what::{FailReason, NotSent, What};
+pub use what::{FailReason, NotSent, TestStatus, What};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::types::{ActionForm, AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList};
+use crate::types::{ActionForm, AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, DeliveryHealthView};
 
 use super::request::{admin_context, finish, redirect, set_status};
 
@@ -48,12 +48,18 @@ pub async fn admin_contacts(query: String, page: u32) -> Result<Option<ContactLi
 
 /// A contact's card, its timeline from the newest event (or, with `older`, from the
 /// events before that one); without a session the browser is sent to log in, and an
-/// unknown contact is a 404.
+/// unknown contact is a 404. `watch`: the page looking again while a test message is
+/// on its way.
 #[server(prefix = "/api", endpoint = "admin/contact")]
-pub async fn admin_contact(id: i64, older: Option<i64>, reference: Option<String>) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
+pub async fn admin_contact(
+    id: i64,
+    older: Option<i64>,
+    reference: Option<String>,
+    watch: bool,
+) -> Result<AdminAnswer<ContactCard>, ServerFnError> {
     let (portal, who) = admin_context()?;
     let reference = reference.as_deref().and_then(domain::SupportRef::parse);
-    let answer = finish(portal.contact(who, id, older, reference).await)?;
+    let answer = finish(portal.contact(who, id, older, reference, watch).await)?;
     match &answer {
         AdminAnswer::LoggedOut => redirect("/admin/login"),
         AdminAnswer::NotFound => set_status(http::StatusCode::NOT_FOUND),
@@ -62,7 +68,19 @@ pub async fn admin_contact(id: i64, older: Option<i64>, reference: Option<String
     Ok(answer)
 }
 
-/// The card's buttons: `action` is `opt-out`, `opt-in` (with `channel`), `revoke` (with
+/// Delivery health per email domain and SMS country; without a session the browser is
+/// sent to log in.
+#[server(prefix = "/api", endpoint = "admin/delivery")]
+pub async fn admin_delivery() -> Result<AdminAnswer<DeliveryHealthView>, ServerFnError> {
+    let (portal, who) = admin_context()?;
+    let answer = finish(portal.delivery_health(who).await)?;
+    if answer == AdminAnswer::LoggedOut {
+        redirect("/admin/login");
+    }
+    Ok(answer)
+}
+
+/// The card's buttons: `action` is `opt-out`, `opt-in`, `test` (with `channel`), `revoke` (with
 /// `device`, or every browser without), `remove-passkey` (with `passkey`), or
 /// `publish` (with `message`).
 #[server(prefix = "/api", endpoint = "admin/act")]
@@ -87,6 +105,7 @@ pub async fn admin_act(
         Ok(action) => action,
         Err(missing) => return back(Some(missing)),
     };
+    let form_was_test = matches!(action, ContactAction::TestMessage(_));
     let (portal, who) = admin_context()?;
     match finish(portal.act(who, id, action).await)? {
         AdminAnswer::LoggedOut => {
@@ -94,6 +113,12 @@ pub async fn admin_act(
             Ok(())
         }
         AdminAnswer::NotFound => back(Some("not-found")),
-        AdminAnswer::Shown(()) => back(None),
+        AdminAnswer::Shown(Some(problem)) => back(Some(&problem)),
+        // A test message is followed on the card while it is on its way.
+        AdminAnswer::Shown(None) if form_was_test => {
+            redirect(&format!("/admin/contacts/{id}?watch=1#tests"));
+            Ok(())
+        }
+        AdminAnswer::Shown(None) => back(None),
     }
 }

@@ -3,4 +3,5 @@
 
 pub mod card;
 pub mod contacts;
+pub mod delivery;
 pub mod login;

@@ -4,44 +4,24 @@
 //! and the command line call (`contacts`, `passkeys`, the store's publications). The web
 //! layer (`http/admin_portal.rs`) only checks the session and maps the answers.
 
-use std::sync::Arc;
-
 use domain::view::{
-    ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, ReferenceView, TimelineRow,
+    ContactAction, ContactCard, ContactList, ContactRow, DeviceRow, FindingView, MessageSummary, ReferenceView, TestMessageRow, TimelineRow,
 };
-use domain::{Actor, Identifier, Region, SupportRef, Timestamp};
+use domain::{Actor, Identifier, SupportRef, Timestamp};
 
 use super::Remedy;
-use crate::clock::Clock;
-use crate::login::Limits;
-use crate::store::{AtStep, Contact, ContactId, ContactQuery, NewEvent, Store, StoreError, SupportRefRecord, Told, What};
+use crate::store::{AtStep, Contact, ContactId, ContactQuery, JobPurpose, NewEvent, StoreError, SupportRefRecord, Told, What};
 
 /// Contacts on one page of the list.
 const PAGE: u32 = 25;
 /// Timeline lines on one page of a contact card.
 const TIMELINE_PAGE: u32 = 100;
 
-/// What an action on a card came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Acted {
-    Done,
-    /// No such contact, or nothing of theirs to act on (a browser, a passkey, a message).
-    NotFound,
-}
-
-#[derive(Clone)]
-pub struct Cards {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
-    pub region: Region,
-    pub limits: Limits,
-    /// The organisation's zone: administrators read times as their contacts do.
-    pub zone: domain::i18n::Zone,
-}
+pub use super::{Acted, Cards};
 
 impl Cards {
     /// "2026-11-28 11:49:16 CET".
-    fn stamp(&self, at: Timestamp) -> String {
+    pub(super) fn stamp(&self, at: Timestamp) -> String {
         domain::i18n::Locale::new(domain::i18n::Lang::En, self.zone.clone()).stamp(at.0)
     }
 
@@ -127,6 +107,7 @@ impl Cards {
         id: i64,
         older: Option<i64>,
         reference: Option<&SupportRef>,
+        watch: bool,
     ) -> Result<Option<ContactCard>, StoreError> {
         let Some(contact) = self.store.contact(ContactId(id)).await? else { return Ok(None) };
         let now = self.clock.now();
@@ -142,9 +123,18 @@ impl Cards {
             Some(r) => Some(self.reference_view(r).await?),
             None => None,
         };
-        let what = What::AdminLookup { admin: admin.to_string(), query: None, contact: Some(id) };
-        self.store.record_event_aside("admin lookup", NewEvent::new(Some(contact.id), what), now).await;
+        let test_jobs =
+            self.store.recent_jobs(contact.id, JobPurpose::Test, Timestamp(now.0 - 86_400), super::test_message::TESTS_SHOWN).await?;
+        // Looking again while following a test message this administrator sent in the
+        // last 15 minutes is the same look-up (the test itself is logged in their name).
+        let following = watch && test_jobs.iter().any(|j| j.requested_by.as_deref() == Some(admin) && now.0 - j.created_at.0 <= 15 * 60);
+        if !following {
+            let what = What::AdminLookup { admin: admin.to_string(), query: None, contact: Some(id) };
+            self.store.record_event_aside("admin lookup", NewEvent::new(Some(contact.id), what), now).await;
+        }
         let findings = super::diagnose_contact(&self.store, &contact, self.region, now).await?;
+        let tests: Vec<TestMessageRow> = test_jobs.into_iter().rev().map(|j| self.test_row(j)).collect();
+        let delivery = self.troubles_of(&contact).await?;
         let l = &self.limits;
         let devices = self
             .store
@@ -215,6 +205,9 @@ impl Cards {
             timeline,
             older,
             reference,
+            watching: tests.iter().any(|t| t.pending),
+            tests,
+            delivery,
         }))
     }
 
@@ -253,6 +246,7 @@ impl Cards {
                     other => other?,
                 }
             }
+            ContactAction::TestMessage(channel) => return self.send_test(admin, &contact, channel).await,
         }
         Ok(Acted::Done)
     }

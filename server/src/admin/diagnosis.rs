@@ -43,6 +43,8 @@ pub enum Rule {
     OptedOut(Channel),
     OneChannelOnly(Channel),
     NotDelivered,
+    /// A code a provider took, or a receipt said arrived, only after it had expired.
+    ArrivedLate,
     NeverEntered,
     /// A code typed in a browser with no login in progress (another browser, a
     /// private window, cookies gone), from the network it was asked from.
@@ -78,12 +80,13 @@ pub struct Finding {
 
 /// Runs every rule, in the order of the help article.
 pub fn diagnose(t: &Timeline) -> Vec<Finding> {
-    let rules: [fn(&Timeline) -> Vec<Finding>; 12] = [
+    let rules: [fn(&Timeline) -> Vec<Finding>; 13] = [
         no_address,
         near_miss,
         opted_out,
         one_channel_only,
         not_delivered,
+        arrived_late,
         typed_elsewhere,
         never_entered,
         new_code_often,
@@ -267,6 +270,41 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
     )
 }
 
+/// A code that reached the provider (or, by its receipt, the phone) only after it had
+/// expired: held at a mail server or the phone network. Typing it could only fail.
+fn arrived_late(t: &Timeline) -> Vec<Finding> {
+    let late: Vec<(&JobRecord, i64, bool)> = t.jobs.iter().filter_map(|j| j.late().map(|(ms, receipt)| (j, ms, receipt))).collect();
+    let Some(&(newest, delay_ms, receipt)) = late.last() else { return Vec::new() };
+    let minutes = |ms: i64| (ms + 59_999) / 60_000;
+    let lifetime = |j: &JobRecord| minutes(j.expires_at_ms - j.created_at.0.saturating_mul(1000));
+    let place = |j: &JobRecord, receipt: bool| match (j.channel, receipt) {
+        (Channel::Email, _) => "the mail server",
+        (Channel::Sms, false) => "the SMS provider",
+        (Channel::Sms, true) => "the phone network",
+    };
+    let evidence = late
+        .iter()
+        .map(|&(j, ms, receipt)| {
+            let (at, line) = job_said(j);
+            let how = if receipt { "arrived" } else { "was taken" };
+            (at, format!("{line}; it {how} {} min after it was sent, and worked for {} min", minutes(ms), lifetime(j)))
+        })
+        .collect();
+    let domain = newest.recipient.rsplit_once('@').map(|(_, d)| d.to_string());
+    let advice = match domain {
+        Some(domain) => format!(
+            "Ask them to ask for a new code and type it as soon as it arrives. If codes to {domain} keep arriving late, the delay is at their mail provider: see Delivery health for that domain."
+        ),
+        None => "Ask them to ask for a new code and type it as soon as it arrives. If texts keep arriving late, the delay is in the phone network: see Delivery health for their country.".to_string(),
+    };
+    finding(
+        Rule::ArrivedLate,
+        format!("The code arrived after it expired (a delay of {} minutes at {}).", minutes(delay_ms), place(newest, receipt)),
+        advice,
+        evidence,
+    )
+}
+
 /// The networks the contact asked for a code from within `secs` before `at`.
 fn asked_from<'a>(t: &'a Timeline, at: Timestamp, secs: i64) -> Vec<&'a str> {
     those(t, |w| matches!(w, What::CodeRequested { .. }))
@@ -326,6 +364,8 @@ fn never_entered(t: &Timeline) -> Vec<Finding> {
         .jobs
         .iter()
         .filter(|j| j.status.handed_over() && !acted_after(j.created_at) && typed_elsewhere_entries(t, j.created_at).is_empty())
+        // A code that arrived after it expired was not lost in spam: `arrived_late` says so.
+        .filter(|j| j.late().is_none())
         .collect();
     if unused.is_empty() {
         return Vec::new();

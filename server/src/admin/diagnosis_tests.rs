@@ -4,7 +4,7 @@
 use domain::Channel;
 
 use super::*;
-use crate::store::ContactId;
+use crate::store::{ContactId, JobPurpose};
 use domain::{EmailAddress, PhoneNumber, Region};
 
 const NOW: Timestamp = Timestamp(1_800_000_000);
@@ -53,6 +53,12 @@ fn job(secs_ago: i64, channel: Channel, status: JobStatus, error: Option<&str>) 
         provider_message_id: None,
         last_error: error.map(str::to_string),
         created_at: at(secs_ago),
+        purpose: JobPurpose::Code,
+        requested_by: None,
+        sent_at_ms: status.handed_over().then_some(at(secs_ago).0 * 1000 + 900),
+        delivered_at_ms: None,
+        expires_at_ms: (at(secs_ago).0 + 600) * 1000,
+        answer: None,
     }
 }
 
@@ -63,6 +69,25 @@ fn rules(contact: &Contact, events: &[Event], jobs: &[JobRecord], unregistered: 
 
 fn findings(contact: &Contact, events: &[Event], jobs: &[JobRecord]) -> Vec<Finding> {
     diagnose(&Timeline { contact, events, jobs, unregistered: &[], entries_without_login: &[], titles: &[], now: NOW })
+}
+
+#[test]
+fn a_code_taken_after_it_expired_arrived_late_and_was_not_lost_in_spam() {
+    let mut held = job(3_000, Channel::Email, JobStatus::Sent, None);
+    held.sent_at_ms = Some(held.expires_at_ms + 120_000);
+    let f = findings(&ada(), &[], &[held]);
+    assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::ArrivedLate]);
+    assert_eq!(f[0].cause, "The code arrived after it expired (a delay of 12 minutes at the mail server).");
+    assert!(f[0].advice.contains("codes to example.com keep arriving late"), "{}", f[0].advice);
+    assert!(f[0].evidence[0].1.ends_with("it was taken 12 min after it was sent, and worked for 10 min"), "{:?}", f[0].evidence);
+
+    // A text the phone network delivered after it expired says where the delay was.
+    let mut text = job(3_000, Channel::Sms, JobStatus::Delivered, None);
+    text.delivered_at_ms = Some(text.expires_at_ms + 300_000);
+    let f = findings(&ada(), &[], &[text]);
+    assert_eq!(f[0].cause, "The code arrived after it expired (a delay of 15 minutes at the phone network).");
+    // In time, nothing of the kind.
+    assert!(!rules(&ada(), &[], &[job(3_000, Channel::Email, JobStatus::Sent, None)], &[]).contains(&Rule::ArrivedLate));
 }
 
 #[test]

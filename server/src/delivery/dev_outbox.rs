@@ -28,7 +28,8 @@ impl Delivery for DevOutbox {
             };
             // The body (and its code) stays out of the log; the outbox page shows it.
             tracing::info!(channel = message.channel.as_str(), to = %message.to, job = message.job, "dev outbox: message kept, see /dev/outbox");
-            Ok(Receipt { provider: "dev-outbox", provider_message_id: None, outbox: Some(entry) })
+            let answer = Some("kept in the dev outbox (/dev/outbox)".to_string());
+            Ok(Receipt { provider: "dev-outbox", provider_message_id: None, outbox: Some(entry), answer })
         })
     }
 

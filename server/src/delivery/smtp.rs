@@ -96,7 +96,13 @@ impl Delivery for Smtp {
             let email = self.build(message)?;
             let message_id = email.headers().get_raw("Message-ID").map(|v| v.trim_matches(['<', '>']).to_string());
             match self.transport.send(email).await {
-                Ok(_) => Ok(Receipt { provider: PROVIDER, provider_message_id: message_id, outbox: None }),
+                Ok(response) => {
+                    // "250 2.0.0 Ok: queued as 4XgT2k0Fz8z": how the administrator
+                    // tells "our server took it" from "it reached them".
+                    let lines: Vec<&str> = response.message().collect();
+                    let answer = Some(format!("{} {}", response.code(), lines.join(" ")).trim().to_string());
+                    Ok(Receipt { provider: PROVIDER, provider_message_id: message_id, outbox: None, answer })
+                }
                 // 5xx: the server refuses this message or address; trying again will not help.
                 Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(e.to_string())),
                 Err(e) => Err(DeliveryError::Temporary(e.to_string())),

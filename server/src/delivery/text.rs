@@ -52,6 +52,17 @@ pub fn code_message(m: &CodeMessage, l: &Locale) -> Text {
     Text { subject, body }
 }
 
+/// An administrator's test message, in the contact's language: who sent it and when
+/// (in the organisation's zone, named), no code and no link.
+pub fn test_message(organisation: &Organisation, at: Timestamp, l: &Locale) -> Text {
+    let time = format!("{} {}", l.time(at.0), l.zone_abbreviation(at.0));
+    let org = || organisation.as_str().to_string().into();
+    Text {
+        subject: l.tf("test-subject", &[("organisation", org())]),
+        body: format!("{}\n", l.tf("test-body", &[("organisation", org()), ("time", time.into())])),
+    }
+}
+
 /// What a code's message says, besides its words.
 pub struct CodeMessage<'a> {
     pub channel: Channel,
@@ -125,6 +136,23 @@ mod tests {
             organisation,
             asked_from: Some(("Firefox", "Android")),
             code_in_subject: true,
+        }
+    }
+
+    #[test]
+    fn a_test_message_says_who_sent_it_and_when_in_their_language_with_no_code_or_link() {
+        let org = org("Aarhus Roklub");
+        // 13:02 UTC is 14:02 in Copenhagen in winter.
+        let at = Timestamp(1_796_562_120);
+        let en = test_message(&org, at, &locale(Lang::En));
+        assert_eq!(en.subject, "Test message from Aarhus Roklub");
+        assert!(en.body.starts_with("This is a test from Aarhus Roklub, sent at 14:02 CET."), "{}", en.body);
+        let da = test_message(&org, at, &locale(Lang::Da));
+        assert_eq!(da.subject, "Testbesked fra Aarhus Roklub");
+        assert!(da.body.starts_with("Dette er en test fra Aarhus Roklub, sendt kl. 14.02 CET."), "{}", da.body);
+        for text in [&en.body, &da.body] {
+            assert!(!text.as_bytes().windows(6).any(|w| w.iter().all(u8::is_ascii_digit)), "nothing like a code: {text}");
+            assert!(!text.contains("http") && fits_one_gsm7_segment(text), "one plain segment: {text}");
         }
     }
 

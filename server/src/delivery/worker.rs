@@ -24,7 +24,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use super::backoff::{jitter, next_attempt_at};
 use super::{Delivery, DeliveryError, Outgoing, Sealer};
 use crate::clock::Clock;
-use crate::store::{ClaimedJob, Outcome, Store, StoreError, What};
+use crate::store::{ClaimedJob, JobPurpose, Outcome, Store, StoreError, TestStatus, What};
 use domain::Token;
 
 #[derive(Debug, Clone)]
@@ -208,7 +208,10 @@ impl Worker {
         let (id, channel, to, attempt) = (job.id, job.channel, job.recipient.clone(), i64::from(job.attempts));
         // The claim started an attempt unless the code had expired by then.
         let Some(attempt_id) = job.attempt else {
-            let what = What::DeliveryExpired { job: id, channel, to, attempt, provider: None, error: None };
+            let what = match job.purpose {
+                JobPurpose::Code => What::DeliveryExpired { job: id, channel, to, attempt, provider: None, error: None },
+                JobPurpose::Test => test_event(&job, TestStatus::Expired, None, None),
+            };
             if self.store.expire_job(job.id, &self.name, now, self.event(&job, &what)).await? {
                 self.said(&job, &what);
             }
@@ -231,15 +234,17 @@ impl Worker {
         // What the provider said, masked of codes: kept on the attempt and in the event.
         let said = match &result {
             Err(DeliveryError::Temporary(e) | DeliveryError::Permanent(e)) => super::redact(e),
-            Ok(_) => String::new(),
+            Ok(receipt) => receipt.answer.as_deref().map(super::redact).unwrap_or_default(),
         };
+        let answer = (!said.is_empty()).then_some(said.as_str());
         // How the try ended and its event are written in one transaction.
         let (outcome, what) = match &result {
             Ok(receipt) => {
                 let (provider, provider_message_id) = (receipt.provider.to_string(), receipt.provider_message_id.clone());
                 let (message_id, outbox) = (receipt.provider_message_id.as_deref(), receipt.outbox.as_ref());
-                let outcome = Outcome::Sent { provider: receipt.provider, message_id, outbox };
-                (outcome, What::CodeSent { job: id, channel, to, attempt, provider, provider_message_id })
+                let outcome = Outcome::Sent { provider: receipt.provider, message_id, outbox, answer };
+                let answer = answer.map(str::to_string);
+                (outcome, What::CodeSent { job: id, channel, to, attempt, provider, provider_message_id, answer })
             }
             Err(DeliveryError::Temporary(_)) => {
                 let (base, max) = (self.settings.retry_base, self.settings.retry_max);
@@ -255,6 +260,14 @@ impl Worker {
                 let what = What::DeliveryFailed { job: id, channel, to, attempt, provider: provider.to_string(), error: said.clone() };
                 (Outcome::Permanent { provider, error: &said }, what)
             }
+        };
+        // A test message's events say so: the diagnosis never reads it as a code.
+        let what = match (job.purpose, &what) {
+            (JobPurpose::Code, _) => what,
+            (JobPurpose::Test, What::CodeSent { .. }) => test_event(&job, TestStatus::Accepted, Some(provider), answer),
+            (JobPurpose::Test, What::DeliveryRetrying { .. }) => test_event(&job, TestStatus::Deferred, Some(provider), answer),
+            (JobPurpose::Test, What::DeliveryExpired { .. }) => test_event(&job, TestStatus::Expired, Some(provider), Some(&said)),
+            (JobPurpose::Test, _) => test_event(&job, TestStatus::Failed, Some(provider), Some(&said)),
         };
         if self.store.finish_attempt(job.id, attempt_id, &self.name, outcome, now, self.event(&job, &what)).await? {
             self.said(&job, &what);
@@ -278,8 +291,24 @@ impl Worker {
                 tracing::warn!(job = job.id, attempt = job.attempts, %error, "delivery failed, and the code expires before another try")
             }
             What::DeliveryFailed { error, .. } => tracing::warn!(job = job.id, %error, "delivery failed permanently"),
+            What::TestMessage { status: TestStatus::Deferred | TestStatus::Failed | TestStatus::Expired, said, .. } => {
+                tracing::warn!(job = job.id, error = said.as_deref().unwrap_or_default(), "a test message was not taken")
+            }
             _ => {}
         }
         tracing::info!(event = what.kind().as_str(), contact = job.contact.map(|c| c.0), detail = %what.detail(), "delivery event");
+    }
+}
+
+/// A test message's event: how its try ended, with what the provider said.
+fn test_event(job: &ClaimedJob, status: TestStatus, provider: Option<&str>, said: Option<&str>) -> What {
+    What::TestMessage {
+        job: job.id,
+        channel: job.channel,
+        to: job.recipient.clone(),
+        status,
+        admin: None,
+        provider: provider.map(str::to_string),
+        said: said.map(str::to_string),
     }
 }

@@ -3,7 +3,7 @@
 //! is the admin service's (`admin::card`).
 
 use app::port::{AdminPortal, BoxFuture, CookieChange, PortResult, Reply};
-use app::types::{AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList};
+use app::types::{AdminAnswer, AdminLogin, ContactAction, ContactCard, ContactList, DeliveryHealthView};
 use domain::{Caller, SupportRef};
 
 use crate::admin::card::{Acted, Cards};
@@ -38,20 +38,27 @@ impl AdminAdapter {
         id: i64,
         older: Option<i64>,
         reference: Option<SupportRef>,
+        watch: bool,
     ) -> Result<Reply<AdminAnswer<ContactCard>>, StoreError> {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
-        Ok(Reply::plain(match self.cards.card(&session.username, id, older, reference.as_ref()).await? {
+        Ok(Reply::plain(match self.cards.card(&session.username, id, older, reference.as_ref(), watch).await? {
             Some(card) => AdminAnswer::Shown(card),
             None => AdminAnswer::NotFound,
         }))
     }
 
-    async fn act_now(&self, who: Caller, id: i64, action: ContactAction) -> Result<Reply<AdminAnswer<()>>, StoreError> {
+    async fn act_now(&self, who: Caller, id: i64, action: ContactAction) -> Result<Reply<AdminAnswer<Option<String>>>, StoreError> {
         let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
         Ok(Reply::plain(match self.cards.act(&session.username, id, action).await? {
-            Acted::Done => AdminAnswer::Shown(()),
+            Acted::Done => AdminAnswer::Shown(None),
+            Acted::Refused(problem) => AdminAnswer::Shown(Some(problem.to_string())),
             Acted::NotFound => AdminAnswer::NotFound,
         }))
+    }
+
+    async fn health_now(&self, who: Caller) -> Result<Reply<AdminAnswer<DeliveryHealthView>>, StoreError> {
+        let Some(session) = self.session(&who).await? else { return Ok(Reply::plain(AdminAnswer::LoggedOut)) };
+        Ok(Reply::plain(AdminAnswer::Shown(self.cards.delivery_health(&session.username).await?)))
     }
 }
 
@@ -93,11 +100,16 @@ impl AdminPortal for AdminAdapter {
         id: i64,
         older: Option<i64>,
         reference: Option<SupportRef>,
+        watch: bool,
     ) -> BoxFuture<'_, PortResult<AdminAnswer<ContactCard>>> {
-        Box::pin(async move { super::portal::failure(self.card(who, id, older, reference).await) })
+        Box::pin(async move { super::portal::failure(self.card(who, id, older, reference, watch).await) })
     }
 
-    fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<()>>> {
+    fn act(&self, who: Caller, id: i64, action: ContactAction) -> BoxFuture<'_, PortResult<AdminAnswer<Option<String>>>> {
         Box::pin(async move { super::portal::failure(self.act_now(who, id, action).await) })
+    }
+
+    fn delivery_health(&self, who: Caller) -> BoxFuture<'_, PortResult<AdminAnswer<DeliveryHealthView>>> {
+        Box::pin(async move { super::portal::failure(self.health_now(who).await) })
     }
 }

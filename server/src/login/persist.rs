@@ -49,7 +49,8 @@ impl LoginService {
                     // The job stops trying when the code stops working.
                     let left_ms = slot.expires_at.0.saturating_sub(now.0).saturating_mul(1000);
                     let expires_at_ms = self.clock.now_ms().saturating_add(left_ms);
-                    Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms, claimed: None })
+                    let destination = crate::delivery::destination(issue.channel, to);
+                    Some(NewJob { channel: issue.channel, recipient: to.clone(), payload, expires_at_ms, destination, claimed: None })
                 }
                 Err(_) => None,
             };

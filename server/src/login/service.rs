@@ -133,6 +133,11 @@ impl LoginService {
         self.clock.clone()
     }
 
+    /// How messages leave: the sealer, the worker and the organisation's words.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

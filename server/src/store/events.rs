@@ -81,6 +81,8 @@ event_kinds! {
     PasskeyRefused => "passkey_refused",
     /// A passkey was removed by its contact or an administrator.
     PasskeyRemoved => "passkey_removed",
+    /// An administrator's test message: asked for, then how each try ended.
+    TestMessage => "test_message",
     /// A stored row this version could not read (never written as such).
     Unreadable => "unreadable",
 }

@@ -6,7 +6,7 @@
 use domain::Channel;
 
 use super::sql;
-use super::{ContactId, Ex, NewEvent, Store, StoreResult, stored_channel};
+use super::{ContactId, Ex, NewEvent, Store, StoreResult, Tx, stored_channel};
 use domain::Timestamp;
 
 /// A job to write with its code, in the same transaction.
@@ -17,10 +17,21 @@ pub struct NewJob {
     /// Subject and body, sealed: they hold the code.
     pub payload: Vec<u8>,
     pub expires_at_ms: i64,
+    /// Where it goes, as delivery health groups it (`delivery::destination`).
+    pub destination: Option<String>,
     /// Written already claimed by a worker of this process, with its first attempt
     /// started, to be sent as soon as the step commits (the hand-off, see
     /// `delivery::worker`); `None` queues it.
     pub claimed: Option<JobClaim>,
+}
+
+stored_names! {
+    /// Why a job was written: a login code, or an administrator's test message (no
+    /// code; the diagnosis never reads it as a code).
+    JobPurpose {
+        Code => "code",
+        Test => "test",
+    }
 }
 
 /// The lease a job is written under when it skips the queue.
@@ -43,6 +54,7 @@ pub struct ClaimedJob {
     /// The attempt row this try writes its end to; `None` for a job claimed after its
     /// code expired, which is given up without a try.
     pub attempt: Option<i64>,
+    pub purpose: JobPurpose,
 }
 
 /// Where a delivery job stands. Stored as its name (`queued`, …), read back strictly.
@@ -124,26 +136,14 @@ impl std::fmt::Display for JobStatus {
     }
 }
 
-/// A job as the administrator sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobRecord {
-    pub id: i64,
-    pub channel: Channel,
-    pub recipient: String,
-    pub status: JobStatus,
-    pub attempts: u32,
-    pub provider: Option<String>,
-    pub provider_message_id: Option<String>,
-    pub last_error: Option<String>,
-    pub created_at: Timestamp,
-}
-
 /// How a try ended.
 #[derive(Debug, Clone)]
 pub enum Outcome<'a> {
     Sent {
         provider: &'a str,
         message_id: Option<&'a str>,
+        /// What it answered ("250 2.0.0 Ok: queued as …"), masked of codes.
+        answer: Option<&'a str>,
         /// The dev outbox's message, stored with the end of the job.
         outbox: Option<&'a super::OutboxEntry>,
     },
@@ -159,15 +159,67 @@ pub enum Outcome<'a> {
     },
 }
 
+/// Writes a job, queued or (with `claimed`) claimed with its first attempt started:
+/// what a worker then holds. `code` is the login_codes row of a code's job.
+pub(super) async fn insert_job(
+    mut ex: Ex<'_>,
+    job: &NewJob,
+    code: Option<i64>,
+    contact: Option<ContactId>,
+    purpose: JobPurpose,
+    requested_by: Option<&str>,
+    now_ms: i64,
+) -> StoreResult<(i64, Option<ClaimedJob>)> {
+    // Claimed, it is written as `claim_job` leaves a job it takes.
+    let (status, owner, lease_until, attempts) = match &job.claimed {
+        Some(claim) => (JobStatus::Sending, Some(claim.owner.as_str()), Some(claim.lease_until_ms), 1),
+        None => (JobStatus::Queued, None, None, 0),
+    };
+    let job_id =
+        sql("INSERT INTO delivery_jobs (code_id, contact_id, channel, recipient, payload, status, lease_owner, lease_until, attempts,
+                                    next_attempt_at, expires_at, created_at, updated_at, purpose, requested_by, destination)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, $12, $13, $14) RETURNING id")
+        .bind(code)
+        .bind(contact.map(|c| c.0))
+        .bind(job.channel.as_str())
+        .bind(&job.recipient)
+        .bind(&job.payload)
+        .bind(status.as_str())
+        .bind(owner)
+        .bind(lease_until)
+        .bind(attempts)
+        .bind(now_ms)
+        .bind(job.expires_at_ms)
+        .bind(purpose.as_str())
+        .bind(requested_by)
+        .bind(job.destination.as_deref())
+        .scalar_one::<i64>(ex.reborrow())
+        .await?;
+    let Some(claim) = &job.claimed else { return Ok((job_id, None)) };
+    let attempt = start_attempt(ex, job_id, attempts, &claim.owner, now_ms).await?;
+    Ok((
+        job_id,
+        Some(ClaimedJob {
+            id: job_id,
+            contact,
+            channel: job.channel,
+            recipient: job.recipient.clone(),
+            payload: Some(job.payload.clone()),
+            attempts: 1,
+            expires_at_ms: job.expires_at_ms,
+            attempt: Some(attempt),
+            purpose,
+        }),
+    ))
+}
+
 /// Starts a job's try: the row its end is written to.
 pub(super) async fn start_attempt(ex: Ex<'_>, job: i64, attempt: i64, worker: &str, now_ms: i64) -> StoreResult<i64> {
     let insert = "INSERT INTO delivery_attempts (job_id, attempt, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id";
     Ok(sql(insert).bind(job).bind(attempt).bind(worker).bind(now_ms).scalar_one::<i64>(ex).await?)
 }
 
-type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64);
-type JobRow = (i64, String, String, String, i64, Option<String>, Option<String>, Option<String>, i64);
-
+type ClaimRow = (i64, Option<i64>, String, String, Option<Vec<u8>>, i64, i64, String);
 impl Store {
     /// Takes the next due job (or one whose lease ran out) for `worker` until
     /// `lease_until_ms`, and starts its attempt, in one transaction: a code costs the
@@ -189,14 +241,14 @@ impl Store {
                          WHERE (status = 'queued' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until <= $3)
                          ORDER BY next_attempt_at, id LIMIT 1 {skip_locked})
                AND (status = 'queued' OR (status = 'sending' AND lease_until <= $3))
-             RETURNING id, contact_id, channel, recipient, payload, attempts, expires_at"
+             RETURNING id, contact_id, channel, recipient, payload, attempts, expires_at, purpose"
         )))
         .bind(worker)
         .bind(lease_until_ms)
         .bind(now_ms)
         .fetch_optional(&mut tx)
         .await?;
-        let Some((id, contact, channel, recipient, payload, attempts, expires_at_ms)) = row else { return Ok(None) };
+        let Some((id, contact, channel, recipient, payload, attempts, expires_at_ms, purpose)) = row else { return Ok(None) };
         let attempt =
             if now_ms < expires_at_ms { Some(start_attempt((&mut tx).into(), id, attempts, worker, now_ms).await?) } else { None };
         tx.commit().await?;
@@ -209,6 +261,7 @@ impl Store {
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
             expires_at_ms,
             attempt,
+            purpose: JobPurpose::parse(&purpose).ok_or_else(|| super::StoreError::Corrupt(format!("job purpose {purpose:?}")))?,
         }))
     }
 
@@ -259,20 +312,22 @@ impl Store {
         event: NewEvent,
     ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let (kind, provider, message_id, error) = match &outcome {
-            Outcome::Sent { provider, message_id, .. } => ("sent", *provider, *message_id, None),
-            Outcome::Temporary { provider, error, .. } => ("temporary_failure", *provider, None, Some(*error)),
-            Outcome::Permanent { provider, error } => ("permanent_failure", *provider, None, Some(*error)),
+        let (kind, provider, message_id, error, answer) = match &outcome {
+            Outcome::Sent { provider, message_id, answer, .. } => ("sent", *provider, *message_id, None, *answer),
+            Outcome::Temporary { provider, error, .. } => ("temporary_failure", *provider, None, Some(*error), None),
+            Outcome::Permanent { provider, error } => ("permanent_failure", *provider, None, Some(*error), None),
         };
-        sql("UPDATE delivery_attempts SET finished_at = $1, outcome = $2, provider = $3, provider_message_id = $4, error = $5 WHERE id = $6")
-            .bind(now_ms)
-            .bind(kind)
-            .bind(provider)
-            .bind(message_id)
-            .bind(error)
-            .bind(attempt_id)
-            .execute(&mut tx)
-            .await?;
+        sql("UPDATE delivery_attempts SET finished_at = $1, outcome = $2, provider = $3, provider_message_id = $4, error = $5, answer = $6
+             WHERE id = $7")
+        .bind(now_ms)
+        .bind(kind)
+        .bind(provider)
+        .bind(message_id)
+        .bind(error)
+        .bind(answer)
+        .bind(attempt_id)
+        .execute(&mut tx)
+        .await?;
         let (status, next_at, wipe) = match &outcome {
             Outcome::Sent { .. } => (JobStatus::Sent, None, true),
             Outcome::Temporary { retry_at_ms: Some(at), .. } => (JobStatus::Queued, Some(*at), false),
@@ -351,58 +406,20 @@ impl Store {
         .await?;
         Ok(row.map(|(id, contact)| (id, contact.map(ContactId))))
     }
-
-    /// The delivery jobs of a contact (or all), oldest first.
-    pub async fn jobs(&self, contact: Option<ContactId>) -> StoreResult<Vec<JobRecord>> {
-        let rows: Vec<JobRow> =
-            sql("SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
-             FROM delivery_jobs WHERE ($1 IS NULL OR contact_id = $1) ORDER BY id")
-            .bind(contact.map(|c| c.0))
-            .fetch_all(&self.db)
-            .await?;
-        job_records(rows)
-    }
-
-    /// A contact's newest `limit` delivery records since `since`, oldest first.
-    pub async fn recent_jobs(&self, contact: ContactId, since: Timestamp, limit: u32) -> StoreResult<Vec<JobRecord>> {
-        let mut rows: Vec<JobRow> =
-            sql("SELECT id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at
-             FROM delivery_jobs WHERE contact_id = $1 AND created_at > $2 ORDER BY id DESC LIMIT $3")
-            .bind(contact.0)
-            .bind(since.0.saturating_mul(1000))
-            .bind(limit)
-            .fetch_all(&self.db)
-            .await?;
-        rows.reverse();
-        job_records(rows)
-    }
 }
 
-fn job_records(rows: Vec<JobRow>) -> StoreResult<Vec<JobRecord>> {
-    rows.into_iter()
-        .map(|(id, channel, recipient, status, attempts, provider, provider_message_id, last_error, created_at_ms)| {
-            Ok(JobRecord {
-                id,
-                channel: stored_channel(&channel)?,
-                recipient,
-                status: JobStatus::parse(&status).ok_or_else(|| super::StoreError::Corrupt(format!("job status {status:?}")))?,
-                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                provider,
-                provider_message_id,
-                last_error,
-                created_at: Timestamp(created_at_ms.div_euclid(1000)),
-            })
-        })
-        .collect()
-}
-
-impl Store {
-    /// Outcomes of every try of a job, oldest first: `(outcome, provider, error)`.
-    pub async fn attempts(&self, job_id: i64) -> StoreResult<Vec<(Option<String>, Option<String>, Option<String>)>> {
-        Ok(sql("SELECT outcome, provider, error FROM delivery_attempts WHERE job_id = $1 ORDER BY id")
-            .bind(job_id)
-            .fetch_all(&self.db)
-            .await?)
+impl Tx {
+    /// Writes an administrator's test message to `contact`: a job with no code, queued
+    /// or claimed like a code's. Returns its id, and the job as its worker holds it when
+    /// it was written claimed.
+    pub async fn insert_test_job(
+        &mut self,
+        job: &NewJob,
+        contact: ContactId,
+        admin: &str,
+        now_ms: i64,
+    ) -> StoreResult<(i64, Option<ClaimedJob>)> {
+        insert_job(self.conn(), job, None, Some(contact), JobPurpose::Test, Some(admin), now_ms).await
     }
 }
 

@@ -5,9 +5,9 @@
 use domain::Channel;
 use sqlx::FromRow;
 
-use super::jobs::start_attempt;
+use super::jobs::JobPurpose;
 use super::sql;
-use super::{ClaimedJob, ContactId, Ex, JobStatus, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
+use super::{ClaimedJob, ContactId, Ex, NewJob, Store, StoreError, StoreResult, Tx, stored_channel};
 use domain::Timestamp;
 
 /// Whether a login was started from a browser or network the contact used before.
@@ -246,42 +246,9 @@ impl Tx {
                 .bind(code.slot)
                 .execute(self.conn())
                 .await?;
-            // Claimed, it is written as `claim_job` leaves a job it takes.
-            let (status, owner, lease_until, attempts) = match &job.claimed {
-                Some(claim) => (JobStatus::Sending, Some(claim.owner.as_str()), Some(claim.lease_until_ms), 1),
-                None => (JobStatus::Queued, None, None, 0),
-            };
-            let job_id = sql(
-                "INSERT INTO delivery_jobs (code_id, contact_id, channel, recipient, payload, status, lease_owner, lease_until, attempts,
-                                            next_attempt_at, expires_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10) RETURNING id",
-            )
-            .bind(code_id)
-            .bind(code.contact.map(|c| c.0))
-            .bind(job.channel.as_str())
-            .bind(&job.recipient)
-            .bind(&job.payload)
-            .bind(status.as_str())
-            .bind(owner)
-            .bind(lease_until)
-            .bind(attempts)
-            .bind(now_ms)
-            .bind(job.expires_at_ms)
-            .scalar_one::<i64>(self.conn())
-            .await?;
-            if let Some(claim) = &job.claimed {
-                let attempt = start_attempt(self.conn(), job_id, attempts, &claim.owner, now_ms).await?;
-                return Ok(Some(ClaimedJob {
-                    id: job_id,
-                    contact: code.contact,
-                    channel: job.channel,
-                    recipient: job.recipient.clone(),
-                    payload: Some(job.payload.clone()),
-                    attempts: 1,
-                    expires_at_ms: job.expires_at_ms,
-                    attempt: Some(attempt),
-                }));
-            }
+            let (_, claimed) =
+                super::jobs::insert_job(self.conn(), job, Some(code_id), code.contact, JobPurpose::Code, None, now_ms).await?;
+            return Ok(claimed);
         }
         Ok(None)
     }

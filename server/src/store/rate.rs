@@ -33,6 +33,8 @@ pub enum Scope {
     /// That a "Send code" for a contact's address was refused for its network, once
     /// per window: the marker that keeps their card at one line an hour.
     RefusedFor,
+    /// Test messages an administrator sent a contact from their card.
+    TestMessages,
     /// Failed administrator log-ins, per username (from anywhere), per network (any
     /// username), and per username from one network.
     AdminUser,
@@ -65,6 +67,7 @@ impl Scope {
             Scope::AdminUserNetwork => "admin_login:user_network",
             Scope::MessageRefusals => "message_refused",
             Scope::RefusedFor => "code_request:refused_for",
+            Scope::TestMessages => "test_message",
         }
     }
 }

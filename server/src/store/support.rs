@@ -13,27 +13,6 @@ use super::{ContactId, Ex, Store, StoreError, StoreResult, Tx};
 /// only rarely, so more than this is a sign of something else.
 const SAME_REFERENCE: u32 = 5;
 
-/// Defines an enum stored as its name, read back strictly.
-macro_rules! stored_names {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-
-            pub fn parse(name: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == name)
-            }
-        }
-    };
-}
-
 stored_names! {
     /// The step a reference was given at.
     AtStep {

@@ -78,6 +78,9 @@ pub enum What {
         attempt: i64,
         provider: String,
         provider_message_id: Option<String>,
+        /// What the server or provider answered, masked of codes (kept since issue 24).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
     },
     /// A request that sent nothing: unknown identifier, opted out, or no such channel.
     CodeNotSent {
@@ -286,12 +289,43 @@ pub enum What {
         passkey: i64,
         by: Actor,
     },
+    /// An administrator's test message (no code) to a contact: asked for on the card
+    /// (`requested`, with the administrator's name), then each try's end, as for a code.
+    TestMessage {
+        job: i64,
+        channel: Channel,
+        to: String,
+        status: TestStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        admin: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        provider: Option<String>,
+        /// The server's or provider's answer, or its error, masked of codes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        said: Option<String>,
+    },
     /// A stored row this version cannot read (logged when read). Never written.
     #[serde(skip)]
     Unreadable {
         kind: String,
         detail: String,
     },
+}
+
+/// Where a test message stands, as its events say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestStatus {
+    /// Asked for on the card.
+    Requested,
+    /// A server or provider took it.
+    Accepted,
+    /// A server answered "later": the worker tries again.
+    Deferred,
+    /// Refused for good.
+    Failed,
+    /// Not taken before the worker gave up on it.
+    Expired,
 }
 
 fn command_line() -> Actor {
@@ -334,6 +368,7 @@ impl What {
             What::PasskeyLogin { .. } => EventKind::PasskeyLogin,
             What::PasskeyRefused { .. } => EventKind::PasskeyRefused,
             What::PasskeyRemoved { .. } => EventKind::PasskeyRemoved,
+            What::TestMessage { .. } => EventKind::TestMessage,
             What::Unreadable { .. } => EventKind::Unreadable,
         }
     }
@@ -418,6 +453,7 @@ impl What {
             | What::DeliveryFailed { channel, .. }
             | What::DeliveryRetrying { channel, .. }
             | What::DeliveryExpired { channel, .. }
+            | What::TestMessage { channel, .. }
             | What::LoginSucceeded { channel, .. }
             | What::OptOutChanged { channel, .. }
             | What::CodesWithdrawn { channel, .. } => Some(*channel),

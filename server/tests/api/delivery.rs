@@ -19,7 +19,7 @@ const FAST_WORKER: [(&str, &str); 4] = [
     ("PORTAL_DELIVERY_LEASE", "30s"),
 ];
 
-fn smtp_settings(port: u16) -> Vec<(&'static str, String)> {
+pub(crate) fn smtp_settings(port: u16) -> Vec<(&'static str, String)> {
     let mut s: Vec<(&str, String)> = FAST_WORKER.iter().map(|(k, v)| (*k, v.to_string())).collect();
     s.extend([
         ("PORTAL_DELIVERY", "smtp".to_string()),
@@ -54,7 +54,7 @@ async fn twilio_accepting(sid: &str, delay: Duration) -> MockServer {
     provider
 }
 
-fn refs<'a>(settings: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn refs<'a>(settings: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     settings.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

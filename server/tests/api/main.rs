@@ -14,6 +14,7 @@ mod diagnosis;
 mod doctor;
 mod findings;
 mod flood;
+mod health;
 mod helpers;
 mod language;
 mod login;

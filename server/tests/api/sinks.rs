@@ -80,6 +80,14 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// Lets go of the messages a `--hold` sink is holding: it answers them now.
+    pub fn release(&mut self) {
+        let stdin = self.stdin.as_mut().expect("the sink's standard input");
+        stdin.write_all(b"release\n").and_then(|()| stdin.flush()).expect("release the held messages");
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         if let Some(mut stdin) = self.stdin.take() {

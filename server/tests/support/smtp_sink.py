@@ -1,14 +1,20 @@
 """A real SMTP server on loopback for the delivery tests (aiosmtpd).
 
-Usage: smtp_sink.py PORT [--reject-rcpt] [--out FILE] [--forever]
+Usage: smtp_sink.py PORT [--reject-rcpt] [--defer DOMAIN] [--hold DOMAIN] [--out FILE] [--forever]
 Prints one JSON line when ready ({"ready": PORT}) and one per received message
 ({"from", "to", "data", "raw"}: data as text, raw as base64 of the exact bytes), also
 appended to FILE with --out. Runs until its standard input closes, or until it is
 killed with --forever (as a Playwright web server).
 
+A mail server having trouble with one domain, for the delivery health tests:
+--defer DOMAIN answers every recipient at DOMAIN "451 4.7.1" (greylisted: try later);
+--hold DOMAIN takes a message for DOMAIN but answers only once the line "release"
+arrives on standard input (a slow server), printing {"holding": [recipients]} first.
+
 With PORTAL_MAIL_DIR set, every message is also kept there as an .eml file, so the
 test suite can score every email it sent (scripts/score-mail).
 """
+import asyncio
 import base64
 import itertools
 import json
@@ -18,22 +24,35 @@ import threading
 import time
 
 COUNTER = itertools.count()
+RELEASED = threading.Event()
 
 from aiosmtpd.controller import Controller
 
 
+def domain_of(address):
+    return address.rsplit("@", 1)[-1].lower()
+
+
 class Sink:
-    def __init__(self, reject_rcpt, out):
+    def __init__(self, reject_rcpt, out, defer, hold):
         self.reject_rcpt = reject_rcpt
         self.out = out
+        self.defer = defer
+        self.hold = hold
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject_rcpt:
             return "550 5.1.1 No such user here"
+        if self.defer and domain_of(address) == self.defer:
+            return "451 4.7.1 Greylisted, please try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold and any(domain_of(r) == self.hold for r in envelope.rcpt_tos):
+            print(json.dumps({"holding": envelope.rcpt_tos}), flush=True)
+            while not RELEASED.is_set():
+                await asyncio.sleep(0.05)
         raw = envelope.content
         data = raw.decode("utf-8", errors="replace")
         keep = os.environ.get("PORTAL_MAIL_DIR")
@@ -57,14 +76,20 @@ class Sink:
 
 def main():
     port = int(sys.argv[1])
-    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
-    controller = Controller(Sink("--reject-rcpt" in sys.argv, out), hostname="127.0.0.1", port=port)
+    def option(name):
+        return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+    sink = Sink("--reject-rcpt" in sys.argv, option("--out"), option("--defer"), option("--hold"))
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     print(json.dumps({"ready": port}), flush=True)
     if "--forever" in sys.argv:
         threading.Event().wait()
     else:
-        sys.stdin.read()
+        for line in sys.stdin:
+            if line.strip() == "release":
+                RELEASED.set()
+        RELEASED.set()
     controller.stop()
 
 

@@ -1,31 +1,41 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::admin::{AdminAct, AdminLogOut, admin_contact};
 use crate::pages::failure_text;
-use crate::types::{AdminAnswer, Channel, ContactAction, ContactCard, DeviceRow, FindingView, TimelineRow};
+use crate::types::{AdminAnswer, Channel, ContactAction, ContactCard, DeviceRow, FindingView, TestMessageRow, TimelineRow};
 
 #[component]
 pub fn AdminContactPage() -> impl IntoView {
     let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|id| id.parse().ok()).unwrap_or(-1);
     let older: Option<i64> = use_query_map().with_untracked(|q| q.get("older")).and_then(|o| o.parse().ok());
     let reference: Option<String> = use_query_map().with_untracked(|q| q.get("ref"));
+    let watching = use_query_map().with_untracked(|q| q.get("watch"));
+    let watch = watching.is_some();
+    // The next look goes to the other of two addresses: a refresh to the address the
+    // page is at, fragment and all, would only scroll to the fragment.
+    let next_look = if watching.as_deref() == Some("1") { 2 } else { 1 };
     let problem = use_query_map().with_untracked(|q| q.get("problem")).map(|p| match p.as_str() {
         "channel" => "Choose a channel: email or text message. Nothing was changed.",
         "message" => "Choose a message to publish. Nothing was changed.",
         "not-found" => "That browser or message does not exist (any more). Nothing was changed.",
+        "test-limit" => "No test was sent: at most 3 test messages an hour go to one contact. Try again later.",
+        "test-opted-out" => "No test was sent: they opted out of that channel. Opt them back in only if they ask to be.",
+        "test-no-address" => "No test was sent: they have no address for that channel.",
+        "test-sms-country" => "No test was sent: text messages to their country are not allowed here (PORTAL_SMS_COUNTRIES).",
+        "test-sms-limit" => "No test was sent: the hourly limit of text messages (to their number block, or in all) is reached.",
         _ => "That is not something this page can do. Nothing was changed.",
     });
     view! {
         <main class="card wide">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {Suspend::new(async move {
-                    match admin_contact(id, older, reference).await {
+                    match admin_contact(id, older, reference, watch).await {
                         Ok(AdminAnswer::Shown(card)) => view! {
                             {problem.map(|p| view! { <p class="notice notice-alert" role="alert">{p}</p> })}
-                            {shown(card)}
+                            {shown(card, next_look)}
                         }.into_any(),
                         Ok(AdminAnswer::NotFound) => view! { <Title text="No such contact"/><h1>"No such contact"</h1><p><a href="/admin">"← All contacts"</a></p> }.into_any(),
                         Ok(AdminAnswer::LoggedOut) => view! { <p><a href="/admin/login">"Log in as an administrator"</a></p> }.into_any(),
@@ -48,8 +58,23 @@ fn action_form(id: i64, fields: Vec<(&'static str, String)>, label: String, clas
     }
 }
 
-fn shown(card: ContactCard) -> impl IntoView {
-    let ContactCard { admin, contact, language, findings, devices, passkeys, messages, publishable, timeline, older, reference } = card;
+fn shown(card: ContactCard, next_look: u8) -> impl IntoView {
+    let ContactCard {
+        admin,
+        contact,
+        language,
+        findings,
+        devices,
+        passkeys,
+        messages,
+        publishable,
+        timeline,
+        older,
+        reference,
+        tests,
+        watching,
+        delivery,
+    } = card;
     let id = contact.id;
     // Administrator pages are English; times are the organisation's, with its zone.
     let l = crate::locale();
@@ -75,8 +100,20 @@ fn shown(card: ContactCard) -> impl IntoView {
     let has_passkeys = !passkeys.is_empty();
     let no_messages = messages.is_empty();
     let can_publish = !publishable.is_empty();
+    // The channels a test can go by: an address they did not opt out of.
+    let testable: Vec<Channel> = [
+        (Channel::Email, contact.email.is_some() && !contact.email_opt_out),
+        (Channel::Sms, contact.phone.is_some() && !contact.sms_opt_out),
+    ]
+    .into_iter()
+    .filter_map(|(channel, ok)| ok.then_some(channel))
+    .collect();
+    let no_tests = tests.is_empty();
     view! {
         <Title text=contact.name.clone()/>
+        // While a test message is on its way, the card looks again every 3 seconds
+        // (no script needed), at the test messages.
+        {watching.then(|| view! { <Meta http_equiv="refresh" content=format!("3;url=/admin/contacts/{id}?watch={next_look}#tests")/> })}
         <div class="bar">
             <span>"Administrator " <strong>{admin}</strong></span>
             <form method="post" action=AdminLogOut::url()><button type="submit" class="link">"Log out"</button></form>
@@ -92,6 +129,9 @@ fn shown(card: ContactCard) -> impl IntoView {
         })}
         <section aria-labelledby="diagnosis">
             <h2 id="diagnosis">"Login diagnosis"</h2>
+            {delivery.into_iter().map(|line| view! {
+                <p class="notice notice-alert">{line} " " <a href="/admin/delivery">"Delivery health"</a></p>
+            }).collect_view()}
             {no_findings.then(|| view! { <p>"Nothing in the last 30 days explains a failed login."</p> })}
             <ol class="findings">{findings.into_iter().map(|f| finding(id, f)).collect_view()}</ol>
         </section>
@@ -105,6 +145,17 @@ fn shown(card: ContactCard) -> impl IntoView {
                     None => "Language of codes: the browser's, until their first login".to_string(),
                 }}</li>
             </ul>
+        </section>
+        <section aria-labelledby="tests">
+            <h2 id="tests">"Test messages"</h2>
+            <p class="small">"A message with no code, to see whether messages reach them while they are on the phone. At most 3 an hour; it does not count against their codes."</p>
+            {testable.is_empty().then(|| view! { <p>"No channel to test: they have no address they did not opt out of."</p> })}
+            <p>{testable.into_iter().map(|channel| {
+                let label = if channel == Channel::Email { "Send a test email" } else { "Send a test text message" };
+                action_form(id, vec![("action", "test".to_string()), ("channel", channel.as_str().to_string())], label.to_string(), "")
+            }).collect_view()}</p>
+            {no_tests.then(|| view! { <p>"None sent in the last day."</p> })}
+            <ul aria-live="polite">{tests.into_iter().map(test_row).collect_view()}</ul>
         </section>
         <section aria-labelledby="browsers">
             <h2 id="browsers">"Trusted browsers"</h2>
@@ -165,7 +216,7 @@ fn finding(contact: i64, f: FindingView) -> impl IntoView {
         ContactAction::Publish(message) => {
             f.remedy_label.clone().map(|label| (vec![("action", "publish".to_string()), ("message", message)], label))
         }
-        ContactAction::OptOut(_) | ContactAction::Revoke(_) | ContactAction::RemovePasskey(_) => None,
+        ContactAction::OptOut(_) | ContactAction::Revoke(_) | ContactAction::RemovePasskey(_) | ContactAction::TestMessage(_) => None,
     });
     view! {
         <li>
@@ -189,6 +240,16 @@ fn device(contact: i64, d: DeviceRow) -> impl IntoView {
     });
     let line = format!("Browser {}, {}: first seen {}, last seen {} ({state}) ", d.id, d.browser, d.first_seen, d.last_seen);
     view! { <li>{line} {revoke}</li> }
+}
+
+fn test_row(t: TestMessageRow) -> impl IntoView {
+    let line = format!("{}: test {} to {}, sent by {}. ", t.at, t.channel.by(), t.to, t.by);
+    view! {
+        <li>
+            {line} <strong>{t.status}</strong>
+            {t.said.map(|said| view! { " " <code>{said}</code> })}
+        </li>
+    }
 }
 
 fn row(r: TimelineRow) -> impl IntoView {

@@ -43,6 +43,7 @@ fn contacts(list: ContactList) -> impl IntoView {
             </form>
         </div>
         <h1>"Contacts"</h1>
+        <p class="small"><a href="/admin/delivery">"Delivery health"</a>": is mail to a domain, or texts to a country, being deferred or late?"</p>
         <form method="get" action="/admin" role="search" class="stack">
             <label for="q">"Find a contact by name, email, phone number or support reference"</label>
             <input id="q" name="q" type="search" value=query.clone() maxlength="200"/>

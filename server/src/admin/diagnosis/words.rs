@@ -62,6 +62,11 @@ pub fn describe(e: &Event, titles: &[(String, String)]) -> (Timestamp, String) {
 }
 
 pub(super) fn said(e: &Event) -> (Timestamp, String) {
+    if let What::TestMessage { channel, to, status, admin, said, .. } = &e.what {
+        let by = admin.as_deref().map(|a| format!(", sent by {a}")).unwrap_or_default();
+        let said = said.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
+        return (e.at, format!("test message {} to {to}: {}{by}{said}", channel.by(), stored_name(status)));
+    }
     let reason = match &e.what {
         What::CodeNotSent { reason, .. } => Some(stored_name(reason)),
         What::VerificationFailed { reason, .. } => Some(stored_name(reason)),

@@ -47,6 +47,7 @@ impl Twilio {
 #[derive(serde::Deserialize)]
 struct Created {
     sid: String,
+    status: Option<String>,
 }
 
 impl Delivery for Twilio {
@@ -71,7 +72,9 @@ impl Delivery for Twilio {
                 return Err(super::classify(status, &body));
             }
             let created: Option<Created> = serde_json::from_str(&body).ok();
-            Ok(Receipt { provider: PROVIDER, provider_message_id: created.map(|c| c.sid), outbox: None })
+            let state = created.as_ref().and_then(|c| c.status.as_deref()).map(|s| format!(", {s}")).unwrap_or_default();
+            let answer = Some(format!("HTTP {}{state}", status.as_u16()));
+            Ok(Receipt { provider: PROVIDER, provider_message_id: created.map(|c| c.sid), outbox: None, answer })
         })
     }
 

@@ -49,7 +49,7 @@ impl Delivery for Webhook {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             });
-            Ok(Receipt { provider: PROVIDER, provider_message_id: id, outbox: None })
+            Ok(Receipt { provider: PROVIDER, provider_message_id: id, outbox: None, answer: Some(format!("HTTP {}", status.as_u16())) })
         })
     }
 
