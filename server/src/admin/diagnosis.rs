@@ -275,8 +275,7 @@ fn not_delivered(t: &Timeline) -> Vec<Finding> {
 fn arrived_late(t: &Timeline) -> Vec<Finding> {
     let late: Vec<(&JobRecord, i64, bool)> = t.jobs.iter().filter_map(|j| j.late().map(|(ms, receipt)| (j, ms, receipt))).collect();
     let Some(&(newest, delay_ms, receipt)) = late.last() else { return Vec::new() };
-    let minutes = |ms: i64| (ms + 59_999) / 60_000;
-    let lifetime = |j: &JobRecord| minutes(j.expires_at_ms - j.created_at.0.saturating_mul(1000));
+    let lifetime = |j: &JobRecord| span(j.expires_at_ms - j.created_at.0.saturating_mul(1000));
     let place = |j: &JobRecord, receipt: bool| match (j.channel, receipt) {
         (Channel::Email, _) => "the mail server",
         (Channel::Sms, false) => "the SMS provider",
@@ -287,7 +286,7 @@ fn arrived_late(t: &Timeline) -> Vec<Finding> {
         .map(|&(j, ms, receipt)| {
             let (at, line) = job_said(j);
             let how = if receipt { "arrived" } else { "was taken" };
-            (at, format!("{line}; it {how} {} min after it was sent, and worked for {} min", minutes(ms), lifetime(j)))
+            (at, format!("{line}; it {how} {} after it was sent, and worked for {}", span(ms), lifetime(j)))
         })
         .collect();
     let domain = newest.recipient.rsplit_once('@').map(|(_, d)| d.to_string());
@@ -299,10 +298,16 @@ fn arrived_late(t: &Timeline) -> Vec<Finding> {
     };
     finding(
         Rule::ArrivedLate,
-        format!("The code arrived after it expired (a delay of {} minutes at {}).", minutes(delay_ms), place(newest, receipt)),
+        format!("The code arrived after it expired (a delay of {} at {}).", span(delay_ms), place(newest, receipt)),
         advice,
         evidence,
     )
+}
+
+/// A delay in words, rounded up: "7 seconds", "1 minute", "12 minutes".
+fn span(ms: i64) -> String {
+    let (n, unit) = if ms < 60_000 { ((ms + 999) / 1000, "second") } else { ((ms + 59_999) / 60_000, "minute") };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The networks the contact asked for a code from within `secs` before `at`.

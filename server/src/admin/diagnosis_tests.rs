@@ -79,7 +79,7 @@ fn a_code_taken_after_it_expired_arrived_late_and_was_not_lost_in_spam() {
     assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::ArrivedLate]);
     assert_eq!(f[0].cause, "The code arrived after it expired (a delay of 12 minutes at the mail server).");
     assert!(f[0].advice.contains("codes to example.com keep arriving late"), "{}", f[0].advice);
-    assert!(f[0].evidence[0].1.ends_with("it was taken 12 min after it was sent, and worked for 10 min"), "{:?}", f[0].evidence);
+    assert!(f[0].evidence[0].1.ends_with("it was taken 12 minutes after it was sent, and worked for 10 minutes"), "{:?}", f[0].evidence);
 
     // A text the phone network delivered after it expired says where the delay was.
     let mut text = job(3_000, Channel::Sms, JobStatus::Delivered, None);

@@ -1,6 +1,6 @@
 """A real SMTP server on loopback for the delivery tests (aiosmtpd).
 
-Usage: smtp_sink.py PORT [--reject-rcpt] [--defer DOMAIN] [--hold DOMAIN] [--out FILE] [--forever]
+Usage: smtp_sink.py PORT [--reject-rcpt] [--defer DOMAIN] [--hold DOMAIN [--hold-secs N]] [--out FILE] [--forever]
 Prints one JSON line when ready ({"ready": PORT}) and one per received message
 ({"from", "to", "data", "raw"}: data as text, raw as base64 of the exact bytes), also
 appended to FILE with --out. Runs until its standard input closes, or until it is
@@ -9,7 +9,8 @@ killed with --forever (as a Playwright web server).
 A mail server having trouble with one domain, for the delivery health tests:
 --defer DOMAIN answers every recipient at DOMAIN "451 4.7.1" (greylisted: try later);
 --hold DOMAIN takes a message for DOMAIN but answers only once the line "release"
-arrives on standard input (a slow server), printing {"holding": [recipients]} first.
+arrives on standard input (a slow server), printing {"holding": [recipients]} first;
+with --hold-secs N, it answers each such message N seconds after it arrived instead.
 
 With PORTAL_MAIL_DIR set, every message is also kept there as an .eml file, so the
 test suite can score every email it sent (scripts/score-mail).
@@ -34,11 +35,12 @@ def domain_of(address):
 
 
 class Sink:
-    def __init__(self, reject_rcpt, out, defer, hold):
+    def __init__(self, reject_rcpt, out, defer, hold, hold_secs):
         self.reject_rcpt = reject_rcpt
         self.out = out
         self.defer = defer
         self.hold = hold
+        self.hold_secs = hold_secs
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject_rcpt:
@@ -51,7 +53,9 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         if self.hold and any(domain_of(r) == self.hold for r in envelope.rcpt_tos):
             print(json.dumps({"holding": envelope.rcpt_tos}), flush=True)
-            while not RELEASED.is_set():
+            if self.hold_secs is not None:
+                await asyncio.sleep(self.hold_secs)
+            while self.hold_secs is None and not RELEASED.is_set():
                 await asyncio.sleep(0.05)
         raw = envelope.content
         data = raw.decode("utf-8", errors="replace")
@@ -79,7 +83,9 @@ def main():
     def option(name):
         return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
 
-    sink = Sink("--reject-rcpt" in sys.argv, option("--out"), option("--defer"), option("--hold"))
+    hold_secs = option("--hold-secs")
+    hold_secs = float(hold_secs) if hold_secs is not None else None
+    sink = Sink("--reject-rcpt" in sys.argv, option("--out"), option("--defer"), option("--hold"), hold_secs)
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     print(json.dumps({"ready": port}), flush=True)
