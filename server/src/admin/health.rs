@@ -8,7 +8,7 @@ use domain::Channel;
 use domain::view::{DeliveryHealthView, DestinationView, WindowView};
 
 use super::Cards;
-use crate::store::{Contact, DeliveryRow, JobPurpose, JobStatus, StoreError};
+use crate::store::{Contact, DeliveryRow, DestinationCounts, JobPurpose, JobStatus, StoreError};
 
 /// The newest delivery records one look at the health reads: a day of a busy portal,
 /// bounded. The page says so when it was cut.
@@ -48,6 +48,34 @@ impl Window {
     fn share(&self) -> f64 {
         if self.sent == 0 { 0.0 } else { f64::from(self.troubled) / f64::from(self.sent) }
     }
+
+    /// Both windows' counts together (their times cannot be added up: none).
+    fn plus(&self, other: &Window) -> Window {
+        Window {
+            sent: self.sent + other.sent,
+            accepted: self.accepted + other.accepted,
+            deferred: self.deferred + other.deferred,
+            failed: self.failed + other.failed,
+            late: self.late + other.late,
+            pending: self.pending + other.pending,
+            troubled: self.troubled + other.troubled,
+            to_accept: None,
+            to_deliver: None,
+        }
+    }
+}
+
+/// Counts the database made: no times.
+impl From<DestinationCounts> for Window {
+    fn from(c: DestinationCounts) -> Window {
+        let DestinationCounts { sent, accepted, deferred, failed, late, pending, troubled } = c;
+        Window { sent, accepted, deferred, failed, late, pending, troubled, to_accept: None, to_deliver: None }
+    }
+}
+
+/// Whether a destination's trouble jumped in the last hour (see [`MARK_MIN`]).
+fn marked(hour: &Window, earlier: &Window) -> bool {
+    hour.sent >= MARK_MIN && hour.share() >= MARK_SHARE && (earlier.sent < MARK_MIN || hour.share() >= 2.0 * earlier.share())
 }
 
 /// One destination: an email domain or a country calling code.
@@ -105,8 +133,7 @@ pub fn health(rows: &[DeliveryRow], now_ms: i64) -> Vec<Health> {
             let hour_rows: Vec<&DeliveryRow> = list.iter().copied().filter(|r| r.created_at_ms > now_ms - HOUR_MS).collect();
             let earlier_rows: Vec<&DeliveryRow> = list.iter().copied().filter(|r| r.created_at_ms <= now_ms - HOUR_MS).collect();
             let (hour, day, earlier) = (window(&hour_rows), window(&list), window(&earlier_rows));
-            let marked =
-                hour.sent >= MARK_MIN && hour.share() >= MARK_SHARE && (earlier.sent < MARK_MIN || hour.share() >= 2.0 * earlier.share());
+            let marked = marked(&hour, &earlier);
             Health { channel, destination, hour, day, marked }
         })
         .collect();
@@ -161,7 +188,8 @@ pub fn duration(ms: i64) -> String {
 
 impl Cards {
     /// The lines of delivery health that concern this contact: their mail domain or
-    /// phone country, when marked.
+    /// phone country, when marked. Counted by the database (two aggregates a
+    /// destination), so a card costs the same for gmail.com as for a small domain.
     pub(super) async fn troubles_of(&self, contact: &Contact) -> Result<Vec<String>, StoreError> {
         let now_ms = self.clock.now_ms();
         let mut lines = Vec::new();
@@ -169,8 +197,13 @@ impl Cards {
         let phone = contact.phone.as_ref().map(|p| (Channel::Sms, p.as_str()));
         for (channel, address) in email.into_iter().chain(phone) {
             let Some(destination) = crate::delivery::destination(channel, address) else { continue };
-            let rows = self.store.delivery_rows(now_ms - DAY_MS, Some((channel, &destination)), HEALTH_ROWS).await?;
-            lines.extend(health(&rows, now_ms).into_iter().filter(|h| h.marked).map(|h| h.warning()));
+            let counts = |from, to| self.store.destination_counts(channel, &destination, from, to);
+            let hour = Window::from(counts(now_ms - HOUR_MS, now_ms).await?);
+            let earlier = Window::from(counts(now_ms - DAY_MS, now_ms - HOUR_MS).await?);
+            if marked(&hour, &earlier) {
+                let day = hour.plus(&earlier);
+                lines.push(Health { channel, destination: destination.clone(), hour, day, marked: true }.warning());
+            }
         }
         Ok(lines)
     }
@@ -181,7 +214,7 @@ impl Cards {
         /// Destinations the page lists besides the marked ones.
         const SHOWN: usize = 100;
         let now_ms = self.clock.now_ms();
-        let rows = self.store.delivery_rows(now_ms - DAY_MS, None, HEALTH_ROWS).await?;
+        let rows = self.store.delivery_rows(now_ms - DAY_MS, HEALTH_ROWS).await?;
         let counted = u32::try_from(rows.len()).unwrap_or(u32::MAX);
         let all = health(&rows, now_ms);
         let destinations = all.iter().enumerate().filter(|(i, h)| h.marked || *i < SHOWN).map(|(_, h)| destination_view(h)).collect();

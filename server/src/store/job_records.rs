@@ -103,18 +103,16 @@ impl Store {
     }
 
     /// What delivery health is counted from: the newest `limit` jobs written since
-    /// `since_ms` (to `destination` only, when given), newest first, each with how many
-    /// of its tries a server deferred. A read, bounded by `limit`.
-    pub async fn delivery_rows(&self, since_ms: i64, destination: Option<(Channel, &str)>, limit: u32) -> StoreResult<Vec<DeliveryRow>> {
+    /// `since_ms`, newest first, each with how many of its tries a server deferred. A
+    /// read, bounded by `limit` (it uses the jobs' time index).
+    pub async fn delivery_rows(&self, since_ms: i64, limit: u32) -> StoreResult<Vec<DeliveryRow>> {
         let rows: Vec<HealthRow> =
             sql("SELECT j.channel, j.destination, j.status, j.purpose, j.created_at, j.sent_at, j.delivered_at, j.expires_at,
                     (SELECT COUNT(*) FROM delivery_attempts a WHERE a.job_id = j.id AND a.outcome = 'temporary_failure')
              FROM delivery_jobs j
-             WHERE j.created_at > $1 AND ($2 IS NULL OR (j.channel = $2 AND j.destination = $3))
-             ORDER BY j.created_at DESC LIMIT $4")
+             WHERE j.created_at > $1
+             ORDER BY j.created_at DESC LIMIT $2")
             .bind(since_ms)
-            .bind(destination.map(|(c, _)| c.as_str()))
-            .bind(destination.map(|(_, d)| d))
             .bind(limit)
             .fetch_all(&self.db)
             .await?;
@@ -133,6 +131,64 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// Sums of accepted, deferred, failed, late, pending and troubled jobs, and their count.
+type CountsRow = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64);
+
+/// Counts of one destination's jobs written in a window, as delivery health counts
+/// them (see `admin::health`), counted by the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DestinationCounts {
+    pub sent: u32,
+    pub accepted: u32,
+    pub deferred: u32,
+    pub failed: u32,
+    pub late: u32,
+    pub pending: u32,
+    /// Deferred, failed or late.
+    pub troubled: u32,
+}
+
+impl Store {
+    /// The counts of the jobs to one destination written after `from_ms` and up to
+    /// `to_ms`: one aggregate over its index, whatever the volume (what a contact's card
+    /// reads; the health page reads the rows for its percentiles).
+    pub async fn destination_counts(
+        &self,
+        channel: Channel,
+        destination: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<DestinationCounts> {
+        let row: CountsRow = sql("SELECT SUM(accepted), SUM(deferred), SUM(failed), SUM(late), SUM(pending),
+                    SUM(CASE WHEN deferred + failed + late > 0 THEN 1 ELSE 0 END), COUNT(*)
+             FROM (SELECT CASE WHEN j.sent_at IS NOT NULL THEN 1 ELSE 0 END AS accepted,
+                          CASE WHEN EXISTS (SELECT 1 FROM delivery_attempts a
+                                            WHERE a.job_id = j.id AND a.outcome = 'temporary_failure') THEN 1 ELSE 0 END AS deferred,
+                          CASE WHEN j.status IN ('failed', 'expired', 'undelivered') THEN 1 ELSE 0 END AS failed,
+                          CASE WHEN j.purpose = 'code' AND (j.sent_at > j.expires_at OR j.delivered_at > j.expires_at)
+                               THEN 1 ELSE 0 END AS late,
+                          CASE WHEN j.status IN ('queued', 'sending') THEN 1 ELSE 0 END AS pending
+                   FROM delivery_jobs j
+                   WHERE j.channel = $1 AND j.destination = $2 AND j.created_at > $3 AND j.created_at <= $4) counted")
+        .bind(channel.as_str())
+        .bind(destination)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_one(&self.db)
+        .await?;
+        let n = |v: Option<i64>| u32::try_from(v.unwrap_or(0)).unwrap_or(u32::MAX);
+        Ok(DestinationCounts {
+            accepted: n(row.0),
+            deferred: n(row.1),
+            failed: n(row.2),
+            late: n(row.3),
+            pending: n(row.4),
+            troubled: n(row.5),
+            sent: n(Some(row.6)),
+        })
     }
 }
 

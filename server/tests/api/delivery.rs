@@ -31,7 +31,7 @@ pub(crate) fn smtp_settings(port: u16) -> Vec<(&'static str, String)> {
     s
 }
 
-fn twilio_settings(base: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn twilio_settings(base: &str) -> Vec<(&'static str, String)> {
     let mut s: Vec<(&str, String)> = FAST_WORKER.iter().map(|(k, v)| (*k, v.to_string())).collect();
     s.extend([
         ("PORTAL_SMS_DELIVERY", "twilio".to_string()),
@@ -366,14 +366,14 @@ async fn the_request_does_not_wait_for_a_slow_provider() {
     assert_eq!(job_status(&app).await, ["sending"]);
 }
 
-async fn post_receipt(app: &TestApp, params: &[(&str, &str)], signature: &str) -> u16 {
+pub(crate) async fn post_receipt(app: &TestApp, params: &[(&str, &str)], signature: &str) -> u16 {
     let client = reqwest::Client::new();
     let response =
         client.post(format!("{}/hooks/twilio/status", app.base)).header("X-Twilio-Signature", signature).form(params).send().await.unwrap();
     response.status().as_u16()
 }
 
-fn sign(params: &[(&str, &str)]) -> String {
+pub(crate) fn sign(params: &[(&str, &str)]) -> String {
     let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     server::delivery::sms::twilio_signature("secret-token", "https://portal.example.com/hooks/twilio/status", &owned)
 }

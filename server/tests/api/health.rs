@@ -174,3 +174,43 @@ async fn a_domain_the_mail_server_defers_is_marked_and_a_code_it_held_past_its_e
     // Without a session, it is not shown.
     assert_eq!(app.browser().get("/admin/delivery").await.location(), Some("/admin/login"));
 }
+
+#[tokio::test]
+async fn a_test_text_message_shows_the_providers_answer_then_its_receipt_and_spends_the_sms_budget_like_a_code() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let provider = MockServer::start().await;
+    let accepted = serde_json::json!({ "sid": "SM0100", "status": "queued" });
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201).set_body_json(accepted)).mount(&provider).await;
+    let mut settings = crate::delivery::twilio_settings(&provider.uri());
+    settings.push(("PORTAL_SMS_PER_HOUR", "1".to_string()));
+    let app = spawn_app_with(&refs(&settings)).await;
+    add_admin(&app).await;
+    let ada = app.add_contact("Ada", None, Some("20123401"), &[]).await;
+    let grace = app.add_contact("Grace", None, Some("20123402"), &[]).await;
+    let admin = administrator(&app).await;
+    let card = format!("/admin/contacts/{}", ada.id.0);
+
+    assert_eq!(send_test(&admin, &ada, Channel::Sms).await, format!("{card}?watch=1#tests"));
+    eventually("the card shows the provider's answer", || async {
+        let page = admin.get(&format!("{card}?watch=1")).await;
+        page.body.contains("<strong>Accepted by the SMS provider</strong>") && page.body.contains("<code>HTTP 201, queued</code>")
+    })
+    .await;
+    let sent = provider.received_requests().await.unwrap();
+    let body = String::from_utf8_lossy(&sent[0].body).replace('+', " ");
+    assert!(body.contains("This is a test from Aarhus Roklub"), "{body}");
+
+    // The receipt says it arrived.
+    let delivered = [("MessageSid", "SM0100"), ("MessageStatus", "delivered")];
+    assert_eq!(crate::delivery::post_receipt(&app, &delivered, &crate::delivery::sign(&delivered)).await, 204);
+    let page = admin.get(&card).await;
+    assert!(page.body.contains("<strong>Delivered: the provider's receipt says it arrived</strong>"), "{}", page.body);
+
+    // The portal's hourly SMS budget (1 here) is spent by the test, as by a code.
+    let grace_card = format!("/admin/contacts/{}", grace.id.0);
+    assert_eq!(send_test(&admin, &grace, Channel::Sms).await, format!("{grace_card}?problem=test-sms-limit"));
+    app.browser().request_code("20 12 34 02", Channel::Sms).await;
+    assert!(app.store.jobs(Some(grace.id)).await.unwrap().is_empty(), "no code either: the budget is spent");
+    assert_eq!(provider.received_requests().await.unwrap().len(), 1);
+}

@@ -71,6 +71,7 @@ pub(super) fn said(e: &Event) -> (Timestamp, String) {
         What::CodeNotSent { reason, .. } => Some(stored_name(reason)),
         What::VerificationFailed { reason, .. } => Some(stored_name(reason)),
         What::MessageRefused { reason, .. } | What::PasskeyRefused { reason, .. } => Some(reason.clone()),
+        What::DeliveryReceipt { status, .. } => Some(status.clone()),
         _ => None,
     };
     let channel = e.what.channel().map(|c| format!(" {}", c.by())).unwrap_or_default();
