@@ -13,6 +13,7 @@ mod page_cache;
 mod passkeys;
 mod platform_api;
 mod portal;
+mod probes;
 mod receipts;
 
 use std::net::SocketAddr;
@@ -64,6 +65,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
             outbox: Some(service.outbox().clone()),
         },
     });
+    let probes = probes::Probes { store: service.store().clone(), worker: service.outbox().worker.clone(), clock: service.clock() };
     let (assets, files) = assets::service(&config.site_root);
     let organisation = config.organisation.clone();
     let zone = config.zone.clone();
@@ -109,6 +111,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     let platform = platform.layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024));
     let pages = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(probes::readyz).with_state(probes))
         .merge(dev)
         .merge(hooks)
         .merge(passkeys)

@@ -16,7 +16,7 @@
 //! one in hand leaves it to the next worker when the lease runs out.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
@@ -67,6 +67,10 @@ struct HandOff {
     /// a CLI command's) leaves every job to the queue.
     open: AtomicBool,
     places: Arc<Semaphore>,
+    /// When a worker last went round its loop (milliseconds after `started`): what
+    /// `/readyz` reads to tell running workers from dead or stuck ones.
+    beat: AtomicU64,
+    started: std::time::Instant,
 }
 
 /// A job a step wrote claimed, until it is sent. Dropped unsent (the request was
@@ -124,7 +128,8 @@ impl Worker {
         let wake = Arc::new(Notify::new());
         let id = Token::generate().map(|t| t.expose()[..8].to_string()).unwrap_or_else(|_| "worker".into());
         let places = Arc::new(Semaphore::new(settings.workers.max(1)));
-        let handoff = Arc::new(HandOff { open: AtomicBool::new(false), places });
+        let handoff =
+            Arc::new(HandOff { open: AtomicBool::new(false), places, beat: AtomicU64::new(0), started: std::time::Instant::now() });
         Worker { store, delivery, clock, sealer, settings, wake, handoff, name: format!("{}-{id}", std::process::id()) }
     }
 
@@ -143,6 +148,7 @@ impl Worker {
 
     async fn run(self) {
         loop {
+            self.beat();
             match self.take_one().await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -153,6 +159,20 @@ impl Worker {
                 _ = tokio::time::sleep(self.settings.poll) => {}
             }
         }
+    }
+
+    fn beat(&self) {
+        let now = u64::try_from(self.handoff.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.handoff.beat.store(now, Ordering::Release);
+    }
+
+    /// Whether this process's workers are running: started, and one went round its
+    /// loop within `within` (an idle worker does every `poll`; a busy one after each
+    /// send, which its provider's timeout bounds).
+    pub fn running(&self, within: std::time::Duration) -> bool {
+        let since =
+            self.handoff.started.elapsed().saturating_sub(std::time::Duration::from_millis(self.handoff.beat.load(Ordering::Acquire)));
+        self.handoff.open.load(Ordering::Acquire) && since <= within
     }
 
     /// A place to send a job straight from the step that issues it: `None` while the

@@ -224,3 +224,25 @@ async fn a_strangers_login_page_served_from_memory_is_the_page_the_renderer_make
         assert_eq!(again, rendered, "{lang}: the same page the renderer makes for it");
     }
 }
+
+#[tokio::test]
+async fn readyz_is_ready_once_the_delivery_workers_run_and_says_how_long_the_oldest_message_waited() {
+    let app = crate::helpers::spawn_app_idle(&[]).await;
+    let browser = app.browser();
+    assert_eq!(browser.get("/healthz").await.status, 200, "alive from the start");
+    let before = browser.get("/readyz").await;
+    assert_eq!(before.status, 503, "{}", before.body);
+    assert_eq!(before.body, "database: ok\ndelivery workers: not running\noldest due message: none waiting\n");
+
+    // A code queued while no worker runs waits; the probe says for how long.
+    app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    browser.request_code("ada@example.com", Channel::Email).await;
+    app.clock.advance(5);
+    assert!(browser.get("/readyz").await.body.contains("oldest due message: 5 s"));
+
+    app.worker.clone().expect("a worker").spawn();
+    crate::helpers::eventually("ready", || async { browser.get("/readyz").await.status == 200 }).await;
+    let ready = browser.get("/readyz").await;
+    assert!(ready.body.starts_with("database: ok\ndelivery workers: running\n"), "{}", ready.body);
+    assert_eq!(ready.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+}

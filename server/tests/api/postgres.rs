@@ -92,7 +92,13 @@ async fn a_lost_database_says_try_again_in_a_moment_and_the_portal_recovers_by_i
     browser.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     assert_eq!(browser.get("/").await.status, 200);
 
+    assert_eq!(browser.get("/readyz").await.status, 200);
     relay.cut().await;
+    // The probes: alive, but not ready, and they say why.
+    assert_eq!(browser.get("/healthz").await.status, 200);
+    let probe = browser.get("/readyz").await;
+    assert_eq!(probe.status, 503, "{}", probe.body);
+    assert!(probe.body.starts_with("database: unreachable\n"), "{}", probe.body);
     let inbox = browser.get("/").await;
     assert_eq!(inbox.status, 503, "{}", inbox.body);
     assert!(inbox.body.contains("try again in a moment"), "{}", inbox.body);
@@ -124,6 +130,7 @@ async fn a_lost_database_says_try_again_in_a_moment_and_the_portal_recovers_by_i
         assert!(Instant::now() < deadline, "the portal did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    crate::helpers::eventually("ready again", || async { browser.get("/readyz").await.status == 200 }).await;
     let second = app.browser();
     let after = second.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
     assert_eq!(after.status, 200, "logging in works again, with no restart");
