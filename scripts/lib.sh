@@ -66,6 +66,15 @@ ensure_spamassassin() {
   fi
 }
 
+# A real Prometheus scrapes the portal in the metrics test (server/tests/api/metrics.rs).
+ensure_prometheus() {
+  if [ ! -x /usr/bin/prometheus ]; then
+    say "installing Debian's prometheus (the metrics test scrapes the portal with it)"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus
+  fi
+}
+
 # A real SMTP server for the delivery tests: Python's aiosmtpd, in a venv under target/.
 ensure_smtp_sink() {
   local venv="$ROOT/target/pyenv"

@@ -147,6 +147,12 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
         println!("  Log in as a demo contact: {} (email) or {} (text message).", crate::demo::ADA_EMAIL, crate::demo::ADA_PHONE);
         println!("  Codes are not sent anywhere in dev mode: read them at {url}/dev/outbox");
     }
+    if let Some(addr) = config.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for metrics: {e}"))?;
+        println!("  Prometheus metrics: http://{addr}/metrics (keep this address private).");
+        let routes = crate::http::metrics::router(service.store().clone(), clock.clone());
+        tokio::spawn(async move { crate::http::serve(metrics, routes).await });
+    }
     println!("  Stop with Ctrl-C.");
     worker.spawn();
     let store = service.store().clone();

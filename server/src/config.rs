@@ -63,6 +63,9 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed (`PORTAL_TRUSTED_PROXIES`, comma-separated).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub retention: crate::retention::Retention,
+    /// Where Prometheus metrics are served (`PORTAL_METRICS_ADDR`): off when `None`.
+    /// A separate address, so they are never on the public one.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -209,6 +212,21 @@ impl Config {
                 },
                 every: duration("PORTAL_PRUNE_EVERY", crate::retention::Retention::default().every)?,
             },
+            metrics_addr: match get("PORTAL_METRICS_ADDR").filter(|v| !v.trim().is_empty()) {
+                None => None,
+                Some(text) => {
+                    let metrics: SocketAddr = text
+                        .trim()
+                        .parse()
+                        .map_err(|_| InputError::new(format!("PORTAL_METRICS_ADDR={text:?} is not an address like 127.0.0.1:9464")))?;
+                    if metrics == addr {
+                        return Err(InputError::new(format!(
+                            "PORTAL_METRICS_ADDR={metrics} is PORTAL_ADDR: metrics need an address of their own, never the public one"
+                        )));
+                    }
+                    Some(metrics)
+                }
+            },
             trusted_proxies: or("PORTAL_TRUSTED_PROXIES", "")
                 .split(',')
                 .map(str::trim)
@@ -288,6 +306,17 @@ mod tests {
         assert!(with(&[("PORTAL_DELIVERY", "carrier-pigeon")]).is_err());
         assert!(with(&[("PORTAL_CODE_MAX_ATTEMPTS", "0")]).is_err());
         assert!(with(&[("PORTAL_DEFAULT_REGION", "ZZ")]).is_err());
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_only_ever_on_an_address_of_their_own() {
+        assert_eq!(with(&[]).unwrap().metrics_addr, None);
+        let c = with(&[("PORTAL_METRICS_ADDR", "127.0.0.1:9464")]).unwrap();
+        assert_eq!(c.metrics_addr.map(|a| a.to_string()).as_deref(), Some("127.0.0.1:9464"));
+        let e = with(&[("PORTAL_METRICS_ADDR", "127.0.0.1:3000")]).unwrap_err();
+        assert!(e.0.contains("metrics need an address of their own"), "{e}");
+        let e = with(&[("PORTAL_METRICS_ADDR", "everywhere")]).unwrap_err();
+        assert!(e.0.starts_with("PORTAL_METRICS_ADDR=\"everywhere\" is not an address"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod client_ip;
 mod guard;
 mod headers;
 mod language;
+pub mod metrics;
 mod openapi;
 mod outbox;
 mod page_cache;
@@ -129,6 +130,8 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
         .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
+        // Outermost but for compression: every answer is timed, refusals too.
+        .layer(axum::middleware::from_fn(metrics::timed))
         // Before the guard and the headers: their refusals are in the request's language.
         .layer(axum::middleware::from_fn_with_state(config.language, language::resolve))
         .layer(axum::middleware::from_fn(headers::api_problem_bodies))

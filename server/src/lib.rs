@@ -12,6 +12,7 @@ pub mod http;
 pub mod login;
 pub mod markdown;
 pub mod messages;
+pub mod metrics;
 pub mod passkeys;
 pub mod platform;
 pub mod retention;

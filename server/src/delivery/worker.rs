@@ -245,6 +245,7 @@ impl Worker {
             key: format!("portal-job-{}-{}", job.id, job.expires_at_ms),
             job: job.id,
         });
+        let sending = std::time::Instant::now();
         let result = match &message {
             Some(m) => self.delivery.send(m).await,
             None => Err(DeliveryError::Permanent("the message could not be read (was the server key changed?)".into())),
@@ -289,6 +290,13 @@ impl Worker {
             (JobPurpose::Test, What::DeliveryExpired { .. }) => test_event(&job, TestStatus::Expired, Some(provider), Some(&said)),
             (JobPurpose::Test, _) => test_event(&job, TestStatus::Failed, Some(provider), Some(&said)),
         };
+        let ended = match &what {
+            What::CodeSent { .. } | What::TestMessage { status: TestStatus::Accepted, .. } => "sent",
+            What::DeliveryRetrying { .. } | What::TestMessage { status: TestStatus::Deferred, .. } => "deferred",
+            What::DeliveryExpired { .. } | What::TestMessage { status: TestStatus::Expired, .. } => "expired",
+            _ => "failed",
+        };
+        crate::metrics::get().delivery(job.channel.as_str(), provider, ended, sending.elapsed());
         if self.store.finish_attempt(job.id, attempt_id, &self.name, outcome, now, self.event(&job, &what)).await? {
             self.said(&job, &what);
         }

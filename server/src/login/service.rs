@@ -178,7 +178,11 @@ impl LoginService {
         let earlier = tx.count_hits(scope, &key, hour_ago).await?;
         // Read only when refusing, which the answer says anyway.
         let told = earlier >= per_hour && tx.count_hits(Scope::Refused(step_kind), &key, hour_ago).await? > 0;
-        Ok(flow::network(step_kind, &step.network, flow::NetworkUsage { earlier, told }, per_hour))
+        let (limited, fx) = flow::network(step_kind, &step.network, flow::NetworkUsage { earlier, told }, per_hour);
+        if limited {
+            crate::metrics::get().limit_hit(scope.as_str());
+        }
+        Ok((limited, fx))
     }
 
     /// Familiar: the browser holds a valid device cookie of this contact, or the

@@ -135,6 +135,7 @@ impl Store {
             .bind(what.detail().to_string())
             .execute(&self.db)
             .await?;
+        measured(&what);
         Ok(())
     }
 
@@ -251,7 +252,38 @@ impl Tx {
             insert = insert.bind(now.0).bind(e.what.kind().as_str()).bind(e.contact.map(|c| c.0)).bind(e.what.detail().to_string());
         }
         insert.execute(self.conn()).await?;
+        self.wrote(events);
         Ok(())
+    }
+}
+
+/// Counts a committed event in the metrics (`crate::metrics`): labels from fixed sets
+/// only (a channel, a provider, a reason's stored name).
+pub(super) fn measured(what: &What) {
+    let m = crate::metrics::get();
+    let name = |reason: &dyn erased::Named| reason.name();
+    match what {
+        What::CodeRequested { channel, .. } => m.code_requested(channel.as_str()),
+        What::CodeSent { channel, provider, .. } => m.code_sent(channel.as_str(), provider),
+        What::CodeNotSent { channel, reason } => m.code_not_sent(channel.as_str(), &name(reason)),
+        What::LoginSucceeded { .. } => m.login("code"),
+        What::PasskeyLogin { .. } => m.login("passkey"),
+        What::VerificationFailed { reason, .. } => m.verification_failed(&name(reason)),
+        What::SmsBudgetSpent { .. } => m.limit_hit("sms_budget"),
+        _ => {}
+    }
+}
+
+mod erased {
+    /// A reason by the name it is stored under (`not_registered`).
+    pub trait Named {
+        fn name(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Named for T {
+        fn name(&self) -> String {
+            serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        }
     }
 }
 

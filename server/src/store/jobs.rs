@@ -288,6 +288,16 @@ impl Store {
         Ok(back)
     }
 
+    /// The outbox now: how many jobs wait or are being sent, and when the
+    /// longest-waiting due one became due. One aggregate on the queue's index.
+    pub async fn outbox_now(&self, now_ms: i64) -> StoreResult<(i64, Option<i64>)> {
+        Ok(sql("SELECT COUNT(*), MIN(CASE WHEN status = 'queued' AND next_attempt_at <= $1 THEN next_attempt_at END)
+             FROM delivery_jobs WHERE status IN ('queued', 'sending')")
+        .bind(now_ms)
+        .fetch_one(&self.db)
+        .await?)
+    }
+
     /// When the longest-waiting due job became due (queued and due): how far behind the
     /// outbox is. A read on the queue's index.
     pub async fn oldest_due_job(&self, now_ms: i64) -> StoreResult<Option<i64>> {

@@ -16,7 +16,7 @@
 //!   admin card, delivery) take none.
 
 use super::db::{Conn, Db, Ex};
-use super::{ContactId, Key, Store, StoreError, StoreResult};
+use super::{ContactId, Key, Store, StoreError, StoreResult, What};
 
 /// What a step decides on, in the order steps lock them: a class never locks before
 /// a class above it in this list.
@@ -113,6 +113,8 @@ pub struct Tx {
     /// The lock numbers held, in the order taken (so ascending): a new one must not
     /// be lower than the last.
     held: Vec<i64>,
+    /// The events written, counted in the metrics once the transaction commits.
+    written: Vec<What>,
 }
 
 impl<'a> From<&'a mut Tx> for Ex<'a> {
@@ -128,11 +130,13 @@ impl Store {
     /// wrote in between, which the busy timeout cannot wait out); on PostgreSQL an
     /// ordinary one, serialised with other steps by what it [`Tx::lock`]s.
     pub async fn begin(&self) -> StoreResult<Tx> {
+        let asked = std::time::Instant::now();
         let conn = match &self.db {
             Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, held: Vec::new() })
+        crate::metrics::get().database_waited(asked.elapsed());
+        Ok(Tx { conn, held: Vec::new(), written: Vec::new() })
     }
 }
 
@@ -178,7 +182,13 @@ impl Tx {
             Conn::Sqlite(tx) => tx.commit().await?,
             Conn::Postgres(tx) => tx.commit().await?,
         }
+        self.written.iter().for_each(super::events::measured);
         Ok(())
+    }
+
+    /// Keeps written events for the metrics, counted at commit.
+    pub(super) fn wrote(&mut self, events: &[super::NewEvent]) {
+        self.written.extend(events.iter().map(|e| e.what.clone()));
     }
 }
 

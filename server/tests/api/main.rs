@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod language;
 mod login;
+mod metrics;
 mod pages;
 mod passkeys;
 mod platform;

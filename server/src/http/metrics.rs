@@ -1,0 +1,47 @@
+//! `/metrics` for Prometheus, on its own listener (`PORTAL_METRICS_ADDR`), and the
+//! layer that times every request of the public one by class.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+#[derive(Clone)]
+struct Scrape {
+    store: Store,
+    clock: std::sync::Arc<dyn Clock>,
+}
+
+/// The metrics listener's routes: `/metrics` only. The outbox is read as it is
+/// scraped (one aggregate on the queue's index); a database that does not answer
+/// leaves the last values.
+pub fn router(store: Store, clock: std::sync::Arc<dyn Clock>) -> Router {
+    Router::new().route("/metrics", get(scrape)).with_state(Scrape { store, clock })
+}
+
+async fn scrape(State(s): State<Scrape>) -> Response {
+    let now_ms = s.clock.now_ms();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(1), s.store.outbox_now(now_ms)).await;
+    match read {
+        Ok(Ok((depth, oldest_due_ms))) => crate::metrics::get().outbox(depth, oldest_due_ms.map_or(0, |due| (now_ms - due).max(0) / 1000)),
+        Ok(Err(e)) => tracing::warn!(error = %e, "metrics: the outbox could not be read"),
+        Err(_) => tracing::warn!("metrics: the outbox could not be read within a second"),
+    }
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], crate::metrics::get().render()).into_response()
+}
+
+/// Times each request of the public listener, by class and status class.
+pub async fn timed(request: Request, next: Next) -> Response {
+    let class = crate::metrics::class_of(request.uri().path());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    crate::metrics::get().request(class, response.status().as_u16(), started.elapsed());
+    response
+}
