@@ -55,7 +55,7 @@ pub use api::{AddressChange, ApiMessage, ApiTokenRecord, MessageText};
 pub use contacts::{Contact, ContactId, ContactQuery, NewContact};
 pub use devices::Device;
 pub use events::{Event, EventKind, NewEvent};
-pub use job_records::{DeliveryRow, DestinationCounts, JobRecord};
+pub use job_records::{DeliveryRow, DestinationCounts, DestinationWindows, JobRecord};
 pub use jobs::{ClaimedJob, JobClaim, JobPurpose, JobStatus, NewJob, Outcome};
 pub use login::{CodeRecord, FlowRecord, NewCode, NewFlow, Trust};
 pub use messages::{MessageListing, PublishedMessage};

@@ -10,7 +10,8 @@ use crate::Channel;
 pub struct DeliveryHealthView {
     pub admin: String,
     pub destinations: Vec<DestinationView>,
-    /// How many delivery records were counted, and whether that was all of the day's.
+    /// How many delivery records the times were taken from, and whether that was all of
+    /// the day's (the counts always are).
     pub counted: u32,
     pub complete: bool,
 }

@@ -8,9 +8,11 @@ ALTER TABLE delivery_jobs ADD COLUMN purpose TEXT NOT NULL DEFAULT 'code';
 ALTER TABLE delivery_jobs ADD COLUMN requested_by TEXT;
 -- Where it goes, as the health page groups it: the email address's domain
 -- (lowercase) or the number's country calling code (+45). Numbers sent before this
--- migration stay NULL ("unknown") and age out of the page within a day.
+-- migration stay NULL ("unknown") and age out of the page within a day. The domain is
+-- what follows the last "@", as `delivery::destination` takes it; none is NULL.
+-- (rtrim with every character but "@" strips the address back to its last "@".)
 ALTER TABLE delivery_jobs ADD COLUMN destination TEXT;
-UPDATE delivery_jobs SET destination = lower(substr(recipient, instr(recipient, '@') + 1))
+UPDATE delivery_jobs SET destination = NULLIF(lower(substr(recipient, length(rtrim(recipient, replace(recipient, '@', ''))) + 1)), '')
  WHERE channel = 'email' AND instr(recipient, '@') > 0;
 CREATE INDEX delivery_jobs_by_destination ON delivery_jobs(destination, created_at);
 -- What the server or provider said when it took the message ("250 2.0.0 Ok: queued

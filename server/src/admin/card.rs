@@ -127,7 +127,13 @@ impl Cards {
             self.store.recent_jobs(contact.id, JobPurpose::Test, Timestamp(now.0 - 86_400), super::test_message::TESTS_SHOWN).await?;
         // Looking again while following a test message this administrator sent in the
         // last 15 minutes is the same look-up (the test itself is logged in their name).
-        let following = watch && test_jobs.iter().any(|j| j.requested_by.as_deref() == Some(admin) && now.0 - j.created_at.0 <= 15 * 60);
+        let theirs = |j: &crate::store::JobRecord| j.requested_by.as_deref() == Some(admin) && now.0 - j.created_at.0 <= 15 * 60;
+        let following = watch && test_jobs.iter().any(theirs);
+        // The page looks again only for the administrator who sent a test that is still
+        // on its way (and never past its expiry): another administrator's open card,
+        // or a stale `?watch=`, does not refresh.
+        let now_ms = self.clock.now_ms();
+        let watching = following && test_jobs.iter().any(|j| theirs(j) && j.status.pending() && now_ms <= j.expires_at_ms);
         if !following {
             let what = What::AdminLookup { admin: admin.to_string(), query: None, contact: Some(id) };
             self.store.record_event_aside("admin lookup", NewEvent::new(Some(contact.id), what), now).await;
@@ -205,7 +211,7 @@ impl Cards {
             timeline,
             older,
             reference,
-            watching: tests.iter().any(|t| t.pending),
+            watching,
             tests,
             delivery,
         }))

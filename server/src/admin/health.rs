@@ -8,7 +8,9 @@ use domain::Channel;
 use domain::view::{DeliveryHealthView, DestinationView, WindowView};
 
 use super::Cards;
-use crate::store::{Contact, DeliveryRow, DestinationCounts, JobPurpose, JobStatus, StoreError};
+use std::collections::HashMap;
+
+use crate::store::{Contact, DeliveryRow, DestinationCounts, DestinationWindows, JobStatus, StoreError};
 
 /// The newest delivery records one look at the health reads: a day of a busy portal,
 /// bounded. The page says so when it was cut.
@@ -116,55 +118,40 @@ impl Health {
     }
 }
 
-/// The health of every destination in `rows` (jobs of the last day), marked ones
-/// first, then by the day's volume.
-pub fn health(rows: &[DeliveryRow], now_ms: i64) -> Vec<Health> {
-    let mut groups: Vec<((Channel, String), Vec<&DeliveryRow>)> = Vec::new();
+/// The health of every destination: its counts from the database (`windows`), its
+/// times from the day's newest delivery records (`rows`); marked ones first, then by
+/// the day's volume.
+pub fn health(windows: &[DestinationWindows], rows: &[DeliveryRow], now_ms: i64) -> Vec<Health> {
+    let name = |d: &Option<String>| d.clone().unwrap_or_else(|| "unknown".into());
+    let mut times: HashMap<(Channel, String), Vec<&DeliveryRow>> = HashMap::new();
     for row in rows.iter().filter(|r| r.created_at_ms > now_ms - DAY_MS) {
-        let key = (row.channel, row.destination.clone().unwrap_or_else(|| "unknown".into()));
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, list)) => list.push(row),
-            None => groups.push((key, vec![row])),
-        }
+        times.entry((row.channel, name(&row.destination))).or_default().push(row);
     }
-    let mut all: Vec<Health> = groups
-        .into_iter()
-        .map(|((channel, destination), list)| {
-            let hour_rows: Vec<&DeliveryRow> = list.iter().copied().filter(|r| r.created_at_ms > now_ms - HOUR_MS).collect();
-            let earlier_rows: Vec<&DeliveryRow> = list.iter().copied().filter(|r| r.created_at_ms <= now_ms - HOUR_MS).collect();
-            let (hour, day, earlier) = (window(&hour_rows), window(&list), window(&earlier_rows));
-            let marked = marked(&hour, &earlier);
-            Health { channel, destination, hour, day, marked }
+    let mut all: Vec<Health> = windows
+        .iter()
+        .map(|w| {
+            let destination = name(&w.destination);
+            let (mut hour, earlier) = (Window::from(w.hour), Window::from(w.earlier));
+            let mut day = hour.plus(&earlier);
+            let own = times.get(&(w.channel, destination.clone())).map(Vec::as_slice).unwrap_or_default();
+            let recent: Vec<&DeliveryRow> = own.iter().copied().filter(|r| r.created_at_ms > now_ms - HOUR_MS).collect();
+            (hour.to_accept, hour.to_deliver) = times_of(&recent);
+            (day.to_accept, day.to_deliver) = times_of(own);
+            Health { channel: w.channel, destination, marked: marked(&hour, &earlier), hour, day }
         })
         .collect();
     all.sort_by(|a, b| b.marked.cmp(&a.marked).then(b.day.sent.cmp(&a.day.sent)).then(a.destination.cmp(&b.destination)));
     all
 }
 
-fn window(rows: &[&DeliveryRow]) -> Window {
-    let mut w = Window::default();
-    let (mut to_accept, mut to_deliver) = (Vec::new(), Vec::new());
-    for r in rows {
-        w.sent += 1;
-        let late = r.purpose == JobPurpose::Code
-            && (r.sent_at_ms.is_some_and(|at| at > r.expires_at_ms) || r.delivered_at_ms.is_some_and(|at| at > r.expires_at_ms));
-        let failed = r.status.did_not_arrive();
-        w.accepted += u32::from(r.sent_at_ms.is_some());
-        w.deferred += u32::from(r.deferred > 0);
-        w.failed += u32::from(failed);
-        w.late += u32::from(late);
-        w.pending += u32::from(r.status.pending());
-        w.troubled += u32::from(r.deferred > 0 || failed || late);
-        if let Some(at) = r.sent_at_ms {
-            to_accept.push(at - r.created_at_ms);
-        }
-        if let (Some(at), JobStatus::Delivered) = (r.delivered_at_ms, r.status) {
-            to_deliver.push(at - r.created_at_ms);
-        }
-    }
-    w.to_accept = percentiles(to_accept);
-    w.to_deliver = percentiles(to_deliver);
-    w
+/// Median and 95th percentile of the times to accept and to deliver.
+type Times = (Option<(i64, i64)>, Option<(i64, i64)>);
+
+fn times_of(rows: &[&DeliveryRow]) -> Times {
+    let to_accept = rows.iter().filter_map(|r| r.sent_at_ms.map(|at| at - r.created_at_ms)).collect();
+    let to_deliver =
+        rows.iter().filter(|r| r.status == JobStatus::Delivered).filter_map(|r| r.delivered_at_ms.map(|at| at - r.created_at_ms)).collect();
+    (percentiles(to_accept), percentiles(to_deliver))
 }
 
 /// Median and 95th percentile (nearest rank).
@@ -188,8 +175,9 @@ pub fn duration(ms: i64) -> String {
 
 impl Cards {
     /// The lines of delivery health that concern this contact: their mail domain or
-    /// phone country, when marked. Counted by the database (two aggregates a
-    /// destination), so a card costs the same for gmail.com as for a small domain.
+    /// phone country, when marked. Counted by the database (one aggregate a
+    /// destination, the page's), so a card costs the same for gmail.com as for a small
+    /// domain, and marks exactly as the page does.
     pub(super) async fn troubles_of(&self, contact: &Contact) -> Result<Vec<String>, StoreError> {
         let now_ms = self.clock.now_ms();
         let mut lines = Vec::new();
@@ -197,13 +185,8 @@ impl Cards {
         let phone = contact.phone.as_ref().map(|p| (Channel::Sms, p.as_str()));
         for (channel, address) in email.into_iter().chain(phone) {
             let Some(destination) = crate::delivery::destination(channel, address) else { continue };
-            let counts = |from, to| self.store.destination_counts(channel, &destination, from, to);
-            let hour = Window::from(counts(now_ms - HOUR_MS, now_ms).await?);
-            let earlier = Window::from(counts(now_ms - DAY_MS, now_ms - HOUR_MS).await?);
-            if marked(&hour, &earlier) {
-                let day = hour.plus(&earlier);
-                lines.push(Health { channel, destination: destination.clone(), hour, day, marked: true }.warning());
-            }
+            let windows = self.store.destination_windows(now_ms, Some((channel, &destination))).await?;
+            lines.extend(health(&windows, &[], now_ms).into_iter().filter(|h| h.marked).map(|h| h.warning()));
         }
         Ok(lines)
     }
@@ -214,9 +197,10 @@ impl Cards {
         /// Destinations the page lists besides the marked ones.
         const SHOWN: usize = 100;
         let now_ms = self.clock.now_ms();
+        let windows = self.store.destination_windows(now_ms, None).await?;
         let rows = self.store.delivery_rows(now_ms - DAY_MS, HEALTH_ROWS).await?;
         let counted = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-        let all = health(&rows, now_ms);
+        let all = health(&windows, &rows, now_ms);
         let destinations = all.iter().enumerate().filter(|(i, h)| h.marked || *i < SHOWN).map(|(_, h)| destination_view(h)).collect();
         Ok(DeliveryHealthView { admin: admin.to_string(), destinations, counted, complete: counted < HEALTH_ROWS })
     }
@@ -249,6 +233,40 @@ fn destination_view(h: &Health) -> DestinationView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::JobPurpose;
+
+    /// What the database counts (`Store::destination_windows`), counted here from the
+    /// rows: the integration tests hold the SQL to the same marks.
+    fn windows_of(rows: &[DeliveryRow]) -> Vec<DestinationWindows> {
+        let mut all: Vec<DestinationWindows> = Vec::new();
+        for r in rows.iter().filter(|r| r.created_at_ms > NOW - DAY_MS) {
+            let at = match all.iter().position(|w| w.channel == r.channel && w.destination == r.destination) {
+                Some(at) => at,
+                None => {
+                    let empty = DestinationCounts::default();
+                    all.push(DestinationWindows { channel: r.channel, destination: r.destination.clone(), hour: empty, earlier: empty });
+                    all.len() - 1
+                }
+            };
+            let w = &mut all[at];
+            let c = if r.created_at_ms > NOW - HOUR_MS { &mut w.hour } else { &mut w.earlier };
+            let late = r.purpose == JobPurpose::Code
+                && (r.sent_at_ms.is_some_and(|t| t > r.expires_at_ms) || r.delivered_at_ms.is_some_and(|t| t > r.expires_at_ms));
+            let (deferred, failed) = (r.deferred > 0, r.status.did_not_arrive());
+            c.sent += 1;
+            c.accepted += u32::from(r.sent_at_ms.is_some());
+            c.deferred += u32::from(deferred);
+            c.failed += u32::from(failed);
+            c.late += u32::from(late);
+            c.pending += u32::from(r.status.pending());
+            c.troubled += u32::from(deferred || failed || late);
+        }
+        all
+    }
+
+    fn of(rows: &[DeliveryRow]) -> Vec<Health> {
+        health(&windows_of(rows), rows, NOW)
+    }
 
     const NOW: i64 = 10 * DAY_MS;
 
@@ -280,7 +298,7 @@ mod tests {
         ]);
         // steady.example: one deferral in ten, all day long.
         rows.extend((0..30).map(|i| row("steady.example", i * 40, JobStatus::Sent, u32::from(i % 10 == 0))));
-        let all = health(&rows, NOW);
+        let all = of(&rows);
         let (deferred, steady) = (&all[0], &all[1]);
         assert_eq!((deferred.destination.as_str(), deferred.marked), ("deferred.example", true));
         assert_eq!(
@@ -296,9 +314,9 @@ mod tests {
     #[test]
     fn a_destination_always_in_trouble_is_not_marked_as_a_jump_and_two_messages_are_too_few() {
         let always: Vec<DeliveryRow> = (0..30).map(|i| row("always.example", i * 15, JobStatus::Failed, 0)).collect();
-        assert!(!health(&always, NOW)[0].marked, "its last hour is no worse than its day");
+        assert!(!of(&always)[0].marked, "its last hour is no worse than its day");
         let few = [row("few.example", 1, JobStatus::Failed, 0), row("few.example", 2, JobStatus::Failed, 0)];
-        assert!(!health(&few, NOW)[0].marked, "two messages are not a trend");
+        assert!(!of(&few)[0].marked, "two messages are not a trend");
     }
 
     #[test]
@@ -307,7 +325,7 @@ mod tests {
         late.sent_at_ms = Some(late.expires_at_ms + 60_000);
         let mut test = late.clone();
         test.purpose = JobPurpose::Test;
-        let w = &health(&[late, test], NOW)[0].hour;
+        let w = &of(&[late, test])[0].hour;
         assert_eq!((w.sent, w.accepted, w.late, w.troubled), (2, 2, 1, 1));
         assert_eq!(w.to_accept, Some((660_000, 660_000)));
     }

@@ -13,6 +13,12 @@ use crate::store::{Contact, JobClaim, JobRecord, JobStatus, Key, Lock, NewEvent,
 /// Test messages to one contact in an hour, by both channels together. They do not
 /// count against the contact's own code limits: a test never keeps a code from them.
 pub const TESTS_PER_HOUR: u32 = 3;
+/// Test messages one administrator sends in an hour, to everyone: what a stolen
+/// session could send.
+pub const TESTS_PER_ADMIN_HOUR: u32 = 20;
+/// Test text messages of the whole portal in an hour, on top of the codes' budget
+/// (which tests never spend: they only stop when it is spent).
+pub const TEST_SMS_PER_HOUR: u32 = 20;
 /// Test messages a card lists (the last day's, newest first).
 pub(super) const TESTS_SHOWN: u32 = 5;
 
@@ -47,9 +53,10 @@ impl Cards {
     }
 
     /// Sends a test message to `contact` by `channel` in `admin`'s name: limited per
-    /// contact, and for SMS by the country list, the number block's and the portal's
-    /// hourly budget, like a code. Its job and event are one transaction; it is sent
-    /// straight after the commit when a worker has a place.
+    /// contact and per administrator, and for SMS by the country list, the codes' limits
+    /// (a test waits while the number block's or the portal's are spent, and spends
+    /// neither) and a test budget of its own. Its job and event are one transaction;
+    /// it is sent straight after the commit when a worker has a place.
     pub(super) async fn send_test(&self, admin: &str, contact: &Contact, channel: Channel) -> Result<Acted, StoreError> {
         let Some(outbox) = &self.outbox else { return Ok(Acted::Refused("test-unavailable")) };
         let Some(to) = contact.address(channel) else {
@@ -59,15 +66,19 @@ impl Cards {
         let (now, now_ms) = (self.clock.now(), self.clock.now_ms());
         let hour_ago = Timestamp(now.0 - 3_600);
         let mut tx = self.store.begin().await?;
-        let mut hits = vec![(Scope::TestMessages, Key::Contact(contact.id))];
-        let mut locks = vec![Lock::Contact(contact.id)];
+        let (by_contact, by_admin) = (Key::Contact(contact.id), Key::Identifier(format!("admin:{admin}")));
+        let mut hits = vec![(Scope::TestMessages, by_contact.clone()), (Scope::TestMessages, by_admin.clone())];
+        let mut locks = vec![Lock::from(&by_admin), Lock::from(&by_contact)];
         let block = contact.phone.as_ref().map(|p| Key::Block(p.prefix().to_string()));
         if let (Channel::Sms, Some(block)) = (channel, &block) {
             locks.extend([Lock::from(block), Lock::SmsBudget]);
         }
         tx.lock(&locks).await?;
-        if tx.count_hits(Scope::TestMessages, &Key::Contact(contact.id), hour_ago).await? >= TESTS_PER_HOUR {
+        if tx.count_hits(Scope::TestMessages, &by_contact, hour_ago).await? >= TESTS_PER_HOUR {
             return Ok(Acted::Refused("test-limit"));
+        }
+        if tx.count_hits(Scope::TestMessages, &by_admin, hour_ago).await? >= TESTS_PER_ADMIN_HOUR {
+            return Ok(Acted::Refused("test-admin-limit"));
         }
         if let (Channel::Sms, Some(phone), Some(block)) = (channel, &contact.phone, block) {
             if !phone.calling_code().is_some_and(|c| l.sms_countries.contains(&c)) {
@@ -75,10 +86,11 @@ impl Cards {
             }
             if tx.count_hits(Scope::SmsBlock, &block, hour_ago).await? >= l.sms_prefix_per_hour
                 || tx.count_hits(Scope::Sms, &Key::Everyone, hour_ago).await? >= l.sms_per_hour
+                || tx.count_hits(Scope::TestSms, &Key::Everyone, hour_ago).await? >= TEST_SMS_PER_HOUR
             {
                 return Ok(Acted::Refused("test-sms-limit"));
             }
-            hits.extend([(Scope::SmsBlock, block), (Scope::Sms, Key::Everyone)]);
+            hits.push((Scope::TestSms, Key::Everyone));
         }
         let locale = domain::i18n::Locale::new(contact.language.unwrap_or_default(), outbox.zone.clone());
         let text = crate::delivery::test_message(&outbox.organisation, now, &locale);

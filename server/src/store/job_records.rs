@@ -134,9 +134,6 @@ impl Store {
     }
 }
 
-/// Sums of accepted, deferred, failed, late, pending and troubled jobs, and their count.
-type CountsRow = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64);
-
 /// Counts of one destination's jobs written in a window, as delivery health counts
 /// them (see `admin::health`), counted by the database.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -151,44 +148,75 @@ pub struct DestinationCounts {
     pub troubled: u32,
 }
 
+/// One destination's counts over the last hour and over the 23 hours before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationWindows {
+    pub channel: Channel,
+    /// `None` for numbers sent before destinations were kept.
+    pub destination: Option<String>,
+    pub hour: DestinationCounts,
+    pub earlier: DestinationCounts,
+}
+
+/// Channel, destination, then sent, accepted, deferred, failed, late, pending and
+/// troubled for the last hour, and the same for the 23 hours before.
+type WindowsRow = (String, Option<String>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
 impl Store {
-    /// The counts of the jobs to one destination written after `from_ms` and up to
-    /// `to_ms`: one aggregate over its index, whatever the volume (what a contact's card
-    /// reads; the health page reads the rows for its percentiles).
-    pub async fn destination_counts(
-        &self,
-        channel: Channel,
-        destination: &str,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> StoreResult<DestinationCounts> {
-        let row: CountsRow = sql("SELECT SUM(accepted), SUM(deferred), SUM(failed), SUM(late), SUM(pending),
-                    SUM(CASE WHEN deferred + failed + late > 0 THEN 1 ELSE 0 END), COUNT(*)
-             FROM (SELECT CASE WHEN j.sent_at IS NOT NULL THEN 1 ELSE 0 END AS accepted,
-                          CASE WHEN EXISTS (SELECT 1 FROM delivery_attempts a
-                                            WHERE a.job_id = j.id AND a.outcome = 'temporary_failure') THEN 1 ELSE 0 END AS deferred,
-                          CASE WHEN j.status IN ('failed', 'expired', 'undelivered') THEN 1 ELSE 0 END AS failed,
-                          CASE WHEN j.purpose = 'code' AND (j.sent_at > j.expires_at OR j.delivered_at > j.expires_at)
-                               THEN 1 ELSE 0 END AS late,
-                          CASE WHEN j.status IN ('queued', 'sending') THEN 1 ELSE 0 END AS pending
-                   FROM delivery_jobs j
-                   WHERE j.channel = $1 AND j.destination = $2 AND j.created_at > $3 AND j.created_at <= $4) counted")
-        .bind(channel.as_str())
-        .bind(destination)
-        .bind(from_ms)
-        .bind(to_ms)
-        .fetch_one(&self.db)
+    /// Every destination's counts (or `one`'s) over the last hour and the 23 hours
+    /// before `now_ms`: one grouped aggregate over the day's jobs, on the database,
+    /// whatever their number. The health page and a contact's card both mark from
+    /// these, so they never disagree.
+    pub async fn destination_windows(&self, now_ms: i64, one: Option<(Channel, &str)>) -> StoreResult<Vec<DestinationWindows>> {
+        let rows: Vec<WindowsRow> = sql("SELECT channel, destination,
+                    SUM(recent), SUM(recent * accepted), SUM(recent * deferred), SUM(recent * failed),
+                    SUM(recent * late), SUM(recent * pending), SUM(recent * troubled),
+                    SUM(1 - recent), SUM((1 - recent) * accepted), SUM((1 - recent) * deferred), SUM((1 - recent) * failed),
+                    SUM((1 - recent) * late), SUM((1 - recent) * pending), SUM((1 - recent) * troubled)
+             FROM (SELECT channel, destination, recent, accepted, deferred, failed, late, pending,
+                          CASE WHEN deferred + failed + late > 0 THEN 1 ELSE 0 END AS troubled
+                   FROM (SELECT j.channel, j.destination,
+                                CASE WHEN j.created_at > $2 THEN 1 ELSE 0 END AS recent,
+                                CASE WHEN j.sent_at IS NOT NULL THEN 1 ELSE 0 END AS accepted,
+                                CASE WHEN EXISTS (SELECT 1 FROM delivery_attempts a
+                                                  WHERE a.job_id = j.id AND a.outcome = 'temporary_failure') THEN 1 ELSE 0 END AS deferred,
+                                CASE WHEN j.status IN ('failed', 'expired', 'undelivered') THEN 1 ELSE 0 END AS failed,
+                                CASE WHEN j.purpose = 'code' AND (j.sent_at > j.expires_at OR j.delivered_at > j.expires_at)
+                                     THEN 1 ELSE 0 END AS late,
+                                CASE WHEN j.status IN ('queued', 'sending') THEN 1 ELSE 0 END AS pending
+                         FROM delivery_jobs j
+                         WHERE j.created_at > $1 AND ($3 IS NULL OR (j.channel = $3 AND j.destination = $4))) flagged) counted
+             GROUP BY channel, destination")
+        .bind(now_ms - 86_400_000)
+        .bind(now_ms - 3_600_000)
+        .bind(one.map(|(c, _)| c.as_str()))
+        .bind(one.map(|(_, d)| d))
+        .fetch_all(&self.db)
         .await?;
-        let n = |v: Option<i64>| u32::try_from(v.unwrap_or(0)).unwrap_or(u32::MAX);
-        Ok(DestinationCounts {
-            accepted: n(row.0),
-            deferred: n(row.1),
-            failed: n(row.2),
-            late: n(row.3),
-            pending: n(row.4),
-            troubled: n(row.5),
-            sent: n(Some(row.6)),
-        })
+        let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+        rows.into_iter()
+            .map(|r| {
+                let hour = DestinationCounts {
+                    sent: n(r.2),
+                    accepted: n(r.3),
+                    deferred: n(r.4),
+                    failed: n(r.5),
+                    late: n(r.6),
+                    pending: n(r.7),
+                    troubled: n(r.8),
+                };
+                let earlier = DestinationCounts {
+                    sent: n(r.9),
+                    accepted: n(r.10),
+                    deferred: n(r.11),
+                    failed: n(r.12),
+                    late: n(r.13),
+                    pending: n(r.14),
+                    troubled: n(r.15),
+                };
+                Ok(DestinationWindows { channel: stored_channel(&r.0)?, destination: r.1, hour, earlier })
+            })
+            .collect()
     }
 }
 

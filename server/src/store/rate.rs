@@ -33,8 +33,11 @@ pub enum Scope {
     /// That a "Send code" for a contact's address was refused for its network, once
     /// per window: the marker that keeps their card at one line an hour.
     RefusedFor,
-    /// Test messages an administrator sent a contact from their card.
+    /// Test messages sent from contact cards: per contact, and per administrator.
     TestMessages,
+    /// Test text messages of the whole portal: a budget of their own, so tests never
+    /// spend the codes' SMS budget.
+    TestSms,
     /// Failed administrator log-ins, per username (from anywhere), per network (any
     /// username), and per username from one network.
     AdminUser,
@@ -68,6 +71,7 @@ impl Scope {
             Scope::MessageRefusals => "message_refused",
             Scope::RefusedFor => "code_request:refused_for",
             Scope::TestMessages => "test_message",
+            Scope::TestSms => "test_message:sms",
         }
     }
 }

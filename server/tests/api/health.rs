@@ -16,6 +16,9 @@ async fn smtp_portal(sink: &SmtpSink) -> TestApp {
     // minutes of the test's clock): a shorter one hands the job to another worker.
     settings.retain(|(k, _)| *k != "PORTAL_DELIVERY_LEASE");
     settings.push(("PORTAL_DELIVERY_LEASE", "20m".to_string()));
+    // One code an hour per address: a test message that counted against it would
+    // stop the contact's own code.
+    settings.push(("PORTAL_IDENTIFIER_CODES_PER_HOUR", "1".to_string()));
     let app = spawn_app_with(&refs(&settings)).await;
     add_admin(&app).await;
     app
@@ -65,6 +68,9 @@ async fn a_test_message_from_the_card_is_followed_until_the_smtp_server_accepts_
     assert!(waiting.body.contains(r#"http-equiv="refresh""#), "the card looks again while it is on its way");
     // To an address other than this one: the same address with a fragment would only scroll.
     assert!(waiting.body.contains(&format!(r#"content="3;url={card}?watch=2#tests""#)), "{}", waiting.body);
+    // Opened as usual (not following the test), the card does not look again.
+    let opened = admin.get(&card).await;
+    assert!(opened.body.contains("<strong>Sending</strong>") && !opened.body.contains(r#"http-equiv="refresh""#), "{}", opened.body);
 
     sink.release();
     let mail = sink.next_message().await;
@@ -91,8 +97,9 @@ async fn a_test_message_from_the_card_is_followed_until_the_smtp_server_accepts_
     assert!(done.body.contains("test message by email"), "on the timeline: {}", done.body);
     // Following the test is not a new look-up each time; opening the card is.
     assert!(app.store.settle(std::time::Duration::from_secs(10)).await);
+    let said: Vec<What> = app.store.events(Some(ada.id)).await.unwrap().into_iter().map(|e| e.what).collect();
     let lookups = said.iter().filter(|w| matches!(w, What::AdminLookup { .. })).count();
-    assert_eq!(lookups, 1, "only the first opening of the card: {said:?}");
+    assert_eq!(lookups, 2, "the two openings of the card, not the looks while following: {said:?}");
 
     // Three an hour to one contact; the fourth changes nothing and says why.
     assert_eq!(send_test(&admin, &ada, Channel::Email).await, format!("{card}?watch=1#tests"));
@@ -101,7 +108,7 @@ async fn a_test_message_from_the_card_is_followed_until_the_smtp_server_accepts_
     assert_eq!(test_jobs(&app).await.len(), 3);
     let refused = admin.get(&format!("{card}?problem=test-limit")).await;
     assert!(refused.body.contains("No test was sent: at most 3 test messages an hour go to one contact."), "{}", refused.body);
-    // The tests did not use up the contact's own codes.
+    // The tests did not use up the contact's own codes (one an hour here).
     app.browser().request_code("ada@example.com", Channel::Email).await;
     let codes = app.store.jobs(Some(ada.id)).await.unwrap().into_iter().filter(|j| j.purpose == JobPurpose::Code).count();
     assert_eq!(codes, 1, "a code still goes to a contact who was sent three tests");
@@ -176,7 +183,7 @@ async fn a_domain_the_mail_server_defers_is_marked_and_a_code_it_held_past_its_e
 }
 
 #[tokio::test]
-async fn a_test_text_message_shows_the_providers_answer_then_its_receipt_and_spends_the_sms_budget_like_a_code() {
+async fn a_test_text_message_shows_the_providers_answer_then_its_receipt_and_waits_for_the_codes_sms_budget_without_spending_it() {
     use wiremock::matchers::method;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let provider = MockServer::start().await;
@@ -207,10 +214,32 @@ async fn a_test_text_message_shows_the_providers_answer_then_its_receipt_and_spe
     let page = admin.get(&card).await;
     assert!(page.body.contains("<strong>Delivered: the provider's receipt says it arrived</strong>"), "{}", page.body);
 
-    // The portal's hourly SMS budget (1 here) is spent by the test, as by a code.
-    let grace_card = format!("/admin/contacts/{}", grace.id.0);
-    assert_eq!(send_test(&admin, &grace, Channel::Sms).await, format!("{grace_card}?problem=test-sms-limit"));
+    // The test did not spend the codes' hourly SMS budget (1 here): Grace's code goes.
     app.browser().request_code("20 12 34 02", Channel::Sms).await;
-    assert!(app.store.jobs(Some(grace.id)).await.unwrap().is_empty(), "no code either: the budget is spent");
-    assert_eq!(provider.received_requests().await.unwrap().len(), 1);
+    assert_eq!(app.store.jobs(Some(grace.id)).await.unwrap().len(), 1, "the code went");
+    // Now the codes have spent it, and a test waits for them: codes go first.
+    assert_eq!(send_test(&admin, &ada, Channel::Sms).await, format!("{card}?problem=test-sms-limit"));
+    eventually("the code reached the provider", || async { provider.received_requests().await.unwrap().len() == 2 }).await;
+    assert_eq!(test_jobs(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn one_administrator_sends_at_most_20_test_messages_an_hour_to_everyone_together() {
+    let app = spawn_app_with(&[]).await;
+    add_admin(&app).await;
+    let admin = administrator(&app).await;
+    let mut sent = 0;
+    for i in 0..7 {
+        let contact = app.add_contact(&format!("C{i}"), Some(&format!("c{i}@example.com")), None, &[]).await;
+        for _ in 0..3 {
+            if send_test(&admin, &contact, Channel::Email).await.ends_with("?watch=1#tests") {
+                sent += 1;
+            }
+        }
+    }
+    assert_eq!(sent, 20, "3 each to 6 contacts, then 2 to the seventh");
+    let last = app.add_contact("Last", Some("last@example.com"), None, &[]).await;
+    let refused = send_test(&admin, &last, Channel::Email).await;
+    assert_eq!(refused, format!("/admin/contacts/{}?problem=test-admin-limit", last.id.0));
+    assert_eq!(test_jobs(&app).await.len(), 20);
 }

@@ -25,7 +25,8 @@ pub fn AdminContactPage() -> impl IntoView {
         "test-opted-out" => "No test was sent: they opted out of that channel. Opt them back in only if they ask to be.",
         "test-no-address" => "No test was sent: they have no address for that channel.",
         "test-sms-country" => "No test was sent: text messages to their country are not allowed here (PORTAL_SMS_COUNTRIES).",
-        "test-sms-limit" => "No test was sent: the hourly limit of text messages (to their number block, or in all) is reached.",
+        "test-admin-limit" => "No test was sent: you have sent 20 test messages in the last hour, the most one administrator may.",
+        "test-sms-limit" => "No test was sent: text messages are at an hourly limit (codes to their number block or in all, or 20 tests). Codes still go first.",
         _ => "That is not something this page can do. Nothing was changed.",
     });
     view! {

@@ -45,7 +45,11 @@ fn shown(health: DeliveryHealthView) -> impl IntoView {
         {(!empty).then(|| view! {
             <div class="table-scroll">
                 <table class="health">
-                    <caption>{format!("{counted} messages counted{}", if complete { "" } else { " (the newest only: the day had more)" })}</caption>
+                    <caption>{if complete {
+                        format!("Every message of the last day ({counted})")
+                    } else {
+                        format!("Counts of every message of the last day; times from its newest {counted}")
+                    }}</caption>
                     <thead>
                         <tr>
                             <th scope="col">"Destination"</th>
