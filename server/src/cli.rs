@@ -125,10 +125,10 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
     // Contacts (and the origin check) know the portal by its public address: print
     // that one, and where it listens when the two differ.
     let url = &config.public_url;
-    if *url == format!("http://{}", config.addr) {
-        println!("Contact portal is running at {url}");
-    } else {
-        println!("Contact portal is running at {url} (listening on {})", config.addr);
+    match &config.loopback_alias {
+        Some(alias) => println!("Contact portal is running at {url} (listening on {}; {alias} leads there)", config.addr),
+        None if *url == format!("http://{}", config.addr) => println!("Contact portal is running at {url}"),
+        None => println!("Contact portal is running at {url} (listening on {})", config.addr),
     }
     println!("  Email codes go to {}.", config.delivery.email.describe());
     println!("  Text-message codes go to {}.", config.delivery.sms.describe());
@@ -140,6 +140,10 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
         config.zone.name()
     );
     match crate::passkeys::unavailable_because(&config.public_url) {
+        None if config.loopback_alias.is_some() => println!(
+            "  Passkeys can be saved and used at {}: they need a name, so open that address, not an IP address.",
+            config.public_url
+        ),
         None => println!("  Passkeys can be saved and used at {}.", config.public_url),
         Some(why) => println!("  Passkeys are off: {why}."),
     }

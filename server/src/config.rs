@@ -40,6 +40,11 @@ pub struct Config {
     /// How contacts reach the portal (`https://portal.example.com`): the WebOTP line
     /// of text messages and the address providers post receipts to.
     pub public_url: String,
+    /// In dev mode with no `PORTAL_PUBLIC_URL`, the public URL is
+    /// `http://localhost:<port>` and this is the loopback address it listens on
+    /// (`http://127.0.0.1:<port>`): pages asked for there are sent to the name, and
+    /// posts from there are the portal's own.
+    pub loopback_alias: Option<String>,
     pub delivery: DeliveryConfig,
     /// Who sends the codes (`PORTAL_ORGANISATION`): in the email, the text message and
     /// every page title. Required once codes go to real contacts.
@@ -99,11 +104,21 @@ impl Config {
         let addr_text = or("PORTAL_ADDR", "127.0.0.1:3000");
         let addr =
             addr_text.parse().map_err(|_| InputError::new(format!("PORTAL_ADDR={addr_text:?} is not an address like 127.0.0.1:3000")))?;
-        let public_url = or("PORTAL_PUBLIC_URL", &format!("http://{addr}")).trim_end_matches('/').to_string();
+        let given = get("PORTAL_PUBLIC_URL").filter(|v| !v.trim().is_empty());
+        let mut public_url = given.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(InputError::new(format!("PORTAL_PUBLIC_URL={public_url:?} must start with http:// or https://")));
         }
         let (email, sms) = delivery::resolve(&get, addr, &public_url)?;
+        // The embedded default on this machine is reached as http://localhost:<port>, a
+        // name, so passkeys work out of the box; the loopback address still leads there.
+        let loopback_alias = match (&given, email == EmailDelivery::Dev && sms == SmsDelivery::Dev) {
+            (None, true) if addr.ip().is_loopback() => {
+                public_url = format!("http://localhost:{}", addr.port());
+                Some(format!("http://{addr}"))
+            }
+            _ => None,
+        };
         let organisation = match get("PORTAL_ORGANISATION").filter(|v| !v.trim().is_empty()) {
             Some(v) => domain::Organisation::parse(&v).map_err(|e| InputError::new(format!("PORTAL_ORGANISATION={v:?}: {e}")))?,
             None if email == EmailDelivery::Dev => domain::Organisation::default_for_dev(),
@@ -148,6 +163,7 @@ impl Config {
             database_url,
             addr,
             public_url,
+            loopback_alias,
             delivery,
             organisation,
             language,

@@ -101,7 +101,9 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         region: service.region(),
         limits: service.limits().clone(),
     });
-    let origin = guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]);
+    let origin =
+        guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]).with_alias(config.loopback_alias.as_deref());
+    let names = config.loopback_alias.clone().map(|alias| (alias, config.public_url.clone()));
     let header_policy = headers::HeaderPolicy { https: config.public_url.starts_with("https://") };
     let proxies = client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
     // Layers run bottom-up on the way in: answers are compressed, a panic becomes a plain 500, the body is
@@ -129,6 +131,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
+        .layer(axum::middleware::from_fn_with_state(names, guard::to_public_name))
         .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
         // Outermost but for compression: every answer is timed, refusals too.
         .layer(axum::middleware::from_fn(metrics::timed))

@@ -13,13 +13,22 @@ use axum::response::{IntoResponse, Response};
 pub struct OriginPolicy {
     pub origin: String,
     pub exempt: Vec<&'static str>,
+    /// The loopback address of the dev default (`Config::loopback_alias`): the
+    /// portal's own too.
+    pub alias: Option<String>,
 }
 
 impl OriginPolicy {
     pub fn from_public_url(public_url: &str, exempt: Vec<&'static str>) -> Self {
         let (scheme, rest) = public_url.split_once("://").unwrap_or(("http", public_url));
         let authority = rest.split('/').next().unwrap_or(rest);
-        OriginPolicy { origin: format!("{scheme}://{authority}").to_ascii_lowercase(), exempt }
+        OriginPolicy { origin: format!("{scheme}://{authority}").to_ascii_lowercase(), exempt, alias: None }
+    }
+
+    /// Also the portal's own: the loopback address the dev default listens on.
+    pub fn with_alias(mut self, alias: Option<&str>) -> Self {
+        self.alias = alias.map(str::to_ascii_lowercase);
+        self
     }
 
     /// Allowed when the browser says `Sec-Fetch-Site: same-origin`; without that
@@ -33,9 +42,23 @@ impl OriginPolicy {
         }
         match sec_fetch_site {
             Some(site) => site == "same-origin",
-            None => origin.is_some_and(|o| o.eq_ignore_ascii_case(&self.origin)),
+            None => origin
+                .is_some_and(|o| o.eq_ignore_ascii_case(&self.origin) || self.alias.as_deref().is_some_and(|a| o.eq_ignore_ascii_case(a))),
         }
     }
+}
+
+/// In dev mode at `http://localhost:<port>`: a page asked for at the loopback address
+/// it listens on is sent to the name (308), where passkeys work. Other requests pass.
+pub async fn to_public_name(State(names): State<Option<(String, String)>>, request: Request, next: Next) -> Response {
+    let Some((alias, public)) = names else { return next.run(request).await };
+    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let at_alias = alias.strip_prefix("http://").is_some_and(|a| a.eq_ignore_ascii_case(host));
+    if at_alias && matches!(*request.method(), Method::GET | Method::HEAD) {
+        let rest = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, format!("{public}{rest}"))]).into_response();
+    }
+    next.run(request).await
 }
 
 pub async fn check_origin(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {

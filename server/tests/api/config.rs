@@ -274,3 +274,58 @@ fn the_start_up_banner_says_where_each_channels_codes_go() {
     assert!(!banner.contains("/dev/outbox"), "{banner}");
     assert!(!banner.contains("tok"), "no secret in the banner: {banner}");
 }
+
+/// The quick start: `portal serve` with nothing set listens on the loopback address
+/// and is reached as `http://localhost:<port>`, a name, so passkeys work; the address
+/// `http://127.0.0.1:<port>` still works by leading there.
+#[tokio::test]
+async fn the_embedded_default_is_reached_by_name_so_passkeys_work_and_the_loopback_address_leads_there() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+        .arg("serve")
+        .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", format!("sqlite://{}/p.db", dir.path().display()))
+        .env("PORTAL_KEY_FILE", dir.path().join("secret.key"))
+        .env("RUST_LOG", "warn")
+        .env_remove("PORTAL_PUBLIC_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _child = Killed(child);
+    let banner: Vec<String> =
+        std::io::BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.contains("Stop with Ctrl-C")).collect();
+    let banner = banner.join("\n");
+    let (name, ip) = (format!("http://localhost:{port}"), format!("http://127.0.0.1:{port}"));
+    assert!(banner.contains(&format!("running at {name} (listening on 127.0.0.1:{port}; {ip} leads there)")), "{banner}");
+    assert!(banner.contains(&format!("Passkeys can be saved and used at {name}: they need a name")), "{banner}");
+    assert!(banner.contains(&format!("read them at {name}/dev/outbox")), "{banner}");
+
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let by_ip = http.get(format!("{ip}/login?next=%2F")).send().await.unwrap();
+    assert_eq!(by_ip.status(), 308);
+    assert_eq!(by_ip.headers()["location"], format!("{name}/login?next=%2F").as_str());
+    let by_name = http.get(format!("{name}/login")).send().await.unwrap();
+    assert_eq!(by_name.status(), 200);
+    let page = by_name.text().await.unwrap();
+    assert!(page.contains("Log in with a passkey"), "the passkey button: {page}");
+    // A form posted from a page at the address (an old tab) is still the portal's own.
+    let posted = http
+        .post(format!("{ip}/api/login/request-code"))
+        .header("origin", &ip)
+        .header("accept", "text/html")
+        .form(&[("identifier", "ada@example.com"), ("channel", "email"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 302, "{:?}", posted.text().await);
+}
