@@ -127,6 +127,13 @@ build_site() {
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$raw/portal_bg.wasm" -o "$raw/portal_bg.wasm"
   fi
+  build_assets
+}
+
+# The CSS and icon into the site, named by content hash (a second or so): what a
+# style change needs.
+build_assets() {
+  local raw="target/site-raw"
   cp style/portal.css style/favicon.svg "$raw/"
   # Named by content hash, with .br and .gz beside each, and pkg/manifest.json.
   node scripts/assets.mjs "$raw" "$PKG" portal.js portal_bg.wasm portal.css favicon.svg

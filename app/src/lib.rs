@@ -36,6 +36,7 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
             <body>
                 <App/>
                 <LanguageSwitch/>
+                <DevReloadScript/>
             </body>
         </html>
     }
@@ -79,6 +80,19 @@ pub fn LanguageSwitch() -> impl IntoView {
                 </form>
             </footer>
         }
+    })
+}
+
+/// In the dev loop only: asks the server for its boot id every half second and
+/// reloads the page when it changes (the server restarted with a new build, new CSS or
+/// new translations). Never rendered otherwise.
+#[component]
+fn DevReloadScript() -> impl IntoView {
+    use_context::<types::DevReload>().map(|types::DevReload(boot)| {
+        let script = format!(
+            "(()=>{{const boot={boot:?};const look=()=>fetch('/dev/boot',{{cache:'no-store'}}).then(r=>r.text()).then(b=>b===boot?setTimeout(look,500):location.reload(),()=>setTimeout(look,500));look();}})();"
+        );
+        view! { <script nonce=leptos::nonce::use_nonce() inner_html=script></script> }
     })
 }
 

@@ -155,14 +155,30 @@ impl std::fmt::Display for Lang {
 /// The translations, as written in `domain/locales/`.
 pub const SOURCES: [(Lang, &str); 2] = [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Da, include_str!("../locales/da.ftl"))];
 
+/// Translations read from disk in place of the built-in ones ([`use_sources`]).
+static FROM_DISK: std::sync::OnceLock<Vec<(Lang, String)>> = std::sync::OnceLock::new();
+
+/// Uses these translations instead of the built-in ones, when called before any text
+/// is asked for (false after): the dev loop (`./scripts/dev`) reads them from
+/// `domain/locales/` at start, so a changed `.ftl` shows after a restart, with nothing
+/// to compile. A language missing from `sources` keeps its built-in file.
+pub fn use_sources(sources: Vec<(Lang, String)>) -> bool {
+    FROM_DISK.set(sources).is_ok()
+}
+
+/// A language's translation file as in use: from disk in the dev loop, else built in.
+fn source(lang: Lang) -> &'static str {
+    let from_disk = FROM_DISK.get().and_then(|all| all.iter().find(|(l, _)| *l == lang)).map(|(_, s)| s.as_str());
+    from_disk.or_else(|| SOURCES.iter().find(|(l, _)| *l == lang).map(|(_, s)| *s)).unwrap_or("")
+}
+
 static EN: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle(Lang::En));
 static DA: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle(Lang::Da));
 
 /// A language's messages. A file that does not parse keeps the messages that do
 /// (the tests fail on any error); the server checks every file at start-up.
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let source = SOURCES.iter().find(|(l, _)| *l == lang).map_or("", |(_, s)| *s);
-    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _)| partial);
+    let resource = FluentResource::try_new(source(lang).to_string()).unwrap_or_else(|(partial, _)| partial);
     let tag = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![tag]);
     // No Unicode isolation marks around variables: the texts go into mail headers and
@@ -240,7 +256,8 @@ pub fn variables(source: &str) -> Result<std::collections::BTreeMap<String, std:
 /// variables (a misspelt `{ $name }` in one language would render as written): the
 /// server runs it at start-up, the tests too.
 pub fn check_translations() -> Result<(), String> {
-    check_sources(&SOURCES)
+    let in_use: Vec<(Lang, &str)> = Lang::ALL.into_iter().map(|lang| (lang, source(lang))).collect();
+    check_sources(&in_use)
 }
 
 fn check_sources(sources: &[(Lang, &str)]) -> Result<(), String> {

@@ -157,6 +157,11 @@ pub struct PasskeyOffer {
     pub code_login_days: Option<u32>,
 }
 
+/// The dev loop (`./scripts/dev`) is on: pages reload themselves when the server
+/// restarts with a new build, this one's boot id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevReload(pub String);
+
 /// Whether this portal offers passkeys (its public address is a domain name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasskeysOffered(pub bool);

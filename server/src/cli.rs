@@ -117,6 +117,17 @@ async fn open(config: &Config) -> Result<Store, String> {
 }
 
 async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
+    if config.dev_loop {
+        // Before any text is used: a changed .ftl shows after a restart, not a compile.
+        let read = |lang: domain::i18n::Lang| std::fs::read_to_string(format!("domain/locales/{}.ftl", lang.code())).map(|s| (lang, s));
+        let sources = domain::i18n::Lang::ALL.into_iter().map(read).collect::<Result<Vec<_>, _>>();
+        match sources {
+            Ok(sources) => {
+                domain::i18n::use_sources(sources);
+            }
+            Err(e) => return Err(format!("PORTAL_DEV_LOOP=1 reads domain/locales/*.ftl from the working directory: {e}")),
+        }
+    }
     let crate::start::Portal { service, worker } = crate::start::build(&config, clock.clone()).await.map_err(|e| e.to_string())?;
     if config.is_dev() && service.store().contact_count().await.map_err(|e| e.to_string())? == 0 {
         crate::demo::add(service.store(), config.region, clock.now()).await.map_err(|e| e.to_string())?;
@@ -146,6 +157,9 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), String> {
         ),
         None => println!("  Passkeys can be saved and used at {}.", config.public_url),
         Some(why) => println!("  Passkeys are off: {why}."),
+    }
+    if config.dev_loop {
+        println!("  Dev loop: pages reload when the server restarts; translations are read from domain/locales/.");
     }
     if config.has_dev_outbox() {
         println!("  Log in as a demo contact: {} (email) or {} (text message).", crate::demo::ADA_EMAIL, crate::demo::ADA_PHONE);

@@ -45,6 +45,10 @@ pub struct Config {
     /// (`http://127.0.0.1:<port>`): pages asked for there are sent to the name, and
     /// posts from there are the portal's own.
     pub loopback_alias: Option<String>,
+    /// `PORTAL_DEV_LOOP=1`, set by `./scripts/dev`: translations read from
+    /// `domain/locales/` at start and pages that reload when the server restarts. Dev
+    /// mode only: refused otherwise.
+    pub dev_loop: bool,
     pub delivery: DeliveryConfig,
     /// Who sends the codes (`PORTAL_ORGANISATION`): in the email, the text message and
     /// every page title. Required once codes go to real contacts.
@@ -110,6 +114,16 @@ impl Config {
             return Err(InputError::new(format!("PORTAL_PUBLIC_URL={public_url:?} must start with http:// or https://")));
         }
         let (email, sms) = delivery::resolve(&get, addr, &public_url)?;
+        let dev_loop = match get("PORTAL_DEV_LOOP").as_deref().map(str::trim) {
+            None | Some("" | "0") => false,
+            Some("1") if email == EmailDelivery::Dev && sms == SmsDelivery::Dev => true,
+            Some("1") => {
+                return Err(InputError::new(
+                    "PORTAL_DEV_LOOP=1 is for ./scripts/dev on the embedded default: it reloads pages and reads translations from disk, never with real delivery",
+                ));
+            }
+            Some(v) => return Err(InputError::new(format!("PORTAL_DEV_LOOP={v:?} must be 1 or 0"))),
+        };
         // The embedded default on this machine is reached as http://localhost:<port>, a
         // name, so passkeys work out of the box; the loopback address still leads there.
         let loopback_alias = match (&given, email == EmailDelivery::Dev && sms == SmsDelivery::Dev) {
@@ -163,6 +177,7 @@ impl Config {
             database_url,
             addr,
             public_url,
+            dev_loop,
             loopback_alias,
             delivery,
             organisation,
@@ -325,6 +340,21 @@ mod tests {
     }
 
     #[test]
+    fn the_dev_loop_is_for_the_embedded_default_only() {
+        assert!(!with(&[]).unwrap().dev_loop);
+        assert!(with(&[("PORTAL_DEV_LOOP", "1")]).unwrap().dev_loop);
+        let smtp = [
+            ("PORTAL_DELIVERY", "smtp"),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("MAIL_FROM", "p@example.com"),
+            ("PORTAL_ORGANISATION", "E"),
+        ];
+        let e = with(&[&smtp[..], &[("PORTAL_DEV_LOOP", "1")]].concat()).unwrap_err();
+        assert!(e.0.starts_with("PORTAL_DEV_LOOP=1 is for ./scripts/dev on the embedded default"), "{e}");
+        assert!(with(&[("PORTAL_DEV_LOOP", "yes")]).is_err());
+    }
+
+    #[test]
     fn metrics_are_off_by_default_and_only_ever_on_an_address_of_their_own() {
         assert_eq!(with(&[]).unwrap().metrics_addr, None);
         let c = with(&[("PORTAL_METRICS_ADDR", "127.0.0.1:9464")]).unwrap();
@@ -409,6 +439,11 @@ mod tests {
         let public = [("PORTAL_PUBLIC_URL", "https://portal.example.com:8443/x/"), DEV_OUTBOX_ON_NETWORK];
         let c = with(&public).unwrap();
         assert_eq!(c.public_host(), "portal.example.com");
-        assert_eq!(with(&[]).unwrap().public_host(), "127.0.0.1");
+        // The embedded default is reached by name (passkeys need one), and says where
+        // it listens; an address set by hand stays as it is.
+        let dev = with(&[]).unwrap();
+        assert_eq!((dev.public_url.as_str(), dev.loopback_alias.as_deref()), ("http://localhost:3000", Some("http://127.0.0.1:3000")));
+        let set = with(&[("PORTAL_PUBLIC_URL", "http://127.0.0.1:3000")]).unwrap();
+        assert_eq!((set.public_host(), set.loopback_alias.as_deref()), ("127.0.0.1", None));
     }
 }

@@ -70,6 +70,9 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     let (assets, files) = assets::service(&config.site_root);
     let organisation = config.organisation.clone();
     let zone = config.zone.clone();
+    // The dev loop's pages ask for this process's boot id, and reload when it changes.
+    let boot = config.dev_loop.then(|| domain::Token::generate().map(|t| t.expose()[..12].to_string()).unwrap_or_default());
+    let boot_id = boot.clone();
     let context = move || {
         provide_context(zone.clone());
         provide_context(portal.clone());
@@ -77,6 +80,9 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         provide_context(files.clone());
         provide_context(organisation.clone());
         provide_context(offered);
+        if let Some(boot) = &boot_id {
+            provide_context(app::types::DevReload(boot.clone()));
+        }
     };
     let routes = generate_route_list(App);
     let leptos = Router::new()
@@ -89,6 +95,10 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options);
     let dev = if config.has_dev_outbox() { outbox::routes(service.store().clone()) } else { Router::new() };
+    let dev = match boot.clone() {
+        Some(boot) => dev.route("/dev/boot", get(move || async move { ([(axum::http::header::CACHE_CONTROL, "no-store")], boot) })),
+        None => dev,
+    };
     let hooks = match &config.delivery.sms {
         SmsDelivery::Twilio { auth_token, .. } => {
             receipts::routes(service.store().clone(), service.clock(), auth_token.0.clone(), &config.public_url)

@@ -246,3 +246,18 @@ async fn readyz_is_ready_once_the_delivery_workers_run_and_says_how_long_the_old
     assert!(ready.body.starts_with("database: ok\ndelivery workers: running\n"), "{}", ready.body);
     assert_eq!(ready.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
 }
+
+#[tokio::test]
+async fn in_the_dev_loop_pages_reload_when_the_server_restarts_and_never_otherwise() {
+    let looping = spawn_app_with(&[("PORTAL_DEV_LOOP", "1")]).await;
+    let boot = looping.browser().get("/dev/boot").await;
+    assert_eq!(boot.status, 200);
+    assert_eq!(boot.body.len(), 12, "{}", boot.body);
+    let page = looping.browser().get("/login").await;
+    assert!(page.body.contains(&format!("const boot=\"{}\"", boot.body)), "{}", page.body);
+    assert!(page.body.contains("fetch('/dev/boot'"), "{}", page.body);
+
+    let plain = spawn_app().await;
+    assert_eq!(plain.browser().get("/dev/boot").await.status, 404);
+    assert!(!plain.browser().get("/login").await.body.contains("/dev/boot"));
+}
