@@ -119,13 +119,14 @@ postgres_reachable() {
 
 build_site() {
   say "building the browser bundle (wasm)"
-  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+  # `|| return 1`: called as `if ! build_site`, bash runs it without `set -e`.
+  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release || return 1
   local wasm="target/wasm32-unknown-unknown/wasm-release/frontend.wasm" raw="target/site-raw"
   mkdir -p "$raw"
   if [ ! -f "$raw/portal_bg.wasm" ] || [ "$wasm" -nt "$raw/portal_bg.wasm" ]; then
-    wasm-bindgen --target web --no-typescript --out-dir "$raw" --out-name portal "$wasm"
+    wasm-bindgen --target web --no-typescript --out-dir "$raw" --out-name portal "$wasm" || return 1
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-      "$raw/portal_bg.wasm" -o "$raw/portal_bg.wasm"
+      "$raw/portal_bg.wasm" -o "$raw/portal_bg.wasm" || return 1
   fi
   build_assets
 }
@@ -134,7 +135,7 @@ build_site() {
 # style change needs.
 build_assets() {
   local raw="target/site-raw"
-  cp style/portal.css style/favicon.svg "$raw/"
+  cp style/portal.css style/favicon.svg "$raw/" || return 1
   # Named by content hash, with .br and .gz beside each, and pkg/manifest.json.
   node scripts/assets.mjs "$raw" "$PKG" portal.js portal_bg.wasm portal.css favicon.svg
 }

@@ -250,6 +250,15 @@ impl Config {
                         .trim()
                         .parse()
                         .map_err(|_| InputError::new(format!("PORTAL_METRICS_ADDR={text:?} is not an address like 127.0.0.1:9464")))?;
+                    let private = match metrics.ip() {
+                        std::net::IpAddr::V4(ip) => ip.is_loopback() || ip.is_private(),
+                        std::net::IpAddr::V6(ip) => ip.is_loopback() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+                    };
+                    if !private {
+                        return Err(InputError::new(format!(
+                            "PORTAL_METRICS_ADDR={metrics} is not a loopback or private address (127.0.0.1, 10.x, 172.16-31.x, 192.168.x, fc00::/7): metrics are never served where the public can reach them"
+                        )));
+                    }
                     if metrics == addr {
                         return Err(InputError::new(format!(
                             "PORTAL_METRICS_ADDR={metrics} is PORTAL_ADDR: metrics need an address of their own, never the public one"

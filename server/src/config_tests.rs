@@ -64,6 +64,11 @@ fn metrics_are_off_by_default_and_only_ever_on_an_address_of_their_own() {
     assert_eq!(c.metrics_addr.map(|a| a.to_string()).as_deref(), Some("127.0.0.1:9464"));
     let e = with(&[("PORTAL_METRICS_ADDR", "127.0.0.1:3000")]).unwrap_err();
     assert!(e.0.contains("metrics need an address of their own"), "{e}");
+    assert!(with(&[("PORTAL_METRICS_ADDR", "10.0.0.5:9464")]).is_ok(), "a private interface, for a Prometheus on another host");
+    for public in ["0.0.0.0:9464", "[::]:9464", "203.0.113.7:9464"] {
+        let e = with(&[("PORTAL_METRICS_ADDR", public)]).unwrap_err();
+        assert!(e.0.contains("is not a loopback or private address"), "{public}: {e}");
+    }
     let e = with(&[("PORTAL_METRICS_ADDR", "everywhere")]).unwrap_err();
     assert!(e.0.starts_with("PORTAL_METRICS_ADDR=\"everywhere\" is not an address"), "{e}");
 }

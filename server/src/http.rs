@@ -66,7 +66,12 @@ pub fn router(config: &Config, service: LoginService) -> Router {
             outbox: Some(service.outbox().clone()),
         },
     });
-    let probes = probes::Probes { store: service.store().clone(), worker: service.outbox().worker.clone(), clock: service.clock() };
+    let probes = probes::Probes {
+        store: service.store().clone(),
+        worker: service.outbox().worker.clone(),
+        clock: service.clock(),
+        silence: probes::Probes::silence(config.delivery.worker.poll, config.delivery.provider_timeout),
+    };
     let (assets, files) = assets::service(&config.site_root);
     let organisation = config.organisation.clone();
     let zone = config.zone.clone();

@@ -49,12 +49,15 @@ impl OriginPolicy {
 }
 
 /// In dev mode at `http://localhost:<port>`: a page asked for at the loopback address
-/// it listens on is sent to the name (308), where passkeys work. Other requests pass.
+/// it listens on is sent to the name (308), where passkeys work. Everything else (the
+/// probes, the dev outbox, assets, server functions) answers at either.
 pub async fn to_public_name(State(names): State<Option<(String, String)>>, request: Request, next: Next) -> Response {
     let Some((alias, public)) = names else { return next.run(request).await };
     let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let at_alias = alias.strip_prefix("http://").is_some_and(|a| a.eq_ignore_ascii_case(host));
-    if at_alias && matches!(*request.method(), Method::GET | Method::HEAD) {
+    let path = request.uri().path();
+    let page = crate::metrics::class_of(path) == "page" || path == "/admin" || path.starts_with("/admin/");
+    if at_alias && page && matches!(*request.method(), Method::GET | Method::HEAD) {
         let rest = request.uri().path_and_query().map_or("/", |p| p.as_str());
         return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, format!("{public}{rest}"))]).into_response();
     }

@@ -20,15 +20,22 @@ use crate::store::Store;
 
 /// How long the database may take to answer the probe.
 const DATABASE_WAIT: Duration = Duration::from_secs(1);
-/// How long a worker may go without going round its loop: well past a send, which the
-/// provider's timeout bounds.
-const WORKER_SILENCE: Duration = Duration::from_secs(120);
 
 #[derive(Clone)]
 pub struct Probes {
     pub store: Store,
     pub worker: Worker,
     pub clock: Arc<dyn Clock>,
+    /// How long a worker may go without going round its loop ([`Probes::silence`]).
+    pub silence: Duration,
+}
+
+impl Probes {
+    /// Well past an idle worker's look (every `poll`) and a send (which the provider's
+    /// timeout bounds), and never under two minutes.
+    pub fn silence(poll: Duration, provider_timeout: Duration) -> Duration {
+        (poll * 2 + provider_timeout).max(Duration::from_secs(120))
+    }
 }
 
 pub async fn readyz(State(p): State<Probes>) -> Response {
@@ -44,7 +51,7 @@ pub async fn readyz(State(p): State<Probes>) -> Response {
             (false, None)
         }
     };
-    let workers = p.worker.running(WORKER_SILENCE);
+    let workers = p.worker.running(p.silence);
     let waited = match oldest {
         Some(due) => format!("{} s", (now_ms - due).max(0) / 1000),
         None if database => "none waiting".to_string(),

@@ -1,6 +1,6 @@
 use super::db::values;
 use super::sql;
-use super::{ContactId, Store, StoreResult, Tx, What};
+use super::{ContactId, NotSent, Store, StoreResult, Tx, What};
 use domain::Timestamp;
 
 /// Declares the event kinds once: the enum, the name each is stored under, and the list
@@ -265,11 +265,19 @@ pub(super) fn measured(what: &What) {
     match what {
         What::CodeRequested { channel, .. } => m.code_requested(channel.as_str()),
         What::CodeSent { channel, provider, .. } => m.code_sent(channel.as_str(), provider),
-        What::CodeNotSent { channel, reason } => m.code_not_sent(channel.as_str(), &name(reason)),
+        What::CodeNotSent { channel, reason } => {
+            m.code_not_sent(channel.as_str(), &name(reason));
+            // Every request a limit refused (the alert event is written once an hour).
+            match reason {
+                NotSent::IdentifierLimit => m.limit_hit("identifier"),
+                NotSent::SmsPrefixLimit => m.limit_hit("sms_prefix"),
+                NotSent::SmsBudgetSpent => m.limit_hit("sms_budget"),
+                _ => {}
+            }
+        }
         What::LoginSucceeded { .. } => m.login("code"),
         What::PasskeyLogin { .. } => m.login("passkey"),
         What::VerificationFailed { reason, .. } => m.verification_failed(&name(reason)),
-        What::SmsBudgetSpent { .. } => m.limit_hit("sms_budget"),
         _ => {}
     }
 }

@@ -132,10 +132,12 @@ impl Store {
     pub async fn begin(&self) -> StoreResult<Tx> {
         let asked = std::time::Instant::now();
         let conn = match &self.db {
-            Db::Sqlite(pools) => Conn::Sqlite(pools.write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+            Db::Sqlite(pools) => pools.write.begin_with("BEGIN IMMEDIATE").await.map(Conn::Sqlite),
+            Db::Postgres(pool) => pool.begin().await.map(Conn::Postgres),
         };
+        // The waits that ended in a time-out too: they are the longest.
         crate::metrics::get().database_waited(asked.elapsed());
+        let conn = conn?;
         Ok(Tx { conn, held: Vec::new(), written: Vec::new() })
     }
 }

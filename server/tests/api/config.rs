@@ -314,6 +314,9 @@ async fn the_embedded_default_is_reached_by_name_so_passkeys_work_and_the_loopba
     let by_ip = http.get(format!("{ip}/login?next=%2F")).send().await.unwrap();
     assert_eq!(by_ip.status(), 308);
     assert_eq!(by_ip.headers()["location"], format!("{name}/login?next=%2F").as_str());
+    // The probes and the dev outbox answer at either address.
+    assert_eq!(http.get(format!("{ip}/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(format!("{ip}/dev/outbox.json")).send().await.unwrap().status(), 200);
     let by_name = http.get(format!("{name}/login")).send().await.unwrap();
     assert_eq!(by_name.status(), 200);
     let page = by_name.text().await.unwrap();
