@@ -66,7 +66,7 @@ pub use retention::{Cutoffs, Pruned};
 pub use slots::{NewSlot, Slot};
 pub use support::{AtStep, NewSupportRef, SupportRefRecord, Told};
 pub use tx::{Lock, Tx};
-pub use what::{FailReason, NotSent, TestStatus, What};
+pub use what::{FailReason, NotSent, TestStatus, What, stored_name};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -289,8 +289,7 @@ fn arrived_late(t: &Timeline) -> Vec<Finding> {
             (at, format!("{line}; it {how} {} after it was sent, and worked for {}", span(ms), lifetime(j)))
         })
         .collect();
-    let domain = newest.recipient.rsplit_once('@').map(|(_, d)| d.to_string());
-    let advice = match domain {
+    let advice = match crate::delivery::destination(newest.channel, &newest.recipient).filter(|_| newest.channel == Channel::Email) {
         Some(domain) => format!(
             "Ask them to ask for a new code and type it as soon as it arrives. If codes to {domain} keep arriving late, the delay is at their mail provider: see Delivery health for that domain."
         ),

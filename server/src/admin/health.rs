@@ -24,59 +24,19 @@ pub const DAY_MS: i64 = 24 * HOUR_MS;
 pub const MARK_MIN: u32 = 3;
 pub const MARK_SHARE: f64 = 0.3;
 
-/// What went to one destination in one window.
+/// What went to one destination in one window: the database's counts, and the times
+/// taken from the newest rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Window {
-    pub sent: u32,
-    /// Taken by the server or provider (perhaps late).
-    pub accepted: u32,
-    /// Answered "later" at least once.
-    pub deferred: u32,
-    /// Refused, undelivered, or given up on.
-    pub failed: u32,
-    /// A code taken or delivered after it expired.
-    pub late: u32,
-    /// Not yet taken or given up on.
-    pub pending: u32,
-    /// Deferred, failed or late: what the mark counts.
-    pub troubled: u32,
+    pub counts: DestinationCounts,
     /// Milliseconds from being written to being taken: median and 95th percentile.
     pub to_accept: Option<(i64, i64)>,
     /// Milliseconds from being written to the receipt that it arrived.
     pub to_deliver: Option<(i64, i64)>,
 }
 
-impl Window {
-    fn share(&self) -> f64 {
-        if self.sent == 0 { 0.0 } else { f64::from(self.troubled) / f64::from(self.sent) }
-    }
-
-    /// Both windows' counts together (their times cannot be added up: none).
-    fn plus(&self, other: &Window) -> Window {
-        Window {
-            sent: self.sent + other.sent,
-            accepted: self.accepted + other.accepted,
-            deferred: self.deferred + other.deferred,
-            failed: self.failed + other.failed,
-            late: self.late + other.late,
-            pending: self.pending + other.pending,
-            troubled: self.troubled + other.troubled,
-            to_accept: None,
-            to_deliver: None,
-        }
-    }
-}
-
-/// Counts the database made: no times.
-impl From<DestinationCounts> for Window {
-    fn from(c: DestinationCounts) -> Window {
-        let DestinationCounts { sent, accepted, deferred, failed, late, pending, troubled } = c;
-        Window { sent, accepted, deferred, failed, late, pending, troubled, to_accept: None, to_deliver: None }
-    }
-}
-
 /// Whether a destination's trouble jumped in the last hour (see [`MARK_MIN`]).
-fn marked(hour: &Window, earlier: &Window) -> bool {
+fn marked(hour: &DestinationCounts, earlier: &DestinationCounts) -> bool {
     hour.sent >= MARK_MIN && hour.share() >= MARK_SHARE && (earlier.sent < MARK_MIN || hour.share() >= 2.0 * earlier.share())
 }
 
@@ -103,7 +63,7 @@ impl Health {
 
     /// The line an affected contact's card shows.
     pub fn warning(&self) -> String {
-        let h = &self.hour;
+        let (h, day) = (&self.hour.counts, &self.day.counts);
         format!(
             "{} is in trouble: in the last hour {} of {} messages were deferred, failed or arrived late ({} deferred, {} failed, {} late); in the last day {} of {}. Codes to this contact may be late or not arrive: it is not them.",
             self.name(),
@@ -112,8 +72,8 @@ impl Health {
             h.deferred,
             h.failed,
             h.late,
-            self.day.troubled,
-            self.day.sent
+            day.troubled,
+            day.sent
         )
     }
 }
@@ -131,16 +91,19 @@ pub fn health(windows: &[DestinationWindows], rows: &[DeliveryRow], now_ms: i64)
         .iter()
         .map(|w| {
             let destination = name(&w.destination);
-            let (mut hour, earlier) = (Window::from(w.hour), Window::from(w.earlier));
-            let mut day = hour.plus(&earlier);
             let own = times.get(&(w.channel, destination.clone())).map(Vec::as_slice).unwrap_or_default();
             let recent: Vec<&DeliveryRow> = own.iter().copied().filter(|r| r.created_at_ms > now_ms - HOUR_MS).collect();
-            (hour.to_accept, hour.to_deliver) = times_of(&recent);
-            (day.to_accept, day.to_deliver) = times_of(own);
-            Health { channel: w.channel, destination, marked: marked(&hour, &earlier), hour, day }
+            let ((hour_accept, hour_deliver), (day_accept, day_deliver)) = (times_of(&recent), times_of(own));
+            Health {
+                channel: w.channel,
+                destination,
+                marked: marked(&w.hour, &w.earlier),
+                hour: Window { counts: w.hour, to_accept: hour_accept, to_deliver: hour_deliver },
+                day: Window { counts: w.hour.plus(&w.earlier), to_accept: day_accept, to_deliver: day_deliver },
+            }
         })
         .collect();
-    all.sort_by(|a, b| b.marked.cmp(&a.marked).then(b.day.sent.cmp(&a.day.sent)).then(a.destination.cmp(&b.destination)));
+    all.sort_by(|a, b| b.marked.cmp(&a.marked).then(b.day.counts.sent.cmp(&a.day.counts.sent)).then(a.destination.cmp(&b.destination)));
     all
 }
 
@@ -211,12 +174,12 @@ fn destination_view(h: &Health) -> DestinationView {
     let window = |w: &Window| {
         let times = |t: Option<(i64, i64)>| t.map(|(p50, p95)| format!("{} / {}", duration(p50), duration(p95)));
         WindowView {
-            sent: w.sent,
-            accepted: w.accepted,
-            deferred: w.deferred,
-            failed: w.failed,
-            late: w.late,
-            pending: w.pending,
+            sent: w.counts.sent,
+            accepted: w.counts.accepted,
+            deferred: w.counts.deferred,
+            failed: w.counts.failed,
+            late: w.counts.late,
+            pending: w.counts.pending,
             to_accept: times(w.to_accept),
             to_deliver: times(w.to_deliver),
         }
@@ -302,10 +265,16 @@ mod tests {
         let (deferred, steady) = (&all[0], &all[1]);
         assert_eq!((deferred.destination.as_str(), deferred.marked), ("deferred.example", true));
         assert_eq!(
-            (deferred.hour.sent, deferred.hour.deferred, deferred.hour.failed, deferred.hour.pending, deferred.hour.troubled),
+            (
+                deferred.hour.counts.sent,
+                deferred.hour.counts.deferred,
+                deferred.hour.counts.failed,
+                deferred.hour.counts.pending,
+                deferred.hour.counts.troubled
+            ),
             (4, 3, 1, 1, 3)
         );
-        assert_eq!(deferred.day.sent, 24);
+        assert_eq!(deferred.day.counts.sent, 24);
         assert_eq!(deferred.hour.to_accept, Some((800, 800)));
         assert_eq!((steady.destination.as_str(), steady.marked), ("steady.example", false));
         assert!(deferred.warning().starts_with("Mail to deferred.example is in trouble: in the last hour 3 of 4 messages"));
@@ -326,7 +295,7 @@ mod tests {
         let mut test = late.clone();
         test.purpose = JobPurpose::Test;
         let w = &of(&[late, test])[0].hour;
-        assert_eq!((w.sent, w.accepted, w.late, w.troubled), (2, 2, 1, 1));
+        assert_eq!((w.counts.sent, w.counts.accepted, w.counts.late, w.counts.troubled), (2, 2, 1, 1));
         assert_eq!(w.to_accept, Some((660_000, 660_000)));
     }
 

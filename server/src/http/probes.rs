@@ -40,8 +40,8 @@ impl Probes {
 
 pub async fn readyz(State(p): State<Probes>) -> Response {
     let now_ms = p.clock.now_ms();
-    let (database, oldest) = match tokio::time::timeout(DATABASE_WAIT, p.store.oldest_due_job(now_ms)).await {
-        Ok(Ok(oldest)) => (true, oldest),
+    let (database, oldest) = match tokio::time::timeout(DATABASE_WAIT, p.store.outbox_now(now_ms)).await {
+        Ok(Ok((_, oldest))) => (true, oldest),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: the database did not answer");
             (false, None)

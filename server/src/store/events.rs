@@ -261,12 +261,11 @@ impl Tx {
 /// only (a channel, a provider, a reason's stored name).
 pub(super) fn measured(what: &What) {
     let m = crate::metrics::get();
-    let name = |reason: &dyn erased::Named| reason.name();
     match what {
         What::CodeRequested { channel, .. } => m.code_requested(channel.as_str()),
         What::CodeSent { channel, provider, .. } => m.code_sent(channel.as_str(), provider),
         What::CodeNotSent { channel, reason } => {
-            m.code_not_sent(channel.as_str(), &name(reason));
+            m.code_not_sent(channel.as_str(), &super::what::stored_name(reason));
             // Every request a limit refused (the alert event is written once an hour).
             match reason {
                 NotSent::IdentifierLimit => m.limit_hit("identifier"),
@@ -277,21 +276,8 @@ pub(super) fn measured(what: &What) {
         }
         What::LoginSucceeded { .. } => m.login("code"),
         What::PasskeyLogin { .. } => m.login("passkey"),
-        What::VerificationFailed { reason, .. } => m.verification_failed(&name(reason)),
+        What::VerificationFailed { reason, .. } => m.verification_failed(&super::what::stored_name(reason)),
         _ => {}
-    }
-}
-
-mod erased {
-    /// A reason by the name it is stored under (`not_registered`).
-    pub trait Named {
-        fn name(&self) -> String;
-    }
-
-    impl<T: serde::Serialize> Named for T {
-        fn name(&self) -> String {
-            serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-        }
     }
 }
 

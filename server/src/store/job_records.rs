@@ -148,6 +148,26 @@ pub struct DestinationCounts {
     pub troubled: u32,
 }
 
+impl DestinationCounts {
+    /// The share deferred, failed or late.
+    pub fn share(&self) -> f64 {
+        if self.sent == 0 { 0.0 } else { f64::from(self.troubled) / f64::from(self.sent) }
+    }
+
+    /// Two windows' counts together.
+    pub fn plus(&self, other: &DestinationCounts) -> DestinationCounts {
+        DestinationCounts {
+            sent: self.sent + other.sent,
+            accepted: self.accepted + other.accepted,
+            deferred: self.deferred + other.deferred,
+            failed: self.failed + other.failed,
+            late: self.late + other.late,
+            pending: self.pending + other.pending,
+            troubled: self.troubled + other.troubled,
+        }
+    }
+}
+
 /// One destination's counts over the last hour and over the 23 hours before it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DestinationWindows {

@@ -298,15 +298,6 @@ impl Store {
         .await?)
     }
 
-    /// When the longest-waiting due job became due (queued and due): how far behind the
-    /// outbox is. A read on the queue's index.
-    pub async fn oldest_due_job(&self, now_ms: i64) -> StoreResult<Option<i64>> {
-        Ok(sql("SELECT MIN(next_attempt_at) FROM delivery_jobs WHERE status = 'queued' AND next_attempt_at <= $1")
-            .bind(now_ms)
-            .scalar_one::<Option<i64>>(&self.db)
-            .await?)
-    }
-
     /// Whether a job is due (queued and due, or its lease ran out): what
     /// [`Store::claim_job`] would take, read without a write.
     pub async fn job_due(&self, now_ms: i64) -> StoreResult<bool> {

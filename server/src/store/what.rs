@@ -328,6 +328,12 @@ pub enum TestStatus {
     Expired,
 }
 
+/// The name a reason is stored under (`opted_out`): what the card, the doctor and the
+/// metrics call it.
+pub fn stored_name(reason: &impl Serialize) -> String {
+    serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 fn command_line() -> Actor {
     Actor::CommandLine
 }

@@ -243,3 +243,45 @@ async fn one_administrator_sends_at_most_20_test_messages_an_hour_to_everyone_to
     assert_eq!(refused, format!("/admin/contacts/{}?problem=test-admin-limit", last.id.0));
     assert_eq!(test_jobs(&app).await.len(), 20);
 }
+
+#[tokio::test]
+async fn delivery_health_and_test_messages_answer_no_one_but_an_administrator_and_metrics_are_not_on_the_public_address() {
+    let app = spawn_app_with(&[]).await;
+    add_admin(&app).await;
+    let ada = app.add_contact("Ada", Some("ada@example.com"), None, &[]).await;
+    // No session.
+    let stranger = app.browser();
+    assert_eq!(stranger.get("/admin/delivery").await.location(), Some("/admin/login"));
+    assert_eq!(stranger.post("/api/admin/delivery", &[]).await.location(), Some("/admin/login"));
+    // A contact's own session is the wrong kind.
+    let contact = app.browser();
+    contact.log_in(&app, "ada@example.com", Channel::Email, "ada@example.com").await;
+    assert_eq!(contact.get("/admin/delivery").await.location(), Some("/admin/login"));
+    assert_eq!(send_test(&contact, &ada, Channel::Email).await, "/admin/login");
+    // Cross-site, even with the administrator's cookie: refused before anything runs.
+    let admin = administrator(&app).await;
+    let cookie = format!("__Host-portal-admin={}", admin.cookie("__Host-portal-admin").expect("a session"));
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let id = ada.id.0.to_string();
+    for (path, form) in
+        [("/api/admin/act", vec![("id", id.as_str()), ("action", "test"), ("channel", "email")]), ("/api/admin/delivery", vec![])]
+    {
+        let posted = http
+            .post(format!("{}{path}", app.base))
+            .header("origin", "https://evil.example")
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 403, "{path}");
+    }
+    // Bad input says what was wrong.
+    let posted = admin.post("/api/admin/act", &[("id", &id), ("action", "test"), ("channel", "fax")]).await;
+    assert_eq!(posted.location(), Some(format!("/admin/contacts/{id}?problem=channel").as_str()));
+    let posted = admin.post("/api/admin/act", &[("id", "999999"), ("action", "test"), ("channel", "email")]).await;
+    assert_eq!(posted.location(), Some("/admin/contacts/999999?problem=not-found"));
+    assert!(test_jobs(&app).await.is_empty(), "none of that sent a test");
+    // Prometheus metrics have an address of their own (PORTAL_METRICS_ADDR), never this one.
+    assert_eq!(app.browser().get("/metrics").await.status, 404);
+}

@@ -32,10 +32,7 @@ pub fn report(c: &Contact, findings: &[Finding]) -> String {
     out
 }
 
-/// The name a reason is stored under (`opted_out`).
-pub(super) fn stored_name(reason: &impl serde::Serialize) -> String {
-    serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
+pub(super) use crate::store::stored_name;
 
 /// A message as administrators know it: “Title” (id), or its id alone when no message
 /// has it (an address the contact opened may name none).
