@@ -5,7 +5,7 @@ import { mailText, waitForMailTo } from './fixtures/smtp';
 import { expect, test } from './fixtures/test';
 
 // The server at the edges: 3 "Send code" requests an hour per network, codes that
-// live 4 s, email by a real SMTP server that is slow for one domain. Each story comes
+// live 8 s, email by a real SMTP server that is slow for one domain. Each story comes
 // from networks of its own (X-Forwarded-For from this machine, a trusted proxy).
 test.use({ baseURL: EDGE_SERVER.baseURL });
 
@@ -74,7 +74,7 @@ test('a code the mail server held until after it expired is found on the card as
   await loginPage.goto();
   await loginPage.requestCode(contact.email);
 
-  // The mail server takes it only after the code's 4 seconds; typed at once, it has expired.
+  // The mail server takes it only after the code's 8 seconds; typed at once, it has expired.
   const mail = mailText(await waitForMailTo(contact.email));
   const code = /(\d{6}) is your login code/.exec(mail)?.[1] ?? '';
   await loginPage.enterCode(code);
