@@ -40,6 +40,7 @@ pub struct Metrics {
     limits_hit: Family<Labels, Counter>,
     requests: Timed,
     database_wait: Histogram,
+    database_write: Histogram,
     outbox_depth: Gauge,
     outbox_oldest: Gauge,
 }
@@ -58,6 +59,7 @@ impl Metrics {
             limits_hit: Family::default(),
             requests: Family::new_with_constructor(seconds),
             database_wait: seconds(),
+            database_write: Histogram::new(exponential_buckets(0.000_1, 2.0, 16)),
             outbox_depth: Gauge::default(),
             outbox_oldest: Gauge::default(),
             registry: Registry::default(),
@@ -80,6 +82,11 @@ impl Metrics {
         registry.register("limits_hit", "Requests refused for a limit, by the limit's scope", m.limits_hit.clone());
         registry.register("http_request_seconds", "Answer times, by request class and status class", m.requests.clone());
         registry.register("database_wait_seconds", "Waits for a database connection and a write transaction", m.database_wait.clone());
+        registry.register(
+            "database_write_seconds",
+            "How long each committed write transaction was open (on SQLite, the one writer's busy time)",
+            m.database_write.clone(),
+        );
         registry.register("outbox_depth", "Messages waiting to be sent or being sent", m.outbox_depth.clone());
         registry.register("outbox_oldest_due_seconds", "How long the longest-waiting due message has waited", m.outbox_oldest.clone());
         Metrics { registry, ..m }
@@ -124,6 +131,10 @@ impl Metrics {
 
     pub fn database_waited(&self, took: Duration) {
         self.database_wait.observe(took.as_secs_f64());
+    }
+
+    pub fn database_wrote(&self, took: Duration) {
+        self.database_write.observe(took.as_secs_f64());
     }
 
     /// The outbox as the scrape finds it.

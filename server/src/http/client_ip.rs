@@ -41,12 +41,17 @@ fn hop_ip(hop: &str) -> Option<IpAddr> {
 
 pub async fn resolve(State(proxies): State<TrustedProxies>, mut request: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        // Every line, bytes that are not text included: a line is never dropped whole,
-        // or a client could hide the address the proxy appended to it.
-        let lines: Vec<String> =
-            request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
-        let forwarded = lines.join(",");
-        let ip = proxies.client_ip(peer.ip(), Some(forwarded.as_str()).filter(|f| !f.is_empty()));
+        // The header is read only from a trusted proxy (a stranger's is not even copied).
+        let ip = if proxies.0.contains(&peer.ip()) {
+            // Every line, bytes that are not text included: a line is never dropped whole,
+            // or a client could hide the address the proxy appended to it.
+            let lines: Vec<String> =
+                request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
+            let forwarded = lines.join(",");
+            proxies.client_ip(peer.ip(), Some(forwarded.as_str()).filter(|f| !f.is_empty()))
+        } else {
+            peer.ip()
+        };
         request.extensions_mut().insert(ClientIp(ip));
     }
     next.run(request).await

@@ -115,6 +115,8 @@ pub struct Tx {
     held: Vec<i64>,
     /// The events written, counted in the metrics once the transaction commits.
     written: Vec<What>,
+    /// When it began (after its wait), for the time it held the writer.
+    began: std::time::Instant,
 }
 
 impl<'a> From<&'a mut Tx> for Ex<'a> {
@@ -136,9 +138,10 @@ impl Store {
             Db::Postgres(pool) => pool.begin().await.map(Conn::Postgres),
         };
         // The waits that ended in a time-out too: they are the longest.
-        crate::metrics::get().database_waited(asked.elapsed());
+        let began = std::time::Instant::now();
+        crate::metrics::get().database_waited(began - asked);
         let conn = conn?;
-        Ok(Tx { conn, held: Vec::new(), written: Vec::new() })
+        Ok(Tx { conn, held: Vec::new(), written: Vec::new(), began })
     }
 }
 
@@ -184,6 +187,7 @@ impl Tx {
             Conn::Sqlite(tx) => tx.commit().await?,
             Conn::Postgres(tx) => tx.commit().await?,
         }
+        crate::metrics::get().database_wrote(self.began.elapsed());
         self.written.iter().for_each(super::events::measured);
         Ok(())
     }
