@@ -13,7 +13,6 @@ impl LoginService {
     pub(super) async fn write(&self, tx: &mut Tx, step: &Step<'_>, fx: Effects) -> Result<Written, ServiceError> {
         let now = step.now;
         let mut written = Written::default();
-        tx.record_hits(&fx.hits, now).await?;
         // Kept on the flow with its support reference until a page shows it.
         let said = fx.outcome.clone().map(|outcome| super::Said { outcome, reference: step.reference.clone() });
         let outcome = said.as_ref().map(serde_json::to_string).transpose()?;
@@ -110,6 +109,9 @@ impl LoginService {
             }
             events.push(new_event(contact, &what)?);
         }
+        // Last, with the events: writes nothing after them reads, so on SQLite they go
+        // to the database together, at the commit (see `store::Deferred`).
+        tx.record_hits(&fx.hits, now).await?;
         tx.record_events(&events, now).await?;
         Ok(written)
     }

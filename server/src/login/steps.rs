@@ -56,8 +56,8 @@ impl LoginService {
             return Ok(Reply::plain(screen));
         };
         self.lock_identifier(&mut tx, parsed).await?;
-        let found = tx.find_contact(parsed).await?.map(|c| c.id);
-        let contact = self.lock_contact(&mut tx, found).await?;
+        let found = tx.find_contact(parsed).await?;
+        let contact = tx.locked_contact(found).await?;
         let trust = self.trust(&mut tx, &step, contact.as_ref().map(|c| c.id)).await?;
         let fx = fx.and(self.decide_request(&mut tx, parsed, contact.as_ref(), channel, trust, now).await?);
         // Every request starts a new flow, named by a new cookie.

@@ -125,9 +125,22 @@ impl Tx {
         by_id(self.conn(), id).await
     }
 
+    /// `found`, read earlier in this transaction, locked and as it is now. On SQLite
+    /// the transaction has held the database's one write lock since it began, so what
+    /// it read is current and is not read again; on PostgreSQL the contact is read
+    /// again under its lock (an opt-out that committed in between is seen).
+    pub async fn locked_contact(&mut self, found: Option<Contact>) -> StoreResult<Option<Contact>> {
+        let Some(found) = found else { return Ok(None) };
+        self.lock(&[super::Lock::Contact(found.id)]).await?;
+        match self.backend() {
+            super::Backend::Sqlite => Ok(Some(found)),
+            super::Backend::Postgres => self.contact(found.id).await,
+        }
+    }
+
     /// Remembers the language a contact logged in with (or chose while logged in).
     pub async fn set_contact_language(&mut self, id: ContactId, lang: domain::i18n::Lang) -> StoreResult<()> {
-        sql("UPDATE contacts SET language = $1 WHERE id = $2").bind(lang.code()).bind(id.0).execute(self.conn()).await?;
+        self.defer(sql("UPDATE contacts SET language = $1 WHERE id = $2").bind(lang.code()).bind(id.0));
         Ok(())
     }
 

@@ -64,10 +64,10 @@ pub enum Conn {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Where a query runs: on the pool, or in a transaction.
+/// Where a query runs: on the pool, or in a transaction (after the writes it deferred).
 pub enum Ex<'a> {
     Pool(&'a Db),
-    Tx(&'a mut Conn),
+    Tx(&'a mut Conn, &'a mut Deferred),
 }
 
 impl Ex<'_> {
@@ -75,10 +75,31 @@ impl Ex<'_> {
     pub fn reborrow(&mut self) -> Ex<'_> {
         match self {
             Ex::Pool(db) => Ex::Pool(db),
-            Ex::Tx(conn) => Ex::Tx(conn),
+            Ex::Tx(conn, deferred) => Ex::Tx(conn, deferred),
+        }
+    }
+
+    /// Runs the transaction's deferred writes, before a statement that comes after them.
+    async fn flush(&mut self) -> sqlx::Result<()> {
+        match self {
+            Ex::Pool(_) => Ok(()),
+            Ex::Tx(conn, deferred) => deferred.flush(conn).await,
         }
     }
 }
+
+/// Writes a transaction has asked for and whose results nobody reads (a counter's
+/// hit, an event, a flow marked done), kept until its next statement or its commit
+/// and then run in order, so every statement still sees every write before it.
+///
+/// On SQLite they go as one text of several statements: one round trip to the
+/// connection's thread instead of one each. Each round trip costs the one writer
+/// about 60–80 µs of waiting for threads to wake (`BENCHMARKS.md`), more than most
+/// statements take to run, and every other step waits for the writer. PostgreSQL
+/// takes several statements with arguments only one at a time; there they run one by
+/// one, as before.
+#[derive(Default)]
+pub struct Deferred(Vec<Query>);
 
 impl<'a> From<&'a Db> for Ex<'a> {
     fn from(db: &'a Db) -> Self {
@@ -173,16 +194,67 @@ macro_rules! on {
                 let $e = p;
                 $body
             }
-            Ex::Tx(Conn::Sqlite(t)) => {
+            Ex::Tx(Conn::Sqlite(t), _) => {
                 let $e = &mut **t;
                 $body
             }
-            Ex::Tx(Conn::Postgres(t)) => {
+            Ex::Tx(Conn::Postgres(t), _) => {
                 let $e = &mut **t;
                 $body
             }
         }
     };
+}
+
+impl Deferred {
+    pub fn push(&mut self, query: Query) {
+        self.0.push(query);
+    }
+
+    pub async fn flush(&mut self, conn: &mut Conn) -> sqlx::Result<()> {
+        let queries = std::mem::take(&mut self.0);
+        match conn {
+            _ if queries.is_empty() => {}
+            Conn::Sqlite(t) => {
+                let Query { sql, args } = joined(queries);
+                bind_all!(sqlx::query(sql), args).execute(&mut **t).await?;
+            }
+            Conn::Postgres(t) => {
+                for Query { sql, args } in queries {
+                    bind_all!(sqlx::query(sql), args).execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Statements joined into one text, each one's `$n` moved past the arguments of the
+/// statements before it (SQLite binds `$n` to the n-th argument of the whole text).
+/// One statement stays as it is, so it keeps its cached preparation.
+fn joined(mut queries: Vec<Query>) -> Query {
+    if queries.len() == 1 {
+        return queries.remove(0);
+    }
+    let mut text = String::new();
+    let mut args = Vec::new();
+    for Query { sql, args: more } in queries {
+        let offset = args.len();
+        let mut rest = sql.as_str();
+        while let Some(at) = rest.find('$') {
+            text.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if let Ok(n) = rest[..digits].parse::<usize>() {
+                text.push_str(&(n + offset).to_string());
+                rest = &rest[digits..];
+            }
+        }
+        text.push_str(rest);
+        text.push_str(";\n");
+        args.extend(more);
+    }
+    Query { sql: sqlx::AssertSqlSafe(text).into_sql_str(), args }
 }
 
 /// A row type both backends can decode.
@@ -197,22 +269,30 @@ impl Query {
 
     pub async fn execute<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Done> {
         let Query { sql, args } = self;
-        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query(sql), args).execute(e).await.map(|d| Done(d.rows_affected())))
+        let mut ex = ex.into();
+        ex.flush().await?;
+        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query(sql), args).execute(e).await.map(|d| Done(d.rows_affected())))
     }
 
     pub async fn fetch_one<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<T> {
         let Query { sql, args } = self;
-        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
+        let mut ex = ex.into();
+        ex.flush().await?;
+        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
     }
 
     pub async fn fetch_optional<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Option<T>> {
         let Query { sql, args } = self;
-        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
+        let mut ex = ex.into();
+        ex.flush().await?;
+        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
     }
 
     pub async fn fetch_all<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Vec<T>> {
         let Query { sql, args } = self;
-        on!(ex.into(), writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
+        let mut ex = ex.into();
+        ex.flush().await?;
+        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
     }
 
     /// The first column of the one row.
@@ -254,6 +334,21 @@ mod tests {
         assert!(super::writes("UPDATE t SET x = 1 RETURNING id"));
         assert!(super::writes("INSERT INTO t VALUES ($1) RETURNING id"));
         assert!(super::writes("DELETE FROM t"));
+    }
+
+    #[test]
+    fn joined_statements_number_their_arguments_after_those_before() {
+        let one = super::sql("UPDATE t SET a = $1 WHERE id = $2").bind(1_i64).bind(2_i64);
+        let two = super::sql("INSERT INTO u (x, y, z) VALUES ($1, $2, $1)").bind("x").bind(3_i64);
+        let three = super::sql("DELETE FROM v WHERE price = $10").bind(4_i64);
+        let joined = super::joined(vec![one, two, three]);
+        assert_eq!(
+            joined.sql.as_str(),
+            "UPDATE t SET a = $1 WHERE id = $2;\nINSERT INTO u (x, y, z) VALUES ($3, $4, $3);\nDELETE FROM v WHERE price = $14;\n"
+        );
+        assert_eq!(joined.args.len(), 5);
+        let alone = super::joined(vec![super::sql("UPDATE t SET a = $1").bind(1_i64)]);
+        assert_eq!(alone.sql.as_str(), "UPDATE t SET a = $1", "one statement is left as it is");
     }
 
     #[test]

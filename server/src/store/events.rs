@@ -251,7 +251,7 @@ impl Tx {
         for e in events {
             insert = insert.bind(now.0).bind(e.what.kind().as_str()).bind(e.contact.map(|c| c.0)).bind(e.what.detail().to_string());
         }
-        insert.execute(self.conn()).await?;
+        self.defer(insert);
         self.wrote(events);
         Ok(())
     }

@@ -327,17 +327,6 @@ impl Store {
             Outcome::Temporary { provider, error, .. } => ("temporary_failure", *provider, None, Some(*error), None),
             Outcome::Permanent { provider, error } => ("permanent_failure", *provider, None, Some(*error), None),
         };
-        sql("UPDATE delivery_attempts SET finished_at = $1, outcome = $2, provider = $3, provider_message_id = $4, error = $5, answer = $6
-             WHERE id = $7")
-        .bind(now_ms)
-        .bind(kind)
-        .bind(provider)
-        .bind(message_id)
-        .bind(error)
-        .bind(answer)
-        .bind(attempt_id)
-        .execute(&mut tx)
-        .await?;
         let (status, next_at, wipe) = match &outcome {
             Outcome::Sent { .. } => (JobStatus::Sent, None, true),
             Outcome::Temporary { retry_at_ms: Some(at), .. } => (JobStatus::Queued, Some(*at), false),
@@ -362,10 +351,23 @@ impl Store {
         .execute(&mut tx)
         .await?;
         let held = done.rows_affected() == 1;
+        // The attempt's end, the outbox and the event go with the commit (one round trip
+        // on SQLite): nothing here reads them.
+        tx.defer(
+            sql("UPDATE delivery_attempts SET finished_at = $1, outcome = $2, provider = $3, provider_message_id = $4, error = $5, answer = $6
+                 WHERE id = $7")
+            .bind(now_ms)
+            .bind(kind)
+            .bind(provider)
+            .bind(message_id)
+            .bind(error)
+            .bind(answer)
+            .bind(attempt_id),
+        );
         if held {
             // Not when the lease was lost: the worker that took the job over keeps its own.
             if let Outcome::Sent { outbox: Some(entry), .. } = &outcome {
-                super::outbox::insert(tx.conn(), entry).await?;
+                tx.defer(super::outbox::insertion(entry));
             }
             tx.record_events(&[event], Timestamp(now_ms.div_euclid(1000))).await?;
         }

@@ -204,27 +204,23 @@ impl Tx {
 
     /// "Send a new code" in a flow: the channel it now uses, and the outcome to show.
     pub async fn update_flow(&mut self, flow_id: i64, channel: Channel, outcome: Option<&str>, now: Timestamp) -> StoreResult<()> {
-        sql("UPDATE login_flows SET channel = $1, last_sent_at = $2, outcome = $3 WHERE id = $4")
-            .bind(channel.as_str())
-            .bind(now.0)
-            .bind(outcome)
-            .bind(flow_id)
-            .execute(self.conn())
-            .await?;
+        self.defer(
+            sql("UPDATE login_flows SET channel = $1, last_sent_at = $2, outcome = $3 WHERE id = $4")
+                .bind(channel.as_str())
+                .bind(now.0)
+                .bind(outcome)
+                .bind(flow_id),
+        );
         Ok(())
     }
 
     pub async fn set_outcome(&mut self, flow_id: i64, outcome: Option<&str>) -> StoreResult<()> {
-        sql("UPDATE login_flows SET outcome = $1 WHERE id = $2").bind(outcome).bind(flow_id).execute(self.conn()).await?;
+        self.defer(sql("UPDATE login_flows SET outcome = $1 WHERE id = $2").bind(outcome).bind(flow_id));
         Ok(())
     }
 
     pub async fn complete_flow(&mut self, flow_id: i64, now: Timestamp) -> StoreResult<()> {
-        sql("UPDATE login_flows SET completed_at = $1, outcome = NULL WHERE id = $2")
-            .bind(now.0)
-            .bind(flow_id)
-            .execute(self.conn())
-            .await?;
+        self.defer(sql("UPDATE login_flows SET completed_at = $1, outcome = NULL WHERE id = $2").bind(now.0).bind(flow_id));
         Ok(())
     }
 
@@ -241,13 +237,11 @@ impl Tx {
             .scalar_one::<i64>(self.conn())
             .await?;
         if let Some(job) = &code.job {
-            sql("UPDATE code_slots SET sent_at = COALESCE(sent_at, $1), last_sent_at = $1 WHERE id = $2")
-                .bind(now.0)
-                .bind(code.slot)
-                .execute(self.conn())
-                .await?;
             let (_, claimed) =
                 super::jobs::insert_job(self.conn(), job, Some(code_id), code.contact, JobPurpose::Code, None, now_ms).await?;
+            self.defer(
+                sql("UPDATE code_slots SET sent_at = COALESCE(sent_at, $1), last_sent_at = $1 WHERE id = $2").bind(now.0).bind(code.slot),
+            );
             return Ok(claimed);
         }
         Ok(None)
@@ -265,13 +259,13 @@ impl Tx {
     }
 
     pub async fn remember_network(&mut self, contact: ContactId, network: &str, now: Timestamp) -> StoreResult<()> {
-        sql("INSERT INTO known_networks (contact_id, network, last_login_at) VALUES ($1, $2, $3)
-             ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = $3")
-        .bind(contact.0)
-        .bind(network)
-        .bind(now.0)
-        .execute(self.conn())
-        .await?;
+        self.defer(
+            sql("INSERT INTO known_networks (contact_id, network, last_login_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (contact_id, network) DO UPDATE SET last_login_at = $3")
+            .bind(contact.0)
+            .bind(network)
+            .bind(now.0),
+        );
         Ok(())
     }
 

@@ -18,16 +18,25 @@ pub struct OutboxEntry {
 /// Stores a dev-outbox message: inside the transaction that ends its job (see
 /// `finish_attempt`), or on its own.
 pub(super) async fn insert(ex: Ex<'_>, entry: &OutboxEntry) -> StoreResult<i64> {
-    let id = sql("INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+    let returning = sqlx::AssertSqlSafe(format!("{INSERT} RETURNING id"));
+    Ok(bound(sql(returning), entry).scalar_one::<i64>(ex).await?)
+}
+
+/// The insert of `entry`, for a transaction to run with its other writes.
+pub(super) fn insertion(entry: &OutboxEntry) -> super::Query {
+    bound(sql(INSERT), entry)
+}
+
+const INSERT: &str = "INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6)";
+
+fn bound(query: super::Query, entry: &OutboxEntry) -> super::Query {
+    query
         .bind(entry.channel.as_str())
         .bind(&entry.recipient)
         .bind(&entry.subject)
         .bind(&entry.body)
         .bind(entry.created_at.0)
         .bind(entry.job)
-        .scalar_one::<i64>(ex)
-        .await?;
-    Ok(id)
 }
 
 impl Store {

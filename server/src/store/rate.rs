@@ -157,7 +157,7 @@ impl Tx {
         for (scope, key) in hits {
             insert = insert.bind(scope.as_str()).bind(key.to_string()).bind(now.0);
         }
-        insert.execute(self.conn()).await?;
+        self.defer(insert);
         Ok(())
     }
 

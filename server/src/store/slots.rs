@@ -87,15 +87,15 @@ impl Tx {
     /// Counts one attempt at a slot's code. The step holds the lock of the slot's owner
     /// (and SQLite's write lock), so the count it read is the count it raises.
     pub async fn take_attempt(&mut self, slot: i64) -> StoreResult<()> {
-        sql("UPDATE code_slots SET attempts = attempts + 1 WHERE id = $1").bind(slot).execute(self.conn()).await?;
+        self.defer(sql("UPDATE code_slots SET attempts = attempts + 1 WHERE id = $1").bind(slot));
         Ok(())
     }
 
     /// This flow logged in with its request's code; the slot is used, so the next
     /// request gets a new one (browsers that asked before may still use it, once each).
     pub async fn consume_code(&mut self, code: &CodeRecord, now: Timestamp) -> StoreResult<()> {
-        sql("UPDATE login_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(code.id).execute(self.conn()).await?;
-        sql("UPDATE code_slots SET used_at = COALESCE(used_at, $1) WHERE id = $2").bind(now.0).bind(code.slot).execute(self.conn()).await?;
+        self.defer(sql("UPDATE login_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(code.id));
+        self.defer(sql("UPDATE code_slots SET used_at = COALESCE(used_at, $1) WHERE id = $2").bind(now.0).bind(code.slot));
         Ok(())
     }
 

@@ -15,7 +15,7 @@
 //!   [`Tx::lock`] refuses a key out of that order. Reads outside steps (pages, the
 //!   admin card, delivery) take none.
 
-use super::db::{Conn, Db, Ex};
+use super::db::{Conn, Db, Deferred, Ex, Query};
 use super::{ContactId, Key, Store, StoreError, StoreResult, What};
 
 /// What a step decides on, in the order steps lock them: a class never locks before
@@ -117,11 +117,13 @@ pub struct Tx {
     written: Vec<What>,
     /// When it began (after its wait), for the time it held the writer.
     began: std::time::Instant,
+    /// Writes whose results nobody reads, run before the next statement or the commit.
+    deferred: Deferred,
 }
 
 impl<'a> From<&'a mut Tx> for Ex<'a> {
     fn from(tx: &'a mut Tx) -> Self {
-        Ex::Tx(&mut tx.conn)
+        Ex::Tx(&mut tx.conn, &mut tx.deferred)
     }
 }
 
@@ -141,7 +143,7 @@ impl Store {
         let began = std::time::Instant::now();
         crate::metrics::get().database_waited(began - asked);
         let conn = conn?;
-        Ok(Tx { conn, held: Vec::new(), written: Vec::new(), began })
+        Ok(Tx { conn, held: Vec::new(), written: Vec::new(), began, deferred: Deferred::default() })
     }
 }
 
@@ -154,7 +156,14 @@ impl Tx {
     }
 
     pub(super) fn conn(&mut self) -> Ex<'_> {
-        Ex::Tx(&mut self.conn)
+        Ex::Tx(&mut self.conn, &mut self.deferred)
+    }
+
+    /// Runs `query` before this transaction's next statement or its commit, with the
+    /// other writes deferred so far (see [`Deferred`]): for a write whose result nobody
+    /// reads. Its error, if any, comes from that statement or the commit.
+    pub(super) fn defer(&mut self, query: Query) {
+        self.deferred.push(query);
     }
 
     /// Locks `keys` until the transaction ends, in the lock order (one statement on
@@ -169,6 +178,9 @@ impl Tx {
             return Err(StoreError::Conflict(format!("locks taken out of order: {keys:?} after {:#x?}", self.held)));
         }
         self.held.extend_from_slice(&ids);
+        if let Conn::Postgres(_) = self.conn {
+            self.deferred.flush(&mut self.conn).await?;
+        }
         if let Conn::Postgres(tx) = &mut self.conn {
             // The target list is evaluated left to right: the locks are taken in order.
             let list: Vec<String> = (1..=ids.len()).map(|i| format!("pg_advisory_xact_lock(${i})")).collect();
@@ -182,7 +194,8 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
+    pub async fn commit(mut self) -> StoreResult<()> {
+        self.deferred.flush(&mut self.conn).await?;
         match self.conn {
             Conn::Sqlite(tx) => tx.commit().await?,
             Conn::Postgres(tx) => tx.commit().await?,
@@ -225,6 +238,32 @@ mod tests {
         // A limit's key locks as itself; the one key every SMS counts is the budget.
         assert_eq!(Lock::from(&Key::Everyone), Lock::SmsBudget);
         assert_eq!(Lock::from(&Key::Block("+4512345".into())).id(), Lock::PhoneBlock("+4512345").id());
+    }
+
+    #[tokio::test]
+    async fn deferred_writes_are_seen_by_the_next_statement_and_go_with_the_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}/d.db", dir.path().display())).await.unwrap();
+        let hit = |at: i64| {
+            crate::store::sql("INSERT INTO rate_hits (scope, key, at) VALUES ($1, $2, $3)").bind("code_request").bind("ip:1").bind(at)
+        };
+        let count = "SELECT COUNT(*) FROM rate_hits WHERE key = $1";
+        let mut tx = store.begin().await.unwrap();
+        tx.defer(hit(5));
+        tx.defer(hit(6));
+        let seen: i64 = crate::store::sql(count).bind("ip:1").scalar_one(&mut tx).await.unwrap();
+        assert_eq!(seen, 2, "both, run together before the read");
+        drop(tx);
+        let kept: i64 = crate::store::sql(count).bind("ip:1").scalar_one(store.db()).await.unwrap();
+        assert_eq!(kept, 0, "a transaction that does not commit keeps none");
+        let mut tx = store.begin().await.unwrap();
+        tx.defer(hit(7));
+        tx.defer(hit(8));
+        tx.defer(hit(9));
+        tx.commit().await.unwrap();
+        let kept: Vec<i64> =
+            crate::store::sql("SELECT at FROM rate_hits WHERE key = $1 ORDER BY at").bind("ip:1").scalar_all(store.db()).await.unwrap();
+        assert_eq!(kept, [7, 8, 9], "each with its own arguments, at the commit");
     }
 
     #[tokio::test]
