@@ -165,8 +165,13 @@ impl Store {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
                 }
-                let write =
-                    SqlitePoolOptions::new().max_connections(1).acquire_timeout(pool.acquire_timeout).connect_with(options.clone()).await?;
+                // Room in the writer's statement cache for the joined texts of deferred
+                // writes (`db::Deferred`) beside the single statements (about 70).
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(pool.acquire_timeout)
+                    .connect_with(options.clone().statement_cache_capacity(400))
+                    .await?;
                 if migrate {
                     sqlx::migrate!("./migrations/sqlite").run(&write).await?;
                 }

@@ -125,7 +125,8 @@ impl Tx {
         by_id(self.conn(), id).await
     }
 
-    /// `found`, read earlier in this transaction, locked and as it is now. On SQLite
+    /// `found`, read earlier in this transaction (never through the pool), locked and
+    /// as it is now. On SQLite
     /// the transaction has held the database's one write lock since it began, so what
     /// it read is current and is not read again; on PostgreSQL the contact is read
     /// again under its lock (an opt-out that committed in between is seen).

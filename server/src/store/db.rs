@@ -231,7 +231,10 @@ impl Deferred {
 
 /// Statements joined into one text, each one's `$n` moved past the arguments of the
 /// statements before it (SQLite binds `$n` to the n-th argument of the whole text).
-/// One statement stays as it is, so it keeps its cached preparation.
+/// One statement stays as it is, so it keeps its cached preparation. A deferred
+/// statement therefore has no `$` but its placeholders (none in a literal), numbers
+/// them `$n` (never `?`), and binds every one it names: an unbound `$n` would take the
+/// next statement's argument, not NULL.
 fn joined(mut queries: Vec<Query>) -> Query {
     if queries.len() == 1 {
         return queries.remove(0);
