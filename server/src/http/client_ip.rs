@@ -16,8 +16,13 @@ use axum::response::Response;
 pub struct TrustedProxies(pub Arc<Vec<IpAddr>>);
 
 impl TrustedProxies {
+    /// Whether `peer` is a proxy whose `X-Forwarded-For` is read.
+    fn trusts(&self, peer: IpAddr) -> bool {
+        self.0.contains(&peer)
+    }
+
     pub fn client_ip(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
-        if !self.0.contains(&peer) {
+        if !self.trusts(peer) {
             return peer;
         }
         let Some(forwarded_for) = forwarded_for else { return peer };
@@ -42,7 +47,7 @@ fn hop_ip(hop: &str) -> Option<IpAddr> {
 pub async fn resolve(State(proxies): State<TrustedProxies>, mut request: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
         // The header is read only from a trusted proxy (a stranger's is not even copied).
-        let ip = if proxies.0.contains(&peer.ip()) {
+        let ip = if proxies.trusts(peer.ip()) {
             // Every line, bytes that are not text included: a line is never dropped whole,
             // or a client could hide the address the proxy appended to it.
             let lines: Vec<String> =

@@ -126,10 +126,10 @@ impl Tx {
     }
 
     /// `found`, read earlier in this transaction (never through the pool), locked and
-    /// as it is now. On SQLite
-    /// the transaction has held the database's one write lock since it began, so what
-    /// it read is current and is not read again; on PostgreSQL the contact is read
-    /// again under its lock (an opt-out that committed in between is seen).
+    /// as it is now. On SQLite the transaction has held the database's one write lock
+    /// since it began, so what it read is current and is not read again; on PostgreSQL
+    /// the contact is read again under its lock (an opt-out that committed in between
+    /// is seen).
     pub async fn locked_contact(&mut self, found: Option<Contact>) -> StoreResult<Option<Contact>> {
         let Some(found) = found else { return Ok(None) };
         self.lock(&[super::Lock::Contact(found.id)]).await?;

@@ -260,6 +260,13 @@ fn joined(mut queries: Vec<Query>) -> Query {
     Query { sql: sqlx::AssertSqlSafe(text).into_sql_str(), args }
 }
 
+/// The executor, with its transaction's deferred writes run first.
+async fn flushed<'a>(ex: impl Into<Ex<'a>>) -> sqlx::Result<Ex<'a>> {
+    let mut ex = ex.into();
+    ex.flush().await?;
+    Ok(ex)
+}
+
 /// A row type both backends can decode.
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
@@ -272,30 +279,25 @@ impl Query {
 
     pub async fn execute<'a>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Done> {
         let Query { sql, args } = self;
-        let mut ex = ex.into();
-        ex.flush().await?;
-        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query(sql), args).execute(e).await.map(|d| Done(d.rows_affected())))
+        on!(flushed(ex).await?, writes(sql.as_str()), |e| bind_all!(sqlx::query(sql), args)
+            .execute(e)
+            .await
+            .map(|d| Done(d.rows_affected())))
     }
 
     pub async fn fetch_one<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<T> {
         let Query { sql, args } = self;
-        let mut ex = ex.into();
-        ex.flush().await?;
-        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
+        on!(flushed(ex).await?, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_one(e).await)
     }
 
     pub async fn fetch_optional<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Option<T>> {
         let Query { sql, args } = self;
-        let mut ex = ex.into();
-        ex.flush().await?;
-        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
+        on!(flushed(ex).await?, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_optional(e).await)
     }
 
     pub async fn fetch_all<'a, T: Row>(self, ex: impl Into<Ex<'a>>) -> sqlx::Result<Vec<T>> {
         let Query { sql, args } = self;
-        let mut ex = ex.into();
-        ex.flush().await?;
-        on!(ex, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
+        on!(flushed(ex).await?, writes(sql.as_str()), |e| bind_all!(sqlx::query_as::<_, T>(sql), args).fetch_all(e).await)
     }
 
     /// The first column of the one row.

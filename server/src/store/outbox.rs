@@ -1,7 +1,7 @@
 use domain::Channel;
 
 use super::sql;
-use super::{Ex, Store, StoreResult};
+use super::{Store, StoreResult};
 use domain::Timestamp;
 
 #[derive(Debug, Clone)]
@@ -15,22 +15,10 @@ pub struct OutboxEntry {
     pub job: i64,
 }
 
-/// Stores a dev-outbox message: inside the transaction that ends its job (see
-/// `finish_attempt`), or on its own.
-pub(super) async fn insert(ex: Ex<'_>, entry: &OutboxEntry) -> StoreResult<i64> {
-    let returning = sqlx::AssertSqlSafe(format!("{INSERT} RETURNING id"));
-    Ok(bound(sql(returning), entry).scalar_one::<i64>(ex).await?)
-}
-
-/// The insert of `entry`, for a transaction to run with its other writes.
+/// A dev-outbox message's insert: deferred with the other writes of the transaction
+/// that ends its job (see `finish_attempt`), or run on its own.
 pub(super) fn insertion(entry: &OutboxEntry) -> super::Query {
-    bound(sql(INSERT), entry)
-}
-
-const INSERT: &str = "INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6)";
-
-fn bound(query: super::Query, entry: &OutboxEntry) -> super::Query {
-    query
+    sql("INSERT INTO outbox (channel, recipient, subject, body, created_at, job_id) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(entry.channel.as_str())
         .bind(&entry.recipient)
         .bind(&entry.subject)
@@ -40,8 +28,9 @@ fn bound(query: super::Query, entry: &OutboxEntry) -> super::Query {
 }
 
 impl Store {
-    pub async fn add_to_outbox(&self, entry: &OutboxEntry) -> StoreResult<i64> {
-        insert(Ex::Pool(&self.db), entry).await
+    pub async fn add_to_outbox(&self, entry: &OutboxEntry) -> StoreResult<()> {
+        insertion(entry).execute(&self.db).await?;
+        Ok(())
     }
 
     /// Everything in the dev outbox, in the order the codes were issued.
