@@ -4,6 +4,7 @@
 mod admin_portal;
 mod assets;
 mod client_ip;
+mod edge;
 mod guard;
 mod headers;
 mod language;
@@ -116,14 +117,15 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         region: service.region(),
         limits: service.limits().clone(),
     });
-    let origin =
-        guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH]).with_alias(config.loopback_alias.as_deref());
-    let names = config.loopback_alias.clone().map(|alias| (alias, config.public_url.clone()));
-    let header_policy = headers::HeaderPolicy { https: config.public_url.starts_with("https://") };
-    let proxies = client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
-    // Layers run bottom-up on the way in: answers are compressed, a panic becomes a plain 500, the body is
-    // capped, headers are set on every answer, cross-site writes stop before any
-    // handler, and the client address is resolved for the handlers.
+    let edge = Arc::new(edge::Edge {
+        proxies: client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
+        origin: guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH])
+            .with_alias(config.loopback_alias.as_deref()),
+        names: config.loopback_alias.clone().map(|alias| (alias, config.public_url.clone())),
+        headers: headers::HeaderPolicy { https: config.public_url.starts_with("https://") },
+        language: config.language,
+        login_page: page_cache::PageCache::new(),
+    });
     // The API takes bulk publications (up to 10,000 contacts a call); everything else
     // is forms of a few fields.
     let platform = platform.layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024));
@@ -137,21 +139,13 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         .merge(leptos)
         // The built browser files, named by content hash, precompressed.
         .nest_service("/pkg", assets);
-    let pages = layered(routes)
-        // The stranger's login page, rendered once per language (after the nonce is made).
-        .layer(axum::middleware::from_fn_with_state(page_cache::PageCache::new(), page_cache::serve))
-        // Server functions read their bodies themselves, so the limit wraps the body.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024));
+    // Server functions read their bodies themselves, so the limit wraps the body.
+    let pages = layered(routes).layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024));
+    // Layers run bottom-up on the way in: answers are compressed, a panic becomes a
+    // plain 500, and the edge (language, headers, the cross-site guard, the client's
+    // address, the time taken, the stranger's login page) sees every request.
     layered(Router::new().merge(platform).merge(pages))
-        .layer(axum::middleware::from_fn_with_state(proxies, client_ip::resolve))
-        .layer(axum::middleware::from_fn_with_state(origin, guard::check_origin))
-        .layer(axum::middleware::from_fn_with_state(names, guard::to_public_name))
-        .layer(axum::middleware::from_fn_with_state(header_policy, headers::security_headers))
-        // Outermost but for compression: every answer is timed, refusals too.
-        .layer(axum::middleware::from_fn(metrics::timed))
-        // Before the guard and the headers: their refusals are in the request's language.
-        .layer(axum::middleware::from_fn_with_state(config.language, language::resolve))
-        .layer(axum::middleware::from_fn(headers::api_problem_bodies))
+        .layer(axum::middleware::from_fn_with_state(edge, edge::handle))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
             (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()

@@ -8,9 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use app::port::ClientIp;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Request};
 
 #[derive(Clone, Default)]
 pub struct TrustedProxies(pub Arc<Vec<IpAddr>>);
@@ -37,29 +35,26 @@ impl TrustedProxies {
         }
         peer
     }
+
+    /// The client's address, from the socket's peer (when the server was started with it).
+    pub fn of(&self, request: &Request) -> Option<ClientIp> {
+        let ConnectInfo(peer) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied()?;
+        // The header is read only from a trusted proxy (a stranger's is not even copied).
+        if !self.trusts(peer.ip()) {
+            return Some(ClientIp(peer.ip()));
+        }
+        // Every line, bytes that are not text included: a line is never dropped whole,
+        // or a client could hide the address the proxy appended to it.
+        let lines: Vec<String> =
+            request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
+        let forwarded = lines.join(",");
+        Some(ClientIp(self.client_ip(peer.ip(), Some(forwarded.as_str()).filter(|f| !f.is_empty()))))
+    }
 }
 
 /// An address as proxies write it: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:5678`.
 fn hop_ip(hop: &str) -> Option<IpAddr> {
     hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
-}
-
-pub async fn resolve(State(proxies): State<TrustedProxies>, mut request: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        // The header is read only from a trusted proxy (a stranger's is not even copied).
-        let ip = if proxies.trusts(peer.ip()) {
-            // Every line, bytes that are not text included: a line is never dropped whole,
-            // or a client could hide the address the proxy appended to it.
-            let lines: Vec<String> =
-                request.headers().get_all("x-forwarded-for").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
-            let forwarded = lines.join(",");
-            proxies.client_ip(peer.ip(), Some(forwarded.as_str()).filter(|f| !f.is_empty()))
-        } else {
-            peer.ip()
-        };
-        request.extensions_mut().insert(ClientIp(ip));
-    }
-    next.run(request).await
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! none of their own: every state-changing request must come from the portal's own
 //! pages, or it is refused with 403 before anything runs.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use domain::i18n::Lang;
 
 /// The portal's own origin (`https://portal.example.com`, no path) and the paths
 /// that other servers post to (signed provider callbacks, no cookies).
@@ -51,30 +51,28 @@ impl OriginPolicy {
 /// In dev mode at `http://localhost:<port>`: a page asked for at the loopback address
 /// it listens on is sent to the name (308), where passkeys work. Everything else (the
 /// probes, the dev outbox, assets, server functions) answers at either.
-pub async fn to_public_name(State(names): State<Option<(String, String)>>, request: Request, next: Next) -> Response {
-    let Some((alias, public)) = names else { return next.run(request).await };
+pub fn to_public_name(names: Option<&(String, String)>, request: &Request) -> Option<Response> {
+    let (alias, public) = names?;
     let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let at_alias = alias.strip_prefix("http://").is_some_and(|a| a.eq_ignore_ascii_case(host));
     let path = request.uri().path();
     let page = crate::metrics::class_of(path) == "page" || path == "/admin" || path.starts_with("/admin/");
     if at_alias && page && matches!(*request.method(), Method::GET | Method::HEAD) {
         let rest = request.uri().path_and_query().map_or("/", |p| p.as_str());
-        return (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, format!("{public}{rest}"))]).into_response();
+        return Some((StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, format!("{public}{rest}"))]).into_response());
     }
-    next.run(request).await
+    None
 }
 
-pub async fn check_origin(State(policy): State<OriginPolicy>, request: Request, next: Next) -> Response {
-    let allowed = {
+impl OriginPolicy {
+    /// The 403 for a write that did not come from the portal's own pages, in `lang`.
+    pub fn refusal(&self, request: &Request, lang: Lang) -> Option<Response> {
         let header_str = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
-        policy.allows(request.method(), request.uri().path(), header_str("sec-fetch-site"), header_str(header::ORIGIN.as_str()))
-    };
-    if allowed {
-        next.run(request).await
-    } else {
+        if self.allows(request.method(), request.uri().path(), header_str("sec-fetch-site"), header_str(header::ORIGIN.as_str())) {
+            return None;
+        }
         tracing::warn!(path = request.uri().path(), "cross-site request refused");
-        let lang = app::api::language_of(request.extensions()).lang;
-        (StatusCode::FORBIDDEN, lang.t("not-from-portal")).into_response()
+        Some((StatusCode::FORBIDDEN, lang.t("not-from-portal")).into_response())
     }
 }
 

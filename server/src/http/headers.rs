@@ -4,9 +4,8 @@
 //! when the portal is served over HTTPS. Error bodies are replaced by generic ones.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::Response;
 
 /// The policy, with a fresh nonce per response. The nonce is made here and handed
@@ -20,7 +19,7 @@ fn policy(nonce: &str) -> String {
 }
 
 /// 128 random bits, URL-safe base64.
-fn fresh_nonce() -> String {
+pub fn fresh_nonce() -> String {
     use base64::Engine;
     let mut bytes = [0u8; 16];
     // Without randomness there is no nonce worth sending; an empty one matches no script.
@@ -35,36 +34,54 @@ pub struct HeaderPolicy {
     pub https: bool,
 }
 
-pub async fn security_headers(State(headers): State<HeaderPolicy>, mut request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
-    let fetched = request.headers().contains_key(FETCHED);
-    let lang = app::api::language_of(request.extensions()).lang;
-    let nonce = fresh_nonce();
-    request.extensions_mut().insert(app::port::CspNonce(nonce.clone()));
-    let mut response = next.run(request).await;
-    let is_asset = path.starts_with("/pkg/");
-    let ok = response.status() == StatusCode::OK;
-    let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    if let Ok(value) = HeaderValue::from_str(&policy(&nonce)) {
-        h.insert(header::CONTENT_SECURITY_POLICY, value);
+/// What an answer's headers depend on in its request, read before the request goes in.
+#[derive(Clone, Copy)]
+pub struct Asked {
+    /// A browser file under `/pkg/`.
+    asset: bool,
+    /// A server function's address (`/api/…` but not the integration API).
+    server_fn: bool,
+    /// A form post by the login card's script (see [`where_to`]).
+    fetched: bool,
+}
+
+impl Asked {
+    pub fn of(request: &Request) -> Asked {
+        let path = request.uri().path();
+        Asked {
+            asset: path.starts_with("/pkg/"),
+            server_fn: path.starts_with("/api/") && !path.starts_with("/api/v1/"),
+            fetched: request.headers().contains_key(FETCHED),
+        }
     }
-    if headers.https {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+}
+
+impl HeaderPolicy {
+    /// The headers every answer carries, with the request's `nonce` in its policy.
+    pub fn apply(self, asked: Asked, nonce: &str, lang: domain::i18n::Lang, mut response: Response) -> Response {
+        let ok = response.status() == StatusCode::OK;
+        let h = response.headers_mut();
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+        if let Ok(value) = HeaderValue::from_str(&policy(nonce)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+        if self.https {
+            h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        }
+        if !asked.asset {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        } else if ok {
+            // Named by content hash: a changed file is a new name. Sent in the encoding the
+            // browser accepted, so a shared cache must key on that too.
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        let response = if asked.server_fn { generic_errors(response, lang) } else { response };
+        if asked.fetched { where_to(response) } else { response }
     }
-    if !is_asset {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if ok {
-        // Named by content hash: a changed file is a new name. Sent in the encoding the
-        // browser accepted, so a shared cache must key on that too.
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    }
-    let response = generic_errors(&path, response, lang);
-    if fetched { where_to(response) } else { response }
 }
 
 /// Sent by the login card's script with its form posts (see the `frontend` crate).
@@ -89,13 +106,7 @@ fn where_to(response: Response) -> Response {
 /// Server-function failures answer with text from their framework (argument errors,
 /// "could not find a server function…"); replace it with a generic body, and drop
 /// such text from redirects of plain form posts.
-fn generic_errors(path: &str, response: Response, lang: domain::i18n::Lang) -> Response {
-    if path.starts_with("/api/v1/") {
-        return response;
-    }
-    if !path.starts_with("/api/") {
-        return response;
-    }
+fn generic_errors(response: Response, lang: domain::i18n::Lang) -> Response {
     // A plain form post gets a redirect; its body is never shown, and a failed one
     // would carry the error text (and an `__err` parameter in the address).
     if response.status().is_redirection() {
@@ -128,13 +139,7 @@ fn generic_errors(path: &str, response: Response, lang: domain::i18n::Lang) -> R
 
 /// The integration API answers every refusal as `application/problem+json`; a refusal
 /// made before it (a body over the size limit) is put in that form too.
-pub async fn api_problem_bodies(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/v1/");
-    let response = next.run(request).await;
-    if api { api_problems(response) } else { response }
-}
-
-fn api_problems(response: Response) -> Response {
+pub fn api_problems(response: Response) -> Response {
     let status = response.status();
     let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if is_problem || !(status.is_client_error() || status.is_server_error()) {

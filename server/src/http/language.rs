@@ -7,35 +7,34 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::i18n::{LANGUAGE_COOKIE, Lang, RequestLanguage};
 use serde::Deserialize;
 
 use crate::login::LoginService;
 
-/// Puts the request's [`RequestLanguage`] in its extensions, and says it in the
-/// answer (`Content-Language`, and `Vary` for any cache on the way).
-pub async fn resolve(State(default): State<Lang>, mut request: Request, next: Next) -> Response {
+/// The request's [`RequestLanguage`].
+pub fn of(request: &Request, default: Lang) -> RequestLanguage {
     let path = request.uri().path();
-    let language = if path.starts_with("/admin") || path.starts_with("/api/admin/") {
+    if path.starts_with("/admin") || path.starts_with("/api/admin/") {
         RequestLanguage { lang: Lang::En, chosen: false }
     } else {
         let cookie = app::api::cookie(request.headers(), LANGUAGE_COOKIE);
         let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
         RequestLanguage::resolve(cookie.as_deref(), accept, default)
-    };
-    request.extensions_mut().insert(language);
-    let mut response = next.run(request).await;
-    // Only what is written for people: the browser's files and the platform's JSON
-    // are the same in every language, and a `Vary` would cost their caching.
+    }
+}
+
+/// Says the language in the answer (`Content-Language`, and `Vary` for any cache on
+/// the way), but only in what is written for people: the browser's files and the
+/// platform's JSON are the same in every language, and a `Vary` would cost their caching.
+pub fn say(response: &mut Response, lang: Lang) {
     let is_text = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/"));
     if is_text {
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(language.lang.code()));
+        headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code()));
         headers.append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
     }
-    response
 }
 
 #[derive(Deserialize)]

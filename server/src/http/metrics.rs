@@ -1,12 +1,9 @@
-//! `/metrics` for Prometheus, on its own listener (`PORTAL_METRICS_ADDR`), and the
-//! layer that times every request of the public one by class.
-
-use std::time::Instant;
+//! `/metrics` for Prometheus, on its own listener (`PORTAL_METRICS_ADDR`). The
+//! public listener's requests are timed at its edge (`edge.rs`).
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -35,13 +32,4 @@ async fn scrape(State(s): State<Scrape>) -> Response {
         Err(_) => tracing::warn!("metrics: the outbox could not be read within a second"),
     }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], crate::metrics::get().render()).into_response()
-}
-
-/// Times each request of the public listener, by class and status class.
-pub async fn timed(request: Request, next: Next) -> Response {
-    let class = crate::metrics::class_of(request.uri().path());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    crate::metrics::get().request(class, response.status().as_u16(), started.elapsed());
-    response
 }

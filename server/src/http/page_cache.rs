@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -50,30 +50,32 @@ fn cacheable(request: &Request) -> bool {
         && !request.headers().contains_key(domain::contract::FETCH_HEADER)
 }
 
-pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
-    if !cacheable(&request) {
-        return next.run(request).await;
+impl PageCache {
+    /// `request` answered from memory when it asks for a stranger's login page (in
+    /// `lang`, with `nonce` filled in), else by `next`.
+    pub async fn serve(&self, request: Request, next: Next, lang: Lang, nonce: &str) -> Response {
+        if !cacheable(&request) {
+            return next.run(request).await;
+        }
+        let Some(slot) = self.0.get(&lang) else { return next.run(request).await };
+        if let Some(template) = slot.get() {
+            return template.fill(nonce);
+        }
+        let response = next.run(request).await;
+        if nonce.is_empty() || response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
+            tracing::error!("the login page is larger than {MAX_PAGE} bytes or could not be read");
+            return axum::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        let mut headers = parts.headers.clone();
+        headers.remove(header::CONTENT_LENGTH);
+        let template = Template { headers, pieces: split(&bytes, nonce.as_bytes()) };
+        let _ = slot.set(template);
+        Response::from_parts(parts, Body::from(bytes))
     }
-    let lang = app::api::language_of(request.extensions()).lang;
-    let nonce = request.extensions().get::<app::port::CspNonce>().map(|n| n.0.clone()).unwrap_or_default();
-    let Some(slot) = cache.0.get(&lang) else { return next.run(request).await };
-    if let Some(template) = slot.get() {
-        return template.fill(&nonce);
-    }
-    let response = next.run(request).await;
-    if nonce.is_empty() || response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
-        tracing::error!("the login page is larger than {MAX_PAGE} bytes or could not be read");
-        return axum::response::IntoResponse::into_response(StatusCode::INTERNAL_SERVER_ERROR);
-    };
-    let mut headers = parts.headers.clone();
-    headers.remove(header::CONTENT_LENGTH);
-    let template = Template { headers, pieces: split(&bytes, nonce.as_bytes()) };
-    let _ = slot.set(template);
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 impl Template {
