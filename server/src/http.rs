@@ -142,8 +142,10 @@ pub fn router(config: &Config, service: LoginService) -> Router {
     // Server functions read their bodies themselves, so the limit wraps the body.
     let pages = layered(routes).layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024));
     // Layers run bottom-up on the way in: answers are compressed, a panic becomes a
-    // plain 500, and the edge (language, headers, the cross-site guard, the client's
-    // address, the time taken, the stranger's login page) sees every request.
+    // plain 500, and the edge sees every request and answer (the language, the CSP
+    // nonce and headers, dev mode's redirect to its name, the cross-site guard, the
+    // client's address, the stranger's login page from memory, the time taken, and
+    // the API's refusals as problem+json).
     layered(Router::new().merge(platform).merge(pages))
         .layer(axum::middleware::from_fn_with_state(edge, edge::handle))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

@@ -4,7 +4,7 @@
 //! `.br` and a `.gz` beside it, and `pkg/manifest.json`. The server reads the manifest
 //! once (the pages link the hashed names), serves the files with the encoding the
 //! browser accepts (precompressed at build time: brotli 11 costs nothing per request),
-//! and marks them cacheable for a year (`security_headers` sets that for `/pkg/`).
+//! and marks them cacheable for a year (`HeaderPolicy::apply` sets that for `/pkg/`).
 //! Pages and server-function answers are compressed as they go out.
 
 use tower_http::compression::{CompressionLayer, CompressionLevel, DefaultPredicate, Predicate, predicate::NotForContentType};

@@ -8,9 +8,10 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-/// The policy, with a fresh nonce per response. The nonce is made here and handed
-/// to the page renderer through the request (see `app::api::use_response_nonce`), so
-/// the header and the page's inline scripts always agree.
+/// The policy, with a fresh nonce per response. The edge makes the nonce
+/// ([`fresh_nonce`]) and hands it to the page renderer through the request (see
+/// `app::api::use_response_nonce`) and to [`HeaderPolicy::apply`], so the header and
+/// the page's inline scripts always agree.
 fn policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; object-src 'none'; \

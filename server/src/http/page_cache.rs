@@ -48,6 +48,9 @@ fn cacheable(request: &Request) -> bool {
         && request.uri().query().is_none()
         && !request.headers().get_all(header::COOKIE).iter().any(|v| v.to_str().map_or(true, ours))
         && !request.headers().contains_key(domain::contract::FETCH_HEADER)
+        // A GET with a body is the renderer's to refuse (the body limit), not ours to ignore.
+        && !request.headers().contains_key(header::CONTENT_LENGTH)
+        && !request.headers().contains_key(header::TRANSFER_ENCODING)
 }
 
 impl PageCache {
@@ -147,6 +150,7 @@ mod tests {
         assert!(!cacheable(&get("/login/", &[])));
         assert!(!cacheable(&get("/", &[])));
         assert!(!cacheable(&get("/login", &[(domain::contract::FETCH_HEADER, "1")])));
+        assert!(!cacheable(&get("/login", &[("content-length", "20000")])), "a body goes to the limit");
         let mut post = get("/login", &[]);
         *post.method_mut() = Method::POST;
         assert!(!cacheable(&post));
