@@ -4,8 +4,24 @@ use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let exit = runtime.block_on(run());
+    // Once the command has answered, the process ends: whatever the runtime still
+    // holds (a database connection closing, a blocking task) gets a second, not a
+    // wait without end. A command that had printed its result and then did not exit
+    // for 30 s was seen once in the end-to-end tests.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    exit
+}
+
+async fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .with_writer(std::io::stderr)
