@@ -127,7 +127,8 @@ async fn contradictions_and_unsafe_settings_stop_the_server_with_one_line() {
         s.push(("PORTAL_ORGANISATION", ORGANISATION));
         s
     };
-    let cases: Vec<(&str, Vec<(&str, &str)>, Outcome)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Outcome);
+    let cases: Vec<Case> = vec![
         (
             "the reported hole: SMTP for email, Twilio settings, nothing else said",
             with_key([vec![("PORTAL_EMAIL_DELIVERY", "smtp")], email("smtp"), sms("twilio")].concat()),

@@ -365,7 +365,7 @@ async fn changing_an_address_withdraws_its_codes_and_forgets_browsers_and_passke
     let entered = waiting.enter_code(&old_code).await;
     assert!(!entered.body.contains("You are logged in"), "the old address's code does not log in");
     assert_eq!(waiting.get("/").await.location(), Some("/login"));
-    let saved = app.store.events(Some(ada.id)).await.unwrap().into_iter().filter(|e| e.kind() == "contact_saved").last().unwrap();
+    let saved = app.store.events(Some(ada.id)).await.unwrap().into_iter().rfind(|e| e.kind() == "contact_saved").unwrap();
     assert_eq!(saved.detail()["addresses_changed"], serde_json::json!(["email"]));
     assert_eq!(saved.detail()["codes_withdrawn"], 1);
     assert_eq!(saved.detail()["devices_forgotten"], 1);
@@ -411,6 +411,6 @@ async fn pruning_never_empties_the_last_30_days_of_the_log_and_a_short_retention
     let pruned = server::retention::prune(&app.store, &short, &server::config::Limits::default(), app.clock.now()).await.unwrap();
     assert_eq!(pruned.events as usize, before, "past 30 days they go");
     let refused = server::config::Config::from_lookup(|k| (k == "PORTAL_RECORD_RETENTION").then(|| "7d".to_string()));
-    let message = refused.err().expect("refused").to_string();
+    let message = refused.expect_err("refused").to_string();
     assert!(message.contains("PORTAL_RECORD_RETENTION must be at least 30 days"), "{message}");
 }

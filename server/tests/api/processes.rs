@@ -156,7 +156,7 @@ async fn two_processes_on_one_database_act_as_one_portal() {
     let mut b = Process::start(&db.url, &public, &gateway.uri());
     a.ready().await;
     b.ready().await;
-    let on = |i: usize| if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+    let on = |i: usize| if i.is_multiple_of(2) { a.base.clone() } else { b.base.clone() };
 
     // A code asked for through one process logs in through the other, and the
     // browser is then remembered by both.

@@ -18,7 +18,7 @@ async fn administrator(app: &TestApp) -> Browser {
 async fn search(admin: &Browser, typed: &str) -> crate::helpers::Page {
     let page = admin.get(&format!("/admin?q={}", typed.replace(' ', "+"))).await;
     match page.location() {
-        Some(to) => admin.get(&to.to_string()).await,
+        Some(to) => admin.get(to).await,
         None => page,
     }
 }
