@@ -118,7 +118,7 @@ pub fn router(config: &Config, service: LoginService) -> Router {
         limits: service.limits().clone(),
     });
     let edge = Arc::new(edge::Edge {
-        proxies: client_ip::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
+        proxies: client_ip::TrustedProxies(config.trusted_proxies.clone()),
         origin: guard::OriginPolicy::from_public_url(&config.public_url, vec![TWILIO_STATUS_PATH])
             .with_alias(config.loopback_alias.as_deref()),
         names: config.loopback_alias.clone().map(|alias| (alias, config.public_url.clone())),

@@ -5,13 +5,12 @@
 //! spoofed header from anyone else changes nothing.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 
 use app::port::ClientIp;
 use axum::extract::{ConnectInfo, Request};
 
-#[derive(Clone, Default)]
-pub struct TrustedProxies(pub Arc<Vec<IpAddr>>);
+/// Held once, by the edge.
+pub struct TrustedProxies(pub Vec<IpAddr>);
 
 impl TrustedProxies {
     /// Whether `peer` is a proxy whose `X-Forwarded-For` is read.
@@ -67,13 +66,13 @@ mod tests {
 
     #[test]
     fn a_spoofed_header_from_an_untrusted_peer_is_ignored() {
-        let proxies = TrustedProxies(Arc::new(vec![ip("10.0.0.1")]));
+        let proxies = TrustedProxies(vec![ip("10.0.0.1")]);
         assert_eq!(proxies.client_ip(ip("203.0.113.9"), Some("198.51.100.1")), ip("203.0.113.9"));
     }
 
     #[test]
     fn behind_a_trusted_proxy_the_nearest_untrusted_hop_counts() {
-        let proxies = TrustedProxies(Arc::new(vec![ip("10.0.0.1"), ip("10.0.0.2")]));
+        let proxies = TrustedProxies(vec![ip("10.0.0.1"), ip("10.0.0.2")]);
         assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("1.1.1.1, 198.51.100.7, 10.0.0.2")), ip("198.51.100.7"));
         assert_eq!(proxies.client_ip(ip("10.0.0.1"), None), ip("10.0.0.1"));
         assert_eq!(proxies.client_ip(ip("10.0.0.1"), Some("1.1.1.1, 198.51.100.7:5678")), ip("198.51.100.7"));

@@ -41,9 +41,7 @@ pub struct Edge {
 
 pub async fn handle(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let path = request.uri().path();
-    let class = crate::metrics::class_of(path);
-    let api = path.starts_with("/api/v1/");
+    let class = crate::metrics::class_of(request.uri().path());
     let asked = Asked::of(&request);
     let language = super::language::of(&request, edge.language);
     let lang = language.lang;
@@ -63,5 +61,5 @@ pub async fn handle(State(edge): State<Arc<Edge>>, mut request: Request, next: N
     let mut response = edge.headers.apply(asked, &nonce, lang, response);
     crate::metrics::get().request(class, response.status().as_u16(), started.elapsed());
     super::language::say(&mut response, lang);
-    if api { super::headers::api_problems(response) } else { response }
+    if asked.api { super::headers::api_problems(response) } else { response }
 }

@@ -42,6 +42,8 @@ pub struct Asked {
     asset: bool,
     /// A server function's address (`/api/…` but not the integration API).
     server_fn: bool,
+    /// The integration API (`/api/v1/…`), whose refusals are problem+json.
+    pub api: bool,
     /// A form post by the login card's script (see [`where_to`]).
     fetched: bool,
 }
@@ -49,9 +51,11 @@ pub struct Asked {
 impl Asked {
     pub fn of(request: &Request) -> Asked {
         let path = request.uri().path();
+        let api = path.starts_with("/api/v1/");
         Asked {
             asset: path.starts_with("/pkg/"),
-            server_fn: path.starts_with("/api/") && !path.starts_with("/api/v1/"),
+            server_fn: path.starts_with("/api/") && !api,
+            api,
             fetched: request.headers().contains_key(FETCHED),
         }
     }

@@ -11,7 +11,7 @@
 //! cookie or did not answer 200, goes to the renderer as before.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -30,12 +30,12 @@ struct Template {
 }
 
 /// The cookieless login page of each language, once rendered.
-#[derive(Clone)]
-pub struct PageCache(Arc<HashMap<Lang, OnceLock<Template>>>);
+/// Held once, by the edge.
+pub struct PageCache(HashMap<Lang, OnceLock<Template>>);
 
 impl PageCache {
     pub fn new() -> PageCache {
-        PageCache(Arc::new(Lang::ALL.into_iter().map(|l| (l, OnceLock::new())).collect()))
+        PageCache(Lang::ALL.into_iter().map(|l| (l, OnceLock::new())).collect())
     }
 }
 
